@@ -1,0 +1,48 @@
+# trustkit: two commands do everything — `make reproduce` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+STAMP := $(VENV)/.trustkit-installed
+
+# Data comes from a local mirror when one sits beside the checkout, else from upstream.
+ifneq ($(wildcard ../shared/data),)
+export TRUSTKIT_DATA_MIRROR ?= $(abspath ../shared/data)
+endif
+export TRUSTKIT_CACHE ?= $(abspath .cache)
+export HF_HUB_OFFLINE ?= 1
+export TOKENIZERS_PARALLELISM ?= false
+PROFILE ?= offline
+
+.PHONY: setup test reproduce lab bench clean-venv
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"trustkit needs Python 3.11, found {sys.version}"'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --upgrade pip
+	# torch first: the pinned CPU wheel satisfies the package's range, so nothing bigger is pulled.
+	$(PIP) install torch==2.13.0
+	$(PIP) install -e '.[dev]'
+	touch $@
+
+setup: $(STAMP)
+	$(VENV)/bin/trustkit models fetch --all
+	$(VENV)/bin/trustkit data verify
+
+test: setup
+	$(VENV)/bin/python -m pytest
+
+reproduce: setup
+	$(VENV)/bin/trustkit reproduce --profile $(PROFILE)
+
+lab: setup
+	$(PIP) install -e '.[dev,lab]'
+	$(VENV)/bin/jupyter lab notebooks/
+
+bench: setup
+	$(PIP) install -e '.[dev,bench]'
+	$(VENV)/bin/python benchmarks/run_all.py
+
+clean-venv:
+	rm -rf $(VENV)
