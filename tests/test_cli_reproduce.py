@@ -1,8 +1,44 @@
-"""The reproduce command must never pretend: until the pipeline exists it fails loudly."""
+"""``trustkit reproduce`` from the command line: listing, verifying, and the paper profile's hub check."""
 
+from __future__ import annotations
+
+import json
+
+from trustkit import profiles
 from trustkit.cli import main
 
 
 def test_cli_lists_reproduce(capsys):
     assert main([]) == 2
     assert "reproduce" in capsys.readouterr().out
+
+
+def test_list_prints_every_notebook_with_its_profile_parameters(capsys):
+    assert main(["reproduce", "--profile", "smoke", "--list"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert list(plan) == list(profiles.notebook_names())
+    for name, params in plan.items():
+        assert params == profiles.profile_parameters("smoke", name)
+        assert params["profile"] == "smoke"
+
+
+def test_paper_profile_without_hub_says_what_it_needs(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert main(["reproduce", "--profile", "paper", "--root", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "stopped before running anything" in err and "bert-base-uncased" in err
+    assert not (tmp_path / "build").exists()
+
+
+def test_unknown_notebook_is_a_usage_error(tmp_path, capsys):
+    assert main(["reproduce", "--profile", "smoke", "--root", str(tmp_path), "--notebooks", "99_nothing"]) == 2
+    assert "unknown notebook '99_nothing'" in capsys.readouterr().err
+
+
+def test_verify_reports_a_figure_that_does_not_match(tmp_path, capsys):
+    figures = tmp_path / "figures" / "offline"
+    figures.mkdir(parents=True)
+    (figures / "01_x.png").write_bytes(b"png")
+    (figures / "MANIFEST.json").write_text(json.dumps({"figures": {"01_x.png": {"sha256": "0" * 64}}}))
+    assert main(["reproduce", "--profile", "offline", "--root", str(tmp_path), "--verify"]) == 1
+    assert "01_x.png: sha256 differs" in capsys.readouterr().err

@@ -1,22 +1,63 @@
-"""``trustkit reproduce``: regenerate every figure of a profile."""
+"""``trustkit reproduce``: regenerate every figure of a profile with its manifest.
+
+Runs the numbered notebooks with papermill (see :mod:`trustkit.reproduce`); ``make reproduce`` calls it.
+"""
 
 from __future__ import annotations
 
+import json
 import sys
+from pathlib import Path
 
-PROFILES = ("smoke", "lab", "offline", "paper")
+from trustkit.profiles import PROFILE_DESCRIPTIONS, PROFILE_NAMES
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("reproduce", help="run every notebook of a profile and write figures/")
-    p.add_argument("--profile", choices=PROFILES, default="offline")
+    """Add the ``reproduce`` sub-command."""
+    p = subparsers.add_parser(
+        "reproduce",
+        help="run every notebook of a profile; write figures/<profile>/ and its MANIFEST.json",
+        description="Profiles: " + "; ".join(f"{k}: {v}" for k, v in PROFILE_DESCRIPTIONS.items()),
+    )
+    p.add_argument("--profile", choices=PROFILE_NAMES, default="offline")
+    p.add_argument("--notebooks", nargs="+", metavar="NAME",
+                   help="run only these notebooks (e.g. 01_data); their manifest entries are replaced")
+    p.add_argument("--root", help="the trustkit checkout (default: the one holding this package)")
+    p.add_argument("--list", action="store_true",
+                   help="print the notebooks and their parameters for the profile, run nothing")
+    p.add_argument("--verify", action="store_true",
+                   help="check figures/<profile>/ against its MANIFEST.json hashes, run nothing")
+    p.add_argument("--no-progress", action="store_true", help="hide papermill's progress bars")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    print(
-        "trustkit reproduce: not built yet — the notebooks and the reproduction pipeline "
-        "arrive with the notebooks issue. Nothing was run.",
-        file=sys.stderr,
-    )
-    return 1
+    """Run the sub-command; return 0 on success, 1 on a failed run, 2 on a bad request."""
+    from trustkit import profiles, reproduce
+
+    if args.list:
+        plan = {n: profiles.profile_parameters(args.profile, n) for n in profiles.notebook_names()}
+        print(json.dumps(plan, indent=1))
+        return 0
+    root = Path(args.root) if args.root else reproduce.repo_root()
+    if args.verify:
+        problems = reproduce.verify_manifest(root / "figures" / args.profile)
+        for line in problems:
+            print(f"trustkit reproduce --verify: {line}", file=sys.stderr)
+        if not problems:
+            print(f"figures/{args.profile}: every figure matches its manifest entry")
+        return 1 if problems else 0
+    try:
+        reproduce.reproduce(args.profile, root=root, notebooks=args.notebooks,
+                            progress=not args.no_progress)
+    except reproduce.HubUnavailable as err:
+        print(f"trustkit reproduce --profile paper: stopped before running anything. {err}", file=sys.stderr)
+        return 1
+    except ValueError as err:
+        print(f"trustkit reproduce: {err}", file=sys.stderr)
+        return 2
+    except Exception as err:  # a notebook failed: say which, and where its executed copy is
+        print(f"trustkit reproduce --profile {args.profile} failed: {type(err).__name__}: {err}\n"
+              f"The executed notebooks (with the error) are in build/{args.profile}/.", file=sys.stderr)
+        return 1
+    return 0

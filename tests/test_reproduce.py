@@ -1,0 +1,109 @@
+"""The reproduction pipeline: provenance sidecars, the manifest, and a smoke run of every notebook."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_notebook
+
+from trustkit import profiles, reproduce
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _tiny_checkout(root: Path, body: str) -> Path:
+    """A checkout with one notebook whose parameters cell is followed by ``body``."""
+    params = new_code_cell('profile = "lab"\nfigures_dir = "../build/lab/figures"\nseed = 0\nn = 3')
+    params.metadata["tags"] = ["parameters"]
+    nb = new_notebook(cells=[params, new_code_cell(body)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    (root / "notebooks").mkdir(parents=True)
+    nbformat.write(nb, root / "notebooks" / "00_tiny.ipynb")
+    return root
+
+
+PLOT = (
+    "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
+    "from trustkit.reproduce import save_figure\n"
+    "fig, ax = plt.subplots()\nax.plot(range(n))\n"
+    "save_figure(fig, '00_tiny_line.png', figures_dir, models=['tiny-model'], seed=seed)\n"
+)
+
+
+@pytest.fixture
+def tiny_profile(monkeypatch):
+    """Register a one-notebook study in place of the real one."""
+    monkeypatch.setattr(profiles, "NOTEBOOK_FIGURES", {"00_tiny": ("00_tiny_line.png",)})
+    monkeypatch.setattr(profiles, "_LAB", {"00_tiny": {"profile": "lab", "seed": 0, "n": 3,
+                                                       "figures_dir": "../build/lab/figures"}})
+    monkeypatch.setattr(profiles, "_OVERRIDES", {p: {"00_tiny": {"n": 5}} for p in profiles.PROFILE_NAMES})
+
+
+def test_record_figure_replaces_its_own_record(tmp_path, monkeypatch):
+    monkeypatch.setenv(reproduce.SIDECAR_ENV, str(tmp_path / "side.json"))
+    fig = tmp_path / "a.png"
+    fig.write_bytes(b"one")
+    reproduce.record_figure(fig, models=["m"], datasets=[{"name": "d", "sha256": "0" * 64}], seed=3, notebook="nb")
+    fig.write_bytes(b"two")
+    rec = reproduce.record_figure(fig, models=[{"model_id": "m2", "sha256": "1" * 64}], seed=4, notebook="nb")
+    records = json.loads((tmp_path / "side.json").read_text())
+    assert list(records) == [str(fig.resolve())]
+    assert records[str(fig.resolve())]["seed"] == 4 == rec["seed"]
+    assert rec["sha256"] == reproduce.sha256_file(fig) != reproduce.sha256_file(__file__)
+    assert rec["models"] == [{"model_id": "m2", "sha256": "1" * 64}]
+
+
+def test_record_figure_refuses_a_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="save the figure first"):
+        reproduce.record_figure(tmp_path / "nope.png")
+
+
+def test_dataset_file_is_hashed(tmp_path, monkeypatch):
+    monkeypatch.setenv(reproduce.SIDECAR_ENV, str(tmp_path / "side.json"))
+    data = tmp_path / "pairs.csv"
+    data.write_text("a,b\n")
+    fig = tmp_path / "f.png"
+    fig.write_bytes(b"x")
+    rec = reproduce.record_figure(fig, datasets=[data])
+    assert rec["datasets"] == [{"name": "pairs", "file": "pairs.csv", "sha256": reproduce.sha256_file(data)}]
+
+
+def test_reproduce_writes_figures_and_a_manifest_that_verifies(tmp_path, tiny_profile):
+    root = _tiny_checkout(tmp_path, PLOT)
+    stale = root / "figures" / "smoke" / "00_old.png"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(b"stale")
+    manifest = reproduce.reproduce("smoke", root=root, progress=False, log=lambda *_: None)
+    entry = manifest["figures"]["00_tiny_line.png"]
+    assert entry["parameters"]["n"] == 5 and entry["parameters"]["profile"] == "smoke"
+    assert entry["models"] == [{"model_id": "tiny-model"}] and entry["seed"] == 0
+    assert entry["library_versions"]["torch"] and entry["wall_time_s"] > 0
+    assert entry["sha256"] == reproduce.sha256_file(root / "figures" / "smoke" / "00_tiny_line.png")
+    assert not stale.exists(), "a full run must not leave stale figures behind"
+    assert (root / "build" / "smoke" / "00_tiny.ipynb").is_file()
+    on_disk = json.loads((root / "figures" / "smoke" / "MANIFEST.json").read_text())
+    assert on_disk["figures"] == json.loads(json.dumps(manifest["figures"]))
+    assert reproduce.verify_manifest(root / "figures" / "smoke") == []
+    (root / "figures" / "smoke" / "00_tiny_line.png").write_bytes(b"tampered")
+    assert reproduce.verify_manifest(root / "figures" / "smoke") == ["00_tiny_line.png: sha256 differs from the manifest"]
+
+
+def test_reproduce_fails_when_an_expected_figure_is_not_saved(tmp_path, tiny_profile):
+    root = _tiny_checkout(tmp_path, "x = n + 1\n")
+    with pytest.raises(RuntimeError, match="did not save"):
+        reproduce.reproduce("lab", root=root, progress=False, log=lambda *_: None)
+
+
+def test_paper_profile_stops_at_once_without_the_hub(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "empty-hf-cache"))
+    with pytest.raises(reproduce.HubUnavailable) as err:
+        reproduce.reproduce("paper", root=tmp_path, log=lambda *_: None)
+    message = str(err.value)
+    for needed in (*profiles.PAPER_HUB_MODELS, profiles.PAPER_HUB_PARAPHRASER, "HF_HUB_OFFLINE", "offline"):
+        assert needed in message
+    assert not (tmp_path / "build").exists(), "nothing may run before the hub check"

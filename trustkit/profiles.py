@@ -1,0 +1,94 @@
+"""The four run profiles (smoke, lab, offline, paper) as papermill parameters per notebook.
+
+One parameter set per use, shared by ``trustkit reproduce`` and the notebooks' ``parameters`` cells
+(whose defaults are the ``lab`` profile; a test keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import copy
+
+PROFILE_NAMES = ("smoke", "lab", "offline", "paper")
+
+PROFILE_DESCRIPTIONS = {
+    "smoke": "tests and CI: tiny locally-built models, a few pairs; seconds per notebook",
+    "lab": "the notebooks' own defaults: real offline models on small subsets; minutes on a laptop CPU",
+    "offline": "what `make reproduce` runs: full CrowS-Pairs (original and 2022 revision), real offline models",
+    "paper": "the paper's masked LMs and a hub paraphraser; needs the Hugging Face hub (a GPU helps)",
+}
+
+# Every notebook, in run order, with the figures it must write (file names under figures/<profile>/).
+NOTEBOOK_FIGURES: dict[str, tuple[str, ...]] = {}
+
+# Parameters per profile and notebook. Only what differs from the notebook's own defaults (the
+# lab profile) needs to be listed for the other profiles; `profile_parameters` merges them.
+_LAB: dict[str, dict] = {}
+_OVERRIDES: dict[str, dict[str, dict]] = {"smoke": {}, "lab": {}, "offline": {}, "paper": {}}
+
+# The hub models the paper profile needs (checked before anything runs).
+PAPER_HUB_MODELS = ("bert-base-uncased", "roberta-large", "albert/albert-xxlarge-v2")
+PAPER_HUB_PARAPHRASER = "prithivida/parrot_paraphraser_on_T5"
+
+
+def notebook_names() -> tuple[str, ...]:
+    """Return the notebooks of the study in run order (names without ``.ipynb``).
+
+    >>> notebook_names()[0]  # doctest: +SKIP
+    '01_data'
+    """
+    return tuple(NOTEBOOK_FIGURES)
+
+
+def expected_figures(notebook: str) -> tuple[str, ...]:
+    """Return the figure file names a notebook must write, whatever the profile.
+
+    Parameters
+    ----------
+    notebook : a name from :func:`notebook_names`.
+
+    >>> expected_figures("01_data")  # doctest: +SKIP
+    ('01_data_categories.png', ...)
+    """
+    _check_notebook(notebook)
+    return NOTEBOOK_FIGURES[notebook]
+
+
+def lab_defaults(notebook: str) -> dict:
+    """Return the ``lab`` parameters of a notebook: the defaults of its ``parameters`` cell.
+
+    >>> lab_defaults("01_data")["seed"]  # doctest: +SKIP
+    0
+    """
+    _check_notebook(notebook)
+    return copy.deepcopy(_LAB[notebook])
+
+
+def profile_parameters(profile: str, notebook: str) -> dict:
+    """Return the papermill parameters of one notebook under one profile.
+
+    Parameters
+    ----------
+    profile : one of ``smoke``, ``lab``, ``offline``, ``paper``.
+    notebook : a name from :func:`notebook_names`.
+
+    Returns
+    -------
+    A new dict: the lab defaults updated with the profile's own values, plus ``profile``.
+
+    Example
+    -------
+    >>> profile_parameters("smoke", "02_scoring")["n_pairs"]  # doctest: +SKIP
+    6
+    """
+    if profile not in PROFILE_NAMES:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILE_NAMES)}")
+    params = lab_defaults(notebook)
+    params.update(copy.deepcopy(_OVERRIDES[profile].get(notebook, {})))
+    params["profile"] = profile
+    return params
+
+
+def _check_notebook(notebook: str) -> None:
+    if notebook not in NOTEBOOK_FIGURES:
+        known = ", ".join(NOTEBOOK_FIGURES) or "none yet"
+        raise ValueError(f"unknown notebook {notebook!r}; known notebooks: {known}")
