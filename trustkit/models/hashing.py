@@ -1,0 +1,71 @@
+"""File hashes for model provenance and bundle verification.
+
+A sha256 is cached per file (keyed by path, size and modification time) so big weight files are
+hashed once, not on every load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from trustkit.paths import cache_dir
+
+
+def _record_path(path: Path) -> Path:
+    key = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:32]
+    return cache_dir("hashes") / f"{key}.json"
+
+
+def sha256_of(data_or_stream) -> str:
+    """Return the hex sha256 of a binary stream (read in 1 MiB blocks) or of bytes.
+
+    >>> sha256_of(b"")[:8]
+    'e3b0c442'
+    """
+    digest = hashlib.sha256()
+    if isinstance(data_or_stream, bytes | bytearray):
+        digest.update(data_or_stream)
+    else:
+        for block in iter(lambda: data_or_stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_sha256(path: str | os.PathLike, use_cache: bool = True) -> str:
+    """Return the sha256 of a file, reusing a cached value while size and mtime are unchanged.
+
+    Parameters
+    ----------
+    path : the file to hash.
+    use_cache : read and write the cache record under ``cache_dir("hashes")``.
+
+    Returns
+    -------
+    The hex digest (64 characters).
+
+    Example
+    -------
+    >>> file_sha256("model.safetensors")  # doctest: +SKIP
+    '3f1c...'
+    """
+    path = Path(path).resolve()
+    stat = path.stat()
+    stamp = {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    record = _record_path(path)
+    if use_cache and record.exists():
+        try:
+            cached = json.loads(record.read_text())
+            if all(cached.get(k) == v for k, v in stamp.items()) and len(cached.get("sha256", "")) == 64:
+                return cached["sha256"]
+        except (OSError, ValueError):
+            pass  # an unreadable record is simply recomputed
+    with path.open("rb") as handle:
+        digest = sha256_of(handle)
+    if use_cache:
+        tmp = record.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(json.dumps({**stamp, "sha256": digest}))
+        os.replace(tmp, record)
+    return digest
