@@ -1,0 +1,44 @@
+"""Benchmark data for trustkit: a hash-verified registry and loaders returning pandas DataFrames.
+
+See data/README.md for each dataset's origin, license, citation and known problems.
+"""
+
+from trustkit.data.pairs import (
+    BIAS_TYPES,
+    CROWS_BIAS_TYPES,
+    PAIR_COLUMNS,
+    PairFileError,
+    PairFileWarning,
+    check_pair_file,
+    load_pairs,
+    normalise_bias_type,
+)
+from trustkit.data.registry import (
+    REGISTRY,
+    DataFile,
+    DataIntegrityError,
+    Dataset,
+    fetch,
+    get_dataset,
+    sha256_file,
+    verify_file,
+)
+
+__all__ = [
+    "BIAS_TYPES",
+    "CROWS_BIAS_TYPES",
+    "PAIR_COLUMNS",
+    "REGISTRY",
+    "DataFile",
+    "DataIntegrityError",
+    "Dataset",
+    "PairFileError",
+    "PairFileWarning",
+    "check_pair_file",
+    "fetch",
+    "get_dataset",
+    "load_pairs",
+    "normalise_bias_type",
+    "sha256_file",
+    "verify_file",
+]

@@ -1,0 +1,337 @@
+"""Sentence-pair loaders: the CrowS-Pairs family and users' own CSV/TSV/JSONL pair files.
+
+Every file goes through one validator that names each bad row as ``FILE:LINE: reason``; label
+quirks of the published revisions are normalised with a warning, never silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from trustkit.data.registry import REGISTRY, fetch, get_dataset, sha256_file
+
+PAIR_COLUMNS = ["pair_id", "sent_more", "sent_less", "direction", "bias_type", "source_row"]
+"""Schema of ``load_pairs``: pair_id (int, 0-based record number in the file), sent_more,
+sent_less, direction ("stereo"|"antistereo"), bias_type (normalised), source_row (str: the
+file's own row id, e.g. "1293" or "LA0", else the record number)."""
+
+CROWS_BIAS_TYPES = (
+    "race-color",
+    "socioeconomic",
+    "gender",
+    "sexual-orientation",
+    "religion",
+    "age",
+    "nationality",
+    "disability",
+    "physical-appearance",
+)
+BIAS_TYPES = CROWS_BIAS_TYPES + ("other",)  # the revisions add "other" (Névéol: "autre")
+DIRECTIONS = ("stereo", "antistereo")
+
+_BIAS_ALIASES = {
+    "race": "race-color",
+    "race-colour": "race-color",
+    "socioeconomic-status": "socioeconomic",
+    "gender-identity": "gender",
+    "autre": "other",
+}
+_DIRECTION_ALIASES = {"anti-stereo": "antistereo", "stereotype": "stereo", "anti-stereotype": "antistereo"}
+_REQUIRED = ("sent_more", "sent_less", "bias_type")
+_DIRECTION_COLUMNS = ("stereo_antistereo", "direction")
+_PAIR_CATALOGUE = ("crows_pairs", "crows_pairs_revised", "crows_pairs_revised_fr", "crows_pairs_pikuliak")
+
+
+class PairFileError(ValueError):
+    """A pair file has problems; ``problems`` holds each one, printed as ``FILE:LINE: reason``."""
+
+    def __init__(self, problems: list[Problem], hint: str = ""):
+        self.problems = problems
+        lines = "\n".join(str(p) for p in problems)
+        super().__init__(f"{len(problems)} problem(s) in pair file:\n{lines}{hint}")
+
+
+class PairFileWarning(UserWarning):
+    """A pair file's labels were normalised or rows were dropped; the message says which."""
+
+
+@dataclass
+class Problem:
+    """One problem (or note) about one line of a pair file."""
+
+    file: str
+    line: int
+    reason: str
+    source_row: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.reason}"
+
+
+@dataclass
+class ParsedPairs:
+    """The outcome of reading a pair file: valid rows, per-row problems, and normalisation notes."""
+
+    rows: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    fatal: bool = False  # a file-level problem (e.g. a missing column): no row can be trusted
+
+
+def normalise_bias_type(value: str) -> str:
+    """Return the canonical spelling of a bias type label.
+
+    Lower-cases, turns spaces, underscores and slashes into hyphens and maps known synonyms
+    ("race" and "Race-color" to "race-color", Névéol's French "autre" to "other").
+
+    >>> normalise_bias_type("Race-color"), normalise_bias_type("sexual orientation")
+    ('race-color', 'sexual-orientation')
+    """
+    key = re.sub(r"[\s_/]+", "-", value.strip().lower())
+    return _BIAS_ALIASES.get(key, key)
+
+
+def _normalise_direction(value: str) -> str | None:
+    key = re.sub(r"[\s_]+", "-", value.strip().lower())
+    key = _DIRECTION_ALIASES.get(key, key)
+    return key if key in DIRECTIONS else None
+
+
+def _decode_lines(raw: bytes, display: str) -> tuple[str, dict[int, str]]:
+    """Decode UTF-8 line by line so that a bad byte is reported on its own line."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    pieces, bad = [], {}
+    for number, line in enumerate(raw.splitlines(keepends=True), start=1):
+        try:
+            pieces.append(line.decode("utf-8"))
+        except UnicodeDecodeError as err:
+            bad[number] = (
+                f"undecodable bytes {line[err.start:err.end]!r} at column {err.start + 1} "
+                "(not UTF-8; re-save the file as UTF-8)"
+            )
+            pieces.append(line.decode("utf-8", errors="replace"))
+    return "".join(pieces), bad
+
+
+def _delimited_records(text: str, path: Path):
+    """Yield (first_line, last_line, header, fields) for each CSV/TSV record."""
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header = next(reader, None)
+    previous_end = reader.line_num
+    for fields in reader:
+        start, previous_end = previous_end + 1, reader.line_num
+        if fields:  # csv yields [] for a blank line: not a record
+            yield start, previous_end, header, fields
+
+
+def _parse(path: Path, display: str) -> ParsedPairs:
+    parsed = ParsedPairs()
+    text, bad_lines = _decode_lines(path.read_bytes(), display)
+    is_jsonl = path.suffix.lower() in (".jsonl", ".ndjson", ".json")
+    if is_jsonl:
+        records = _jsonl_records(text, parsed, display)
+    else:
+        records = _csv_records(text, path, parsed, display)
+        if parsed.fatal:
+            return parsed
+    for ordinal, (start, end, record) in enumerate(records):
+        reasons = [bad_lines[n] for n in range(start, end + 1) if n in bad_lines]
+        row = _validate(record, ordinal, reasons, start, parsed, display)
+        if reasons:
+            parsed.problems.append(Problem(display, start, "; ".join(reasons), row["source_row"]))
+        else:
+            parsed.rows.append(row)
+    return parsed
+
+
+def _csv_records(text: str, path: Path, parsed: ParsedPairs, display: str) -> list:
+    records, header = [], None
+    for start, end, header, fields in _delimited_records(text, path):
+        if len(fields) != len(header):
+            parsed.problems.append(
+                Problem(display, start, f"expected {len(header)} fields, found {len(fields)} (stray delimiter or quote?)")
+            )
+            continue
+        records.append((start, end, dict(zip(header, fields))))
+    if header is None:
+        header = next(csv.reader(io.StringIO(text)), [])
+    missing = _missing_columns(header)
+    if missing:
+        parsed.fatal = True
+        parsed.problems.insert(
+            0, Problem(display, 1, f"missing column(s) {', '.join(missing)} (header has: {', '.join(header) or 'nothing'})")
+        )
+    return records
+
+
+def _missing_columns(keys) -> list[str]:
+    missing = [c for c in _REQUIRED if c not in keys]
+    if not any(c in keys for c in _DIRECTION_COLUMNS):
+        missing.append("stereo_antistereo (or direction)")
+    return missing
+
+
+def _jsonl_records(text: str, parsed: ParsedPairs, display: str) -> list:
+    records = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as err:
+            parsed.problems.append(Problem(display, number, f"not valid JSON ({err.msg})"))
+            continue
+        if not isinstance(obj, dict):
+            parsed.problems.append(Problem(display, number, "not a JSON object"))
+            continue
+        missing = _missing_columns(obj)
+        if missing:
+            parsed.problems.append(Problem(display, number, f"missing field(s) {', '.join(missing)}"))
+            continue
+        records.append((number, number, {k: "" if v is None else str(v) for k, v in obj.items()}))
+    return records
+
+
+def _validate(record: dict, ordinal: int, reasons: list[str], line: int, parsed: ParsedPairs, display: str) -> dict:
+    """Check one record; append reasons for its problems and notes for its normalised labels."""
+    source_row = record.get("") or record.get("id") or str(ordinal)
+    more, less = record["sent_more"], record["sent_less"]
+    if not more.strip():
+        reasons.append("empty sent_more")
+    if not less.strip():
+        reasons.append("empty sent_less")
+    if more.strip() and more.strip() == less.strip():
+        reasons.append("sent_more and sent_less are identical")
+    raw_direction = record.get("stereo_antistereo", record.get("direction", ""))
+    direction = _normalise_direction(raw_direction)
+    if direction is None:
+        reasons.append(f"unknown direction {raw_direction!r} (expected 'stereo' or 'antistereo')")
+    elif direction != raw_direction:
+        parsed.notes.append(Problem(display, line, f"direction {raw_direction!r} read as {direction!r}", source_row))
+    raw_bias = record["bias_type"]
+    bias = normalise_bias_type(raw_bias)
+    if not bias:
+        reasons.append("empty bias_type")
+    elif _normalise_direction(raw_bias) is not None:
+        reasons.append(f"bias_type {raw_bias!r} is a direction label, not a bias type")
+    elif bias != raw_bias:
+        parsed.notes.append(Problem(display, line, f"bias_type {raw_bias!r} read as {bias!r}", source_row))
+    elif bias not in BIAS_TYPES:
+        parsed.notes.append(Problem(display, line, f"bias_type {raw_bias!r} is not one of CrowS-Pairs' types (kept)", source_row))
+    return {
+        "pair_id": ordinal,
+        "sent_more": more,
+        "sent_less": less,
+        "direction": direction,
+        "bias_type": bias,
+        "source_row": source_row,
+        "line": line,
+    }
+
+
+def check_pair_file(path: str | os.PathLike) -> ParsedPairs:
+    """Validate a pair file without loading it; return its problems and normalisation notes.
+
+    Parameters
+    ----------
+    path : a CSV, TSV (or TAB-separated .csv) or JSONL file with columns ``sent_more``,
+        ``sent_less``, ``stereo_antistereo`` (or ``direction``) and ``bias_type``.
+
+    Returns
+    -------
+    ParsedPairs: ``problems`` (each prints as ``FILE:LINE: reason``, header = line 1), ``notes``
+    (labels that were normalised) and ``rows`` (the valid records).
+
+    Example
+    -------
+    >>> for problem in check_pair_file("my_pairs.csv").problems:  # doctest: +SKIP
+    ...     print(problem)
+    my_pairs.csv:4: empty sent_less
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such pair file (and not a registered dataset: {', '.join(_PAIR_CATALOGUE)})")
+    return _parse(path, str(path))
+
+
+def _summarise_notes(notes: list[Problem]) -> list[str]:
+    grouped: dict[str, list[int]] = {}
+    for note in notes:
+        grouped.setdefault(note.reason, []).append(note.line)
+    out = []
+    for reason, lines in grouped.items():
+        shown = ", ".join(map(str, lines[:20])) + (", ..." if len(lines) > 20 else "")
+        out.append(f"{notes[0].file}: {reason} ({len(lines)} row(s), line {shown})")
+    return out
+
+
+def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.DataFrame:
+    """Load sentence pairs from a registered dataset or a user's CSV/TSV/JSONL file.
+
+    Parameters
+    ----------
+    name_or_path : a registered name (``crows_pairs``, ``crows_pairs_revised``,
+        ``crows_pairs_revised_fr``, ``crows_pairs_pikuliak``) or a path to a pair file.
+    errors : ``"raise"`` (default) raises PairFileError listing every bad row as
+        ``FILE:LINE: reason``; ``"drop"`` drops those rows and reports them in a warning and in
+        ``df.attrs["dropped"]``. A missing column always raises. Known bad rows of a registered
+        file (e.g. Pikuliak's bias_type "stereo") are always dropped with a warning.
+
+    Returns
+    -------
+    DataFrame with columns ``PAIR_COLUMNS``; ``attrs`` carries ``source``, ``sha256`` and
+    ``dropped`` (list of dicts: file, line, source_row, reason).
+
+    Example
+    -------
+    >>> pairs = load_pairs("crows_pairs")  # doctest: +SKIP
+    >>> len(pairs), pairs.bias_type.value_counts()["race-color"]  # doctest: +SKIP
+    (1508, 516)
+    """
+    if errors not in ("raise", "drop"):
+        raise ValueError(f"errors must be 'raise' or 'drop', not {errors!r}")
+    key = str(name_or_path)
+    known_bad: dict[str, str] = {}
+    if key in REGISTRY:
+        if key not in _PAIR_CATALOGUE:
+            raise ValueError(f"{key!r} is not a pair dataset; pair datasets: {', '.join(_PAIR_CATALOGUE)}")
+        path = fetch(key)
+        display = path.name
+        known_bad = get_dataset(key).extra.get("known_bad_rows", {})
+        parsed = _parse(path, display)
+    else:
+        path = Path(name_or_path)
+        parsed = check_pair_file(path)
+        display = str(path)
+    if parsed.fatal:
+        raise PairFileError(parsed.problems, hint="\nFix the header: pair files need these columns.")
+    expected = [p for p in parsed.problems if p.source_row in known_bad]
+    unexpected = [p for p in parsed.problems if p.source_row not in known_bad]
+    if unexpected and errors == "raise":
+        raise PairFileError(unexpected, hint="\nFix these rows, or pass errors='drop' to skip them with a report.")
+    for message in _summarise_notes(parsed.notes):
+        warnings.warn(message, PairFileWarning, stacklevel=2)
+    dropped = expected + unexpected
+    if dropped:
+        listing = "\n".join(f"{p} -> row dropped" for p in dropped)
+        warnings.warn(f"{len(dropped)} row(s) dropped from {display}:\n{listing}", PairFileWarning, stacklevel=2)
+    frame = pd.DataFrame(parsed.rows, columns=PAIR_COLUMNS + ["line"]).drop(columns="line")
+    frame["pair_id"] = frame["pair_id"].astype("int64")
+    frame.attrs["source"] = key
+    frame.attrs["sha256"] = sha256_file(path)
+    frame.attrs["dropped"] = [
+        {"file": p.file, "line": p.line, "source_row": p.source_row, "reason": p.reason} for p in dropped
+    ]
+    return frame
