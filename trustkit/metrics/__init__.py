@@ -1,0 +1,18 @@
+"""Bias metrics computed from scored tables: CrowS-Pairs aggregates and StereoSet SS/LMS/ICAT.
+
+The scores come from trustkit.scoring; these functions only count, so they work on any scorer's output.
+"""
+
+from trustkit.metrics.crows import crows_pairs_score, pair_outcome
+from trustkit.metrics.stereoset import score_stereoset_candidates, stereoset_scores
+from trustkit.metrics.tables import check_scored, original_rows, paraphrase_rows
+
+__all__ = [
+    "check_scored",
+    "crows_pairs_score",
+    "original_rows",
+    "pair_outcome",
+    "paraphrase_rows",
+    "score_stereoset_candidates",
+    "stereoset_scores",
+]

@@ -1,0 +1,35 @@
+"""Statistics of bias scores as tidy tables: bootstrap CIs, binomial tests, paraphrase sensitivity, thresholds.
+
+Every function takes a scored pair table and returns a DataFrame (estimate, ci_low, ci_high, p, n, ...).
+"""
+
+from trustkit.stats.bias_score import bias_score_table, pair_bias_values
+from trustkit.stats.bootstrap import bootstrap_ci, bootstrap_distribution
+from trustkit.stats.sensitivity import flip_rate_table, paraphrase_sensitivity, variance_decomposition
+from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
+from trustkit.stats.threshold import (
+    TAU_ESTIMATORS,
+    pair_sign_test,
+    paraphrase_noise,
+    threshold_curve,
+    threshold_from_paraphrase_noise,
+    thresholded_bias_score,
+)
+
+__all__ = [
+    "TAU_ESTIMATORS",
+    "adjust_p_values",
+    "bias_score_table",
+    "binomial_test_against_50",
+    "bootstrap_ci",
+    "bootstrap_distribution",
+    "flip_rate_table",
+    "pair_bias_values",
+    "pair_sign_test",
+    "paraphrase_noise",
+    "paraphrase_sensitivity",
+    "threshold_curve",
+    "threshold_from_paraphrase_noise",
+    "thresholded_bias_score",
+    "variance_decomposition",
+]
