@@ -1,0 +1,92 @@
+"""``load_scorer``: from a model name, path or loaded object to a masked- or causal-LM scorer.
+
+Loading (and its refusals: pickle checkpoints, random LM heads, unmarked controls) is
+``trustkit.models.load_pretrained``'s; this module picks the scorer and keys its cache.
+"""
+
+from __future__ import annotations
+
+import json
+
+from trustkit.scoring.causal import CausalLMScorer
+from trustkit.scoring.masked import MaskedLMScorer
+from trustkit.scoring.scorer import Scorer
+
+
+def load_scorer(model, device=None, dtype=None, random_control: bool = False,
+                allow_pickle: bool = False, batch_tokens: int | None = None, cache=True,
+                kind: str = "auto", tokenizer=None, truncate: bool = False,
+                progress: bool = True) -> Scorer:
+    """Return a :class:`MaskedLMScorer` or :class:`CausalLMScorer` for ``model``.
+
+    Parameters
+    ----------
+    model : str, Path, LoadedModel or transformers model
+        A hub id, local directory, GGUF file or bundle name (loaded by
+        ``trustkit.models.load_pretrained``), an already loaded ``LoadedModel``, or a model
+        object (then pass ``tokenizer``).
+    device : str, optional
+        ``"cpu"`` (default), ``"cuda"``, ``"auto"``.
+    dtype : str or torch.dtype, optional
+        Autocast precision on GPU (``"bf16"`` default there, ``"fp16"``, ``"fp32"``); weights stay
+        fp32 and the log-softmax is always fp32. CPU runs fp32.
+    random_control : bool
+        Accept a random-weights control or a missing LM head (explicitly a control).
+    allow_pickle : bool
+        Accept a pickle (``.bin``) checkpoint.
+    batch_tokens : int, optional
+        Padded tokens per forward pass (default 4096 on CPU, 65536 on GPU); scores do not depend on it.
+    cache : bool, str or ScoreCache
+        Disk cache of scores (True: ``$TRUSTKIT_CACHE/scores/scores.sqlite``; a path; or False).
+    kind : "auto", "masked" or "causal"
+    tokenizer : tokenizer, optional
+        Needed only when ``model`` is a model object.
+    truncate : bool
+        Cut sentences longer than the model's maximum instead of refusing them.
+    progress : bool
+        Show tqdm progress bars.
+
+    Returns
+    -------
+    Scorer
+        With ``score_sentences``, ``score_pairs``, ``score_tokens`` and ``provenance``.
+
+    Example
+    -------
+    >>> from trustkit.models import random_control
+    >>> scorer = load_scorer(random_control("bert", "tiny"), random_control=True, cache=False)
+    >>> scorer.kind
+    'masked'
+    """
+    provenance: dict = {}
+    if tokenizer is None:
+        if isinstance(model, (str, bytes)) or hasattr(model, "__fspath__"):
+            from trustkit.models import load_pretrained
+
+            # Weights are loaded fp32: reduced precision is autocast inside the scorer.
+            model = load_pretrained(model, kind=kind, device=device, allow_pickle=allow_pickle,
+                                    random_control=random_control)
+        if not hasattr(model, "provenance"):
+            raise TypeError("pass a model name/path, a LoadedModel, or a model object together "
+                            "with tokenizer=...")
+        provenance = dict(model.provenance)
+        kind, tokenizer, model = model.kind, model.tokenizer, model.model
+    elif kind == "auto":
+        from trustkit.models import detect_kind
+
+        kind = detect_kind(model.config)
+    if kind not in ("masked", "causal"):
+        raise ValueError(f"kind must be 'masked' or 'causal', got {kind!r}")
+    model_id = None
+    if provenance.get("files") or provenance.get("revision"):
+        model_id = json.dumps({"files": provenance.get("files"), "revision": provenance.get("revision"),
+                               "model_id": None if provenance.get("files") else provenance.get("model_id"),
+                               "gguf": provenance.get("gguf_file")}, sort_keys=True)
+    if device is not None and device != "auto":
+        model = model.to(device)
+    cls = MaskedLMScorer if kind == "masked" else CausalLMScorer
+    scorer = cls(model, tokenizer, device=None if device in (None, "auto") else device, dtype=dtype,
+                 batch_tokens=batch_tokens, cache=cache, model_id=model_id, truncate=truncate,
+                 progress=progress)
+    scorer.provenance = provenance
+    return scorer
