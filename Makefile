@@ -31,7 +31,7 @@ setup: $(STAMP)
 	$(VENV)/bin/trustkit data verify
 
 test: setup
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest && $(VENV)/bin/python -m pytest notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 
 reproduce: setup
 	$(VENV)/bin/trustkit reproduce --profile $(PROFILE)

@@ -107,3 +107,27 @@ def test_paper_profile_stops_at_once_without_the_hub(tmp_path, monkeypatch):
     for needed in (*profiles.PAPER_HUB_MODELS, profiles.PAPER_HUB_PARAPHRASER, "HF_HUB_OFFLINE", "offline"):
         assert needed in message
     assert not (tmp_path / "build").exists(), "nothing may run before the hub check"
+
+
+def test_smoke_profile_reproduces_every_expected_figure(tmp_path):
+    """The real notebooks under the smoke profile: every figure, every manifest entry, matching hashes."""
+    (tmp_path / "notebooks").symlink_to(REPO / "notebooks", target_is_directory=True)
+    manifest = reproduce.reproduce("smoke", root=tmp_path, progress=False, log=lambda *_: None)
+    figures_dir = tmp_path / "figures" / "smoke"
+    expected = {f: n for n in profiles.notebook_names() for f in profiles.expected_figures(n)}
+    assert set(manifest["figures"]) >= set(expected)
+    for name, notebook in expected.items():
+        entry = manifest["figures"][name]
+        assert entry["notebook"] == notebook
+        assert entry["parameters"] == {**profiles.profile_parameters("smoke", notebook),
+                                       "figures_dir": str(figures_dir.resolve())}
+        assert entry["sha256"] == reproduce.sha256_file(figures_dir / name)
+        assert entry["git_commit"] and len(entry["git_commit"]) == 40
+        assert entry["library_versions"]["transformers"] and entry["wall_time_s"] > 0
+        assert entry["datasets"] or entry["models"], f"{name} records neither data nor models"
+        for dataset in entry["datasets"]:
+            assert len(dataset["sha256"]) == 64
+    assert reproduce.verify_manifest(figures_dir) == []
+    for notebook in profiles.notebook_names():
+        executed = nbformat.read(tmp_path / "build" / "smoke" / f"{notebook}.ipynb", as_version=4)
+        assert any(c.get("outputs") for c in executed.cells if c.cell_type == "code")

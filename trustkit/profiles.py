@@ -18,12 +18,23 @@ PROFILE_DESCRIPTIONS = {
 }
 
 # Every notebook, in run order, with the figures it must write (file names under figures/<profile>/).
-NOTEBOOK_FIGURES: dict[str, tuple[str, ...]] = {}
+NOTEBOOK_FIGURES: dict[str, tuple[str, ...]] = {
+    "01_data": ("01_data_categories.png", "01_data_pair_differences.png", "01_data_revisions.png"),
+}
 
 # Parameters per profile and notebook. Only what differs from the notebook's own defaults (the
 # lab profile) needs to be listed for the other profiles; `profile_parameters` merges them.
-_LAB: dict[str, dict] = {}
-_OVERRIDES: dict[str, dict[str, dict]] = {"smoke": {}, "lab": {}, "offline": {}, "paper": {}}
+_OUT = {"profile": "lab", "figures_dir": "../build/lab/figures"}
+_VERSIONS = ["crows_pairs", "crows_pairs_revised", "crows_pairs_pikuliak"]
+_LAB: dict[str, dict] = {
+    "01_data": {**_OUT, "versions": _VERSIONS, "n_examples": 1, "seed": 0},
+}
+_OVERRIDES: dict[str, dict[str, dict]] = {
+    "smoke": {},
+    "lab": {},
+    "offline": {"01_data": {"n_examples": 2}},
+    "paper": {"01_data": {"n_examples": 2}},
+}
 
 # The hub models the paper profile needs (checked before anything runs).
 PAPER_HUB_MODELS = ("bert-base-uncased", "roberta-large", "albert/albert-xxlarge-v2")

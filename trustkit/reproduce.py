@@ -411,7 +411,10 @@ def reproduce(profile: str, root: str | os.PathLike | None = None, notebooks=Non
     manifest_path = figures_dir / MANIFEST_NAME
     old = _read_json(manifest_path, default={}).get("figures", {}) if notebooks else {}
     figures = {k: v for k, v in old.items() if v.get("notebook") not in chosen}
-    common = {"git": git_commit(root), "library_versions": library_versions()}
+    git = git_commit(root)
+    if git["commit"] is None:  # notebooks outside a checkout: record the code's own commit
+        git = git_commit()
+    common = {"git": git, "library_versions": library_versions()}
     started = time.perf_counter()
     for name in chosen:
         log(f"[{profile}] running notebooks/{name}.ipynb -> build/{profile}/{name}.ipynb")
