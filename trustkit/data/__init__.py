@@ -3,6 +3,12 @@
 See data/README.md for each dataset's origin, license, citation and known problems.
 """
 
+from trustkit.data.anthology import (
+    ANTHOLOGY_COLUMNS,
+    anthology_from_bibtex,
+    load_acl_anthology,
+    split_anthology_id,
+)
 from trustkit.data.pairs import (
     BIAS_TYPES,
     CROWS_BIAS_TYPES,
@@ -23,8 +29,19 @@ from trustkit.data.registry import (
     sha256_file,
     verify_file,
 )
+from trustkit.data.stereoset import STEREOSET_COLUMNS, load_stereoset
+from trustkit.data.winobias import WINOBIAS_COLUMNS, load_winobias, load_winobias_occupations
 
 __all__ = [
+    "ANTHOLOGY_COLUMNS",
+    "STEREOSET_COLUMNS",
+    "WINOBIAS_COLUMNS",
+    "anthology_from_bibtex",
+    "load_acl_anthology",
+    "load_stereoset",
+    "load_winobias",
+    "load_winobias_occupations",
+    "split_anthology_id",
     "BIAS_TYPES",
     "CROWS_BIAS_TYPES",
     "PAIR_COLUMNS",

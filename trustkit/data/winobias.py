@@ -1,0 +1,113 @@
+"""WinoBias (Zhao et al. 2018) as one tidy table: pro/anti x type 1/2 x dev/test.
+
+Each plain-text line is "<n> sentence" with [brackets] around the gold entity and its pronoun(s).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from trustkit.data.registry import fetch
+
+WINOBIAS_COLUMNS = [
+    "stereotype",
+    "type",
+    "split",
+    "item",
+    "sentence",
+    "entity",
+    "occupation",
+    "pronoun",
+    "pronoun_gender",
+    "n_mentions",
+    "raw",
+]
+"""Schema of ``load_winobias``: stereotype ("pro"|"anti"), type (1|2), split ("dev"|"test"),
+item (the file's own line number), sentence (brackets removed), entity (first bracketed span),
+occupation (the entity lower-cased without its article, e.g. "developer"), pronoun (second span), pronoun_gender ("female"|"male"), n_mentions (bracketed spans: 2, or 3
+when a possessive is also marked), raw (the line as published)."""
+
+_MENTION = re.compile(r"\[([^\]]*)\]")
+_PRONOUN_GENDER = {"he": "male", "him": "male", "his": "male", "she": "female", "her": "female", "hers": "female"}
+_FILE = re.compile(r"(pro|anti)_stereotyped_type([12])\.txt\.(dev|test)")
+
+
+def _parse_line(line: str, where: str) -> dict:
+    number, _, text = line.partition(" ")
+    mentions = _MENTION.findall(text)
+    if not number.isdigit() or len(mentions) < 2:
+        raise ValueError(f"{where}: expected '<n> sentence' with two [bracketed] mentions, got {line!r}")
+    pronoun = mentions[1]
+    return {
+        "item": int(number),
+        "sentence": _MENTION.sub(r"\1", text),
+        "entity": mentions[0],
+        "occupation": re.sub(r"^(the|a|an)\s+", "", mentions[0].strip().lower()),
+        "pronoun": pronoun,
+        "pronoun_gender": _PRONOUN_GENDER.get(pronoun.lower(), "unknown"),
+        "n_mentions": len(mentions),
+        "raw": text,
+    }
+
+
+def load_winobias(stereotype: str | None = None, type: int | None = None, split: str | None = None) -> pd.DataFrame:
+    """Load WinoBias sentences, optionally one stereotype/type/split only.
+
+    Parameters
+    ----------
+    stereotype : ``"pro"`` or ``"anti"`` (None: both).
+    type : 1 (semantic cues only) or 2 (syntactic cues) (None: both).
+    split : ``"dev"`` or ``"test"`` (None: both).
+
+    Returns
+    -------
+    DataFrame with columns ``WINOBIAS_COLUMNS`` (396 rows per file, 3,168 in all).
+
+    Example
+    -------
+    >>> wb = load_winobias("pro", 1, "dev")  # doctest: +SKIP
+    >>> wb.loc[0, ["sentence", "entity", "pronoun"]].tolist()  # doctest: +SKIP
+    ['The developer argued with the designer because he did not like the design.', 'The developer', 'he']
+    """
+    for value, allowed, label in ((stereotype, ("pro", "anti"), "stereotype"), (type, (1, 2), "type"), (split, ("dev", "test"), "split")):
+        if value is not None and value not in allowed:
+            raise ValueError(f"{label} must be one of {allowed} or None, not {value!r}")
+    folder = fetch("winobias")
+    rows = []
+    for path in sorted(folder.glob("*_stereotyped_type*.txt.*")):
+        match = _FILE.fullmatch(path.name)
+        if match is None:
+            continue
+        kind, kind_type, kind_split = match.group(1), int(match.group(2)), match.group(3)
+        wanted = zip((stereotype, type, split), (kind, kind_type, kind_split))
+        if any(want is not None and want != have for want, have in wanted):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if line.strip():
+                parsed = _parse_line(line, f"{path.name}:{number}")
+                rows.append({"stereotype": kind, "type": kind_type, "split": kind_split, **parsed})
+    table = pd.DataFrame(rows, columns=WINOBIAS_COLUMNS)
+    order = {"pro": 0, "anti": 1}
+    table = table.sort_values(["split", "type", "stereotype", "item"], key=lambda s: s.map(order) if s.name == "stereotype" else s)
+    return table.reset_index(drop=True)
+
+
+def load_winobias_occupations() -> dict[str, list[str]]:
+    """Return WinoBias' occupation lists: ``{"male": [...], "female": [...]}``.
+
+    "male"/"female" are the occupations the paper found male- or female-dominated (US labour
+    statistics), i.e. the stereotype the pro-stereotyped sentences follow.
+
+    >>> load_winobias_occupations()["female"][:2]  # doctest: +SKIP
+    ['attendant', 'cashier']
+    """
+    return {
+        gender: [
+            line.strip()
+            for line in fetch("winobias", f"{gender}_occupations.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
+        for gender in ("male", "female")
+    }
