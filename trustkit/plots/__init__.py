@@ -1,0 +1,21 @@
+"""trustkit's figures in one house style: Δ distributions, original vs paraphrase, thresholding, scores.
+
+Each function returns a matplotlib Figure and, given a path stem, writes it as PNG and SVG.
+"""
+
+from trustkit.plots.distributions import plot_delta_distributions, plot_original_vs_paraphrase
+from trustkit.plots.scores import plot_category_scores, plot_metric_variants, plot_threshold_curve
+from trustkit.plots.style import PALETTE, house_style, model_label, model_labels, save_figure
+
+__all__ = [
+    "PALETTE",
+    "house_style",
+    "model_label",
+    "model_labels",
+    "plot_category_scores",
+    "plot_delta_distributions",
+    "plot_metric_variants",
+    "plot_original_vs_paraphrase",
+    "plot_threshold_curve",
+    "save_figure",
+]

@@ -1,0 +1,142 @@
+"""Figures of Δ itself: its distribution per model (the paper's headline figure) and original vs paraphrase.
+
+Each function takes a scored pair table, returns the Figure and writes PNG + SVG when given a path stem.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import seaborn as sns
+
+from trustkit.metrics.crows import pair_outcome
+from trustkit.metrics.tables import check_scored, require_columns
+from trustkit.plots.style import PALETTE, house_style, model_labels, save_figure
+
+__all__ = ["plot_delta_distributions", "plot_original_vs_paraphrase"]
+
+
+def plot_delta_distributions(
+    scored: pd.DataFrame,
+    tau: float | dict[str, float] | None = None,
+    model_col: str = "model",
+    original_only: bool = True,
+    path=None,
+    title: str = "Log-likelihood difference within each pair",
+):
+    """Distribution of Δ = score_more − score_less per model, with 0 and ±τ marked.
+
+    Parameters
+    ----------
+    scored : scored pair table; one distribution per value of ``model_col`` (a single one when
+        the column is absent). Models flagged ``is_control`` are labelled "(random control)".
+    tau : threshold to mark as dashed lines at ±τ; a dict maps a model name to its own τ.
+    model_col : column naming the model.
+    original_only : use only the original sentences (para_index 0).
+    path : path stem to write ``.png`` and ``.svg`` (None: do not write).
+    title : figure title.
+
+    Returns
+    -------
+    matplotlib Figure.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"pair_id": range(4), "bias_type": "age", "direction": "stereo",
+    ...                   "delta": [0.5, -1.0, 2.0, 0.1]})
+    >>> fig = plot_delta_distributions(t, tau=0.3); plt.close(fig)
+    """
+    table = check_scored(scored)
+    if original_only:
+        table = table[table["para_index"] == 0]
+    table = table.assign(label=model_labels(table, model_col).to_numpy())
+    labels = list(dict.fromkeys(table["label"]))
+    names = list(dict.fromkeys(table[model_col])) if model_col in table.columns else ["model"]
+    with house_style():
+        fig, ax = plt.subplots(figsize=(10, 1.6 + 1.4 * len(labels)))
+        sns.violinplot(
+            data=table, x="delta", y="label", hue="label", order=labels, hue_order=labels,
+            palette=PALETTE[: len(labels)], inner="box", cut=0, density_norm="width", legend=False, ax=ax,
+        )
+        ax.axvline(0, color="black", lw=1.5)
+        taus = tau if isinstance(tau, dict) else dict.fromkeys(names, tau)
+        for row, (name, label) in enumerate(zip(names, labels, strict=False)):
+            t = taus.get(name)
+            if t is None:
+                continue
+            for x in (-t, t):
+                ax.plot([x, x], [row - 0.45, row + 0.45], ls="--", color=PALETTE[3], lw=2.5)
+        if tau is not None:
+            ax.plot([], [], ls="--", color=PALETTE[3], lw=2.5, label="±τ (paraphrase noise)")
+            ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.1)
+        ax.set_xlabel("Δ = score(sent_more) − score(sent_less)")
+        ax.set_ylabel("")
+        ax.set_title(title, loc="left")
+        fig.tight_layout()
+    save_figure(fig, path)
+    return fig
+
+
+def plot_original_vs_paraphrase(
+    scored: pd.DataFrame,
+    decimals: int | None = 3,
+    path=None,
+    title: str | None = None,
+    model_col: str = "model",
+):
+    """Δ of the original sentence against Δ of each paraphrase, one point per (pair, paraphrase).
+
+    Points whose sign of Δ differs from the original's (a *flip*: the paraphrase reverses the
+    pair's verdict) are highlighted; the diagonal is "no change".
+
+    Parameters
+    ----------
+    scored : scored pair table with originals (para_index 0) and paraphrases (> 0), one model.
+    decimals : rounding used to decide signs (metric.py: 3).
+    path : path stem for PNG + SVG (None: do not write).
+    title : figure title (default names the model when the table has a ``model`` column).
+    model_col : column naming the model (for the title and the control label).
+
+    Returns
+    -------
+    matplotlib Figure.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"pair_id": [1, 1, 2, 2], "para_index": [0, 1, 0, 1], "bias_type": "age",
+    ...                   "direction": "stereo", "delta": [0.5, -0.5, 1.0, 2.0]})
+    >>> fig = plot_original_vs_paraphrase(t); plt.close(fig)
+    """
+    table = check_scored(scored)
+    require_columns(table, ["para_index"])
+    table = table.assign(sign=pair_outcome(table, decimals).to_numpy())
+    orig = table[table["para_index"] == 0].set_index("pair_id")
+    para = table[(table["para_index"] > 0) & table["pair_id"].isin(orig.index)]
+    if para.empty:
+        raise ValueError("no paraphrase rows with an original to compare against (para_index > 0)")
+    x = orig.loc[para["pair_id"], "delta"].to_numpy()
+    flip = para["sign"].to_numpy() != orig.loc[para["pair_id"], "sign"].to_numpy()
+    if title is None:
+        label = model_labels(table, model_col).iloc[0] if model_col in table.columns else None
+        title = f"Original vs paraphrased Δ{' — ' + label if label else ''}"
+    with house_style():
+        fig, ax = plt.subplots(figsize=(8, 8))
+        ax.scatter(x[~flip], para["delta"].to_numpy()[~flip], s=18, alpha=0.5, color=PALETTE[0],
+                   marker="o", label=f"same sign ({(~flip).sum()})")
+        ax.scatter(x[flip], para["delta"].to_numpy()[flip], s=28, alpha=0.8, color=PALETTE[3],
+                   marker="X", label=f"sign flip ({flip.sum()}, {100 * flip.mean():.0f}%)")
+        lim = float(np.nanmax(np.abs(np.concatenate([x, para["delta"].to_numpy()])))) * 1.05 or 1.0
+        ax.plot([-lim, lim], [-lim, lim], color="0.4", lw=1, ls=":")
+        ax.axhline(0, color="black", lw=1)
+        ax.axvline(0, color="black", lw=1)
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_aspect("equal")
+        ax.set_xlabel("Δ original")
+        ax.set_ylabel("Δ paraphrase")
+        ax.set_title(title)
+        ax.legend(loc="upper left")
+        fig.tight_layout()
+    save_figure(fig, path)
+    return fig

@@ -1,0 +1,162 @@
+"""Figures of bias scores: the thresholding curve, per-category scores with CIs, and metric variants.
+
+Each function takes a tidy table from trustkit.stats, returns the Figure and writes PNG + SVG given a path stem.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from trustkit.metrics.tables import require_columns
+from trustkit.plots.style import PALETTE, house_style, model_labels, save_figure
+
+__all__ = ["plot_threshold_curve", "plot_category_scores", "plot_metric_variants"]
+
+_ROW_NAMES = {"original": "original sentences", "paraphrases": "paraphrases", "all": "all wordings"}
+
+
+def _subtitle(table: pd.DataFrame, model_col: str = "model") -> str:
+    if model_col not in table.columns:
+        return ""
+    labels = list(dict.fromkeys(model_labels(table, model_col)))
+    return " — " + ", ".join(labels)
+
+
+def plot_threshold_curve(curve: pd.DataFrame, tau: float | None = None, path=None, title: str | None = None):
+    """Bias score over determined pairs and the undetermined share as functions of τ.
+
+    Parameters
+    ----------
+    curve : output of :func:`trustkit.stats.threshold_curve` (``group, tau, bias_score,
+        undetermined_share``); one line per group.
+    tau : the chosen τ, marked with a vertical line.
+    path : path stem for PNG + SVG (None: do not write).
+    title : figure title (defaults to a description, plus the model when ``curve`` has one).
+
+    Returns
+    -------
+    matplotlib Figure with two stacked panels sharing the τ axis.
+
+    Example
+    -------
+    >>> c = pd.DataFrame({"group": "overall", "tau": [0, 1, 2], "bias_score": [55.0, 60, 70],
+    ...                   "undetermined_share": [0.0, 40, 80]})
+    >>> fig = plot_threshold_curve(c, tau=1.0); plt.close(fig)
+    """
+    require_columns(curve, ["tau", "bias_score", "undetermined_share"], "threshold curve")
+    table = curve if "group" in curve.columns else curve.assign(group="overall")
+    with house_style():
+        fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(10, 8))
+        for i, (name, part) in enumerate(table.groupby("group", sort=False)):
+            style = {"color": PALETTE[i % len(PALETTE)], "lw": 3 if name == "overall" else 1.8}
+            top.plot(part["tau"], part["bias_score"], label=name, **style)
+            bottom.plot(part["tau"], part["undetermined_share"], label=name, **style)
+        top.axhline(50, color="0.3", lw=1, ls=":")
+        if tau is not None:
+            top.axvline(tau, color="black", ls="--", lw=1.5, label=f"chosen τ = {tau:.3g}")
+            bottom.axvline(tau, color="black", ls="--", lw=1.5)
+        top.set_ylabel("bias score (%)\nof determined pairs")
+        bottom.set_ylabel("undetermined (%)")
+        bottom.set_ylim(0, 100)
+        bottom.set_xlabel("threshold τ on |Δ|")
+        if table["group"].nunique() > 1 or tau is not None:
+            top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        top.set_title(title or f"Thresholding: bias score and undetermined share{_subtitle(curve)}", loc="left")
+        fig.tight_layout()
+    save_figure(fig, path)
+    return fig
+
+
+def _errorbar_rows(
+    ax, table: pd.DataFrame, series_col: str, y_order: list[str], series: list[str], y_col: str = "group"
+) -> None:
+    step = 0.7 / max(1, len(series))
+    for i, name in enumerate(series):
+        part = table[table[series_col] == name].set_index(y_col).reindex(y_order)
+        y = np.arange(len(y_order)) + (i - (len(series) - 1) / 2) * step
+        est = part["estimate"].to_numpy(float)
+        err = np.vstack([est - part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float) - est])
+        ax.errorbar(est, y, xerr=err, ls="none", ms=9, capsize=4, lw=2, color=PALETTE[i % len(PALETTE)],
+                    label=name, marker="osD^v"[i % 5])
+    ax.set_yticks(np.arange(len(y_order)), y_order)
+    ax.invert_yaxis()
+    ax.axvline(50, color="black", lw=1.2, ls=":")
+    ax.set_xlabel("bias score (%)  —  50 = unbiased")
+
+
+def plot_category_scores(scores: pd.DataFrame, path=None, title: str | None = None):
+    """Per-category bias scores with CIs, original sentences vs paraphrases.
+
+    Parameters
+    ----------
+    scores : rows of :func:`trustkit.stats.bias_score_table` (``group, rows, estimate,
+        ci_low, ci_high``), typically the concatenation of the ``rows="original"`` and
+        ``rows="paraphrases"`` tables; a ``model`` column (with ``is_control``) names the model.
+    path : path stem for PNG + SVG (None: do not write).
+    title : figure title.
+
+    Returns
+    -------
+    matplotlib Figure.
+
+    Example
+    -------
+    >>> s = pd.DataFrame({"group": ["overall", "age"] * 2, "rows": ["original"] * 2 + ["paraphrases"] * 2,
+    ...     "estimate": [60.0, 70, 55, 58], "ci_low": [55.0, 60, 50, 48], "ci_high": [65.0, 80, 60, 68]})
+    >>> fig = plot_category_scores(s); plt.close(fig)
+    """
+    require_columns(scores, ["group", "estimate", "ci_low", "ci_high"], "bias score table")
+    table = scores.assign(rows=scores["rows"] if "rows" in scores.columns else "original")
+    table = table.assign(rows=table["rows"].map(lambda r: _ROW_NAMES.get(r, r)))
+    y_order = list(dict.fromkeys(table["group"]))
+    series = list(dict.fromkeys(table["rows"]))
+    with house_style():
+        fig, ax = plt.subplots(figsize=(10, 1.5 + 0.6 * len(y_order) * max(1, len(series)) ** 0.5))
+        _errorbar_rows(ax, table, "rows", y_order, series)
+        ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=len(series))
+        ax.set_title(title or f"Bias score by category{_subtitle(scores)}", loc="left", pad=40)
+        fig.tight_layout()
+    save_figure(fig, path)
+    return fig
+
+
+def plot_metric_variants(scores: pd.DataFrame, path=None, title: str | None = None, metric_col: str = "metric"):
+    """Bias scores of several metric variants (PLL, word-l2r, CrowS, AUL, ...) on the same model.
+
+    Parameters
+    ----------
+    scores : rows of :func:`trustkit.stats.bias_score_table` with a ``metric`` column naming
+        the variant; every ``group`` present is drawn (pass only the ``"overall"`` rows for one
+        point per variant). A ``model`` column (with ``is_control``) goes into the title.
+    path : path stem for PNG + SVG (None: do not write).
+    title : figure title.
+    metric_col : column naming the metric variant.
+
+    Returns
+    -------
+    matplotlib Figure.
+
+    Example
+    -------
+    >>> s = pd.DataFrame({"metric": ["pll", "aul"], "group": "overall",
+    ...     "estimate": [60.0, 52], "ci_low": [55.0, 47], "ci_high": [65.0, 57]})
+    >>> fig = plot_metric_variants(s); plt.close(fig)
+    """
+    require_columns(scores, [metric_col, "group", "estimate", "ci_low", "ci_high"], "bias score table")
+    groups = list(dict.fromkeys(scores["group"]))
+    metrics = list(dict.fromkeys(scores[metric_col].astype(str)))
+    table = scores.assign(**{metric_col: scores[metric_col].astype(str)})
+    with house_style():
+        if len(groups) == 1:  # one point per variant: the variants are the rows
+            fig, ax = plt.subplots(figsize=(10, 2 + 0.8 * len(metrics)))
+            _errorbar_rows(ax, table, "group", metrics, groups, y_col=metric_col)
+        else:
+            fig, ax = plt.subplots(figsize=(10, 1.5 + 0.7 * len(groups) * max(1, len(metrics)) ** 0.5))
+            _errorbar_rows(ax, table, metric_col, groups, metrics)
+            ax.legend(title="metric", loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.set_title(title or f"Metric variants{_subtitle(scores)}", loc="left")
+        fig.tight_layout()
+    save_figure(fig, path)
+    return fig

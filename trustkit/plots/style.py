@@ -1,0 +1,120 @@
+"""trustkit's one house style for figures: a colour-blind-safe palette, slide-sized text, PNG + SVG output.
+
+Every figure function in trustkit.plots draws inside :func:`house_style` and saves through :func:`save_figure`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import matplotlib as mpl
+import pandas as pd
+import seaborn as sns
+
+__all__ = ["PALETTE", "CONTROL_SUFFIX", "house_style", "save_figure", "model_labels", "model_label"]
+
+#: seaborn's colour-blind-safe palette (Wong-like), used for every categorical colour
+PALETTE = sns.color_palette("colorblind")
+#: appended to the label of a model flagged ``is_control``
+CONTROL_SUFFIX = " (random control)"
+FIGSIZE = (10, 6)
+
+_RC = {
+    "figure.figsize": FIGSIZE,
+    "figure.dpi": 100,
+    "savefig.dpi": 200,
+    "savefig.bbox": "tight",
+    "axes.titleweight": "bold",
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.fonttype": "none",  # keep text as text in SVG, editable and searchable
+    "legend.frameon": False,
+}
+
+
+@contextlib.contextmanager
+def house_style() -> Iterator[None]:
+    """Context manager applying the house style (seaborn "talk" context, white grid, colour-blind palette).
+
+    The style is scoped: matplotlib settings are restored on exit, so a notebook's own
+    settings survive.
+
+    Example
+    -------
+    >>> import matplotlib.pyplot as plt
+    >>> with house_style():
+    ...     fig, ax = plt.subplots()
+    >>> plt.close(fig)
+    """
+    with mpl.rc_context(_RC), sns.axes_style("whitegrid"), sns.plotting_context("talk"), sns.color_palette(PALETTE):
+        yield
+
+
+def save_figure(fig, path: str | os.PathLike | None) -> list[Path]:
+    """Write ``fig`` as ``<path>.png`` and ``<path>.svg`` (atomically) and return the two paths.
+
+    Parameters
+    ----------
+    fig : a matplotlib Figure.
+    path : path stem; a ``.png``/``.svg`` suffix is dropped; parent directories are created.
+        None writes nothing and returns an empty list.
+
+    Example
+    -------
+    >>> import matplotlib.pyplot as plt, tempfile
+    >>> fig, ax = plt.subplots()
+    >>> [p.suffix for p in save_figure(fig, Path(tempfile.mkdtemp()) / "demo")]
+    ['.png', '.svg']
+    >>> plt.close(fig)
+    """
+    if path is None:
+        return []
+    stem = Path(path)
+    if stem.suffix in {".png", ".svg"}:
+        stem = stem.with_suffix("")
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    written = []
+    with mpl.rc_context(_RC):
+        for ext in ("png", "svg"):
+            target = stem.with_name(f"{stem.name}.{ext}")
+            fd, tmp = tempfile.mkstemp(prefix=f".{stem.name}.", suffix=f".{ext}", dir=stem.parent)
+            os.close(fd)
+            try:
+                fig.savefig(tmp, format=ext)
+                os.replace(tmp, target)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+            written.append(target)
+    return written
+
+
+def model_label(name: str, is_control: bool = False) -> str:
+    """Display name of a model; a random-weight control is always labelled as one.
+
+    Example
+    -------
+    >>> model_label("bert-base", is_control=True)
+    'bert-base (random control)'
+    """
+    return f"{name}{CONTROL_SUFFIX}" if is_control else str(name)
+
+
+def model_labels(table: pd.DataFrame, model_col: str = "model", default: str = "model") -> pd.Series:
+    """Per-row model labels: ``model_col`` (or ``default`` when absent) with the control suffix
+    where an ``is_control`` column is true.
+
+    Example
+    -------
+    >>> model_labels(pd.DataFrame({"model": ["a", "b"], "is_control": [False, True]})).tolist()
+    ['a', 'b (random control)']
+    """
+    names = table[model_col].astype(str) if model_col in table.columns else pd.Series(default, index=table.index)
+    if "is_control" in table.columns:
+        control = table["is_control"].fillna(False).astype(bool)
+        names = names.where(~control, names + CONTROL_SUFFIX)
+    return names
