@@ -90,3 +90,36 @@ def test_unknown_name_lists_the_known_ones():
         fetch("crows_pair")
     with pytest.raises(KeyError, match="male_occupations.txt"):
         fetch("winobias", "nope.txt")
+
+
+@pytest.fixture
+def local_server(tmp_path):
+    """A loopback HTTP server standing in for the upstream host (tests never leave the machine)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    root = tmp_path / "upstream"
+    root.mkdir()
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(root))
+    handler.log_message = lambda *args: None
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_download_without_mirror_is_verified(local_server, tmp_path, monkeypatch):
+    root, base = local_server
+    (root / "pairs.csv").write_bytes(CONTENT)
+    monkeypatch.delenv("TRUSTKIT_DATA_MIRROR", raising=False)
+    monkeypatch.setenv("TRUSTKIT_CACHE", str(tmp_path / "cache"))
+    good = DataFile("demo", "pairs.csv", hashlib.sha256(CONTENT).hexdigest(), f"{base}/pairs.csv")
+    assert fetch_file(good).read_bytes() == CONTENT
+    bad = DataFile("demo2", "pairs.csv", "0" * 64, f"{base}/pairs.csv")
+    with pytest.raises(DataIntegrityError, match="0{64}") as info:
+        fetch_file(bad)
+    assert good.sha256 in str(info.value) and "demo2/pairs.csv" in str(info.value)
+    assert not (tmp_path / "cache" / "data" / "demo2" / "pairs.csv").exists()

@@ -292,7 +292,7 @@ def _download(file: DataFile, dest: Path) -> None:
         )
     except ValueError as err:  # pooch reports a hash mismatch as ValueError
         raise DataIntegrityError(
-            f"{file.url}: downloaded file refused, expected sha256 {file.sha256} ({err})"
+            f"{file.folder}/{file.filename}: download from {file.url} refused: {err}"
         ) from err
 
 
