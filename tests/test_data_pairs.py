@@ -131,6 +131,22 @@ def test_undecodable_bytes_are_named_by_line(tmp_path):
         load_pairs(path)
 
 
+def test_stray_fields_are_named_and_pair_ids_stay_stable(tmp_path):
+    path = tmp_path / "stray.jsonl"
+    path.write_text(
+        '{"sent_more": "A", "sent_less": "B", "direction": "stereo", "bias_type": "age"}\n'
+        "[1, 2]\n"
+        '{"sent_more": "C", "sent_less": "D", "direction": "stereo", "bias_type": "age"}\n'
+    )
+    with pytest.warns(PairFileWarning, match=r"stray.jsonl:2: not a JSON object -> row dropped"):
+        pairs = load_pairs(path, errors="drop")
+    assert pairs.pair_id.tolist() == [0, 2]
+    csv_path = tmp_path / "stray.csv"
+    csv_path.write_text("sent_more,sent_less,direction,bias_type\nA,B,stereo,age,extra\nC,D,stereo,age\n")
+    with pytest.raises(PairFileError, match=r"stray.csv:2: expected 4 fields, found 5"):
+        load_pairs(csv_path)
+
+
 def test_bad_arguments_are_refused_clearly(tmp_path):
     with pytest.raises(ValueError, match="errors must be"):
         load_pairs("crows_pairs", errors="ignore")

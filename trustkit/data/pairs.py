@@ -106,7 +106,7 @@ def _normalise_direction(value: str) -> str | None:
     return key if key in DIRECTIONS else None
 
 
-def _decode_lines(raw: bytes, display: str) -> tuple[str, dict[int, str]]:
+def _decode_lines(raw: bytes) -> tuple[str, dict[int, str]]:
     """Decode UTF-8 line by line so that a bad byte is reported on its own line."""
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -138,7 +138,7 @@ def _delimited_records(text: str, path: Path):
 
 def _parse(path: Path, display: str) -> ParsedPairs:
     parsed = ParsedPairs()
-    text, bad_lines = _decode_lines(path.read_bytes(), display)
+    text, bad_lines = _decode_lines(path.read_bytes())
     is_jsonl = path.suffix.lower() in (".jsonl", ".ndjson", ".json")
     if is_jsonl:
         records = _jsonl_records(text, parsed, display)
@@ -146,13 +146,17 @@ def _parse(path: Path, display: str) -> ParsedPairs:
         records = _csv_records(text, path, parsed, display)
         if parsed.fatal:
             return parsed
+    # pair_id counts every data record, malformed ones too, so it stays stable when rows are dropped
     for ordinal, (start, end, record) in enumerate(records):
+        if record is None:  # malformed beyond validation; its problem is already recorded
+            continue
         reasons = [bad_lines[n] for n in range(start, end + 1) if n in bad_lines]
         row = _validate(record, ordinal, reasons, start, parsed, display)
         if reasons:
             parsed.problems.append(Problem(display, start, "; ".join(reasons), row["source_row"]))
         else:
             parsed.rows.append(row)
+    parsed.problems.sort(key=lambda problem: problem.line)
     return parsed
 
 
@@ -163,6 +167,7 @@ def _csv_records(text: str, path: Path, parsed: ParsedPairs, display: str) -> li
             parsed.problems.append(
                 Problem(display, start, f"expected {len(header)} fields, found {len(fields)} (stray delimiter or quote?)")
             )
+            records.append((start, end, None))
             continue
         records.append((start, end, dict(zip(header, fields))))
     if header is None:
@@ -192,13 +197,16 @@ def _jsonl_records(text: str, parsed: ParsedPairs, display: str) -> list:
             obj = json.loads(line)
         except json.JSONDecodeError as err:
             parsed.problems.append(Problem(display, number, f"not valid JSON ({err.msg})"))
+            records.append((number, number, None))
             continue
         if not isinstance(obj, dict):
             parsed.problems.append(Problem(display, number, "not a JSON object"))
+            records.append((number, number, None))
             continue
         missing = _missing_columns(obj)
         if missing:
             parsed.problems.append(Problem(display, number, f"missing field(s) {', '.join(missing)}"))
+            records.append((number, number, None))
             continue
         records.append((number, number, {k: "" if v is None else str(v) for k, v in obj.items()}))
     return records
