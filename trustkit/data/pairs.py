@@ -190,7 +190,8 @@ def _missing_columns(keys) -> list[str]:
 
 def _jsonl_records(text: str, parsed: ParsedPairs, display: str) -> list:
     records = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    # the same line breaks as the CSV reader (\n, \r\n, \r), not str.splitlines' wider set (\u2028 ...)
+    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
         if not line.strip():
             continue
         try:
