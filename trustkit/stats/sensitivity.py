@@ -43,8 +43,9 @@ def paraphrase_sensitivity(scored: pd.DataFrame, decimals: int | None = 3) -> pd
     -------
     >>> t = pd.DataFrame({"pair_id": [1, 1, 1], "para_index": [0, 1, 2], "bias_type": ["age"] * 3,
     ...                   "direction": ["stereo"] * 3, "delta": [0.5, -0.5, 1.5]})
-    >>> paraphrase_sensitivity(t)[["flip_share", "spread", "spread_exceeds_delta"]].iloc[0].tolist()
-    [0.5, 2.0, True]
+    >>> row = paraphrase_sensitivity(t).iloc[0]
+    >>> float(row["flip_share"]), float(row["spread"]), bool(row["spread_exceeds_delta"])
+    (0.5, 2.0, True)
     """
     table = check_scored(scored)
     table = table.assign(sign=pair_outcome(table, decimals).to_numpy())
@@ -116,8 +117,8 @@ def flip_rate_table(
     -------
     >>> t = pd.DataFrame({"pair_id": [1, 1, 2, 2], "para_index": [0, 1, 0, 1], "bias_type": ["age"] * 4,
     ...                   "direction": ["stereo"] * 4, "delta": [0.5, -0.5, 1.0, 2.0]})
-    >>> flip_rate_table(t, by=None).set_index("measure")["estimate"]["flip_rate"]
-    np.float64(50.0)
+    >>> float(flip_rate_table(t, by=None).set_index("measure").loc["flip_rate", "estimate"])
+    50.0
     """
     per_pair = paraphrase_sensitivity(scored, decimals)
     measures = {
@@ -190,8 +191,9 @@ def variance_decomposition(
     >>> t = pd.DataFrame({"pair_id": np.repeat(np.arange(50), 4), "para_index": np.tile(range(4), 50),
     ...     "bias_type": "age", "direction": "stereo",
     ...     "delta": np.repeat(rng.normal(0, 1, 50), 4) + rng.normal(0, 1, 200)})
-    >>> round(variance_decomposition(t, n_boot=0).set_index("measure").loc["icc", "estimate"], 2)
-    0.49
+    >>> icc = variance_decomposition(t, n_boot=0).set_index("measure").loc["icc", "estimate"]
+    >>> bool(0.2 < icc < 0.6)  # true ICC 0.5, 50 pairs
+    True
     """
     table = check_scored(scored)
     covariates = list(covariates)

@@ -231,8 +231,9 @@ def pair_sign_test(scored: pd.DataFrame, alpha: float = 0.05, correction: str = 
     -------
     >>> t = pd.DataFrame({"pair_id": [1] * 6, "para_index": range(6), "bias_type": ["age"] * 6,
     ...                   "direction": ["stereo"] * 6, "delta": [1.0, 2.0, 0.5, 1.5, 3.0, 0.2]})
-    >>> pair_sign_test(t, correction="none")[["p", "verdict"]].iloc[0].tolist()
-    [0.03125, 'more']
+    >>> row = pair_sign_test(t, correction="none").iloc[0]
+    >>> float(row["p"]), row["verdict"]
+    (0.03125, 'more')
     """
     table = check_scored(scored)
     paraphrase_rows(table)

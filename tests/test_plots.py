@@ -1,0 +1,84 @@
+"""Each house-style figure renders from a tiny table and writes PNG + SVG; controls are labelled as such."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from trustkit import plots  # noqa: E402
+from trustkit.stats import bias_score_table, threshold_curve  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def scored():
+    rng = np.random.default_rng(0)
+    n, k = 12, 3
+    return pd.DataFrame(
+        {
+            "pair_id": np.repeat(np.arange(n), k),
+            "para_index": np.tile(np.arange(k), n),
+            "bias_type": np.repeat(["age", "gender", "race"] * (n // 3), k),
+            "direction": "stereo",
+            "delta": np.repeat(rng.normal(0.3, 1, n), k) + rng.normal(0, 0.7, n * k),
+        }
+    )
+
+
+def _check_written(fig, stem):
+    assert isinstance(fig, matplotlib.figure.Figure)
+    png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    text = svg.read_text()
+    assert "<svg" in text
+    plt.close(fig)
+    return text
+
+
+def test_delta_distributions_label_the_control(scored, tmp_path):
+    two = pd.concat(
+        [scored.assign(model="smollm2", is_control=False), scored.assign(model="bert-tiny", is_control=True, delta=scored["delta"] * 0.1)]
+    )
+    fig = plots.plot_delta_distributions(two, tau={"smollm2": 0.5, "bert-tiny": 0.05}, path=tmp_path / "a")
+    svg = _check_written(fig, tmp_path / "a")
+    assert "bert-tiny (random control)" in svg and "smollm2 (random control)" not in svg
+
+
+def test_original_vs_paraphrase_counts_flips(scored, tmp_path):
+    fig = plots.plot_original_vs_paraphrase(scored.assign(model="smollm2"), path=tmp_path / "b.png")
+    svg = _check_written(fig, tmp_path / "b")
+    assert "sign flip" in svg
+    with pytest.raises(ValueError, match="paraphrase"):
+        plots.plot_original_vs_paraphrase(scored.query("para_index == 0"))
+
+
+def test_threshold_curve(scored, tmp_path):
+    curve = threshold_curve(scored, by="bias_type", n_points=10)
+    _check_written(plots.plot_threshold_curve(curve, tau=0.4, path=tmp_path / "c"), tmp_path / "c")
+
+
+def test_category_scores_original_vs_paraphrased(scored, tmp_path):
+    table = pd.concat([bias_score_table(scored, rows=r, n_resamples=100) for r in ("original", "paraphrases")])
+    fig = plots.plot_category_scores(table.assign(model="rnd", is_control=True), path=tmp_path / "d")
+    svg = _check_written(fig, tmp_path / "d")
+    assert "rnd (random control)" in svg and "paraphrases" in svg
+
+
+def test_metric_variants(scored, tmp_path):
+    rows = [bias_score_table(scored.assign(delta=scored["delta"] + s), by=None, n_resamples=100).assign(metric=m)
+            for m, s in [("pll", 0.0), ("pll_word_l2r", 0.1), ("crows", -0.1), ("aul", 0.2)]]
+    fig = plots.plot_metric_variants(pd.concat(rows), path=tmp_path / "e")
+    svg = _check_written(fig, tmp_path / "e")
+    assert "pll_word_l2r" in svg
+    per_cat = pd.concat([bias_score_table(scored, n_resamples=100).assign(metric=m) for m in ("pll", "aul")])
+    _check_written(plots.plot_metric_variants(per_cat, path=tmp_path / "e2"), tmp_path / "e2")
+
+
+def test_no_path_writes_nothing(scored, tmp_path):
+    fig = plots.plot_delta_distributions(scored)
+    assert plots.save_figure(fig, None) == []
+    plt.close(fig)
+    assert not list(tmp_path.iterdir())
