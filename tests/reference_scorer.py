@@ -112,3 +112,68 @@ def causal_ll_shared(model, tokenizer, sent1: str, sent2: str) -> tuple[float, f
             s1 += sum(lp1[a0:a1])
             s2 += sum(lp2[b0:b1])
     return s1, s2
+
+
+# --- tiny locally built models (random weights: explicitly controls, never a real model) --------
+
+SENTENCES = [
+    "The hometown of Schwarzenegger is unbelievably far.",
+    "Nurses aren't always women.",
+    "He is strong.",
+    "A carpenter repaired the old wooden staircase yesterday.",
+]
+
+
+def tiny_masked_lm(arch: str, seed: int = 0):
+    """A 2-layer masked LM of a real architecture over BERT uncased's WordPiece vocabulary.
+
+    ``initializer_range`` is large so that predictions are peaked and masking mistakes show up.
+    """
+    import transformers as tf
+
+    from trustkit.models import bert_uncased_tokenizer
+
+    tokenizer = bert_uncased_tokenizer()
+    common = dict(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id, initializer_range=0.5)
+    configs = {
+        "bert": lambda: tf.BertForMaskedLM(tf.BertConfig(
+            hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=37,
+            max_position_embeddings=64, **common)),
+        "roberta": lambda: tf.RobertaForMaskedLM(tf.RobertaConfig(
+            hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=37,
+            max_position_embeddings=66, type_vocab_size=1, **common)),
+        "albert": lambda: tf.AlbertForMaskedLM(tf.AlbertConfig(
+            embedding_size=16, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+            intermediate_size=37, max_position_embeddings=64, hidden_dropout_prob=0.0,
+            attention_probs_dropout_prob=0.0, **common)),
+        "distilbert": lambda: tf.DistilBertForMaskedLM(tf.DistilBertConfig(
+            dim=32, n_layers=2, n_heads=2, hidden_dim=37, max_position_embeddings=64, **common)),
+    }
+    torch.manual_seed(seed)
+    return configs[arch]().eval(), tokenizer
+
+
+def tiny_causal_lm(arch: str = "gpt2", bos: bool = True, seed: int = 0):
+    """A 2-layer decoder (GPT-2 or Llama) with a WordPiece tokenizer that has BOS (or only EOS)."""
+    import copy
+
+    import transformers as tf
+
+    from trustkit.models import bert_uncased_tokenizer
+
+    base = bert_uncased_tokenizer()
+    special = dict(eos_token="[SEP]", pad_token="[PAD]", unk_token="[UNK]")
+    if bos:
+        special["bos_token"] = "[CLS]"
+    tokenizer = tf.PreTrainedTokenizerFast(tokenizer_object=copy.deepcopy(base.backend_tokenizer), **special)
+    torch.manual_seed(seed)
+    if arch == "gpt2":
+        config = tf.GPT2Config(vocab_size=len(base), n_embd=32, n_layer=2, n_head=2, n_positions=64,
+                               initializer_range=0.5)
+        model = tf.GPT2LMHeadModel(config)
+    else:
+        config = tf.LlamaConfig(vocab_size=len(base), hidden_size=32, intermediate_size=37,
+                                num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1,
+                                max_position_embeddings=64, initializer_range=0.5)
+        model = tf.LlamaForCausalLM(config)
+    return model.eval(), tokenizer

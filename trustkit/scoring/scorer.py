@@ -93,7 +93,8 @@ class Scorer:
         self.model_id = model_id
         if cache is True or isinstance(cache, str):
             cache = ScoreCache(None if cache is True else cache)
-        self.cache: ScoreCache | None = cache or None
+        # (not ``cache or None``: an empty cache has len 0 and would read as False)
+        self.cache: ScoreCache | None = cache if isinstance(cache, ScoreCache) else None
         self.stats = {"rows_computed": 0, "items_computed": 0, "items_cached": 0}
         self._identity_cache: dict | None = None
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0

@@ -1,0 +1,91 @@
+"""The score cache: a re-run is instant, and a SIGKILLed run resumes without recomputing what it stored."""
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import reference_scorer as ref
+from trustkit.scoring import MaskedLMScorer, ScoreCache
+from trustkit.scoring.cache import item_key
+
+TESTS = Path(__file__).parent
+SENTENCES = [f"Sentence number {i} tells how {w} the weather was." for i, w in
+             enumerate(["unbelievably", "cold", "warm", "strange", "calm", "wet", "dry", "windy",
+                        "foggy", "bright", "grey", "humid"])]
+
+CHILD = textwrap.dedent("""
+    import sys, time
+    sys.path.insert(0, {tests!r})
+    import reference_scorer as ref
+    from trustkit.scoring import MaskedLMScorer, ScoreCache
+    from trustkit.scoring import cache as cache_module
+
+    original = cache_module.ScoreCache.put_many
+    def put_many(self, values):
+        original(self, values)
+        if values:
+            print("stored", len(self), flush=True)
+            time.sleep(0.3)  # give the parent time to kill us between commits
+    cache_module.ScoreCache.put_many = put_many
+
+    model, tokenizer = ref.tiny_masked_lm("bert")
+    scorer = MaskedLMScorer(model, tokenizer, cache=ScoreCache({db!r}), model_id="tiny-bert-seed0",
+                            batch_tokens=40, progress=False)
+    scorer.score_sentences({sentences!r}, "pll")
+    print("finished", flush=True)
+""")
+
+
+def make_scorer(db, **kw):
+    model, tokenizer = ref.tiny_masked_lm("bert")
+    cache = ScoreCache(db) if db else False
+    return MaskedLMScorer(model, tokenizer, cache=cache, model_id="tiny-bert-seed0", progress=False, **kw)
+
+
+def test_rerun_reads_everything_from_the_cache(tmp_path):
+    db = tmp_path / "scores.sqlite"
+    first = make_scorer(db)
+    a = first.score_sentences(SENTENCES[:3], "pll")
+    assert first.stats["items_computed"] == 3 and first.stats["rows_computed"] > 0
+    second = make_scorer(db)
+    assert second.score_sentences(SENTENCES[:3], "pll") == a  # bit-identical from the cache
+    assert second.stats == {"rows_computed": 0, "items_computed": 0, "items_cached": 3}
+    # another metric or another model is another key
+    assert make_scorer(db).score_sentences(SENTENCES[:1], "aul") and len(ScoreCache(db)) == 4
+    other = MaskedLMScorer(*ref.tiny_masked_lm("bert", seed=1), cache=ScoreCache(db), progress=False)
+    other.score_sentences(SENTENCES[:1], "pll")
+    assert other.stats["items_computed"] == 1
+
+
+def test_sigkilled_run_resumes_with_identical_results_and_no_recomputation(tmp_path):
+    db = tmp_path / "scores.sqlite"
+    code = CHILD.format(tests=str(TESTS), db=str(db), sentences=SENTENCES)
+    env = dict(os.environ, PYTHONUNBUFFERED="1")
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
+    commits = 0
+    for line in child.stdout:
+        if line.startswith("stored"):
+            commits += 1
+            if commits == 3:
+                child.send_signal(signal.SIGKILL)
+                break
+    child.wait(timeout=60)
+    assert child.returncode == -signal.SIGKILL, "the child finished before it could be killed"
+    stored = len(ScoreCache(db))
+    assert 0 < stored < len(SENTENCES)
+
+    resumed = make_scorer(db, batch_tokens=40)
+    plans = {s: resumed._plan(s, "pll") for s in SENTENCES}
+    present = ScoreCache(db).get_many(item_key(resumed.identity(), "pll", s) for s in SENTENCES)
+    todo = [s for s in SENTENCES if item_key(resumed.identity(), "pll", s) not in present]
+    scores = resumed.score_sentences(SENTENCES, "pll")
+    assert resumed.stats["items_cached"] == stored
+    assert resumed.stats["items_computed"] == len(todo) == len(SENTENCES) - stored
+    assert resumed.stats["rows_computed"] == sum(len(plans[s].rows) for s in todo)
+
+    fresh = make_scorer(None, batch_tokens=40).score_sentences(SENTENCES, "pll")
+    assert max(abs(a - b) for a, b in zip(scores, fresh)) < 1e-5
+    assert len(ScoreCache(db)) == len(SENTENCES)

@@ -1,0 +1,119 @@
+"""``trustkit score``: score the sentence pairs of a dataset or file with a model; write one row per pair.
+
+Prints the CrowS-style summary (metric score, stereo %, antistereo %, n, ties) and writes a
+provenance sidecar (``OUT.json``) beside the table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+METRIC_CHOICES = ("pll", "pll_word_l2r", "aul", "aula", "crows", "ll", "ll_shared")
+OUT_COLUMNS = ["pair_id", "bias_type", "direction", "score_more", "score_less", "delta"]
+
+
+def register(subparsers) -> None:
+    """Add the ``score`` sub-command."""
+    p = subparsers.add_parser(
+        "score", help="score sentence pairs with a masked or causal LM; write one row per pair",
+        description="Scores every pair (sent_more, sent_less) and writes pair_id, bias_type, direction, "
+                    "score_more, score_less, delta = score_more - score_less.")
+    p.add_argument("--model", required=True,
+                   help="hub id, local directory, .gguf file or bundle name (trustkit models list)")
+    p.add_argument("--data", required=True,
+                   help="dataset name (crows_pairs, crows_pairs_revised, ...) or a pair file")
+    p.add_argument("--metric", required=True, choices=METRIC_CHOICES)
+    p.add_argument("--limit", type=int, metavar="N", help="score only the first N pairs")
+    p.add_argument("--device", help="cpu (default), cuda, cuda:1, auto")
+    p.add_argument("--dtype", help="GPU autocast precision: bf16 (default on GPU), fp16, fp32")
+    p.add_argument("--batch-tokens", type=int, metavar="N",
+                   help="padded tokens per forward pass (default 4096 CPU, 65536 GPU)")
+    p.add_argument("--random-control", action="store_true",
+                   help="accept a random-weights control / a missing LM head (explicitly a control)")
+    p.add_argument("--allow-pickle", action="store_true", help="accept a pickle (.bin) checkpoint")
+    p.add_argument("--truncate", action="store_true",
+                   help="cut sentences longer than the model's maximum instead of refusing them")
+    p.add_argument("--no-cache", action="store_true", help="do not read or write the score cache")
+    p.add_argument("--out", required=True, help="output table: FILE.csv or FILE.parquet")
+    p.set_defaults(func=run)
+
+
+def _write_atomic(frame, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    os.close(fd)
+    try:
+        if out.suffix == ".parquet":
+            frame.to_parquet(tmp, index=False)
+        else:
+            frame.to_csv(tmp, index=False)
+        os.replace(tmp, out)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def format_summary(summary: dict, metric: str) -> str:
+    """The CrowS-style summary as printed by ``trustkit score``.
+
+    Example
+    -------
+    >>> print(format_summary({"metric_score": 60.0, "stereo_score": 61.0, "antistereo_score": 55.0,
+    ...     "n": 10, "n_stereo": 8, "n_antistereo": 2, "ties": 0, "tie_percent": 0.0}, "crows"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    metric crows: metric score 60.00 (50 = unbiased) | stereo 61.00% of 8 | antistereo 55.00% of 2 | n 10 | ties 0 (0.00%)
+    """
+    return (f"metric {metric}: metric score {summary['metric_score']:.2f} (50 = unbiased) | "
+            f"stereo {summary['stereo_score']:.2f}% of {summary['n_stereo']} | "
+            f"antistereo {summary['antistereo_score']:.2f}% of {summary['n_antistereo']} | "
+            f"n {summary['n']} | ties {summary['ties']} ({summary['tie_percent']:.2f}%)")
+
+
+def run(args) -> int:
+    """Run the sub-command; 0 on success, 2 on a bad request (message on stderr)."""
+    out = Path(args.out)
+    if out.suffix not in (".csv", ".parquet"):
+        print(f"trustkit score: --out must end in .csv or .parquet, got {out.name}", file=sys.stderr)
+        return 2
+    if args.limit is not None and args.limit < 1:
+        print("trustkit score: --limit must be a positive number of pairs", file=sys.stderr)
+        return 2
+    import time
+
+    from trustkit.data import load_pairs
+    from trustkit.scoring import crows_pairs_summary, load_scorer
+
+    try:
+        pairs = load_pairs(args.data)
+        if args.limit:
+            pairs = pairs.head(args.limit)
+        scorer = load_scorer(args.model, device=args.device, dtype=args.dtype,
+                             random_control=args.random_control, allow_pickle=args.allow_pickle,
+                             batch_tokens=args.batch_tokens, cache=not args.no_cache,
+                             truncate=args.truncate)
+        start = time.perf_counter()
+        scored = scorer.score_pairs(pairs, args.metric)
+        seconds = time.perf_counter() - start
+    except (ValueError, FileNotFoundError) as err:
+        print(f"trustkit score: {err}", file=sys.stderr)
+        return 2
+    table = scored[OUT_COLUMNS].copy()
+    _write_atomic(table, out)
+    summary = crows_pairs_summary(scored)
+    sidecar = {
+        "metric": args.metric, "data": args.data, "limit": args.limit,
+        "data_source": str(pairs.attrs.get("source", args.data)), "data_sha256": pairs.attrs.get("sha256"),
+        "model": scorer.provenance, "engine": scorer.identity(), "summary": summary,
+        "seconds": round(seconds, 3), "stats": scorer.stats,
+    }
+    tmp = out.with_name(f".{out.name}.json.tmp")
+    tmp.write_text(json.dumps(sidecar, indent=1, default=str))
+    os.replace(tmp, out.with_name(out.name + ".json"))
+    print(format_summary(summary, args.metric))
+    print(f"wrote {len(table)} pairs to {out} ({scorer.stats['items_cached']} items from the cache, "
+          f"{scorer.stats['rows_computed']} rows computed, {seconds:.1f} s)")
+    return 0
