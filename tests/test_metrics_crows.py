@@ -67,3 +67,13 @@ def test_selects_original_rows_and_refuses_bad_input():
         crows_pairs_score(t.assign(direction="pro"))
     with pytest.raises(ValueError, match="para_index == 3"):
         crows_pairs_score(t, para_index=3)
+
+
+def test_models_are_never_pooled_by_accident():
+    t = _table()
+    two = pd.concat([t.assign(model="a"), t.assign(model="b")])
+    with pytest.raises(ValueError, match="several models"):
+        crows_pairs_score(two)
+    assert crows_pairs_score(two[two["model"] == "a"], by=None)["metric_score"].iloc[0] == 50.0
+    with pytest.raises(ValueError, match="more than once"):
+        crows_pairs_score(pd.concat([t, t.iloc[:1]]))

@@ -37,12 +37,16 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str = "table
         )
 
 
-def check_scored(df: pd.DataFrame, columns: Iterable[str] = SCORED_COLUMNS) -> pd.DataFrame:
+def check_scored(
+    df: pd.DataFrame, columns: Iterable[str] = SCORED_COLUMNS, one_model: bool = True
+) -> pd.DataFrame:
     """Validate a scored pair table and return it with a ``para_index`` column (0 if absent).
 
     ``delta`` is recomputed from ``score_more - score_less`` when it is missing and both scores
     are present. Rows with a missing delta are refused: drop them first (unscorable pairs should
-    be reported, not silently ignored).
+    be reported, not silently ignored). With ``one_model`` (the default for every statistic), a
+    table holding several models (a ``model`` column with more than one value) or repeating a
+    (pair_id, para_index) row is refused, so that models are never pooled by accident.
 
     Example
     -------
@@ -60,6 +64,14 @@ def check_scored(df: pd.DataFrame, columns: Iterable[str] = SCORED_COLUMNS) -> p
     if out["delta"].isna().any():
         bad = out.loc[out["delta"].isna(), "pair_id"].tolist()[:5]
         raise ValueError(f"scored pair table has missing delta for pair_id {bad}...; drop or rescore them")
+    if one_model:
+        if "model" in out.columns and out["model"].nunique() > 1:
+            names = sorted(map(str, out["model"].unique()))
+            raise ValueError(f"the table holds several models {names}; analyse one at a time, e.g. df[df.model == name]")
+        dup = out.duplicated(["pair_id", "para_index"])
+        if dup.any():
+            first = out.loc[dup, ["pair_id", "para_index"]].iloc[0].tolist()
+            raise ValueError(f"(pair_id, para_index) {first} appears more than once; one row per pair and wording")
     if "direction" in out.columns:
         unknown = set(out["direction"].unique()) - {"stereo", "antistereo"}
         if unknown:

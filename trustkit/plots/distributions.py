@@ -47,7 +47,7 @@ def plot_delta_distributions(
     ...                   "delta": [0.5, -1.0, 2.0, 0.1]})
     >>> fig = plot_delta_distributions(t, tau=0.3); plt.close(fig)
     """
-    table = check_scored(scored)
+    table = check_scored(scored, one_model=False)
     if original_only:
         table = table[table["para_index"] == 0]
     table = table.assign(label=model_labels(table, model_col).to_numpy())

@@ -50,7 +50,7 @@ def pair_bias_values(scored: pd.DataFrame, rows: str = "original", decimals: int
 
     Returns
     -------
-    DataFrame ``pair_id, bias_type, n_wordings, bias_value, sign``.
+    DataFrame ``pair_id, bias_type, direction, n_wordings, bias_value, sign``.
 
     Example
     -------
@@ -65,16 +65,17 @@ def pair_bias_values(scored: pd.DataFrame, rows: str = "original", decimals: int
         {
             "pair_id": table["pair_id"].to_numpy(),
             "bias_type": table["bias_type"].to_numpy(),
+            "direction": table["direction"].to_numpy(),
             "won": (outcome == 1).astype(float),
             "lost": (outcome == -1).astype(float),
         }
     )
     agg = frame.groupby("pair_id", sort=False).agg(
-        bias_type=("bias_type", "first"), n_wordings=("won", "size"), won=("won", "sum"), lost=("lost", "sum")
+        bias_type=("bias_type", "first"), direction=("direction", "first"), n_wordings=("won", "size"), won=("won", "sum"), lost=("lost", "sum")
     )
     agg["bias_value"] = 100.0 * agg["won"] / agg["n_wordings"]
     agg["sign"] = np.sign(agg["won"] - agg["lost"]).astype(int)
-    return agg.reset_index()[["pair_id", "bias_type", "n_wordings", "bias_value", "sign"]]
+    return agg.reset_index()[["pair_id", "bias_type", "direction", "n_wordings", "bias_value", "sign"]]
 
 
 def bias_score_table(
@@ -102,7 +103,7 @@ def bias_score_table(
     Parameters
     ----------
     scored : scored pair table (see :mod:`trustkit.metrics.tables`).
-    by : grouping column (None: overall row only).
+    by : grouping column, ``"bias_type"`` or ``"direction"`` (None: overall row only).
     rows : ``"original"``, ``"paraphrases"`` or ``"all"`` wordings.
     decimals : tie rounding (metric.py: 3).
     n_resamples, confidence, seed, method : bootstrap settings (see :func:`bootstrap_ci`).
