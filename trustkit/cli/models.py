@@ -20,6 +20,8 @@ def register(subparsers) -> None:
     fetch.add_argument("--all", action="store_true",
                        help="fetch every default bundle (opt-in bundles with use terms must be named)")
     fetch.add_argument("--force", action="store_true", help="download and verify again even if cached")
+    fetch.add_argument("--no-convert", action="store_true",
+                       help="do not convert GGUF bundles to safetensors now (else done once, on first load)")
     fetch.set_defaults(func=run_fetch)
 
     control = sub.add_parser("control", help="build (or reuse) a random-weights masked-LM control")
@@ -47,6 +49,7 @@ def run_list(args) -> int:
 
 def run_fetch(args) -> int:
     from trustkit.models.bundles import BUNDLES, fetch_bundle, get_bundle
+    from trustkit.models.gguf_conversion import convert_gguf, is_converted
 
     names = list(args.names)
     if args.all:
@@ -65,6 +68,9 @@ def run_fetch(args) -> int:
             continue
         bundle = get_bundle(name)
         print(f"{name}: OK {bundle.sha256} {path}")
+        if path.suffix == ".gguf" and not args.no_convert and not is_converted(path):
+            print(f"{name}: converting the GGUF once to safetensors (later loads take seconds)")
+            print(f"{name}: converted {convert_gguf(path)}")
         if bundle.notice:
             print(f"{name}: NOTICE: {bundle.notice}")
     return 1 if failed else 0

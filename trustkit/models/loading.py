@@ -220,7 +220,8 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
     Parameters
     ----------
     name_or_path : a bundle name (``smollm2-135m-instruct``), a local directory (safetensors or one
-        GGUF), a ``.gguf`` file, or a hub id (needs the hub or its local cache).
+        GGUF), a ``.gguf`` file, or a hub id (needs the hub or its local cache). A GGUF is read
+        once with ``from_pretrained(dir, gguf_file=...)`` and kept as safetensors (``convert_gguf``).
     kind : "auto" (from the config), "masked" or "causal".
     device : None (CPU), "auto", "cpu", "cuda", "cuda:1", ...
     dtype : None (float32), "fp32", "bf16", "fp16" or a torch dtype.
@@ -231,7 +232,8 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
     Returns
     -------
     LoadedModel with ``model`` (eval mode), ``tokenizer``, ``kind`` and ``provenance``: model_id,
-    bundle, path, gguf_file, files (name -> sha256), revision (hub), fingerprint, kind, model_type,
+    bundle, path, gguf_file, converted_from_gguf, files (name -> sha256), revision (hub), fingerprint,
+    kind, model_type,
     architecture, dtype, device, random_control, versions.
 
     Raises
@@ -252,9 +254,16 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
 
     source = _locate(name_or_path, allow_pickle)
     torch_dtype, device = parse_dtype(dtype), parse_device(device)
-    common = {"gguf_file": source.gguf_file} if source.gguf_file else {}
+    load_from = source.location
+    if source.gguf_file:
+        if kind == "masked":
+            raise ValueError(f"{source.model_id} is a GGUF file; transformers reads GGUF as causal LMs only")
+        from trustkit.models.gguf_conversion import convert_gguf
+
+        # Same tensors, config and tokenizer as from_pretrained(dir, gguf_file=...), read in a second.
+        load_from = str(convert_gguf(Path(source.location) / source.gguf_file))
     try:
-        config = AutoConfig.from_pretrained(source.location, **common)
+        config = AutoConfig.from_pretrained(load_from)
     except OSError as err:
         offline = " (HF_HUB_OFFLINE is set: only the local hub cache is searched)" if os.environ.get("HF_HUB_OFFLINE") else ""
         raise ValueError(f"cannot load a config for {source.model_id!r}{offline}: {err}. Give a local "
@@ -266,11 +275,9 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
                          f"{CONTROL_KEY}: true); pass random_control=True (CLI: --random-control) to use it")
     kind = detect_kind(config) if kind == "auto" else kind
     auto_class = AutoModelForMaskedLM if kind == "masked" else AutoModelForCausalLM
-    kwargs = dict(common, dtype=torch_dtype, output_loading_info=True)
-    if not source.gguf_file:
-        kwargs["use_safetensors"] = None if allow_pickle else True
+    kwargs = dict(dtype=torch_dtype, output_loading_info=True, use_safetensors=None if allow_pickle else True)
     try:
-        model, info = auto_class.from_pretrained(source.location, config=config, **kwargs)
+        model, info = auto_class.from_pretrained(load_from, config=config, **kwargs)
     except ValueError as err:
         if "Unrecognized configuration class" in str(err):
             raise ValueError(f"{source.model_id} (model type {config.model_type}) has no {kind}-LM class in "
@@ -285,7 +292,7 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
         missing = sorted(_untied_missing(model, set(info.get("missing_keys") or ())))
 
     try:
-        tokenizer = AutoTokenizer.from_pretrained(source.location, **common)
+        tokenizer = AutoTokenizer.from_pretrained(load_from)
     except (OSError, ValueError) as err:
         raise ValueError(f"cannot load the tokenizer of {source.model_id!r}: {err}") from err
     if kind == "masked" and tokenizer.mask_token_id is None:
@@ -300,6 +307,7 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
         "bundle": source.bundle,
         "path": str(Path(source.location).resolve()) if source.local else None,
         "gguf_file": source.gguf_file,
+        "converted_from_gguf": load_from if source.gguf_file else None,
         "files": files,
         "revision": revision,
         "fingerprint": hashlib.sha256(basis.encode()).hexdigest()[:16],
