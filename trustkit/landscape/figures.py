@@ -1,0 +1,233 @@
+"""Figures of the landscape study: network map, top words, trustworthy share per year, and where
+the TrustNLP papers fall. Each returns a Figure drawn in the house style; save it with
+``trustkit.plots.style.save_figure`` or ``trustkit.reproduce.save_figure``.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import matplotlib.pyplot as plt
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from trustkit.plots.style import house_style
+
+
+def _styled(plot):
+    """Draw ``plot`` inside the house style."""
+
+    @functools.wraps(plot)
+    def wrapper(*args, **kwargs):
+        with house_style():
+            return plot(*args, **kwargs)
+
+    return wrapper
+
+
+def _colours(communities) -> dict:
+    """One colour per community, stable in community number (tab20: the house palette has only
+    ten colours and a map has about twenty communities)."""
+    cmap = plt.get_cmap("tab20")
+    return {c: cmap(i % 20) for i, c in enumerate(sorted(communities))}
+
+
+def map_layout(G: nx.Graph, membership: pd.Series, communities, words_per_community: int = 25,
+               seed: int = 0) -> tuple[dict, dict]:
+    """Two-level layout: communities placed by their mutual NPMI, words around their centre.
+
+    Parameters:
+        G: the co-occurrence network; membership: word -> community.
+        communities: the communities to draw.
+        words_per_community: the most connected words drawn per community.
+        seed: layout seed.
+
+    Returns:
+        (word -> (x, y), community -> (x, y)).
+
+    >>> pos, centres = map_layout(G, membership, [0, 1])  # doctest: +SKIP
+    """
+    communities = list(communities)
+    between = nx.Graph()
+    between.add_nodes_from(communities)
+    chosen = set(communities)
+    for a, b, w in G.edges(data="weight"):
+        ca, cb = membership[a], membership[b]
+        if ca != cb and ca in chosen and cb in chosen:
+            old = between.get_edge_data(ca, cb, {"weight": 0.0})["weight"]
+            between.add_edge(ca, cb, weight=old + w)
+    centres = nx.spring_layout(between, weight="weight", seed=seed, k=2.0 / np.sqrt(len(chosen)))
+    pos = {}
+    for c in communities:
+        words = membership.index[membership == c]
+        sub = G.subgraph(words)
+        strength = dict(sub.degree(weight="weight"))
+        top = sorted(strength, key=lambda w: (-strength[w], w))[:words_per_community]
+        local = nx.spring_layout(sub.subgraph(top), weight="weight", seed=seed)
+        radius = 0.12 + 0.02 * np.log1p(len(words))
+        for w, xy in local.items():
+            pos[w] = np.asarray(centres[c]) + radius * np.asarray(xy)
+    return pos, {c: np.asarray(xy) for c, xy in centres.items()}
+
+
+@_styled
+def plot_network_map(G, membership, top_words_table, labels: dict, communities=None,
+                     words_per_community: int = 25, n_labels: int = 3, seed: int = 0):
+    """The network map: words coloured by community, top words labelled, communities named.
+
+    Parameters:
+        G, membership: the network and its communities.
+        top_words_table: ``communities.top_words`` output (labels come from its first ranks).
+        labels: community -> display name (e.g. "privacy / robustness"); others show top words.
+        communities: communities to draw (default: those with at least 10 words).
+        words_per_community, n_labels, seed: drawing settings.
+
+    Returns:
+        matplotlib Figure.
+
+    >>> fig = plot_network_map(G, membership, tops, {16: "privacy"})  # doctest: +SKIP
+    """
+    if communities is None:
+        sizes = membership.value_counts()
+        communities = sorted(sizes.index[sizes >= 10])
+    pos, centres = map_layout(G, membership, communities, words_per_community, seed)
+    colours = _colours(communities)
+    fig, ax = plt.subplots(figsize=(13, 10))
+    sub = G.subgraph(pos)
+    weights = np.array([w for _, _, w in sub.edges(data="weight")])
+    nx.draw_networkx_edges(sub, pos, ax=ax, width=0.3 + 1.2 * weights, alpha=0.12,
+                           edge_color="grey")
+    nodes = list(sub.nodes)
+    size = np.array([G.nodes[w].get("df", 10) for w in nodes], dtype=float)
+    ax.scatter([pos[w][0] for w in nodes], [pos[w][1] for w in nodes],
+               s=8 + 60 * np.sqrt(size / size.max()), c=[colours[membership[w]] for w in nodes],
+               edgecolors="white", linewidths=0.3, zorder=3)
+    for c in communities:
+        tops = top_words_table.loc[top_words_table["community"] == c, "word"].tolist()
+        for w in tops[:n_labels]:
+            if w in pos:
+                ax.annotate(w, pos[w], fontsize=7, ha="center", va="bottom", zorder=4)
+        name = labels.get(c, " / ".join(tops[:2]))
+        bold = c in labels
+        ax.annotate(f"{c}: {name}", centres[c], fontsize=10 if bold else 8,
+                    fontweight="bold" if bold else "normal", color=colours[c], ha="center",
+                    va="top", xytext=(0, -28), textcoords="offset points", zorder=5,
+                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "alpha": 0.7, "lw": 0})
+    ax.set_axis_off()
+    ax.set_title("Word co-occurrence network (NPMI), Louvain communities; "
+                 "trustworthy-ML communities in bold", fontsize=13)
+    fig.tight_layout()
+    return fig
+
+
+@_styled
+def plot_top_words(top_words_table, labels: dict, communities=None, n: int = 8, ncols: int = 4):
+    """Top words per community as small bar charts of within-community strength.
+
+    Parameters:
+        top_words_table: ``communities.top_words`` output.
+        labels: community -> display name (trustworthy ones are drawn first).
+        communities: which to draw (default: the labelled ones, then the 8 largest others).
+        n: words per panel; ncols: panels per row.
+
+    Returns:
+        matplotlib Figure.
+
+    >>> fig = plot_top_words(tops, {16: "privacy"})  # doctest: +SKIP
+    """
+    if communities is None:
+        others = [c for c in top_words_table["community"].unique() if c not in labels][:8]
+        communities = list(labels) + others
+    colours = _colours(top_words_table["community"].unique())
+    nrows = int(np.ceil(len(communities) / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.4 * nrows), squeeze=False)
+    for ax, c in zip(axes.flat, communities):
+        t = top_words_table[top_words_table["community"] == c].head(n)
+        ax.barh(t["word"][::-1], t["strength"][::-1], color=colours[c])
+        ax.set_title(f"{c}: {labels.get(c, '')}".rstrip(": "), fontsize=10,
+                     fontweight="bold" if c in labels else "normal")
+        ax.tick_params(labelsize=7)
+        ax.set_xlabel("strength inside community (sum NPMI)", fontsize=7)
+    for ax in list(axes.flat)[len(communities):]:
+        ax.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+@_styled
+def plot_trustworthy_share(share_table):
+    """Trustworthy-community share of papers per year (left) and mean relevance (right).
+
+    Parameters:
+        share_table: ``relevance.trustworthy_share_by_year`` output.
+
+    Returns:
+        matplotlib Figure.
+
+    >>> fig = plot_trustworthy_share(share)  # doctest: +SKIP
+    """
+    fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4.5))
+    for label, t in share_table.groupby("label", sort=False):
+        a.plot(t["year"], 100 * t["share"], marker="o", label=label)
+        b.plot(t["year"], t["mean_relevance"], marker="o", label=label)
+    a.set_ylabel("% papers with it as dominant community", fontsize=11)
+    b.set_ylabel("mean relevance score", fontsize=11)
+    for ax in (a, b):
+        ax.set_xlabel("year", fontsize=11)
+        ax.tick_params(labelsize=9)
+    a.legend(fontsize=9)
+    fig.suptitle("Trustworthy-ML communities in the ACL Anthology, per year", fontsize=13)
+    fig.tight_layout()
+    return fig
+
+
+@_styled
+def plot_trustnlp_placement(relevance, is_trustnlp, placement, labels: dict, validation,
+                            score_columns: dict, max_communities: int = 20):
+    """Where TrustNLP papers fall: their relevance lift per community (left) and ROC curves of
+    the trustworthy relevance scores against other papers of the same years (right).
+
+    Parameters:
+        relevance: ``relevance.paper_relevance`` output restricted to the validation years.
+        is_trustnlp: boolean array aligned with ``relevance``, True for TrustNLP papers.
+        placement: table with ``community, relevance_lift, TrustNLP`` (from ``run_landscape``).
+        labels: community -> trustworthy display name.
+        validation: ``relevance.trustnlp_validation`` output (AUC and CI per score).
+        score_columns: score name -> communities (as given to the validation).
+        max_communities: communities shown, by lift.
+
+    Returns:
+        matplotlib Figure.
+
+    >>> fig = plot_trustnlp_placement(rel, mask, placement, labels, val, scores)  # doctest: +SKIP
+    """
+    from sklearn.metrics import roc_curve
+
+    is_trustnlp = np.asarray(is_trustnlp, dtype=bool)
+    t = placement.sort_values("relevance_lift", ascending=False).head(max_communities)
+    colours = _colours(placement["community"])
+    fig, (a, b) = plt.subplots(1, 2, figsize=(15, 6.5), gridspec_kw={"width_ratios": [1, 1]})
+    names = [f"{c}: {labels[c]}" if c in labels else str(c) for c in t["community"]]
+    a.barh(names[::-1], t["relevance_lift"].to_numpy()[::-1],
+           color=[colours[c] for c in t["community"]][::-1])
+    for tick, c in zip(a.get_yticklabels(), t["community"].to_numpy()[::-1]):
+        tick.set_fontweight("bold" if c in labels else "normal")
+    a.axvline(1.0, color="grey", lw=1, ls="--")
+    a.set_xscale("log")
+    a.set_xlabel("mean relevance of TrustNLP papers / of other papers (log)", fontsize=11)
+    a.tick_params(labelsize=9)
+    a.set_title("Which communities TrustNLP papers lean to", fontsize=13)
+    for _, row in validation.iterrows():
+        score = relevance[list(score_columns[row["score"]])].sum(axis=1).fillna(0)
+        fpr, tpr, _ = roc_curve(is_trustnlp, score)
+        b.plot(fpr, tpr, lw=2, label=f"{row['score']}: AUC {row['estimate']:.2f} "
+                                     f"[{row['ci_low']:.2f}, {row['ci_high']:.2f}]")
+    b.plot([0, 1], [0, 1], ls="--", color="grey", lw=0.8)
+    b.set_xlabel("false positive rate (other papers, same years)", fontsize=11)
+    b.set_ylabel("true positive rate (TrustNLP papers)", fontsize=11)
+    b.tick_params(labelsize=9)
+    b.legend(fontsize=9, loc="lower right")
+    b.set_title("Relevance score vs TrustNLP (95% bootstrap CI)", fontsize=13)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,148 @@
+"""The word co-occurrence network of the landscape study: doc-term matrix, NPMI weights, pruning.
+
+Takes a tokenised ``corpus.Corpus``; its graph feeds ``communities`` and ``relevance``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from trustkit.landscape.corpus import Corpus
+
+
+@dataclass
+class DocTermMatrix:
+    """Binary document-term matrix over the kept vocabulary.
+
+    Attributes:
+        X: CSR matrix (papers x terms), 1 where the paper uses the term at least once.
+        terms: the column terms.
+        df: document frequency of each term (number of papers using it).
+    """
+
+    X: sp.csr_matrix
+    terms: np.ndarray
+    df: np.ndarray
+
+    @property
+    def n_docs(self) -> int:
+        """Number of papers (rows)."""
+        return self.X.shape[0]
+
+
+def doc_term_matrix(corpus: Corpus, min_df: int = 20, max_df: float = 0.5) -> DocTermMatrix:
+    """Build the binary paper x term matrix, keeping terms used by ``min_df`` papers or more.
+
+    Parameters:
+        corpus: the tokenised papers (``prepare_corpus``).
+        min_df: minimum number of papers a term appears in (rare words make noisy NPMI).
+        max_df: maximum share of papers a term may appear in (ubiquitous words link everything).
+
+    Returns:
+        A :class:`DocTermMatrix`.
+
+    >>> dtm = doc_term_matrix(corpus, min_df=20)  # doctest: +SKIP
+    >>> dtm.X.shape  # doctest: +SKIP
+    (49984, 9931)
+    """
+    if min_df < 1 or not 0 < max_df <= 1:
+        raise ValueError(f"need min_df >= 1 and 0 < max_df <= 1, got {min_df}, {max_df}")
+    n_docs, n_terms = corpus.n_docs, len(corpus.terms)
+    ones = np.ones(len(corpus.token_terms), dtype=np.float32)
+    X = sp.csr_matrix((ones, (corpus.token_docs, corpus.token_terms)), shape=(n_docs, n_terms))
+    X.data[:] = 1.0  # duplicates were summed: binarise
+    df = np.asarray(X.sum(axis=0)).ravel()
+    keep = np.flatnonzero((df >= min_df) & (df <= max_df * n_docs))
+    if len(keep) < 2:
+        raise ValueError(
+            f"only {len(keep)} terms appear in >= {min_df} and <= {max_df:.0%} of {n_docs} papers; "
+            "lower min_df or give more papers"
+        )
+    return DocTermMatrix(X=X[:, keep].tocsr(), terms=corpus.terms[keep],
+                         df=df[keep].astype(np.int64))
+
+
+def npmi(count_ab, df_a, df_b, n_docs):
+    """Normalised pointwise mutual information of two words from document counts.
+
+    NPMI(a, b) = log(p(a,b) / (p(a) p(b))) / -log p(a,b), with p(a) = df_a / n_docs and
+    p(a,b) = count_ab / n_docs (papers using both). It is 1 when the words always appear together,
+    0 when independent, and -> -1 when they never meet (Bouma 2009). When p(a,b) = 1 it is 1.
+
+    >>> round(float(npmi(2, 2, 4, 8)), 4)  # log(0.25/(0.25*0.5)) / -log(0.25) = log 2 / log 4
+    0.5
+    """
+    count_ab = np.asarray(count_ab, dtype=np.float64)
+    p_ab = count_ab / n_docs
+    pmi = np.log(p_ab) - np.log(np.asarray(df_a) / n_docs) - np.log(np.asarray(df_b) / n_docs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(p_ab >= 1.0, 1.0, pmi / -np.log(p_ab))
+
+
+def npmi_table(dtm: DocTermMatrix, min_cooccurrence: int = 5) -> pd.DataFrame:
+    """NPMI of every pair of terms that share at least ``min_cooccurrence`` papers.
+
+    Co-occurrence counts come from one sparse product, ``X.T @ X``.
+
+    Parameters:
+        dtm: the binary doc-term matrix.
+        min_cooccurrence: minimum number of papers using both words.
+
+    Returns:
+        DataFrame ``source, target, count, npmi`` (one row per unordered pair, source < target
+        in column order of ``dtm``).
+
+    >>> npmi_table(dtm, min_cooccurrence=10).sort_values("npmi").tail(1)  # doctest: +SKIP
+    """
+    C = sp.triu(dtm.X.T @ dtm.X, k=1).tocoo()
+    mask = C.data >= min_cooccurrence
+    rows, cols, counts = C.row[mask], C.col[mask], C.data[mask].astype(np.int64)
+    weights = npmi(counts, dtm.df[rows], dtm.df[cols], dtm.n_docs)
+    return pd.DataFrame({"source": dtm.terms[rows], "target": dtm.terms[cols],
+                         "count": counts, "npmi": weights})
+
+
+def cooccurrence_network(
+    dtm: DocTermMatrix, min_cooccurrence: int = 10, min_npmi: float = 0.2
+) -> nx.Graph:
+    """The word co-occurrence network: words are nodes, an edge joins two words used in the same
+    papers more often than chance, weighted by their document NPMI.
+
+    Pruning: an edge needs ``min_cooccurrence`` shared papers and NPMI >= ``min_npmi``; words left
+    without edges are dropped. Node attribute ``df`` (papers using the word); edge attributes
+    ``weight`` (NPMI) and ``count``; graph attribute ``n_docs``.
+
+    Parameters:
+        dtm: the binary doc-term matrix (:func:`doc_term_matrix`).
+        min_cooccurrence: minimum shared papers per edge.
+        min_npmi: minimum NPMI per edge (0 = independence).
+
+    Returns:
+        An undirected weighted ``networkx.Graph``.
+
+    >>> G = cooccurrence_network(doc_term_matrix(corpus), min_npmi=0.2)  # doctest: +SKIP
+    >>> G["differential"]["privacy"]["weight"]  # doctest: +SKIP
+    """
+    edges = npmi_table(dtm, min_cooccurrence=min_cooccurrence)
+    edges = edges[edges["npmi"] >= min_npmi]
+    if edges.empty:
+        raise ValueError(
+            f"no word pair shares >= {min_cooccurrence} papers with NPMI >= {min_npmi}; "
+            "lower min_cooccurrence or min_npmi"
+        )
+    G = nx.Graph(n_docs=dtm.n_docs, min_cooccurrence=min_cooccurrence, min_npmi=min_npmi)
+    G.add_weighted_edges_from(
+        zip(edges["source"], edges["target"], edges["npmi"].astype(float)), weight="weight"
+    )
+    nx.set_edge_attributes(
+        G, {(a, b): int(c) for a, b, c in zip(edges["source"], edges["target"], edges["count"])},
+        "count",
+    )
+    df = dict(zip(dtm.terms, dtm.df.tolist()))
+    nx.set_node_attributes(G, {w: df[w] for w in G.nodes}, "df")
+    return G

@@ -1,0 +1,362 @@
+"""The whole landscape study in one call: :func:`run_landscape` (parameters in, tables and figures
+out), with one parameter set per profile. Notebook 05 and ``benchmarks/landscape_full.py`` call it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+from tqdm.auto import tqdm
+
+from trustkit.landscape import communities as comm
+from trustkit.landscape import figures, relevance
+from trustkit.landscape.corpus import Corpus, prepare_corpus, select_papers
+from trustkit.landscape.network import DocTermMatrix, cooccurrence_network, doc_term_matrix
+
+
+@dataclass
+class LandscapeParams:
+    """Every setting of the study (defaults = the full-corpus ``offline`` run).
+
+    Attributes:
+        years: first and last publication year (2025 is incomplete in the data).
+        max_papers: random sample size (None = all); TrustNLP volumes are always kept.
+        sample_seed: seed of that sample.
+        phrase_min_count, phrase_threshold: bigram detector (count, NPMI), see ``prepare_corpus``.
+        min_df, max_df: vocabulary pruning (papers per word), see ``doc_term_matrix``.
+        min_cooccurrence, min_npmi: edge pruning, see ``cooccurrence_network``.
+        resolution, seed: Louvain resolution and the seed of the reported partition.
+        stability_seeds: number of Louvain seeds (0..n-1) for AMI stability and the claim test.
+        top_n: top words per community.
+        min_community_size: communities with fewer words are kept in the network but are not
+            drawn and cannot be a paper's dominant community.
+        n_boot: bootstrap resamples of the AUC CI.
+        trustnlp_venues: positive venues of the validation.
+        seed_terms: trustworthy concept -> seed terms.
+        make_figures: draw the four figures.
+    """
+
+    years: tuple[int, int] = (2016, 2024)
+    max_papers: int | None = None
+    sample_seed: int = 0
+    phrase_min_count: int = 20
+    phrase_threshold: float = 0.35
+    min_df: int = 20
+    max_df: float = 0.5
+    min_cooccurrence: int = 10
+    min_npmi: float = 0.2
+    resolution: float = 1.0
+    seed: int = 0
+    stability_seeds: int = 10
+    top_n: int = 10
+    min_community_size: int = 10
+    n_boot: int = 2000
+    trustnlp_venues: tuple[str, ...] = relevance.TRUSTNLP_VENUES
+    seed_terms: dict = field(default_factory=lambda: dict(comm.SEED_TERMS))
+    make_figures: bool = True
+
+
+#: Profile -> settings that differ from :class:`LandscapeParams` defaults (smoke: seconds, lab:
+#: well under a minute, offline/paper: the full corpus).
+PROFILES: dict[str, dict] = {
+    "smoke": {"years": (2021, 2023), "max_papers": 2500, "phrase_min_count": 5, "min_df": 5,
+              "min_cooccurrence": 3, "stability_seeds": 3, "n_boot": 200},
+    "lab": {"years": (2019, 2024), "max_papers": 15000, "phrase_min_count": 10, "min_df": 10,
+            "min_cooccurrence": 5, "stability_seeds": 5, "n_boot": 1000},
+    "offline": {},
+    "paper": {},
+}
+
+
+def landscape_params(profile: str = "offline", **overrides) -> LandscapeParams:
+    """The parameters of a profile, with any field overridden.
+
+    >>> landscape_params("smoke", seed=3).max_papers
+    2500
+    """
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    return _as_params({**PROFILES[profile], **overrides})
+
+
+def _as_params(params) -> LandscapeParams:
+    if params is None:
+        return LandscapeParams()
+    if isinstance(params, LandscapeParams):
+        return params
+    if isinstance(params, str):
+        return landscape_params(params)
+    known = {f.name for f in dataclasses.fields(LandscapeParams)}
+    unknown = set(params) - known
+    if unknown:
+        raise ValueError(f"unknown landscape parameters {sorted(unknown)}; known: {sorted(known)}")
+    params = dict(params)
+    if "years" in params:
+        params["years"] = tuple(params["years"])
+    if "trustnlp_venues" in params:
+        params["trustnlp_venues"] = tuple(params["trustnlp_venues"])
+    return LandscapeParams(**params)
+
+
+@dataclass
+class LandscapeResult:
+    """Everything the study produces (tables are tidy DataFrames; figures matplotlib Figures).
+
+    Attributes:
+        params: the settings used.
+        corpus, dtm, graph: tokenised papers, doc-term matrix, co-occurrence network.
+        membership: word -> community of the reported Louvain run (seed ``params.seed``).
+        runs: word x seed communities of the stability runs.
+        stability: pairwise AMI between seeds.
+        communities: one row per community: size, top words, trustworthy label.
+        top_words: top words per community (long table).
+        trustworthy: concept -> community with the seed terms found.
+        separation: the privacy vs fairness/demography test, one row per seed.
+        validation: TrustNLP ROC AUC with bootstrap CI, one row per score.
+        share_by_year: trustworthy share of papers and mean relevance per year.
+        paper_scores: one row per paper: relevance per trustworthy label, dominant community.
+        placement: per community, the share of TrustNLP and of other same-year papers whose
+            dominant community it is, and their mean relevance ratio (lift).
+        timings: seconds per stage.
+        figures: name -> Figure.
+        provenance: dataset hash and graph size.
+    """
+
+    params: LandscapeParams
+    corpus: Corpus
+    dtm: DocTermMatrix
+    graph: nx.Graph
+    membership: pd.Series
+    runs: pd.DataFrame
+    stability: pd.DataFrame
+    communities: pd.DataFrame
+    top_words: pd.DataFrame
+    trustworthy: pd.DataFrame
+    separation: pd.DataFrame
+    validation: pd.DataFrame
+    share_by_year: pd.DataFrame
+    paper_scores: pd.DataFrame
+    placement: pd.DataFrame
+    timings: pd.DataFrame
+    figures: dict = field(default_factory=dict)
+    provenance: dict = field(default_factory=dict)
+
+    def summary(self) -> str:
+        """Plain-text findings: network size, communities, the claim test, the AUC.
+
+        >>> print(result.summary())  # doctest: +SKIP
+        """
+        g, sep, v = self.graph, self.separation, self.validation
+        n_sep = int(sep["separated"].fillna(False).astype(bool).sum())
+        first = sep.iloc[0]
+        lines = [
+            f"{self.corpus.n_docs} papers {self.params.years[0]}-{self.params.years[1]}; network "
+            f"{g.number_of_nodes()} words, {g.number_of_edges()} edges; "
+            f"{self.membership.nunique()} Louvain communities "
+            f"(resolution {self.params.resolution})",
+            f"stability over {self.runs.shape[1]} seeds: AMI mean "
+            f"{self.stability['ami'].mean():.3f} (min {self.stability['ami'].min():.3f})"
+            if len(self.stability) else "stability: one seed",
+        ]
+        for _, row in self.trustworthy.iterrows():
+            lines.append(f"  {row['concept']}: community {row['community']} "
+                         f"(seed terms there: {row['terms_in_community'] or 'none'})")
+        verdict = {True: "SEPARATE", False: "do NOT separate"}.get(
+            None if pd.isna(first["separated"]) else bool(first["separated"]), "UNDEFINED")
+        lines.append(f"privacy vs fairness/demography: {verdict} in the reported run "
+                     f"(privacy {first['privacy_communities']}, fairness/demography "
+                     f"{first['fairness_communities']}); separated in {n_sep} of {len(sep)} seeds")
+        for _, row in v.iterrows():
+            lines.append(f"TrustNLP AUC [{row['score']}]: {row['estimate']:.3f} "
+                         f"(95% CI {row['ci_low']:.3f}-{row['ci_high']:.3f}; {row['n_pos']} "
+                         f"TrustNLP vs {row['n_neg']} papers, {row['years']})")
+        lines.append(f"positives: {v['positive_venues'].iloc[0]}" if len(v) else "")
+        lines.append(f"runtime {self.timings['seconds'].sum():.1f} s")
+        return "\n".join(lines)
+
+    def save(self, out_dir, prefix: str = "05_landscape") -> list[Path]:
+        """Write every table as CSV and every figure as PNG (with provenance) under ``out_dir``.
+
+        >>> result.save("build/landscape")  # doctest: +SKIP
+        """
+        from trustkit.reproduce import atomic_write_text, save_figure
+
+        out = Path(out_dir)
+        written = []
+        for name in ("communities", "top_words", "trustworthy", "separation", "validation",
+                     "share_by_year", "stability", "placement", "timings", "paper_scores"):
+            table = getattr(self, name)
+            path = out / f"{prefix}_{name}.csv"
+            written.append(atomic_write_text(path, table.to_csv(index=False)))
+        written.append(atomic_write_text(out / f"{prefix}_summary.txt", self.summary() + "\n"))
+        dataset = {"name": self.provenance.get("dataset"), "sha256": self.provenance.get("sha256"),
+                   "n_papers": self.provenance.get("n_papers")}
+        for name, fig in self.figures.items():
+            written.append(save_figure(fig, f"{prefix}_{name}.png", out, datasets=[dataset],
+                                       seed=self.params.seed, notes=f"landscape: {name}"))
+        return written
+
+
+def _labels(trustworthy: pd.DataFrame) -> dict[int, str]:
+    """community -> "privacy / robustness" for communities holding trustworthy concepts."""
+    out: dict[int, list[str]] = {}
+    for concept, c in zip(trustworthy["concept"], trustworthy["community"]):
+        if c >= 0:
+            out.setdefault(int(c), []).append(concept)
+    return {c: " / ".join(names) for c, names in out.items()}
+
+
+def run_landscape(params=None, papers: pd.DataFrame | None = None,
+                  progress: bool = True) -> LandscapeResult:
+    """Run the research-landscape study end to end.
+
+    Corpus -> co-occurrence network (NPMI) -> Louvain communities and their stability (AMI) ->
+    trustworthy communities from seed terms and the privacy-vs-fairness test -> paper relevance
+    from word fingerprints -> TrustNLP validation (ROC AUC, bootstrap CI) -> figures.
+
+    Parameters:
+        params: a :class:`LandscapeParams`, a dict of its fields, a profile name, or None (offline).
+        papers: the ACL Anthology table; default ``trustkit.data.load_acl_anthology()``.
+        progress: show a tqdm bar over the stages.
+
+    Returns:
+        A :class:`LandscapeResult`.
+
+    >>> result = run_landscape("smoke")  # doctest: +SKIP
+    >>> print(result.summary())  # doctest: +SKIP
+    """
+    p = _as_params(params)
+    timings: dict[str, float] = {}
+    bar = tqdm(total=7, desc="landscape", disable=not progress)
+
+    def stage(name):
+        timings[name] = time.perf_counter()
+        bar.set_postfix_str(name)
+
+    def done(name):
+        timings[name] = time.perf_counter() - timings[name]
+        bar.update(1)
+
+    stage("load")
+    if papers is None:
+        from trustkit.data import load_acl_anthology
+
+        papers = load_acl_anthology()
+    sha = papers.attrs.get("sha256")
+    selected = select_papers(papers, p.years, p.max_papers, p.sample_seed, p.trustnlp_venues)
+    done("load")
+
+    stage("corpus")
+    corpus = prepare_corpus(selected, phrase_min_count=p.phrase_min_count,
+                            phrase_threshold=p.phrase_threshold)
+    done("corpus")
+
+    stage("network")
+    dtm = doc_term_matrix(corpus, min_df=p.min_df, max_df=p.max_df)
+    G = cooccurrence_network(dtm, min_cooccurrence=p.min_cooccurrence, min_npmi=p.min_npmi)
+    done("network")
+
+    stage("communities")
+    seeds = sorted({p.seed, *range(p.stability_seeds)})
+    runs = comm.louvain_runs(G, seeds=seeds, resolution=p.resolution)
+    membership = runs[p.seed].rename("community")
+    stability = comm.community_stability(runs)
+    tops = comm.top_words(G, membership, n=p.top_n)
+    trustworthy = comm.trustworthy_communities(membership, p.seed_terms)
+    reported_first = [p.seed] + [s for s in seeds if s != p.seed]
+    separation = comm.privacy_fairness_separation(runs[reported_first])
+    labels = _labels(trustworthy)
+    communities = _community_table(membership, tops, labels)
+    done("communities")
+
+    stage("relevance")
+    fingerprints = relevance.word_fingerprints(G, membership)
+    rel = relevance.paper_relevance(dtm, fingerprints)
+    scores = {name: [c] for c, name in labels.items()}
+    if len(labels) > 1:
+        scores["trustworthy (all)"] = sorted(labels)
+    done("relevance")
+
+    stage("validation")
+    validation = relevance.trustnlp_validation(corpus.papers, rel, scores, p.trustnlp_venues,
+                                               n_boot=p.n_boot, seed=p.seed)
+    sizes = membership.value_counts()
+    major = sorted(set(sizes.index[sizes >= p.min_community_size]) | set(labels))
+    share = relevance.trustworthy_share_by_year(corpus.papers, rel, scores, major)
+    paper_scores, placement = _paper_tables(corpus.papers, rel, scores, labels,
+                                            p.trustnlp_venues, major)
+    done("validation")
+
+    stage("figures")
+    figs = {}
+    if p.make_figures:
+        figs = _draw(G, membership, tops, labels, rel, corpus.papers, validation, scores, share,
+                     placement, major, p)
+    done("figures")
+    bar.close()
+
+    return LandscapeResult(
+        params=p, corpus=corpus, dtm=dtm, graph=G, membership=membership, runs=runs,
+        stability=stability, communities=communities, top_words=tops, trustworthy=trustworthy,
+        separation=separation, validation=validation, share_by_year=share,
+        paper_scores=paper_scores, placement=placement,
+        timings=pd.DataFrame({"stage": list(timings), "seconds": list(timings.values())}),
+        figures=figs,
+        provenance={"dataset": papers.attrs.get("source", "papers table given by the caller"),
+                    "sha256": sha, "n_papers": corpus.n_docs,
+                    "n_words": G.number_of_nodes(), "n_edges": G.number_of_edges(),
+                    "params": dataclasses.asdict(p)},
+    )
+
+
+def _community_table(membership, tops, labels) -> pd.DataFrame:
+    sizes = membership.value_counts().sort_index()
+    words = tops.groupby("community")["word"].apply(", ".join)
+    return pd.DataFrame({
+        "community": sizes.index, "n_words": sizes.to_numpy(),
+        "top_words": words.reindex(sizes.index).to_numpy(),
+        "trustworthy": [labels.get(c, "") for c in sizes.index],
+    })
+
+
+def _paper_tables(papers, rel, scores, labels, venues, major):
+    R = rel.drop(columns="n_words")[major]
+    top = relevance.dominant_community(rel, major)
+    is_pos = papers["venue"].isin(venues)
+    table = papers[["anthology_id", "year", "venue", "title"]].copy() \
+        if "anthology_id" in papers else papers[["year", "title"]].copy()
+    table["is_trustnlp"] = is_pos.to_numpy()
+    table["n_words"] = rel["n_words"].to_numpy()
+    for name, comms in scores.items():
+        table[f"relevance: {name}"] = R[comms].sum(axis=1).to_numpy()
+    table["dominant_community"] = top.to_numpy()
+    same_years = papers["year"].isin(papers.loc[is_pos, "year"].unique())
+    groups = {"TrustNLP": is_pos, "other papers, same years": same_years & ~is_pos}
+    placement = pd.DataFrame({
+        name: top[mask.to_numpy()].value_counts(normalize=True) for name, mask in groups.items()
+    }).reindex(R.columns).fillna(0.0).rename_axis("community").reset_index()
+    mean_pos = R[groups["TrustNLP"].to_numpy()].mean(axis=0)
+    mean_neg = R[groups["other papers, same years"].to_numpy()].mean(axis=0)
+    placement["relevance_lift"] = (mean_pos / mean_neg).to_numpy()
+    placement["trustworthy"] = placement["community"].map(labels).fillna("")
+    placement = placement.sort_values("TrustNLP", ascending=False).reset_index(drop=True)
+    return table, placement
+
+
+def _draw(G, membership, tops, labels, rel, papers, validation, scores, share, placement, drawn,
+          p):
+    figs = {
+        "network_map": figures.plot_network_map(G, membership, tops, labels, drawn, seed=p.seed),
+        "top_words": figures.plot_top_words(tops, labels),
+        "trustworthy_share": figures.plot_trustworthy_share(share),
+    }
+    is_pos = papers["venue"].isin(p.trustnlp_venues).to_numpy()
+    same = papers["year"].isin(papers.loc[is_pos, "year"].unique()).to_numpy()
+    figs["trustnlp_placement"] = figures.plot_trustnlp_placement(
+        rel[same].reset_index(drop=True), is_pos[same], placement, labels, validation, scores)
+    return figs
