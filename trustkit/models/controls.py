@@ -27,7 +27,12 @@ _VOCAB = 30522
 _CLS, _SEP, _PAD = 101, 102, 0  # ids of [CLS], [SEP], [PAD] in BERT uncased
 
 
-def _config(arch: str, size: str):
+def control_config(arch: str, size: str):
+    """Return the transformers config of a control (without the control mark).
+
+    >>> control_config("bert", "base").hidden_size
+    768
+    """
     import transformers as tf
 
     s = _BASE if size == "base" else _TINY
@@ -118,7 +123,7 @@ def random_control(arch: str = "bert", size: str = "base", seed: int = 0,
 
     tokenizer = bert_uncased_tokenizer()
     tokenizer.model_max_length = 512
-    config = _config(arch, size)
+    config = control_config(arch, size)
     setattr(config, CONTROL_KEY, True)
     config.trustkit_control = {"arch": arch, "size": size, "seed": seed}
     with torch.random.fork_rng(devices=[]):

@@ -1,0 +1,159 @@
+"""load_pretrained: masked/causal detection, GGUF bundles, and every refusal of a silently random model."""
+
+import json
+import shutil
+
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+from transformers import BertConfig, GPT2Config, LlamaConfig
+
+from trustkit.models import (
+    CONTROL_KEY,
+    detect_kind,
+    file_sha256,
+    is_cached,
+    load_pretrained,
+    minilm_dir,
+    parse_dtype,
+    random_control,
+)
+from trustkit.models.loading import _HEAD_PATTERN
+
+
+@pytest.fixture(scope="module")
+def smollm2():
+    if not is_cached("smollm2-135m-instruct"):
+        pytest.fail("the SmolLM2 bundle is not in the cache: run `trustkit models fetch --all` (make setup does)")
+    return load_pretrained("smollm2-135m-instruct")
+
+
+def _log_likelihood(lm, sentence: str) -> float:
+    """Sum of log P(token | BOS + previous tokens) over every token of the sentence."""
+    tokenizer = lm.tokenizer
+    prefix = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
+    ids = torch.tensor([[prefix] + tokenizer(sentence, add_special_tokens=False)["input_ids"]])
+    with torch.inference_mode():
+        logprobs = torch.log_softmax(lm.model(ids).logits.float(), dim=-1)
+    return logprobs[0, :-1].gather(1, ids[0, 1:, None]).sum().item()
+
+
+@pytest.mark.slow
+def test_smollm2_bundle_prefers_the_true_capital(smollm2):
+    assert smollm2.kind == "causal"
+    prov = smollm2.provenance
+    assert prov["bundle"] == "smollm2-135m-instruct" and prov["gguf_file"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    assert prov["files"] == {"SmolLM2-135M-Instruct.Q4_1.gguf":
+                             "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"}
+    assert prov["dtype"] == "float32" and prov["device"] == "cpu" and prov["random_control"] is False
+    assert {"torch", "transformers"} <= prov["versions"].keys()
+    assert len(smollm2.tokenizer) == 49152 and smollm2.tokenizer.bos_token == "<|im_start|>"
+    paris = _log_likelihood(smollm2, "The capital of France is Paris.")
+    banana = _log_likelihood(smollm2, "The capital of France is banana.")
+    assert paris > banana + 5, (paris, banana)
+    assert -60 < paris < 0
+
+
+def test_detect_kind_from_config():
+    assert detect_kind(BertConfig(architectures=["BertForMaskedLM"])) == "masked"
+    assert detect_kind(BertConfig()) == "masked"
+    assert detect_kind(BertConfig(is_decoder=True)) == "causal"
+    assert detect_kind(BertConfig(architectures=["BertLMHeadModel"])) == "causal"
+    assert detect_kind(GPT2Config()) == "causal"
+    assert detect_kind(LlamaConfig(architectures=["LlamaForCausalLM"])) == "causal"
+    from transformers import CLIPVisionConfig
+
+    with pytest.raises(ValueError, match="pass kind="):
+        detect_kind(CLIPVisionConfig())
+
+
+@pytest.fixture(scope="module")
+def unmarked(tmp_path_factory):
+    """Tiny controls with the control mark removed: they look like ordinary checkpoints."""
+    root = tmp_path_factory.mktemp("unmarked")
+    out = {}
+    for arch in ("bert", "roberta", "albert", "distilbert"):
+        path = random_control(arch, "tiny", seed=0, out_dir=root / f"{arch}-control")
+        plain = root / arch
+        shutil.copytree(path, plain)
+        config = json.loads((plain / "config.json").read_text())
+        del config[CONTROL_KEY], config["trustkit_control"]
+        (plain / "config.json").write_text(json.dumps(config))
+        out[arch] = plain
+    return out
+
+
+@pytest.mark.parametrize("arch", ["bert", "roberta", "albert", "distilbert"])
+def test_tied_decoder_absent_from_file_is_not_missing(unmarked, arch):
+    lm = load_pretrained(unmarked[arch])
+    assert lm.kind == "masked" and lm.provenance["missing_keys"] == []
+    assert lm.provenance["files"]["model.safetensors"] == file_sha256(unmarked[arch] / "model.safetensors")
+
+
+@pytest.mark.parametrize("arch", ["bert", "roberta", "albert", "distilbert"])
+def test_checkpoint_without_lm_head_is_refused(unmarked, arch, tmp_path):
+    headless = tmp_path / arch
+    shutil.copytree(unmarked[arch], headless)
+    tensors = load_file(headless / "model.safetensors")
+    kept = {k: v for k, v in tensors.items() if not _HEAD_PATTERN.search(k)}
+    assert len(kept) < len(tensors), "the head pattern must match this architecture's head"
+    save_file(kept, headless / "model.safetensors", metadata={"format": "pt"})
+    with pytest.raises(ValueError, match="LM-head weights are missing") as err:
+        load_pretrained(headless)
+    assert "random_control=True" in str(err.value)
+    lm = load_pretrained(headless, random_control=True)
+    assert lm.provenance["missing_keys"] and lm.provenance["random_control"]
+
+
+def test_bare_encoder_has_no_mlm_head():
+    with pytest.raises(ValueError, match="no masked-LM head.*bare BertModel"):
+        load_pretrained(minilm_dir())
+
+
+def test_pickle_checkpoint_needs_allow_pickle(unmarked, tmp_path):
+    folder = tmp_path / "pickled"
+    shutil.copytree(unmarked["bert"], folder)
+    state = load_file(folder / "model.safetensors")
+    (folder / "model.safetensors").unlink()
+    torch.save(state, folder / "pytorch_model.bin")
+    with pytest.raises(ValueError, match="pickle.*allow_pickle=True"):
+        load_pretrained(folder)
+    with pytest.raises(ValueError, match="pickle"):
+        load_pretrained(folder / "pytorch_model.bin")
+    lm = load_pretrained(folder, allow_pickle=True)
+    assert lm.provenance["pickle"] and lm.provenance["missing_keys"] == []
+    reference = load_pretrained(unmarked["bert"])
+    ids = reference.tokenizer("a short sentence", return_tensors="pt")
+    with torch.inference_mode():
+        assert torch.equal(lm.model(**ids).logits, reference.model(**ids).logits)
+
+
+def test_dtype_device_and_bad_inputs(unmarked, tmp_path):
+    lm = load_pretrained(unmarked["bert"], dtype="bf16")
+    assert next(lm.model.parameters()).dtype == torch.bfloat16 and lm.provenance["dtype"] == "bfloat16"
+    assert parse_dtype("fp16") == torch.float16 and parse_dtype(None) == torch.float32
+    with pytest.raises(ValueError, match="unknown dtype"):
+        parse_dtype("int3")
+    with pytest.raises(ValueError, match="kind must be"):
+        load_pretrained(unmarked["bert"], kind="seq2seq")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="no CUDA device"):
+            load_pretrained(unmarked["bert"], device="cuda")
+    with pytest.raises(FileNotFoundError):
+        load_pretrained(tmp_path / "missing-model")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ValueError, match="has no weights"):
+        load_pretrained(empty)
+    with pytest.raises(ValueError, match="HF_HUB_OFFLINE"):
+        load_pretrained("no-such-org/no-such-model")
+
+
+def test_file_hash_is_cached_until_the_file_changes(tmp_path):
+    path = tmp_path / "weights.bin"
+    path.write_bytes(b"abc")
+    first = file_sha256(path)
+    assert first == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    assert file_sha256(path) == first
+    path.write_bytes(b"abcd")
+    assert file_sha256(path) == "88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589"
