@@ -10,6 +10,7 @@ import ast
 from pathlib import Path
 
 import nbformat
+import papermill
 import pytest
 
 from trustkit import profiles
@@ -48,6 +49,8 @@ def test_one_parameters_cell_first_with_lab_defaults(path):
         assert isinstance(node, ast.Assign) and len(node.targets) == 1, "parameters cell: plain assignments only"
         defaults[node.targets[0].id] = ast.literal_eval(node.value)
     assert defaults == profiles.lab_defaults(path.stem)
+    seen_by_papermill = papermill.inspect_notebook(str(path))
+    assert set(seen_by_papermill) == set(defaults), "papermill must parse every parameter (no '=' in comments)"
     for profile in profiles.PROFILE_NAMES:
         extra = set(profiles.profile_parameters(profile, path.stem)) - set(defaults)
         assert not extra, f"profile {profile} sets {extra}, which {path.name} does not declare"

@@ -17,9 +17,14 @@ PROFILE_DESCRIPTIONS = {
     "paper": "the paper's masked LMs and a hub paraphraser; needs the Hugging Face hub (a GPU helps)",
 }
 
+# The hub models the paper profile needs (checked before anything runs).
+PAPER_HUB_MODELS = ("bert-base-uncased", "roberta-large", "albert/albert-xxlarge-v2")
+PAPER_HUB_PARAPHRASER = "prithivida/parrot_paraphraser_on_T5"
+
 # Every notebook, in run order, with the figures it must write (file names under figures/<profile>/).
 NOTEBOOK_FIGURES: dict[str, tuple[str, ...]] = {
     "01_data": ("01_data_categories.png", "01_data_pair_differences.png", "01_data_revisions.png"),
+    "02_scoring": ("02_scoring_ll_differences.png", "02_scoring_metric_variants.png"),
 }
 
 # Parameters per profile and notebook. Only what differs from the notebook's own defaults (the
@@ -28,17 +33,25 @@ _OUT = {"profile": "lab", "figures_dir": "../build/lab/figures"}
 _VERSIONS = ["crows_pairs", "crows_pairs_revised", "crows_pairs_pikuliak"]
 _LAB: dict[str, dict] = {
     "01_data": {**_OUT, "versions": _VERSIONS, "n_examples": 1, "seed": 0},
+    "02_scoring": {**_OUT, "datasets": _VERSIONS[:2], "n_pairs": 40, "models": ["smollm2-135m-instruct"],
+                   "control": "bert-base", "control_n_pairs": 6, "variants_n_pairs": 6,
+                   "n_bootstrap": 1000, "seed": 0, "device": "cpu"},
 }
 _OVERRIDES: dict[str, dict[str, dict]] = {
-    "smoke": {},
+    "smoke": {
+        "02_scoring": {"n_pairs": 6, "models": [], "control": "bert-tiny", "variants_n_pairs": 6, "n_bootstrap": 200},
+    },
     "lab": {},
-    "offline": {"01_data": {"n_examples": 2}},
-    "paper": {"01_data": {"n_examples": 2}},
+    "offline": {
+        "01_data": {"n_examples": 2},
+        "02_scoring": {"n_pairs": None, "control_n_pairs": 150, "variants_n_pairs": 100, "n_bootstrap": 2000},
+    },
+    "paper": {
+        "01_data": {"n_examples": 2},
+        "02_scoring": {"n_pairs": None, "models": list(PAPER_HUB_MODELS), "control_n_pairs": None,
+                       "variants_n_pairs": 300, "n_bootstrap": 2000, "device": "auto"},
+    },
 }
-
-# The hub models the paper profile needs (checked before anything runs).
-PAPER_HUB_MODELS = ("bert-base-uncased", "roberta-large", "albert/albert-xxlarge-v2")
-PAPER_HUB_PARAPHRASER = "prithivida/parrot_paraphraser_on_T5"
 
 
 def notebook_names() -> tuple[str, ...]:

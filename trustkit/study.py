@@ -1,0 +1,206 @@
+"""The PLL study's steps as notebook-sized calls: pick pairs, load the models, score, summarise.
+
+Notebooks 02 and 04 use these so that each cell stays one call; the work itself is done by
+trustkit.scoring (scores) and trustkit.stats (estimates with CIs).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+#: the per-sentence score of each model kind unless a notebook asks for another
+DEFAULT_METRICS = {"masked": "pll", "causal": "ll"}
+
+
+def sample_pairs(pairs: pd.DataFrame, n: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """Return ``n`` pairs drawn at random (all pairs when ``n`` is None or too large), in file order.
+
+    Parameters
+    ----------
+    pairs : a pair table (``load_pairs``); its ``attrs`` (source, sha256) are kept.
+    n : how many pairs; None keeps all.
+    seed : the random draw's seed.
+
+    Example
+    -------
+    >>> len(sample_pairs(pd.DataFrame({"pair_id": range(10)}), 3))
+    3
+    """
+    if n is None or n >= len(pairs):
+        return pairs.copy()
+    out = pairs.sample(int(n), random_state=seed).sort_index()
+    out.attrs = dict(pairs.attrs)
+    return out
+
+
+def parse_control(spec: str | None) -> tuple[str, str] | None:
+    """Read a control spec ``"<arch>-<size>"`` (e.g. ``"bert-base"``); None or "" means no control.
+
+    >>> parse_control("bert-base")
+    ('bert', 'base')
+    """
+    if not spec:
+        return None
+    arch, _, size = str(spec).partition("-")
+    if not size:
+        raise ValueError(f"control {spec!r}: write it as '<arch>-<size>', e.g. 'bert-base' or 'bert-tiny'")
+    return arch, size
+
+
+@dataclass
+class StudyModel:
+    """A scorer with what the study's tables and figures need to say about it."""
+
+    name: str
+    scorer: object
+    is_control: bool = False
+    kind: str = field(init=False)
+
+    def __post_init__(self):
+        self.kind = self.scorer.kind
+
+    @property
+    def provenance(self) -> dict:
+        """The loaded model's provenance (model id, files and sha256), marked when it is a control."""
+        return {**getattr(self.scorer, "provenance", {}), "name": self.name, "is_control": self.is_control}
+
+
+def load_study_models(models=(), control: str | None = "bert-base", seed: int = 0, device=None,
+                      batch_tokens: int | None = None, progress: bool = True) -> list[StudyModel]:
+    """Load the pretrained models of a study and, when asked, a random-weights control.
+
+    Parameters
+    ----------
+    models : names understood by ``trustkit.scoring.load_scorer`` (bundle names such as
+        ``"smollm2-135m-instruct"``, hub ids, local paths).
+    control : ``"<arch>-<size>"`` of a random-weights masked LM built locally
+        (``trustkit.models.random_control``), e.g. ``"bert-base"``; None for none. It is loaded
+        with ``random_control=True`` and flagged ``is_control`` so every figure labels it.
+    seed : the control's weight seed.
+    device, batch_tokens, progress : passed to ``load_scorer``.
+
+    Returns
+    -------
+    A list of :class:`StudyModel`, pretrained models first.
+
+    Example
+    -------
+    >>> study_models = load_study_models(["smollm2-135m-instruct"], control="bert-base")  # doctest: +SKIP
+    """
+    from trustkit.models import random_control
+    from trustkit.scoring import load_scorer
+
+    loaded = [StudyModel(str(name), load_scorer(name, device=device, batch_tokens=batch_tokens,
+                                                progress=progress)) for name in models]
+    spec = parse_control(control)
+    if spec:
+        path = random_control(*spec, seed=seed)
+        scorer = load_scorer(path, device=device, random_control=True, batch_tokens=batch_tokens,
+                             progress=progress)
+        loaded.append(StudyModel(f"{spec[0]}-{spec[1]}", scorer, is_control=True))
+    if not loaded:
+        raise ValueError("no model to score: give at least one model name or a control")
+    return loaded
+
+
+def score_study(study_models: list[StudyModel], pairs_by_dataset: dict[str, pd.DataFrame],
+                metrics: dict[str, str] | None = None, control_pairs: int | None = None,
+                seed: int = 0) -> pd.DataFrame:
+    """Score every dataset with every model; one long table with model, metric and dataset columns.
+
+    Parameters
+    ----------
+    study_models : from :func:`load_study_models`.
+    pairs_by_dataset : ``{dataset name: pair table}``; a paraphrase table (``para_index`` column)
+        works the same way.
+    metrics : metric per model kind, default ``DEFAULT_METRICS`` (masked ``pll``, causal ``ll``).
+    control_pairs : score the control on only this many pairs per dataset (a random subset,
+        the same for every run with this seed): masked PLL costs one forward pass per token.
+    seed : the subset's seed.
+
+    Returns
+    -------
+    The scorers' ``score_pairs`` tables stacked, with ``model``, ``is_control``, ``kind``,
+    ``metric``, ``dataset`` and ``para_index`` (0 when the input has none).
+
+    Example
+    -------
+    >>> scored = score_study(study_models, {"crows_pairs": pairs}, control_pairs=100)  # doctest: +SKIP
+    """
+    metrics = {**DEFAULT_METRICS, **(metrics or {})}
+    frames = []
+    for model in study_models:
+        metric = metrics[model.kind]
+        for dataset, pairs in pairs_by_dataset.items():
+            subset = pairs
+            if model.is_control and control_pairs is not None:
+                ids = sample_pairs(pairs.drop_duplicates("pair_id"), control_pairs, seed)["pair_id"]
+                subset = pairs[pairs["pair_id"].isin(ids)]
+            scored = model.scorer.score_pairs(subset, metric)
+            frames.append(scored.assign(model=model.name, is_control=model.is_control, kind=model.kind,
+                                        metric=metric, dataset=dataset))
+    out = pd.concat(frames, ignore_index=True)
+    if "para_index" not in out.columns:
+        out["para_index"] = 0
+    return out
+
+
+def metric_variants(model: StudyModel, pairs: pd.DataFrame, metrics=None) -> pd.DataFrame:
+    """Score the same pairs with every metric variant the model supports.
+
+    Parameters
+    ----------
+    model : a :class:`StudyModel`.
+    pairs : a pair table.
+    metrics : the variants; default every sentence and pair metric of the model's scorer
+        (masked: ``pll, pll_word_l2r, aul, aula, crows``; causal: ``ll, ll_shared``).
+
+    Returns
+    -------
+    The ``score_pairs`` tables stacked with ``model``, ``is_control``, ``kind`` and ``metric``.
+
+    Example
+    -------
+    >>> variants = metric_variants(study_models[-1], sample_pairs(pairs, 50))  # doctest: +SKIP
+    """
+    scorer = model.scorer
+    metrics = list(metrics or (scorer.sentence_metrics + scorer.pair_metrics))
+    frames = [scorer.score_pairs(pairs, m).assign(model=model.name, is_control=model.is_control,
+                                                  kind=model.kind, metric=m) for m in metrics]
+    out = pd.concat(frames, ignore_index=True)
+    if "para_index" not in out.columns:
+        out["para_index"] = 0
+    return out
+
+
+def bias_scores(scored: pd.DataFrame, keys=("model", "is_control", "metric", "dataset"), by: str | None = None,
+                rows: str = "original", n_resamples: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Bias score (CrowS-Pairs % of pairs where sent_more wins) with bootstrap CI, per model and dataset.
+
+    Parameters
+    ----------
+    scored : a long table from :func:`score_study` or :func:`metric_variants`.
+    keys : columns that name one scored series (those present are used).
+    by : a further breakdown (e.g. ``"bias_type"``); None for the overall score only.
+    rows, n_resamples, seed : as for ``trustkit.stats.bias_score_table``.
+
+    Returns
+    -------
+    ``bias_score_table`` rows (``group, estimate, ci_low, ci_high, p, p_adjusted, n, ...``)
+    with the key columns in front.
+
+    Example
+    -------
+    >>> bias_scores(scored)[["model", "dataset", "estimate", "ci_low", "ci_high"]]  # doctest: +SKIP
+    """
+    from trustkit.stats import bias_score_table
+
+    keys = [k for k in keys if k in scored.columns]
+    frames = []
+    for values, part in scored.groupby(keys, sort=False):
+        table = bias_score_table(part, by=by, rows=rows, n_resamples=n_resamples, seed=seed)
+        frames.append(table.assign(**dict(zip(keys, values, strict=True))))
+    out = pd.concat(frames, ignore_index=True)
+    return out[keys + [c for c in out.columns if c not in keys]]
