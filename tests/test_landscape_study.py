@@ -26,12 +26,14 @@ def test_run_landscape_finds_planted_trustworthy_communities(result):
     assert "privacy vs fairness/demography: SEPARATE" in result.summary()
     assert result.stability["ami"].min() > 0.9
     labelled = result.communities.set_index("community")["trustworthy"]
-    assert labelled[m["privacy"]] == "privacy" and labelled[m["fairness"]] == "fairness"
+    # a label names the concept, then the community's two top words
+    assert labelled[m["privacy"]].startswith("privacy (")
+    assert labelled[m["fairness"]].startswith("fairness (")
 
 
 def test_run_landscape_validation_and_tables(result):
-    v = result.validation.set_index("score")
-    assert set(v.index) == {"privacy", "fairness", "trustworthy (all)"}
+    v = result.validation.set_index(result.validation["score"].str.split(" (", regex=False).str[0])
+    assert set(v.index) == {"privacy", "fairness", "trustworthy"}
     assert v.loc["privacy", "estimate"] > 0.85 > v.loc["fairness", "estimate"]
     assert (v["ci_low"] <= v["estimate"]).all() and (v["estimate"] <= v["ci_high"]).all()
     assert len(result.paper_scores) == result.corpus.n_docs == 320

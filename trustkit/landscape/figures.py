@@ -35,7 +35,12 @@ def _colours(communities) -> dict:
 
 def map_layout(G: nx.Graph, membership: pd.Series, communities, words_per_community: int = 25,
                seed: int = 0) -> tuple[dict, dict]:
-    """Two-level layout: communities placed by their mutual NPMI, words around their centre.
+    """Two-level layout: communities placed by how densely they link, words around their centre.
+
+    Community centres come from a Kamada-Kawai layout whose target distance between two
+    communities is 1 / sqrt(relative link density) (summed NPMI between them over the product of
+    their sizes, divided by the largest such density), capped at 4; inside a community its most
+    connected words get a spring layout.
 
     Parameters:
         G: the co-occurrence network; membership: word -> community.
@@ -49,23 +54,32 @@ def map_layout(G: nx.Graph, membership: pd.Series, communities, words_per_commun
     >>> pos, centres = map_layout(G, membership, [0, 1])  # doctest: +SKIP
     """
     communities = list(communities)
-    between = nx.Graph()
-    between.add_nodes_from(communities)
     chosen = set(communities)
+    links: dict[tuple, float] = {}
     for a, b, w in G.edges(data="weight"):
         ca, cb = membership[a], membership[b]
         if ca != cb and ca in chosen and cb in chosen:
-            old = between.get_edge_data(ca, cb, {"weight": 0.0})["weight"]
-            between.add_edge(ca, cb, weight=old + w)
-    centres = nx.spring_layout(between, weight="weight", seed=seed, k=2.0 / np.sqrt(len(chosen)))
+            key = (min(ca, cb), max(ca, cb))
+            links[key] = links.get(key, 0.0) + w
+    sizes = membership.value_counts()
+    density = {k: v / (sizes[k[0]] * sizes[k[1]]) for k, v in links.items()}
+    top = max(density.values(), default=1.0)
+    between = nx.complete_graph(communities)
+    for a, b in between.edges:
+        d = density.get((min(a, b), max(a, b)), 0.0) / top
+        between[a][b]["distance"] = min(4.0, 1.0 / np.sqrt(d)) if d > 0 else 4.0
+    if len(communities) > 2:
+        centres = nx.kamada_kawai_layout(between, weight="distance")
+    else:
+        centres = nx.spring_layout(between, seed=seed)
     pos = {}
     for c in communities:
         words = membership.index[membership == c]
         sub = G.subgraph(words)
         strength = dict(sub.degree(weight="weight"))
-        top = sorted(strength, key=lambda w: (-strength[w], w))[:words_per_community]
-        local = nx.spring_layout(sub.subgraph(top), weight="weight", seed=seed)
-        radius = 0.12 + 0.02 * np.log1p(len(words))
+        chosen_words = sorted(strength, key=lambda w: (-strength[w], w))[:words_per_community]
+        local = nx.spring_layout(sub.subgraph(chosen_words), weight="weight", seed=seed)
+        radius = 0.06 + 0.015 * np.log1p(len(words))
         for w, xy in local.items():
             pos[w] = np.asarray(centres[c]) + radius * np.asarray(xy)
     return pos, {c: np.asarray(xy) for c, xy in centres.items()}
@@ -80,7 +94,7 @@ def plot_network_map(G, membership, top_words_table, labels: dict, communities=N
         G, membership: the network and its communities.
         top_words_table: ``communities.top_words`` output (labels come from its first ranks).
         labels: community -> display name (e.g. "privacy / robustness"); others show top words.
-        communities: communities to draw (default: those with at least 10 words).
+        communities: communities to draw (default: those with at least 20 words).
         words_per_community, n_labels, seed: drawing settings.
 
     Returns:
@@ -90,7 +104,7 @@ def plot_network_map(G, membership, top_words_table, labels: dict, communities=N
     """
     if communities is None:
         sizes = membership.value_counts()
-        communities = sorted(sizes.index[sizes >= 10])
+        communities = sorted(sizes.index[sizes >= 20])
     pos, centres = map_layout(G, membership, communities, words_per_community, seed)
     colours = _colours(communities)
     fig, ax = plt.subplots(figsize=(13, 10))
@@ -108,11 +122,13 @@ def plot_network_map(G, membership, top_words_table, labels: dict, communities=N
         for w in tops[:n_labels]:
             if w in pos:
                 ax.annotate(w, pos[w], fontsize=7, ha="center", va="bottom", zorder=4)
-        name = labels.get(c, " / ".join(tops[:2]))
+        name = " / ".join(tops[:2])
+        if c in labels:  # the concept, and what the community is mostly about
+            name = f"{labels[c]}\n({name})"
         bold = c in labels
         ax.annotate(f"{c}: {name}", centres[c], fontsize=10 if bold else 8,
                     fontweight="bold" if bold else "normal", color=colours[c], ha="center",
-                    va="top", xytext=(0, -28), textcoords="offset points", zorder=5,
+                    va="top", xytext=(0, -22), textcoords="offset points", zorder=5,
                     bbox={"boxstyle": "round,pad=0.2", "fc": "white", "alpha": 0.7, "lw": 0})
     ax.set_axis_off()
     ax.set_title("Word co-occurrence network (NPMI), Louvain communities; "
@@ -191,7 +207,7 @@ def plot_trustnlp_placement(relevance, is_trustnlp, placement, labels: dict, val
     Parameters:
         relevance: ``relevance.paper_relevance`` output restricted to the validation years.
         is_trustnlp: boolean array aligned with ``relevance``, True for TrustNLP papers.
-        placement: table with ``community, relevance_lift, TrustNLP`` (from ``run_landscape``).
+        placement: table with ``community, name, relevance_lift`` (from ``run_landscape``).
         labels: community -> trustworthy display name.
         validation: ``relevance.trustnlp_validation`` output (AUC and CI per score).
         score_columns: score name -> communities (as given to the validation).
@@ -208,13 +224,17 @@ def plot_trustnlp_placement(relevance, is_trustnlp, placement, labels: dict, val
     t = placement.sort_values("relevance_lift", ascending=False).head(max_communities)
     colours = _colours(placement["community"])
     fig, (a, b) = plt.subplots(1, 2, figsize=(15, 6.5), gridspec_kw={"width_ratios": [1, 1]})
-    names = [f"{c}: {labels[c]}" if c in labels else str(c) for c in t["community"]]
-    a.barh(names[::-1], t["relevance_lift"].to_numpy()[::-1],
+    names = [f"{c}: {n}" for c, n in zip(t["community"], t["name"])]
+    lift = t["relevance_lift"].to_numpy()
+    a.barh(names[::-1], (lift - 1)[::-1], left=1.0,
            color=[colours[c] for c in t["community"]][::-1])
     for tick, c in zip(a.get_yticklabels(), t["community"].to_numpy()[::-1]):
         tick.set_fontweight("bold" if c in labels else "normal")
     a.axvline(1.0, color="grey", lw=1, ls="--")
     a.set_xscale("log")
+    ticks = [x for x in (0.25, 0.5, 1, 2, 4, 8) if lift.min() / 1.5 <= x <= lift.max() * 1.5]
+    a.set_xticks(ticks, [f"{x:g}" for x in ticks])
+    a.minorticks_off()
     a.set_xlabel("mean relevance of TrustNLP papers / of other papers (log)", fontsize=11)
     a.tick_params(labelsize=9)
     a.set_title("Which communities TrustNLP papers lean to", fontsize=13)

@@ -54,7 +54,7 @@ class LandscapeParams:
     seed: int = 0
     stability_seeds: int = 10
     top_n: int = 10
-    min_community_size: int = 10
+    min_community_size: int = 20
     n_boot: int = 2000
     trustnlp_venues: tuple[str, ...] = relevance.TRUSTNLP_VENUES
     seed_terms: dict = field(default_factory=lambda: dict(comm.SEED_TERMS))
@@ -202,13 +202,15 @@ class LandscapeResult:
         return written
 
 
-def _labels(trustworthy: pd.DataFrame) -> dict[int, str]:
-    """community -> "privacy / robustness" for communities holding trustworthy concepts."""
+def _labels(trustworthy: pd.DataFrame, tops: pd.DataFrame) -> dict[int, str]:
+    """community -> "privacy / robustness (attack, privacy)": the trustworthy concepts whose seed
+    terms fall there, then its two top words, which say what the community is mostly about."""
     out: dict[int, list[str]] = {}
     for concept, c in zip(trustworthy["concept"], trustworthy["community"]):
         if c >= 0:
             out.setdefault(int(c), []).append(concept)
-    return {c: " / ".join(names) for c, names in out.items()}
+    first = tops.groupby("community")["word"].apply(lambda w: ", ".join(w.head(2)))
+    return {c: f"{' / '.join(names)} ({first.get(c, '')})" for c, names in out.items()}
 
 
 def run_landscape(params=None, papers: pd.DataFrame | None = None,
@@ -270,7 +272,7 @@ def run_landscape(params=None, papers: pd.DataFrame | None = None,
     trustworthy = comm.trustworthy_communities(membership, p.seed_terms)
     reported_first = [p.seed] + [s for s in seeds if s != p.seed]
     separation = comm.privacy_fairness_separation(runs[reported_first])
-    labels = _labels(trustworthy)
+    labels = _labels(trustworthy, tops)
     communities = _community_table(membership, tops, labels)
     done("communities")
 
@@ -288,7 +290,7 @@ def run_landscape(params=None, papers: pd.DataFrame | None = None,
     sizes = membership.value_counts()
     major = sorted(set(sizes.index[sizes >= p.min_community_size]) | set(labels))
     share = relevance.trustworthy_share_by_year(corpus.papers, rel, scores, major)
-    paper_scores, placement = _paper_tables(corpus.papers, rel, scores, labels,
+    paper_scores, placement = _paper_tables(corpus.papers, rel, scores, labels, tops,
                                             p.trustnlp_venues, major)
     done("validation")
 
@@ -324,7 +326,7 @@ def _community_table(membership, tops, labels) -> pd.DataFrame:
     })
 
 
-def _paper_tables(papers, rel, scores, labels, venues, major):
+def _paper_tables(papers, rel, scores, labels, tops, venues, major):
     R = rel.drop(columns="n_words")[major]
     top = relevance.dominant_community(rel, major)
     is_pos = papers["venue"].isin(venues)
@@ -344,6 +346,8 @@ def _paper_tables(papers, rel, scores, labels, venues, major):
     mean_neg = R[groups["other papers, same years"].to_numpy()].mean(axis=0)
     placement["relevance_lift"] = (mean_pos / mean_neg).to_numpy()
     placement["trustworthy"] = placement["community"].map(labels).fillna("")
+    first = tops.groupby("community")["word"].apply(lambda w: " / ".join(w.head(2)))
+    placement["name"] = [labels.get(c) or first.get(c, str(c)) for c in placement["community"]]
     placement = placement.sort_values("TrustNLP", ascending=False).reset_index(drop=True)
     return table, placement
 
