@@ -94,6 +94,8 @@ def convert_gguf(gguf_path: str | os.PathLike) -> Path:
         tokenizer.save_pretrained(tmp)
         source = {"gguf_file": gguf_path.name, "sha256": file_sha256(gguf_path)}
         (tmp / "source.json").write_text(json.dumps(source, indent=2))
+        if _complete(target):  # another process finished the same conversion meanwhile
+            return target
         shutil.rmtree(target, ignore_errors=True)  # an incomplete earlier attempt
         os.replace(tmp, target)
     except OSError:
