@@ -103,6 +103,10 @@ def test_checkpoint_without_lm_head_is_refused(unmarked, arch, tmp_path):
     assert "random_control=True" in str(err.value)
     lm = load_pretrained(headless, random_control=True)
     assert lm.provenance["missing_keys"] and lm.provenance["random_control"]
+    again = load_pretrained(headless, random_control=True)
+    ids = lm.tokenizer("the same random head on every load", return_tensors="pt")
+    with torch.inference_mode():
+        assert torch.equal(lm.model(**ids).logits, again.model(**ids).logits)
 
 
 def test_bare_encoder_has_no_mlm_head():

@@ -19,6 +19,7 @@ from trustkit.models.controls import CONTROL_KEY
 from trustkit.models.hashing import file_sha256
 
 KINDS = ("auto", "masked", "causal")
+RANDOM_INIT_SEED = 0  # seed of any weights a checkpoint lacks (accepted only with random_control)
 _DTYPES = {"fp32": "float32", "float32": "float32", "bf16": "bfloat16", "bfloat16": "bfloat16",
            "fp16": "float16", "float16": "float16", "half": "float16"}
 _PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
@@ -249,6 +250,7 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    import torch
     import transformers
     from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM, AutoTokenizer
 
@@ -277,7 +279,11 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
     auto_class = AutoModelForMaskedLM if kind == "masked" else AutoModelForCausalLM
     kwargs = dict(dtype=torch_dtype, output_loading_info=True, use_safetensors=None if allow_pickle else True)
     try:
-        model, info = auto_class.from_pretrained(load_from, config=config, **kwargs)
+        # Weights missing from a checkpoint are initialised from torch's global generator; a fixed
+        # seed makes an accepted random head the same on every load (and keeps score caches valid).
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(RANDOM_INIT_SEED)
+            model, info = auto_class.from_pretrained(load_from, config=config, **kwargs)
     except ValueError as err:
         if "Unrecognized configuration class" in str(err):
             raise ValueError(f"{source.model_id} (model type {config.model_type}) has no {kind}-LM class in "
@@ -319,6 +325,7 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
         "random_control": bool(random_control),
         "marked_control": marked,
         "missing_keys": missing,
+        "random_init_seed": RANDOM_INIT_SEED if missing else None,
         "pickle": source.pickle,
         "versions": library_versions(),
     }
