@@ -54,12 +54,15 @@ class Paraphraser(abc.ABC):
     batch_size : int
         Sentences handed to ``_generate_batch`` at once.
     use_cache : bool
-        Read and write the on-disk cache (``$TRUSTKIT_CACHE/paraphrase``).
+        Read and write the on-disk cache.
+    cache_root : path or None
+        Cache directory; None means ``$TRUSTKIT_CACHE/paraphrase``.
     """
 
     backend_id: str = "abstract"
     batch_size: int = 8
     use_cache: bool = True
+    cache_root = None
 
     @abc.abstractmethod
     def _generate_batch(self, sentences: list[str], n: int, seed: int) -> list[list[str]]:
@@ -96,7 +99,7 @@ class Paraphraser(abc.ABC):
             raise ValueError(f"n must be at least 1, got {n}")
         n, seed = int(n), int(seed)
         results: list[list[str] | None] = [None] * len(sentences)
-        cache = ParaphraseCache(self.backend_id) if self.use_cache else None
+        cache = ParaphraseCache(self.backend_id, root=self.cache_root) if self.use_cache else None
         todo: list[int] = []
         for i, sentence in enumerate(sentences):
             problem = input_problem(sentence)
