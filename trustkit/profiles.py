@@ -25,6 +25,7 @@ PAPER_HUB_PARAPHRASER = "prithivida/parrot_paraphraser_on_T5"
 NOTEBOOK_FIGURES: dict[str, tuple[str, ...]] = {
     "01_data": ("01_data_categories.png", "01_data_pair_differences.png", "01_data_revisions.png"),
     "02_scoring": ("02_scoring_ll_differences.png", "02_scoring_metric_variants.png"),
+    "03_paraphrase": ("03_paraphrase_similarity.png", "03_paraphrase_outcomes.png"),
 }
 
 # Parameters per profile and notebook. Only what differs from the notebook's own defaults (the
@@ -36,20 +37,27 @@ _LAB: dict[str, dict] = {
     "02_scoring": {**_OUT, "datasets": _VERSIONS[:2], "n_pairs": 40, "models": ["smollm2-135m-instruct"],
                    "control": "bert-base", "control_n_pairs": 6, "variants_n_pairs": 6,
                    "n_bootstrap": 1000, "seed": 0, "device": "cpu"},
+    "03_paraphrase": {**_OUT, "dataset": "crows_pairs", "n_pairs": 12, "backends": ["backtranslation"],
+                      "n_paraphrases": 3, "min_similarity": 0.75, "mode": "consistent", "n_examples": 4, "seed": 0},
 }
 _OVERRIDES: dict[str, dict[str, dict]] = {
     "smoke": {
         "02_scoring": {"n_pairs": 6, "models": [], "control": "bert-tiny", "variants_n_pairs": 6, "n_bootstrap": 200},
+        "03_paraphrase": {"n_pairs": 4, "n_paraphrases": 2},
     },
     "lab": {},
     "offline": {
         "01_data": {"n_examples": 2},
         "02_scoring": {"n_pairs": None, "control_n_pairs": 150, "variants_n_pairs": 100, "n_bootstrap": 2000},
+        "03_paraphrase": {"n_pairs": 40, "backends": ["backtranslation", "llm:smollm2-135m-instruct"],
+                          "n_paraphrases": 5, "n_examples": 6},
     },
     "paper": {
         "01_data": {"n_examples": 2},
         "02_scoring": {"n_pairs": None, "models": list(PAPER_HUB_MODELS), "control_n_pairs": None,
                        "variants_n_pairs": 300, "n_bootstrap": 2000, "device": "auto"},
+        "03_paraphrase": {"n_pairs": 200, "backends": [f"seq2seq:{PAPER_HUB_PARAPHRASER}", "backtranslation"],
+                          "n_paraphrases": 5, "n_examples": 6},
     },
 }
 

@@ -204,3 +204,50 @@ def bias_scores(scored: pd.DataFrame, keys=("model", "is_control", "metric", "da
         frames.append(table.assign(**dict(zip(keys, values, strict=True))))
     out = pd.concat(frames, ignore_index=True)
     return out[keys + [c for c in out.columns if c not in keys]]
+
+
+def paraphraser_from_spec(spec: str, **options):
+    """Build a paraphrase backend from ``"<method>"`` or ``"<method>:<model>"``.
+
+    Methods are those of ``trustkit.paraphrase.make_paraphraser``: ``backtranslation``
+    (offline), ``llm`` (an instruction LM, default SmolLM2), ``seq2seq`` (a hub model such as
+    ``prithivida/parrot_paraphraser_on_T5``).
+
+    Example
+    -------
+    >>> paraphraser_from_spec("llm:smollm2-135m-instruct")  # doctest: +SKIP
+    """
+    from trustkit.paraphrase import make_paraphraser
+
+    method, _, model = str(spec).partition(":")
+    return make_paraphraser(method, model or None, **options)
+
+
+def paraphrase_outcomes(results: dict) -> pd.DataFrame:
+    """Every candidate of each backend with its fate: ``kept`` or the reason it was rejected.
+
+    Parameters
+    ----------
+    results : ``{backend name: ParaphraseResult}`` from ``trustkit.paraphrase.paraphrase_pairs``.
+
+    Returns
+    -------
+    One row per candidate sentence: ``backend, pair_id, more_or_less, outcome, similarity,
+    sentence`` (kept paraphrases; rejected candidates carry the rejection ``reason`` as outcome,
+    shortened to its kind, e.g. ``similarity``, ``group words``). Bad input rows are left out.
+
+    Example
+    -------
+    >>> paraphrase_outcomes({"backtranslation": result}).outcome.value_counts()  # doctest: +SKIP
+    """
+    frames = []
+    for backend, result in results.items():
+        kept = result.table[result.table["para_index"] > 0]
+        frames.append(pd.DataFrame({"backend": backend, "pair_id": kept["pair_id"], "more_or_less": kept["more_or_less"],
+                                    "outcome": "kept", "similarity": kept["similarity"], "sentence": kept["sentence"]}))
+        rejected = result.rejected[result.rejected["para_candidate"] >= 0]
+        reasons = rejected["reason"].str.replace(r"\s*[\d'\"(].*$", "", regex=True)
+        frames.append(pd.DataFrame({"backend": backend, "pair_id": rejected["pair_id"],
+                                    "more_or_less": rejected["more_or_less"], "outcome": "rejected: " + reasons,
+                                    "similarity": rejected["similarity"], "sentence": rejected["candidate"]}))
+    return pd.concat(frames, ignore_index=True)
