@@ -3,16 +3,32 @@
 Everything here works without a model hub; hub ids are accepted where a hub (or its cache) exists.
 """
 
-from trustkit.models.bundles import BUNDLES, Bundle, bundle_path, fetch_bundle, get_bundle, is_cached, list_bundles, resolve
+from trustkit.models.bundles import (
+    BUNDLES,
+    Bundle,
+    bundle_path,
+    fetch_bundle,
+    get_bundle,
+    is_cached,
+    list_bundles,
+    resolve,
+)
 from trustkit.models.controls import ARCHS, CONTROL_KEY, SIZES, control_config, random_control
 from trustkit.models.gguf_conversion import convert_gguf, is_converted
 from trustkit.models.hashing import file_sha256
-from trustkit.models.loading import LoadedModel, detect_kind, library_versions, load_pretrained, parse_device, parse_dtype
+from trustkit.models.loading import (
+    LoadedModel,
+    detect_kind,
+    library_versions,
+    load_pretrained,
+    parse_device,
+    parse_dtype,
+)
 from trustkit.models.packaged import bert_uncased_tokenizer, bert_vocab_path, minilm_dir
 
 __all__ = [
     "ARCHS", "BUNDLES", "Bundle", "CONTROL_KEY", "LoadedModel", "SIZES", "bert_uncased_tokenizer",
-    "bert_vocab_path", "bundle_path", "control_config", "convert_gguf", "detect_kind", "fetch_bundle", "file_sha256", "get_bundle", "is_cached", "is_converted",
-    "library_versions", "list_bundles", "load_pretrained", "minilm_dir", "parse_device", "parse_dtype",
-    "random_control", "resolve",
+    "bert_vocab_path", "bundle_path", "control_config", "convert_gguf", "detect_kind", "fetch_bundle",
+    "file_sha256", "get_bundle", "is_cached", "is_converted", "library_versions", "list_bundles",
+    "load_pretrained", "minilm_dir", "parse_device", "parse_dtype", "random_control", "resolve",
 ]

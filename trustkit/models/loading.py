@@ -233,9 +233,9 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
     Returns
     -------
     LoadedModel with ``model`` (eval mode), ``tokenizer``, ``kind`` and ``provenance``: model_id,
-    bundle, path, gguf_file, converted_from_gguf, files (name -> sha256), revision (hub), fingerprint,
-    kind, model_type,
-    architecture, dtype, device, random_control, versions.
+    bundle, path, gguf_file, converted_from_gguf, files (name -> sha256), revision (hub),
+    fingerprint, kind, model_type, architecture, dtype, device, random_control, marked_control,
+    missing_keys (accepted only with random_control), random_init_seed, pickle, versions.
 
     Raises
     ------
@@ -267,7 +267,9 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
     try:
         config = AutoConfig.from_pretrained(load_from)
     except OSError as err:
-        offline = " (HF_HUB_OFFLINE is set: only the local hub cache is searched)" if os.environ.get("HF_HUB_OFFLINE") else ""
+        offline = ""
+        if os.environ.get("HF_HUB_OFFLINE"):
+            offline = " (HF_HUB_OFFLINE is set: only the local hub cache is searched)"
         raise ValueError(f"cannot load a config for {source.model_id!r}{offline}: {err}. Give a local "
                          "directory, a .gguf file or a bundle name (trustkit models list).") from err
 
