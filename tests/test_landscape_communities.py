@@ -7,6 +7,7 @@ from sklearn.metrics import adjusted_mutual_info_score
 
 from trustkit.landscape.communities import (
     community_stability,
+    concept_stability,
     louvain_membership,
     louvain_runs,
     privacy_fairness_separation,
@@ -92,3 +93,12 @@ def test_separation_test_can_fail():
 def test_separation_is_undefined_without_terms():
     runs = pd.DataFrame({0: {"privacy": 0, "parsing": 1}})
     assert pd.isna(privacy_fairness_separation(runs)["separated"].iloc[0])
+
+
+def test_concept_stability_compares_word_sets_with_the_reported_run(planted):
+    runs = louvain_runs(planted, seeds=range(3))
+    table = concept_stability(runs)
+    privacy = table[table["concept"] == "privacy"]
+    assert privacy["jaccard"].tolist() == [1.0, 1.0, 1.0]  # planted topics: the same every time
+    assert privacy["n_words"].iloc[0] == 12
+    assert table.loc[table["concept"] == "robustness", "community"].eq(-1).all()

@@ -42,6 +42,9 @@ def test_run_landscape_validation_and_tables(result):
     assert top["community"] == result.membership["privacy"] and top["relevance_lift"] > 1
     assert set(result.share_by_year["year"]) == {2021, 2022, 2023}
     assert set(result.timings["stage"]) >= {"corpus", "network", "communities", "figures"}
+    # the 10 TrustNLP papers are held out of the network but still scored
+    assert result.graph.graph["n_docs"] == 310
+    assert result.paper_scores.loc[result.paper_scores["is_trustnlp"], "n_words"].min() > 0
 
 
 def test_figures_render_and_save(result, tmp_path):

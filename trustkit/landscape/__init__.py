@@ -11,6 +11,7 @@ One call runs it all::
 from trustkit.landscape.communities import (
     SEED_TERMS,
     community_stability,
+    concept_stability,
     louvain_membership,
     louvain_runs,
     privacy_fairness_separation,
@@ -49,7 +50,8 @@ from trustkit.landscape.study import (
 
 __all__ = [
     "SEED_TERMS", "STOP_WORDS", "TRUSTNLP_VENUES", "PROFILES", "Corpus", "DocTermMatrix",
-    "LandscapeParams", "LandscapeResult", "community_stability", "cooccurrence_network",
+    "LandscapeParams", "LandscapeResult", "community_stability", "concept_stability",
+    "cooccurrence_network",
     "doc_term_matrix", "landscape_params", "light_normaliser", "louvain_membership",
     "louvain_runs", "npmi", "npmi_table", "paper_relevance", "prepare_corpus",
     "privacy_fairness_separation", "roc_auc_bootstrap", "run_landscape", "select_papers",

@@ -149,6 +149,42 @@ def trustworthy_communities(membership: pd.Series, seed_terms=None) -> pd.DataFr
     return pd.DataFrame(rows)
 
 
+def concept_stability(runs: pd.DataFrame, seed_terms=None) -> pd.DataFrame:
+    """How stable each trustworthy concept's community is across Louvain seeds.
+
+    For every seed, the concept's community is found from its seed terms
+    (:func:`trustworthy_communities`) and compared with the first column's (the reported run) by
+    the Jaccard index of their word sets (1 = the same words).
+
+    Parameters:
+        runs: word x seed communities, the reported seed first.
+        seed_terms: concept -> terms (default :data:`SEED_TERMS`).
+
+    Returns:
+        Tidy DataFrame ``concept, seed, community, n_words, jaccard``.
+
+    >>> runs = pd.DataFrame({0: {"privacy": 0, "leak": 0, "x": 1},
+    ...                      1: {"privacy": 1, "leak": 0, "x": 1}})
+    >>> concept_stability(runs, {"privacy": ("privacy",)})["jaccard"].round(2).tolist()
+    [1.0, 0.33]
+    """
+    seed_terms = SEED_TERMS if seed_terms is None else seed_terms
+    reference = runs.columns[0]
+    rows = []
+    for concept, terms in seed_terms.items():
+        ref_words = None
+        for seed in runs.columns:
+            m = runs[seed]
+            c = int(trustworthy_communities(m, {concept: terms})["community"].iloc[0])
+            words = set(m.index[m == c]) if c >= 0 else set()
+            if seed == reference:
+                ref_words = words
+            union = words | ref_words
+            rows.append({"concept": concept, "seed": seed, "community": c, "n_words": len(words),
+                         "jaccard": len(words & ref_words) / len(union) if union else float("nan")})
+    return pd.DataFrame(rows)
+
+
 def privacy_fairness_separation(
     runs: pd.DataFrame,
     privacy_terms=PRIVACY_TERMS,

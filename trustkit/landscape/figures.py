@@ -93,7 +93,8 @@ def plot_network_map(G, membership, top_words_table, labels: dict, communities=N
     Parameters:
         G, membership: the network and its communities.
         top_words_table: ``communities.top_words`` output (labels come from its first ranks).
-        labels: community -> display name (e.g. "privacy / robustness"); others show top words.
+        labels: community -> display name (e.g. "privacy (attack, privacy)"); others show their
+            two top words.
         communities: communities to draw (default: those with at least 20 words).
         words_per_community, n_labels, seed: drawing settings.
 
@@ -122,9 +123,7 @@ def plot_network_map(G, membership, top_words_table, labels: dict, communities=N
         for w in tops[:n_labels]:
             if w in pos:
                 ax.annotate(w, pos[w], fontsize=7, ha="center", va="bottom", zorder=4)
-        name = " / ".join(tops[:2])
-        if c in labels:  # the concept, and what the community is mostly about
-            name = f"{labels[c]}\n({name})"
+        name = labels.get(c) or " / ".join(tops[:2])
         bold = c in labels
         ax.annotate(f"{c}: {name}", centres[c], fontsize=10 if bold else 8,
                     fontweight="bold" if bold else "normal", color=colours[c], ha="center",

@@ -34,6 +34,15 @@ class DocTermMatrix:
         """Number of papers (rows)."""
         return self.X.shape[0]
 
+    def rows(self, mask) -> DocTermMatrix:
+        """The same vocabulary restricted to some papers (document frequencies recounted).
+
+        >>> dtm.rows(~is_heldout).n_docs  # doctest: +SKIP
+        """
+        X = self.X[np.flatnonzero(np.asarray(mask, dtype=bool))]
+        return DocTermMatrix(X=X, terms=self.terms,
+                             df=np.asarray(X.sum(axis=0)).ravel().astype(np.int64))
+
 
 def doc_term_matrix(corpus: Corpus, min_df: int = 20, max_df: float = 0.5) -> DocTermMatrix:
     """Build the binary paper x term matrix, keeping terms used by ``min_df`` papers or more.

@@ -169,6 +169,8 @@ def trustnlp_validation(
 
     >>> trustnlp_validation(papers, rel, {"fairness": [3]})  # doctest: +SKIP
     """
+    if not {"venue", "year"} <= set(papers.columns):
+        raise ValueError("papers need 'venue' and 'year' columns to find the TrustNLP papers")
     is_pos = papers["venue"].isin(venues).to_numpy()
     if not is_pos.any():
         raise ValueError(f"no paper from venues {list(venues)} among the selected papers; "

@@ -37,6 +37,8 @@ class LandscapeParams:
             drawn and cannot be a paper's dominant community.
         n_boot: bootstrap resamples of the AUC CI.
         trustnlp_venues: positive venues of the validation.
+        holdout_trustnlp: build the network without the TrustNLP papers, so the papers that
+            validate the relevance score do not shape the map they are scored on.
         seed_terms: trustworthy concept -> seed terms.
         make_figures: draw the four figures.
     """
@@ -57,6 +59,7 @@ class LandscapeParams:
     min_community_size: int = 20
     n_boot: int = 2000
     trustnlp_venues: tuple[str, ...] = relevance.TRUSTNLP_VENUES
+    holdout_trustnlp: bool = True
     seed_terms: dict = field(default_factory=lambda: dict(comm.SEED_TERMS))
     make_figures: bool = True
 
@@ -113,6 +116,8 @@ class LandscapeResult:
         membership: word -> community of the reported Louvain run (seed ``params.seed``).
         runs: word x seed communities of the stability runs.
         stability: pairwise AMI between seeds.
+        concept_stability: per concept and seed, Jaccard of its community's words with the
+            reported run's.
         communities: one row per community: size, top words, trustworthy label.
         top_words: top words per community (long table).
         trustworthy: concept -> community with the seed terms found.
@@ -134,6 +139,7 @@ class LandscapeResult:
     membership: pd.Series
     runs: pd.DataFrame
     stability: pd.DataFrame
+    concept_stability: pd.DataFrame
     communities: pd.DataFrame
     top_words: pd.DataFrame
     trustworthy: pd.DataFrame
@@ -163,9 +169,12 @@ class LandscapeResult:
             f"{self.stability['ami'].mean():.3f} (min {self.stability['ami'].min():.3f})"
             if len(self.stability) else "stability: one seed",
         ]
+        jaccard = self.concept_stability.groupby("concept", sort=False)["jaccard"].mean()
         for _, row in self.trustworthy.iterrows():
             lines.append(f"  {row['concept']}: community {row['community']} "
-                         f"(seed terms there: {row['terms_in_community'] or 'none'})")
+                         f"(seed terms there: {row['terms_in_community'] or 'none'}; same words "
+                         f"across seeds, mean Jaccard "
+                         f"{jaccard.get(row['concept'], float('nan')):.2f})")
         verdict = {True: "SEPARATE", False: "do NOT separate"}.get(
             None if pd.isna(first["separated"]) else bool(first["separated"]), "UNDEFINED")
         lines.append(f"privacy vs fairness/demography: {verdict} in the reported run "
@@ -189,7 +198,8 @@ class LandscapeResult:
         out = Path(out_dir)
         written = []
         for name in ("communities", "top_words", "trustworthy", "separation", "validation",
-                     "share_by_year", "stability", "placement", "timings", "paper_scores"):
+                     "share_by_year", "stability", "concept_stability", "placement", "timings",
+                     "paper_scores"):
             table = getattr(self, name)
             path = out / f"{prefix}_{name}.csv"
             written.append(atomic_write_text(path, table.to_csv(index=False)))
@@ -260,7 +270,10 @@ def run_landscape(params=None, papers: pd.DataFrame | None = None,
 
     stage("network")
     dtm = doc_term_matrix(corpus, min_df=p.min_df, max_df=p.max_df)
-    G = cooccurrence_network(dtm, min_cooccurrence=p.min_cooccurrence, min_npmi=p.min_npmi)
+    net_dtm = dtm
+    if p.holdout_trustnlp and "venue" in corpus.papers:
+        net_dtm = dtm.rows(~corpus.papers["venue"].isin(p.trustnlp_venues).to_numpy())
+    G = cooccurrence_network(net_dtm, min_cooccurrence=p.min_cooccurrence, min_npmi=p.min_npmi)
     done("network")
 
     stage("communities")
@@ -272,6 +285,7 @@ def run_landscape(params=None, papers: pd.DataFrame | None = None,
     trustworthy = comm.trustworthy_communities(membership, p.seed_terms)
     reported_first = [p.seed] + [s for s in seeds if s != p.seed]
     separation = comm.privacy_fairness_separation(runs[reported_first])
+    concept_stability = comm.concept_stability(runs[reported_first], p.seed_terms)
     labels = _labels(trustworthy, tops)
     communities = _community_table(membership, tops, labels)
     done("communities")
@@ -304,7 +318,8 @@ def run_landscape(params=None, papers: pd.DataFrame | None = None,
 
     return LandscapeResult(
         params=p, corpus=corpus, dtm=dtm, graph=G, membership=membership, runs=runs,
-        stability=stability, communities=communities, top_words=tops, trustworthy=trustworthy,
+        stability=stability, concept_stability=concept_stability, communities=communities,
+        top_words=tops, trustworthy=trustworthy,
         separation=separation, validation=validation, share_by_year=share,
         paper_scores=paper_scores, placement=placement,
         timings=pd.DataFrame({"stage": list(timings), "seconds": list(timings.values())}),
