@@ -26,6 +26,8 @@ NOTEBOOK_FIGURES: dict[str, tuple[str, ...]] = {
     "01_data": ("01_data_categories.png", "01_data_pair_differences.png", "01_data_revisions.png"),
     "02_scoring": ("02_scoring_ll_differences.png", "02_scoring_metric_variants.png"),
     "03_paraphrase": ("03_paraphrase_similarity.png", "03_paraphrase_outcomes.png"),
+    "04_sensitivity_thresholding": ("04_sensitivity_original_vs_paraphrase.png", "04_thresholding_delta_tau.png",
+                                    "04_thresholding_curve.png"),
 }
 
 # Parameters per profile and notebook. Only what differs from the notebook's own defaults (the
@@ -39,11 +41,18 @@ _LAB: dict[str, dict] = {
                    "n_bootstrap": 1000, "seed": 0, "device": "cpu"},
     "03_paraphrase": {**_OUT, "dataset": "crows_pairs", "n_pairs": 12, "backends": ["backtranslation"],
                       "n_paraphrases": 3, "min_similarity": 0.75, "mode": "consistent", "n_examples": 4, "seed": 0},
+    "04_sensitivity_thresholding": {**_OUT, "dataset": "crows_pairs", "n_pairs": 12, "backend": "backtranslation",
+                                    "n_paraphrases": 3, "min_similarity": 0.75, "models": ["smollm2-135m-instruct"],
+                                    "control": "bert-base", "control_n_pairs": 4, "tau_estimator": "abs_change",
+                                    "tau_quantile": 0.5, "n_bootstrap": 1000, "icc_bootstrap": 20, "alpha": 0.05,
+                                    "seed": 0, "device": "cpu"},
 }
 _OVERRIDES: dict[str, dict[str, dict]] = {
     "smoke": {
         "02_scoring": {"n_pairs": 6, "models": [], "control": "bert-tiny", "variants_n_pairs": 6, "n_bootstrap": 200},
         "03_paraphrase": {"n_pairs": 4, "n_paraphrases": 2},
+        "04_sensitivity_thresholding": {"n_pairs": 6, "n_paraphrases": 2, "models": [], "control": "bert-tiny",
+                                        "control_n_pairs": None, "n_bootstrap": 200, "icc_bootstrap": 5},
     },
     "lab": {},
     "offline": {

@@ -175,16 +175,51 @@ def metric_variants(model: StudyModel, pairs: pd.DataFrame, metrics=None) -> pd.
     return out
 
 
-def bias_scores(scored: pd.DataFrame, keys=("model", "is_control", "metric", "dataset"), by: str | None = None,
-                rows: str = "original", n_resamples: int = 1000, seed: int = 0) -> pd.DataFrame:
-    """Bias score (CrowS-Pairs % of pairs where sent_more wins) with bootstrap CI, per model and dataset.
+SERIES_KEYS = ("model", "is_control", "metric", "dataset")
+
+
+def per_series(statistic, scored: pd.DataFrame, keys=SERIES_KEYS, **options) -> pd.DataFrame:
+    """Apply a ``trustkit.stats`` function to each scored series (one model, metric and dataset).
+
+    The statistics refuse tables that pool models, so a study table is split by ``keys`` first.
+
+    Parameters
+    ----------
+    statistic : a function taking a scored table and returning a DataFrame (or a number).
+    scored : a long table from :func:`score_study` or :func:`metric_variants`.
+    keys : columns that name one series (those present are used).
+    options : passed to ``statistic``.
+
+    Returns
+    -------
+    The results stacked, with the key columns in front (a number becomes a ``value`` column).
+
+    Example
+    -------
+    >>> from trustkit.stats import flip_rate_table
+    >>> per_series(flip_rate_table, scored, by=None)  # doctest: +SKIP
+    """
+    keys = [k for k in keys if k in scored.columns]
+    frames = []
+    for values, part in scored.groupby(keys, sort=False):
+        result = statistic(part, **options)
+        if not isinstance(result, pd.DataFrame):
+            result = pd.DataFrame({"value": [result]})
+        frames.append(result.assign(**dict(zip(keys, values, strict=True))))
+    out = pd.concat(frames, ignore_index=True)
+    return out[keys + [c for c in out.columns if c not in keys]]
+
+
+def bias_scores(scored: pd.DataFrame, by: str | None = None, rows: str = "original", n_resamples: int = 1000,
+                seed: int = 0, keys=SERIES_KEYS) -> pd.DataFrame:
+    """Bias score (CrowS-Pairs % of pairs where sent_more wins) with bootstrap CI, per scored series.
 
     Parameters
     ----------
     scored : a long table from :func:`score_study` or :func:`metric_variants`.
-    keys : columns that name one scored series (those present are used).
     by : a further breakdown (e.g. ``"bias_type"``); None for the overall score only.
     rows, n_resamples, seed : as for ``trustkit.stats.bias_score_table``.
+    keys : columns that name one series.
 
     Returns
     -------
@@ -197,13 +232,28 @@ def bias_scores(scored: pd.DataFrame, keys=("model", "is_control", "metric", "da
     """
     from trustkit.stats import bias_score_table
 
-    keys = [k for k in keys if k in scored.columns]
-    frames = []
-    for values, part in scored.groupby(keys, sort=False):
-        table = bias_score_table(part, by=by, rows=rows, n_resamples=n_resamples, seed=seed)
-        frames.append(table.assign(**dict(zip(keys, values, strict=True))))
-    out = pd.concat(frames, ignore_index=True)
-    return out[keys + [c for c in out.columns if c not in keys]]
+    return per_series(bias_score_table, scored, keys=keys, by=by, rows=rows, n_resamples=n_resamples, seed=seed)
+
+
+def thresholds(scored: pd.DataFrame, estimator: str = "abs_change", q: float = 0.5, keys=SERIES_KEYS) -> dict:
+    """τ of each model from its own paraphrase noise: ``{model name: τ}``.
+
+    Parameters
+    ----------
+    scored : a long table with originals and paraphrases (one dataset and metric per model).
+    estimator, q : as for ``trustkit.stats.threshold_from_paraphrase_noise``.
+
+    Example
+    -------
+    >>> thresholds(scored)  # doctest: +SKIP
+    {'smollm2-135m-instruct': 1.9, 'bert-base': 0.4}
+    """
+    from trustkit.stats import threshold_from_paraphrase_noise
+
+    table = per_series(threshold_from_paraphrase_noise, scored, keys=keys, estimator=estimator, q=q)
+    if table["model"].duplicated().any():
+        raise ValueError("several series per model (datasets or metrics): pass one dataset and metric at a time")
+    return dict(zip(table["model"], table["value"], strict=True))
 
 
 def paraphraser_from_spec(spec: str, **options):
