@@ -27,10 +27,10 @@ def _styled(plot):
 
 
 def _colours(communities) -> dict:
-    """One colour per community, stable in community number (tab20: the house palette has only
-    ten colours and a map has about twenty communities)."""
-    cmap = plt.get_cmap("tab20")
-    return {c: cmap(i % 20) for i, c in enumerate(sorted(communities))}
+    """One colour per community, stable in community number (tab20 then tab20b: the house palette
+    has only ten colours and a map has twenty or more communities)."""
+    palette = list(plt.get_cmap("tab20").colors) + list(plt.get_cmap("tab20b").colors)
+    return {c: palette[i % len(palette)] for i, c in enumerate(sorted(communities))}
 
 
 def map_layout(G: nx.Graph, membership: pd.Series, communities, words_per_community: int = 25,
