@@ -28,6 +28,8 @@ NOTEBOOK_FIGURES: dict[str, tuple[str, ...]] = {
     "03_paraphrase": ("03_paraphrase_similarity.png", "03_paraphrase_outcomes.png"),
     "04_sensitivity_thresholding": ("04_sensitivity_original_vs_paraphrase.png", "04_thresholding_delta_tau.png",
                                     "04_thresholding_curve.png"),
+    "05_landscape": ("05_landscape_network_map.png", "05_landscape_top_words.png",
+                     "05_landscape_trustworthy_share.png", "05_landscape_trustnlp_placement.png"),
 }
 
 # Parameters per profile and notebook. Only what differs from the notebook's own defaults (the
@@ -46,13 +48,21 @@ _LAB: dict[str, dict] = {
                                     "control": "bert-base", "control_n_pairs": 4, "tau_estimator": "abs_change",
                                     "tau_quantile": 0.5, "n_bootstrap": 1000, "icc_bootstrap": 20, "alpha": 0.05,
                                     "seed": 0, "device": "cpu"},
+    # The same values as trustkit.landscape.study.PROFILES (a test keeps them in step).
+    "05_landscape": {**_OUT, "years": [2019, 2024], "max_papers": 15000, "phrase_min_count": 10, "min_df": 10,
+                     "min_cooccurrence": 5, "min_npmi": 0.2, "resolution": 1.0, "stability_seeds": 5,
+                     "n_boot": 1000, "seed": 0},
 }
+_LANDSCAPE_FULL = {"years": [2016, 2024], "max_papers": None, "phrase_min_count": 20, "min_df": 20,
+                   "min_cooccurrence": 10, "stability_seeds": 10, "n_boot": 2000}
 _OVERRIDES: dict[str, dict[str, dict]] = {
     "smoke": {
         "02_scoring": {"n_pairs": 6, "models": [], "control": "bert-tiny", "variants_n_pairs": 6, "n_bootstrap": 200},
         "03_paraphrase": {"n_pairs": 4, "n_paraphrases": 2},
         "04_sensitivity_thresholding": {"n_pairs": 6, "n_paraphrases": 2, "models": [], "control": "bert-tiny",
                                         "control_n_pairs": None, "n_bootstrap": 200, "icc_bootstrap": 5},
+        "05_landscape": {"years": [2021, 2023], "max_papers": 2500, "phrase_min_count": 5, "min_df": 5,
+                         "min_cooccurrence": 3, "stability_seeds": 3, "n_boot": 200},
     },
     "lab": {},
     "offline": {
@@ -60,6 +70,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
         "02_scoring": {"n_pairs": None, "control_n_pairs": 150, "variants_n_pairs": 100, "n_bootstrap": 2000},
         "03_paraphrase": {"n_pairs": 40, "backends": ["backtranslation", "llm:smollm2-135m-instruct"],
                           "n_paraphrases": 5, "n_examples": 6},
+        "05_landscape": _LANDSCAPE_FULL,
     },
     "paper": {
         "01_data": {"n_examples": 2},
@@ -67,6 +78,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
                        "variants_n_pairs": 300, "n_bootstrap": 2000, "device": "auto"},
         "03_paraphrase": {"n_pairs": 200, "backends": [f"seq2seq:{PAPER_HUB_PARAPHRASER}", "backtranslation"],
                           "n_paraphrases": 5, "n_examples": 6},
+        "05_landscape": _LANDSCAPE_FULL,
     },
 }
 
