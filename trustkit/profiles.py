@@ -68,8 +68,12 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
     "offline": {
         "01_data": {"n_examples": 2},
         "02_scoring": {"n_pairs": None, "control_n_pairs": 150, "variants_n_pairs": 100, "n_bootstrap": 2000},
-        "03_paraphrase": {"n_pairs": 40, "backends": ["backtranslation", "llm:smollm2-135m-instruct"],
+        # The instruction LM generates ~10 s per pair on 2 cores: 20 pairs show its behaviour.
+        "03_paraphrase": {"n_pairs": 20, "backends": ["backtranslation", "llm:smollm2-135m-instruct"],
                           "n_paraphrases": 5, "n_examples": 6},
+        # Back-translation costs ~1.5 s per pair for 5 candidates: 300 random pairs fit the hour.
+        "04_sensitivity_thresholding": {"n_pairs": 300, "n_paraphrases": 5, "control_n_pairs": 60,
+                                        "n_bootstrap": 2000, "icc_bootstrap": 100},
         "05_landscape": _LANDSCAPE_FULL,
     },
     "paper": {
@@ -78,6 +82,10 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
                        "variants_n_pairs": 300, "n_bootstrap": 2000, "device": "auto"},
         "03_paraphrase": {"n_pairs": 200, "backends": [f"seq2seq:{PAPER_HUB_PARAPHRASER}", "backtranslation"],
                           "n_paraphrases": 5, "n_examples": 6},
+        "04_sensitivity_thresholding": {"n_pairs": None, "backend": f"seq2seq:{PAPER_HUB_PARAPHRASER}",
+                                        "n_paraphrases": 5, "models": list(PAPER_HUB_MODELS),
+                                        "control_n_pairs": None, "n_bootstrap": 2000, "icc_bootstrap": 100,
+                                        "device": "auto"},
         "05_landscape": _LANDSCAPE_FULL,
     },
 }
