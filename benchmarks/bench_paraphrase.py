@@ -22,8 +22,8 @@ def _examples(result, k: int = 3) -> tuple[list[dict], list[dict]]:
     kept = wide[wide.para_index > 0].copy()
     more_rows = result.table[(result.table.para_index > 0) & (result.table.more_or_less == "more")]
     kept = kept.merge(more_rows[["pair_id", "para_index", "similarity", "diversity"]], on=["pair_id", "para_index"])
-    # "good": the most reworded of the confidently meaning-preserving ones
-    good = kept[kept.similarity >= 0.85].sort_values("diversity", ascending=False, kind="stable").head(k)
+    # "good": a seeded random draw among the kept ones (representative, not cherry-picked)
+    good = kept.sample(n=min(k, len(kept)), random_state=0).sort_values(["pair_id", "para_index"])
     good_rows = [{"source_more": original.loc[r.pair_id, "sent_more"], "source_less": original.loc[r.pair_id, "sent_less"],
                   "para_more": r.sent_more, "para_less": r.sent_less, "similarity": round(r.similarity, 3),
                   "diversity": round(r.diversity, 3)} for r in good.itertuples()]
@@ -34,7 +34,7 @@ def _examples(result, k: int = 3) -> tuple[list[dict], list[dict]]:
     return good_rows, bad_rows
 
 
-def run_backend(name: str, pairs, n: int, seed: int, scorer) -> dict:
+def run_backend(name: str, pairs, n: int, seed: int, scorer, save_dir: str | None = None) -> dict:
     from trustkit.paraphrase import make_paraphraser, paraphrase_pairs
 
     start = time.perf_counter()
@@ -57,6 +57,13 @@ def run_backend(name: str, pairs, n: int, seed: int, scorer) -> dict:
     filter_s = time.perf_counter() - start
     summary = result.summary()
     good, bad = _examples(result)
+    if save_dir:
+        from pathlib import Path
+
+        from trustkit.paraphrase import save_paraphrases
+
+        save_paraphrases(result.table, result.rejected, Path(save_dir) / f"crows_{name}_n{n}_seed{seed}.parquet",
+                         result.settings)
     return {
         "backend": paraphraser.backend_id, "pairs": len(pairs), "n": n, "seed": seed,
         "yield": round(summary["yield"], 4), "kept_paraphrase_pairs": summary["kept_paraphrase_pairs"],
@@ -78,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     parser.add_argument("--json", default=None, help="also write the results to this JSON file")
+    parser.add_argument("--save-dir", default=None, help="also write each backend's tables (parquet) here")
     args = parser.parse_args(argv)
 
     import torch
@@ -93,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for name in args.backends:
         count = args.llm_pairs if name == "llm" and args.llm_pairs else args.pairs
-        results.append(run_backend(name, crows.head(count), args.n, args.seed, scorer))
+        results.append(run_backend(name, crows.head(count), args.n, args.seed, scorer, args.save_dir))
         print(json.dumps(results[-1], indent=2, ensure_ascii=False), flush=True)
     report = {"machine": {"python": platform.python_version(), "torch": torch.__version__,
                           "threads": torch.get_num_threads(), "cpu": platform.processor() or platform.machine()},

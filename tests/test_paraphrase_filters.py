@@ -135,3 +135,14 @@ def test_cli_paraphrase_writes_tables(tmp_path, capsys):
     assert main(["paraphrase", "--data", "no_such_dataset", "--method", "backtranslation",
                  "--out", str(out)]) == 2
     assert "no_such_dataset" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("module", ["backtranslation", "base", "cache", "consistent", "filters", "table",
+                                    "sampling", "llm", "__init__"])
+def test_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    name = "trustkit.paraphrase" if module == "__init__" else f"trustkit.paraphrase.{module}"
+    result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0

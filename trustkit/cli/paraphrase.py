@@ -10,6 +10,7 @@ MODES = ("consistent", "independent")
 
 
 def register(subparsers) -> None:
+    """Add the ``paraphrase`` sub-command to the ``trustkit`` parser."""
     p = subparsers.add_parser(
         "paraphrase", help="paraphrase benchmark pairs (pair-consistent, seeded, meaning-filtered)",
         description="Paraphrase the pairs of a benchmark and write the kept paraphrases as a long "
@@ -31,12 +32,15 @@ def register(subparsers) -> None:
     p.add_argument("--max-length-ratio", type=float, default=2.0)
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--device", default=None, help="torch device for neural backends (default CPU)")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch CPU threads (default torch's own; 1 is often fastest on a busy machine)")
     p.add_argument("--allow-pickle", action="store_true", help="seq2seq: accept pytorch_model.bin checkpoints")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
+    """Paraphrase the pairs named by ``args``, write the tables, print a summary; return the exit code."""
     if args.n < 1:
         print(f"trustkit paraphrase: --n must be at least 1, got {args.n}", file=sys.stderr)
         return 2
@@ -58,6 +62,10 @@ def run(args) -> int:
         return 2
     if args.limit is not None:
         pairs = pairs.head(args.limit)
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
     options = {}
     if args.batch_size:
         options["batch_size"] = args.batch_size

@@ -135,6 +135,7 @@ def paraphrase_pairs(pairs: pd.DataFrame, paraphraser: Paraphraser, n: int = 5, 
                     less, reason = transfer_group_words(candidate, pair.sent_more, pair.sent_less)
                     if less is not None:
                         reason = surface_rejection(less, pair.sent_less, kept_text["less"], settings)
+                        reason = reason and f"{reason} (less sentence: {less!r})"
                         versions["less"] = (pair.sent_less, less)
                 if reason is not None:
                     reject(pair, side, j, source, candidate, reason)
