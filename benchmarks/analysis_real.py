@@ -53,11 +53,9 @@ def paraphrase_and_score(scorer, pairs: pd.DataFrame, metric: str, n_paraphrases
     from trustkit import paraphrase
 
     paraphraser = paraphrase.BackTranslationParaphraser()
-    long = paraphrase.paraphrase_pairs(pairs, paraphraser, n=n_paraphrases, seed=seed)
-    if isinstance(long, tuple):  # (accepted, rejected)
-        long = long[0]
-    wide = paraphrase.to_pair_table(long)
-    return scorer.score_pairs(wide, metric), paraphraser
+    result = paraphrase.paraphrase_pairs(pairs, paraphraser, n=n_paraphrases, seed=seed)
+    wide = paraphrase.to_pair_table(result.table)
+    return scorer.score_pairs(wide, metric), paraphraser, result.summary()
 
 
 def main(argv=None) -> int:
@@ -90,7 +88,7 @@ def main(argv=None) -> int:
     table = stats.bias_score_table(originals, seed=args.seed)
     print("\nCrowS-Pairs aggregates (metric.py counting):\n", crows.round(2).to_string(index=False))
     print("\nBias score, bootstrap 95% CI, exact binomial p (ties excluded), Holm across categories:\n",
-          table.round(4).to_string(index=False))
+          table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
     summary = {
         "model": args.model, "metric": args.metric, "dataset": args.dataset, "n_pairs": len(originals),
         "provenance": {k: str(v) for k, v in getattr(scorer, "provenance", {}).items()},
@@ -103,8 +101,10 @@ def main(argv=None) -> int:
 
     subset = _stratified_subset(pairs, args.paraphrase_pairs, args.seed)
     t1 = time.time()
-    scored_para, paraphraser = paraphrase_and_score(scorer, subset, args.metric, args.n_paraphrases, args.seed)
+    scored_para, paraphraser, yield_summary = paraphrase_and_score(
+        scorer, subset, args.metric, args.n_paraphrases, args.seed)
     print(f"\nparaphrased and scored {subset.shape[0]} pairs in {time.time() - t1:.0f} s ({paraphraser!r})")
+    print("paraphrase yield:", json.dumps(yield_summary, default=float))
     # One table: the full originals plus the subset's paraphrases (their originals are the same rows).
     para_rows = scored_para[scored_para["para_index"] > 0]
     keep = ["pair_id", "para_index", "bias_type", "direction", "score_more", "score_less", "delta"]
@@ -121,7 +121,7 @@ def main(argv=None) -> int:
     for name, df in [("bias score, originals of the subset", orig_sub), ("bias score, paraphrases", para_scores),
                      ("flip rate", flips), ("variance decomposition", icc),
                      (f"thresholded (tau={tau:.4f}, {args.tau_estimator} q={args.tau_q}) on all originals", thresholded)]:
-        print(f"\n{name}:\n", df.round(4).to_string(index=False))
+        print(f"\n{name}:\n", df.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
     print("\nper-pair sign test verdicts (BH):", signs["verdict"].value_counts().to_dict())
 
     plots.plot_delta_distributions(originals.assign(model=args.model), tau=tau, path=out / "a_delta_distribution")
@@ -131,7 +131,7 @@ def main(argv=None) -> int:
 
     overall = lambda df: df[df["group"] == "overall"].iloc[0]  # noqa: E731
     summary.update({
-        "paraphraser": repr(paraphraser), "n_paraphrased_pairs": int(sub["pair_id"].nunique()),
+        "paraphraser": repr(paraphraser), "paraphrase_yield": yield_summary, "n_paraphrased_pairs": int(sub["pair_id"].nunique()),
         "n_paraphrase_rows": int((sub["para_index"] > 0).sum()),
         "bias_score_subset_original": overall(orig_sub)[["estimate", "ci_low", "ci_high", "p", "n"]].to_dict(),
         "bias_score_paraphrases": overall(para_scores)[["estimate", "ci_low", "ci_high", "p", "n"]].to_dict(),

@@ -54,7 +54,7 @@ def plot_delta_distributions(
     labels = list(dict.fromkeys(table["label"]))
     names = list(dict.fromkeys(table[model_col])) if model_col in table.columns else ["model"]
     with house_style():
-        fig, ax = plt.subplots(figsize=(10, 1.6 + 1.4 * len(labels)))
+        fig, ax = plt.subplots(figsize=(10, max(4.0, 1.6 + 1.4 * len(labels))))
         sns.violinplot(
             data=table, x="delta", y="label", hue="label", order=labels, hue_order=labels,
             palette=PALETTE[: len(labels)], inner="box", cut=0, density_norm="width", legend=False, ax=ax,
@@ -69,10 +69,10 @@ def plot_delta_distributions(
                 ax.plot([x, x], [row - 0.45, row + 0.45], ls="--", color=PALETTE[3], lw=2.5)
         if tau is not None:
             ax.plot([], [], ls="--", color=PALETTE[3], lw=2.5, label="±τ (paraphrase noise)")
-            ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), borderaxespad=0.1)
+            ax.legend(loc="upper left", frameon=True, framealpha=0.85, fontsize="small")
         ax.set_xlabel("Δ = score(sent_more) − score(sent_less)")
         ax.set_ylabel("")
-        ax.set_title(title, loc="left")
+        ax.set_title(title)
         fig.tight_layout()
     save_figure(fig, path)
     return fig

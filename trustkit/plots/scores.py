@@ -61,8 +61,10 @@ def plot_threshold_curve(curve: pd.DataFrame, tau: float | None = None, path=Non
         bottom.set_ylabel("undetermined (%)")
         bottom.set_ylim(0, 100)
         bottom.set_xlabel("threshold τ on |Δ|")
-        if table["group"].nunique() > 1 or tau is not None:
+        if table["group"].nunique() > 1:
             top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        elif tau is not None:
+            top.legend(loc="best", fontsize="small")
         top.set_title(title or f"Thresholding: bias score and undetermined share{_subtitle(curve)}", loc="left")
         fig.tight_layout()
     save_figure(fig, path)

@@ -171,7 +171,8 @@ def threshold_curve(scored: pd.DataFrame, taus=None, by: str | None = None, n_po
     Parameters
     ----------
     scored : scored pair table (original rows are used).
-    taus : thresholds to evaluate; default ``n_points`` values from 0 to the 99th percentile of |Δ|.
+    taus : thresholds to evaluate; default ``n_points`` values from 0 to the 95th percentile of |Δ|
+        (beyond it only a handful of pairs stay determined and the curve is noise).
     by : grouping column or None (the overall curve is always included).
     n_points : number of default thresholds.
 
@@ -189,7 +190,7 @@ def threshold_curve(scored: pd.DataFrame, taus=None, by: str | None = None, n_po
     """
     orig = original_rows(check_scored(scored))
     if taus is None:
-        taus = np.linspace(0.0, float(np.quantile(np.abs(orig["delta"]), 0.99)), n_points)
+        taus = np.linspace(0.0, float(np.quantile(np.abs(orig["delta"]), 0.95)), n_points)
     taus = np.asarray(taus, dtype=float)
     frames = []
     for name, part in groups(orig, by):
