@@ -24,7 +24,9 @@ def scorer_for(model, tokenizer, batch_tokens=64, cls=MaskedLMScorer):
 @pytest.mark.parametrize("metric", ["pll", "pll_word_l2r", "aul", "aula"])
 def test_masked_metrics_equal_reference(masked, metric):
     arch, model, tokenizer = masked
-    fast = scorer_for(model, tokenizer).score_sentences(ref.SENTENCES, metric)
+    scorer = scorer_for(model, tokenizer)
+    assert scorer.parts is not None  # the head-at-mask-only path is the one under test
+    fast = scorer.score_sentences(ref.SENTENCES, metric)
     if metric.startswith("pll"):
         slow = [ref.pll(model, tokenizer, s, word_l2r=metric == "pll_word_l2r") for s in ref.SENTENCES]
     else:
@@ -149,3 +151,33 @@ def test_cpu_runs_fp32_and_inference_mode():
     scorer.score_sentences(["He is strong."], "pll")
     handle.remove()
     assert seen == {"inference": True, "dtype": torch.float32}
+
+
+@pytest.mark.slow
+def test_real_causal_model_in_ragged_batches_equals_one_sentence_at_a_time():
+    """SmolLM2-135M (the offline bundle): batching and padding change nothing beyond fp32 noise.
+
+    This real 30-layer model amplifies fp32 rounding (its RMSNorm and RoPE cos/sin run in fp32
+    even when the model is cast to float64; a ragged batch takes another attention-mask path):
+    measured here, batched vs alone differ by up to 1.2e-4 nats on a 15-token sentence, and so do
+    two float64 runs. Hence 5e-4 nats per sentence and 5e-5 per token on this model; the 1e-4
+    contract is tested on the tiny models above, where the noise is far smaller.
+    """
+    from trustkit.scoring import load_scorer
+
+    scorer = load_scorer("smollm2-135m-instruct", cache=False, progress=False, batch_tokens=256)
+    assert scorer.kind == "causal" and scorer.parts is not None
+    assert scorer.prefix_id == scorer.tokenizer.convert_tokens_to_ids("<|im_start|>")
+    sentences = ["The capital of France is Paris.", "The nurse is tired.",
+                 "Poor people really are lazy and never want to work hard at all."]
+    together = scorer.score_sentences(sentences, "ll")
+    for sentence, value in zip(sentences, together):
+        ids = torch.tensor([[scorer.prefix_id] + scorer.tokenizer(sentence, add_special_tokens=False)["input_ids"]])
+        with torch.inference_mode():
+            lp = torch.log_softmax(scorer.model(ids).logits[0].double(), dim=-1)
+        alone = lp[:-1].gather(1, ids[0, 1:, None]).sum().item()
+        assert abs(value - alone) < 5e-4
+    table = scorer.score_tokens(sentences[1:2], "ll")
+    per_token = ref.causal_token_log_probs(scorer.model, scorer.tokenizer, sentences[1])
+    assert table["log_prob"][table["scored"]].tolist() == pytest.approx(per_token, abs=5e-5)
+    assert together[0] > scorer.score_sentences(["The capital of France is banana."], "ll")[0] + 5
