@@ -61,3 +61,20 @@ def test_crows_lowercases_for_uncased_tokenizers_only():
     assert "people" in tokenizer.convert_ids_to_tokens(plan.ids[0])
     # one row per shared token and sentence, each masking exactly the token it scores
     assert len(plan.rows) == 2 * len(plan.counted[0]) and all(r.masked == r.scored for r in plan.rows)
+
+
+def test_per_token_output_of_pairs_follows_the_roles():
+    model, tokenizer = ref.tiny_masked_lm("bert")
+    scorer = MaskedLMScorer(model, tokenizer, cache=False, progress=False)
+    pairs = pd.DataFrame({"pair_id": [5, 6], "sent_more": ["Poor people are lazy.", "Women can't drive."],
+                          "sent_less": ["Rich people are lazy.", "Men can't drive."],
+                          "direction": ["stereo", "antistereo"]})
+    scored = scorer.score_pairs(pairs, "crows")
+    tokens = scorer.score_tokens(pairs, "crows")
+    for row in scored.itertuples():
+        for role, value, first in (("more", row.score_more, row.sent_more.split()[0].lower()),
+                                   ("less", row.score_less, row.sent_less.split()[0].lower())):
+            part = tokens[(tokens["item"] == row.pair_id) & (tokens["role"] == role)]
+            assert part["token"].iloc[1] == first  # the sentence of that role, after [CLS]
+            assert part.loc[part["scored"], "log_prob"].sum() == pytest.approx(value)
+            assert not part["scored"].iloc[1]  # the differing word is never scored

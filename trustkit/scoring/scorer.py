@@ -86,6 +86,10 @@ class Scorer:
                      "float16": torch.float16, "fp32": torch.float32, "float32": torch.float32}[dtype]
         if dtype is None and self.device.type == "cuda":
             dtype = torch.bfloat16
+        if self.device.type == "cpu" or dtype == torch.float32:
+            if dtype not in (None, torch.float32):
+                warnings.warn(f"dtype {dtype} ignored: trustkit scores in fp32 on CPU", stacklevel=2)
+            dtype = None  # plain fp32, no autocast
         self.dtype = dtype
         self.batch_tokens = batch_tokens or (65536 if self.device.type == "cuda" else 4096)
         self.truncate = truncate
@@ -224,6 +228,32 @@ class Scorer:
             value["w"] = weights
         return value
 
+    def _checked_sentences(self, sentences, metric: str) -> list[str]:
+        self._check_metric(metric, self.sentence_metrics)
+        sentences = list(sentences)
+        for k, sentence in enumerate(sentences):
+            why = self.problem(sentence)
+            if why:
+                raise ValueError(f"sentence {k} ({str(sentence)[:60]!r}): {why}")
+        return sentences
+
+    def _checked_pairs(self, pairs: pd.DataFrame, metric: str) -> list:
+        """Validate a pair table; return the pair names used in messages (pair_id or row number)."""
+        self._check_metric(metric, self.sentence_metrics + self.pair_metrics)
+        missing = {"sent_more", "sent_less"} - set(pairs.columns)
+        if metric in self.pair_metrics:
+            missing |= {"direction"} - set(pairs.columns)
+        if missing:
+            raise ValueError(f"the pair table lacks column(s) {sorted(missing)}; it needs "
+                             "sent_more, sent_less (and direction for pair metrics)")
+        names = list(pairs["pair_id"]) if "pair_id" in pairs.columns else list(range(len(pairs)))
+        for name, more, less in zip(names, pairs["sent_more"], pairs["sent_less"]):
+            for role, sentence in (("sent_more", more), ("sent_less", less)):
+                why = self.problem(sentence)
+                if why:
+                    raise ValueError(f"pair {name}: {role} cannot be scored: {why}")
+        return names
+
     # --- public API ---------------------------------------------------------------------------
     def score_sentences(self, sentences: Sequence[str], metric: str = "pll") -> list[float]:
         """Score each sentence with a per-sentence metric.
@@ -245,12 +275,7 @@ class Scorer:
         >>> scorer.score_sentences(["The doctor is here."], "pll")  # doctest: +SKIP
         [-17.3]
         """
-        self._check_metric(metric, self.sentence_metrics)
-        sentences = list(sentences)
-        for k, s in enumerate(sentences):
-            why = self.problem(s)
-            if why:
-                raise ValueError(f"sentence {k} ({str(s)[:60]!r}): {why}")
+        sentences = self._checked_sentences(sentences, metric)
         return [v["s"][0] for v in self._score_items(sentences, metric)]
 
     def score_pairs(self, pairs: pd.DataFrame, metric: str = "crows") -> pd.DataFrame:
@@ -274,19 +299,7 @@ class Scorer:
         -------
         >>> scorer.score_pairs(load_pairs("crows_pairs").head(5), "crows")  # doctest: +SKIP
         """
-        self._check_metric(metric, self.sentence_metrics + self.pair_metrics)
-        missing = {"sent_more", "sent_less"} - set(pairs.columns)
-        if metric in self.pair_metrics:
-            missing |= {"direction"} - set(pairs.columns)
-        if missing:
-            raise ValueError(f"the pair table lacks column(s) {sorted(missing)}; it needs "
-                             "sent_more, sent_less (and direction for pair metrics)")
-        names = pairs["pair_id"] if "pair_id" in pairs.columns else pd.Series(range(len(pairs)))
-        for name, more, less in zip(names, pairs["sent_more"], pairs["sent_less"]):
-            for role, sentence in (("sent_more", more), ("sent_less", less)):
-                why = self.problem(sentence)
-                if why:
-                    raise ValueError(f"pair {name}: {role} cannot be scored: {why}")
+        names = self._checked_pairs(pairs, metric)
         out = pairs.copy()
         if metric in self.sentence_metrics:
             sentences = list(pairs["sent_more"]) + list(pairs["sent_less"])
@@ -328,27 +341,22 @@ class Scorer:
         >>> scorer.score_tokens(["The nurse is tired."], "pll").head()  # doctest: +SKIP
         """
         if isinstance(data, pd.DataFrame):
-            scored = None
+            names = self._checked_pairs(data, metric)
             if metric in self.pair_metrics:
-                self.score_pairs(data, metric)  # validates and fills the cache
                 items = [metric_order(m, l, d) for m, l, d in
                          zip(data["sent_more"], data["sent_less"], data["direction"])]
                 values = self._score_items(items, metric)
-                stereo = [d == "stereo" for d in data["direction"]]
-                entries = [(pid, role, v, (0 if s else 1) if role == "more" else (1 if s else 0))
-                           for pid, v, s in zip(data.get("pair_id", range(len(data))), values, stereo)
-                           for role in ("more", "less")]
+                # slot of sent_more / sent_less inside the metric.py-ordered item
+                slots = [(0, 1) if d == "stereo" else (1, 0) for d in data["direction"]]
+                entries = [(name, role, v, slot[k]) for name, v, slot in zip(names, values, slots)
+                           for k, role in enumerate(("more", "less"))]
             else:
-                scored = self.score_pairs(data, metric)
-                names = list(scored.get("pair_id", range(len(data))))
-                values = self._score_items(list(data["sent_more"]) + list(data["sent_less"]), metric)
                 n = len(data)
-                entries = [(names[k], role, values[k if role == "more" else n + k], 0)
-                           for k in range(n) for role in ("more", "less")]
+                values = self._score_items(list(data["sent_more"]) + list(data["sent_less"]), metric)
+                entries = [(names[k], role, values[k + n * j], 0) for k in range(n)
+                           for j, role in enumerate(("more", "less"))]
         else:
-            sentences = list(data)
-            self.score_sentences(sentences, metric)
-            values = self._score_items(sentences, metric)
+            values = self._score_items(self._checked_sentences(data, metric), metric)
             entries = [(k, "sentence", v, 0) for k, v in enumerate(values)]
         records = []
         for item, role, v, slot in entries:
