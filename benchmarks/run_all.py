@@ -1,23 +1,26 @@
-"""Every benchmark of the kit, as ``make bench`` runs it: scoring speed against peer tools.
+"""Every benchmark of the kit, as ``make bench`` runs it: each ``benchmarks/bench_*.py`` in turn.
 
-Prints each benchmark's figures and ratios; a GPU run is added when CUDA is present.
+Each prints its figures and ratios against peer tools; GPU runs are added when CUDA is present.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-import bench_scoring  # noqa: E402
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
 
 
 def main() -> int:
-    """Run the benchmarks in turn."""
+    """Run ``main()`` of every ``bench_*.py`` beside this file; return 0."""
     import torch
 
-    bench_scoring.main(["--gpu"] if torch.cuda.is_available() else [])
+    gpu = ["--gpu"] if torch.cuda.is_available() else []
+    for path in sorted(HERE.glob("bench_*.py")):
+        print(f"== {path.stem} ==", flush=True)
+        importlib.import_module(path.stem).main(gpu)
     return 0
 
 
