@@ -76,6 +76,8 @@ def test_bad_sentences_are_named_by_pair():
     empty = pairs.assign(sent_less=["", "Short."])
     with pytest.raises(ValueError, match="pair 7: sent_less cannot be scored: the sentence is empty"):
         scorer.score_pairs(empty, "crows")
+    with pytest.raises(ValueError, match=r"pair 7 \(para_index 2\): sent_less .* empty"):
+        scorer.score_pairs(empty.assign(para_index=[2, 0]), "pll")
     with pytest.raises(ValueError, match="lacks column"):
         scorer.score_pairs(pairs.drop(columns="direction"), "crows")
     cut = MaskedLMScorer(model, tokenizer, cache=False, progress=False, truncate=True)

@@ -247,6 +247,8 @@ class Scorer:
             raise ValueError(f"the pair table lacks column(s) {sorted(missing)}; it needs "
                              "sent_more, sent_less (and direction for pair metrics)")
         names = list(pairs["pair_id"]) if "pair_id" in pairs.columns else list(range(len(pairs)))
+        if "para_index" in pairs.columns:  # paraphrase tables repeat pair_id once per paraphrase
+            names = [f"{n} (para_index {k})" for n, k in zip(names, pairs["para_index"])]
         for name, more, less in zip(names, pairs["sent_more"], pairs["sent_less"]):
             for role, sentence in (("sent_more", more), ("sent_less", less)):
                 why = self.problem(sentence)
@@ -332,7 +334,7 @@ class Scorer:
         Returns
         -------
         DataFrame
-            ``item`` (sentence index, or pair_id), ``role`` (``sentence``/``more``/``less``),
+            ``item`` (sentence index, pair_id, or (pair_id, para_index)), ``role`` (``sentence``/``more``/``less``),
             ``position``, ``token_id``, ``token``, ``log_prob`` (NaN where not computed),
             ``scored`` (whether it counts in the sentence score), and ``attention`` for ``aula``.
 
@@ -341,7 +343,10 @@ class Scorer:
         >>> scorer.score_tokens(["The nurse is tired."], "pll").head()  # doctest: +SKIP
         """
         if isinstance(data, pd.DataFrame):
-            names = self._checked_pairs(data, metric)
+            self._checked_pairs(data, metric)
+            names = list(data["pair_id"]) if "pair_id" in data.columns else list(range(len(data)))
+            if "para_index" in data.columns:
+                names = list(zip(names, data["para_index"]))
             if metric in self.pair_metrics:
                 items = [metric_order(m, l, d) for m, l, d in
                          zip(data["sent_more"], data["sent_less"], data["direction"])]
