@@ -67,7 +67,19 @@ def tokenizer_fingerprint(tokenizer) -> str:
 
 
 class Scorer:
-    """Base class: use :class:`MaskedLMScorer` or :class:`CausalLMScorer` (or ``load_scorer``)."""
+    """Base class: use :class:`MaskedLMScorer` or :class:`CausalLMScorer` (or ``load_scorer``).
+
+    Parameters
+    ----------
+    model, tokenizer : a transformers LM and its tokenizer.
+    device : where to run (default: the model's device).
+    dtype : GPU autocast precision (bf16 by default on CUDA); CPU always runs fp32.
+    batch_tokens : padded tokens per forward pass (default 4096 CPU, 65536 GPU).
+    cache : True (the default cache file), a path, a :class:`ScoreCache`, or False.
+    model_id : the weights' identity for cache keys (file hashes); default: a hash of the tensors.
+    truncate : cut over-long sentences instead of refusing them.
+    progress : tqdm progress bars.
+    """
 
     kind = "base"
     sentence_metrics: tuple[str, ...] = ()
@@ -81,9 +93,10 @@ class Scorer:
         self.device = torch.device(device) if device else next(model.parameters()).device
         if self.model.device != self.device:
             self.model.to(self.device)
-        if isinstance(dtype, str):
-            dtype = {"bf16": torch.bfloat16, "bfloat16": torch.bfloat16, "fp16": torch.float16,
-                     "float16": torch.float16, "fp32": torch.float32, "float32": torch.float32}[dtype]
+        if dtype is not None:
+            from trustkit.models import parse_dtype
+
+            dtype = parse_dtype(dtype)  # "bf16", "fp16", "fp32" or a torch dtype; clear error otherwise
         if dtype is None and self.device.type == "cuda":
             dtype = torch.bfloat16
         if self.device.type == "cpu" or dtype == torch.float32:
