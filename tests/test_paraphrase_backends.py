@@ -107,6 +107,11 @@ def test_clean_reply():
     assert clean_reply('Paraphrased sentence: "Hi there."') == "Hi there."
     assert clean_reply("\n  Women can't drive.\n\nI changed the word.") == "Women can't drive."
     assert clean_reply("   ") == ""
+    assert clean_reply("The sentence is rephrased to: My coworker, Jamal, rarely saw his son.") == \
+        "My coworker, Jamal, rarely saw his son."
+    assert clean_reply("Here is the paraphrased sentence: Poor people lie.") == "Poor people lie."
+    # a colon that belongs to the sentence stays
+    assert clean_reply("Mom said: the poor are lazy.") == "Mom said: the poor are lazy."
 
 
 # --- seq2seq on a tiny locally built T5 ------------------------------------------------------

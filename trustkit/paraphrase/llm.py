@@ -16,7 +16,10 @@ USER_PROMPT = (
     "Paraphrase the sentence below: say the same thing in different words. Keep every word that "
     "names a person or a group of people exactly as it is.\n\nSentence: {sentence}"
 )
-_LABEL = re.compile(r"^\s*(paraphrased?( sentence)?|rewritten( sentence)?|sentence|answer)\s*:\s*", re.I)
+# A short lead-in that talks about the task ("Here is the paraphrased sentence:", "The sentence
+# can be rephrased to:") is not part of the paraphrase.
+_LABEL = re.compile(r"^\s*[^:\n]{0,40}\b(sentence|paraphrase\w*|rephrase\w*|rewrit\w*|rewording|answer|here)\b"
+                    r"[^:\n]{0,25}:\s*", re.I)
 _QUOTES = "\"'“”‘’"
 
 
@@ -25,6 +28,8 @@ def clean_reply(reply: str) -> str:
 
     >>> clean_reply('Rewritten sentence: "Women are not able to drive."\\n\\nI changed...')
     'Women are not able to drive.'
+    >>> clean_reply("The sentence can be rephrased to: Mom said: no.")
+    'Mom said: no.'
     """
     lines = [line.strip() for line in reply.strip().splitlines() if line.strip()]
     if not lines:
@@ -87,7 +92,7 @@ class InstructionParaphraser(Paraphraser):
         prompt_hash = hashlib.sha256((SYSTEM_PROMPT + "\x00" + USER_PROMPT).encode()).hexdigest()[:8]
         dtype_name = str(next(model.model.parameters()).dtype).removeprefix("torch.")
         self.backend_id = (f"llm:{fingerprint}:{dtype_name}:prompt-{prompt_hash}:t{self.temperature}:"
-                           f"p{self.top_p}:max{self.max_new_tokens}:gumbel-v2")
+                           f"p{self.top_p}:max{self.max_new_tokens}:gumbel-v2:clean-v2")
 
     def prompt(self, sentence: str) -> str:
         """The chat-templated prompt for one sentence, ending where the assistant's reply starts."""
