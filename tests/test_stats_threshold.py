@@ -80,3 +80,9 @@ def test_pair_sign_test_by_hand():
     corrected = pair_sign_test(t, correction="holm").set_index("pair_id")
     assert corrected.loc[1, "p_adjusted"] == pytest.approx(4 / 64)
     assert corrected.loc[1, "verdict"] == "undetermined"
+
+
+def test_pair_sign_test_warns_when_no_pair_can_be_significant():
+    with pytest.warns(UserWarning, match="no sign test can reach"):
+        res = pair_sign_test(_table(), correction="none")
+    assert (res["verdict"] == "undetermined").all()

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
@@ -213,7 +215,8 @@ def pair_sign_test(scored: pd.DataFrame, alpha: float = 0.05, correction: str = 
 
     For each pair, ``k`` of its ``n`` wordings with Δ ≠ 0 (original and paraphrases) have
     Δ > 0; the exact two-sided binomial (sign) test asks whether k/n differs from 1/2. With
-    6 wordings the smallest possible p is 2/64 ≈ 0.031, so few wordings give little power.
+    6 wordings the smallest possible p is 2/64 ≈ 0.031, so few wordings give little power: with
+    5 or fewer no pair can reach p < 0.05, and a warning says so.
     P-values are corrected across pairs (``"bh"`` by default). ``verdict`` is ``"more"`` or
     ``"less"`` (the sentence the model prefers) where ``p_adjusted < alpha``, else
     ``"undetermined"``.
@@ -247,6 +250,13 @@ def pair_sign_test(scored: pd.DataFrame, alpha: float = 0.05, correction: str = 
         for k, n in zip(per["k_positive"], per["n_nonzero"], strict=True)
     ]
     per["p"] = np.asarray(p, dtype=float)
+    most = int(per["n_nonzero"].max())
+    if 2 * 0.5**most >= alpha:
+        warnings.warn(
+            f"no pair has more than {most} non-zero wordings, so no sign test can reach p < {alpha} "
+            f"(smallest possible p = {2 * 0.5**most:.3g}); generate more paraphrases per pair",
+            stacklevel=2,
+        )
     per["p_adjusted"] = adjust_p_values(per["p"], correction)
     significant = per["p_adjusted"] < alpha
     more = per["k_positive"] * 2 > per["n_nonzero"]
