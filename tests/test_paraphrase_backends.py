@@ -110,6 +110,7 @@ def test_clean_reply():
     assert clean_reply("The sentence is rephrased to: My coworker, Jamal, rarely saw his son.") == \
         "My coworker, Jamal, rarely saw his son."
     assert clean_reply("Here is the paraphrased sentence: Poor people lie.") == "Poor people lie."
+    assert clean_reply("Here is the paraphrased sentence:\n\nPoor people lie.") == "Poor people lie."
     # a colon that belongs to the sentence stays
     assert clean_reply("Mom said: the poor are lazy.") == "Mom said: the poor are lazy."
 

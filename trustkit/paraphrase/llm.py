@@ -24,17 +24,19 @@ _QUOTES = "\"'“”‘’"
 
 
 def clean_reply(reply: str) -> str:
-    """Reduce a chat reply to one sentence: first non-empty line, no label, no enclosing quotes.
+    """Reduce a chat reply to one sentence: its first line with text once a task lead-in
+    ("Here is the paraphrase:") is removed, without enclosing quotes.
 
     >>> clean_reply('Rewritten sentence: "Women are not able to drive."\\n\\nI changed...')
     'Women are not able to drive.'
     >>> clean_reply("The sentence can be rephrased to: Mom said: no.")
     'Mom said: no.'
     """
-    lines = [line.strip() for line in reply.strip().splitlines() if line.strip()]
+    lines = [_LABEL.sub("", line).strip() for line in reply.strip().splitlines()]
+    lines = [line for line in lines if line]
     if not lines:
         return ""
-    text = _LABEL.sub("", lines[0]).strip()
+    text = lines[0]
     if len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
         text = text[1:-1].strip()
     return text
@@ -60,7 +62,8 @@ class InstructionParaphraser(Paraphraser):
         Sampling settings (default 0.7, 0.9).
     max_new_tokens : int
         Longest reply, in tokens (default 96); each reply is also capped at twice the sentence's
-        own token count plus 16, and stops at its first line break after some text.
+        own token count plus 16, and stops at its first line break after some text other than a
+        task lead-in.
     batch_size : int
         Sentences per forward batch (each expanded to ``n`` rows).
     device, dtype : passed to ``load_pretrained``.
@@ -92,7 +95,7 @@ class InstructionParaphraser(Paraphraser):
         prompt_hash = hashlib.sha256((SYSTEM_PROMPT + "\x00" + USER_PROMPT).encode()).hexdigest()[:8]
         dtype_name = str(next(model.model.parameters()).dtype).removeprefix("torch.")
         self.backend_id = (f"llm:{fingerprint}:{dtype_name}:prompt-{prompt_hash}:t{self.temperature}:"
-                           f"p{self.top_p}:max{self.max_new_tokens}:gumbel-v2:clean-v2")
+                           f"p{self.top_p}:max{self.max_new_tokens}:gumbel-v2:clean-v3")
 
     def prompt(self, sentence: str) -> str:
         """The chat-templated prompt for one sentence, ending where the assistant's reply starts."""
@@ -107,6 +110,7 @@ class InstructionParaphraser(Paraphraser):
         caps = [min(self.max_new_tokens, 2 * len(tokenizer(s, add_special_tokens=False)["input_ids"]) + 16)
                 for s in sentences for _ in range(n)]
         replies = seeded_generate(self.loaded.model, tokenizer, texts, seeds, temperature=self.temperature,
-                                  top_p=self.top_p, max_new_tokens=caps, stop_at_newline=True)
+                                  top_p=self.top_p, max_new_tokens=caps, stop_at_newline=True,
+                                  has_text=lambda reply: bool(clean_reply(reply)))
         cleaned = [clean_reply(r) for r in replies]
         return [cleaned[i * n:(i + 1) * n] for i in range(len(sentences))]

@@ -77,8 +77,9 @@ class RowStop(StoppingCriteria):
     (a shared ``max_new_tokens`` sized for the longest sentence would).
     """
 
-    def __init__(self, tokenizer, start: int, caps: list[int], stop_at_newline: bool):
+    def __init__(self, tokenizer, start: int, caps: list[int], stop_at_newline: bool, has_text=None):
         self.tokenizer, self.start, self.stop_at_newline = tokenizer, start, stop_at_newline
+        self.has_text = has_text or (lambda text: bool(text.strip()))
         self.caps = torch.tensor(caps)
 
     def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
@@ -87,17 +88,20 @@ class RowStop(StoppingCriteria):
         if self.stop_at_newline and generated.shape[1] > 1:
             for row in range(generated.shape[0]):
                 if not done[row] and "\n" in self.tokenizer.decode(generated[row, -1:]):
-                    done[row] = bool(self.tokenizer.decode(generated[row, :-1], skip_special_tokens=True).strip())
+                    done[row] = bool(self.has_text(self.tokenizer.decode(generated[row, :-1],
+                                                                         skip_special_tokens=True)))
         return done
 
 
 def seeded_generate(model, tokenizer, texts: list[str], row_seeds: list[int], *, temperature: float,
-                    top_p: float, max_new_tokens: list[int], stop_at_newline: bool = False) -> list[str]:
+                    top_p: float, max_new_tokens: list[int], stop_at_newline: bool = False,
+                    has_text=None) -> list[str]:
     """Generate one sampled continuation per text, row ``i`` seeded with ``row_seeds[i]``.
 
     Works for causal LMs (left padding; only the new tokens are returned) and encoder-decoder
     models. ``max_new_tokens`` is a cap per row; with ``stop_at_newline`` a row also stops at the
-    first line break that follows some text. Special tokens are removed from the returned text.
+    first line break that follows some text (``has_text(reply_so_far)`` decides what counts; by
+    default any non-blank text). Special tokens are removed from the returned text.
 
     >>> seeded_generate(model, tok, ["paraphrase: Hi."], [7], temperature=1.0, top_p=0.95, max_new_tokens=[20])  # doctest: +SKIP
     ['Hello.']
@@ -115,7 +119,7 @@ def seeded_generate(model, tokenizer, texts: list[str], row_seeds: list[int], *,
     batch = {k: v.to(device) for k, v in batch.items()}
     sampler = RowSeededSampler(row_seeds, temperature=temperature, top_p=top_p)
     start = batch["input_ids"].shape[1] if is_causal else 1
-    stop = RowStop(tokenizer, start, list(max_new_tokens), stop_at_newline)
+    stop = RowStop(tokenizer, start, list(max_new_tokens), stop_at_newline, has_text)
     with torch.inference_mode():
         output = model.generate(
             **batch, do_sample=False, num_beams=1, max_new_tokens=max(max_new_tokens),
