@@ -6,7 +6,6 @@ refuses any copy whose sha256 differs from the one recorded here.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import warnings
@@ -14,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trustkit.data import citations
+from trustkit.fileio import atomic_path, sha256_file
 from trustkit.paths import cache_dir, data_mirror
 
 RAW = "https://raw.githubusercontent.com"
@@ -244,16 +244,6 @@ def get_dataset(name: str) -> Dataset:
         raise KeyError(f"unknown dataset {name!r}; known datasets: {', '.join(REGISTRY)}") from None
 
 
-def sha256_file(path: str | os.PathLike) -> str:
-    """Return the hex sha256 of a file's bytes (always recomputed: data files are small).
-
-    >>> sha256_file("data/README.md")  # doctest: +SKIP
-    '5b1f...'
-    """
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def verify_file(path: str | os.PathLike, expected: str) -> str:
     """Check that ``path`` hashes to ``expected``; return the hash or raise DataIntegrityError.
 
@@ -272,9 +262,8 @@ def verify_file(path: str | os.PathLike, expected: str) -> str:
 
 
 def _copy_atomic(src: Path, dest: Path) -> None:
-    tmp = dest.with_name(f".{dest.name}.tmp{os.getpid()}")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dest)
+    with atomic_path(dest) as tmp:
+        shutil.copyfile(src, tmp)
 
 
 def _download(file: DataFile, dest: Path) -> None:

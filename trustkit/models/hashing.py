@@ -11,27 +11,13 @@ import json
 import os
 from pathlib import Path
 
+from trustkit.fileio import atomic_write_text, sha256_file
 from trustkit.paths import cache_dir
 
 
 def _record_path(path: Path) -> Path:
     key = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:32]
     return cache_dir("hashes") / f"{key}.json"
-
-
-def sha256_of(data_or_stream) -> str:
-    """Return the hex sha256 of a binary stream (read in 1 MiB blocks) or of bytes.
-
-    >>> sha256_of(b"")[:8]
-    'e3b0c442'
-    """
-    digest = hashlib.sha256()
-    if isinstance(data_or_stream, bytes | bytearray):
-        digest.update(data_or_stream)
-    else:
-        for block in iter(lambda: data_or_stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def file_sha256(path: str | os.PathLike, use_cache: bool = True) -> str:
@@ -62,10 +48,7 @@ def file_sha256(path: str | os.PathLike, use_cache: bool = True) -> str:
                 return cached["sha256"]
         except (OSError, ValueError):
             pass  # an unreadable record is simply recomputed
-    with path.open("rb") as handle:
-        digest = sha256_of(handle)
+    digest = sha256_file(path)
     if use_cache:
-        tmp = record.with_suffix(f".tmp{os.getpid()}")
-        tmp.write_text(json.dumps({**stamp, "sha256": digest}))
-        os.replace(tmp, record)
+        atomic_write_text(record, json.dumps({**stamp, "sha256": digest}))
     return digest

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import matplotlib as mpl
 import pandas as pd
 import seaborn as sns
+
+from trustkit.fileio import atomic_path
 
 __all__ = ["PALETTE", "CONTROL_SUFFIX", "house_style", "save_figure", "model_labels", "model_label"]
 
@@ -81,14 +82,8 @@ def save_figure(fig, path: str | os.PathLike | None) -> list[Path]:
     with mpl.rc_context(_RC):
         for ext in ("png", "svg"):
             target = stem.with_name(f"{stem.name}.{ext}")
-            fd, tmp = tempfile.mkstemp(prefix=f".{stem.name}.", suffix=f".{ext}", dir=stem.parent)
-            os.close(fd)
-            try:
+            with atomic_path(target, suffix=f".{ext}") as tmp:
                 fig.savefig(tmp, format=ext)
-                os.replace(tmp, target)
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
             written.append(target)
     return written
 
