@@ -10,9 +10,9 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 
+from trustkit.fileio import atomic_write_text
 from trustkit.paths import cache_dir
 
 
@@ -61,16 +61,7 @@ class ParaphraseCache:
         return list(record["candidates"])
 
     def put(self, sentence: str, seed: int, n: int, candidates: list[str]) -> None:
-        """Store candidates atomically (temporary file, then ``os.replace``)."""
-        path = self._path(sentence, seed, n)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        """Store candidates atomically, so an interrupted run never leaves a half-written entry."""
         record = {"backend": self.backend_id, "seed": seed, "n": n, "sentence": sentence,
                   "candidates": list(candidates)}
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(record, handle, ensure_ascii=False)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write_text(self._path(sentence, seed, n), json.dumps(record, ensure_ascii=False))

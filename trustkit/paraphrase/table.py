@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import pandas as pd
+
+from trustkit.fileio import atomic_path
 
 LONG_COLUMNS = ["bias_type", "pair_id", "para_index", "direction", "more_or_less", "sentence",
                 "backend", "seed", "mode", "similarity", "diversity", "chrf", "minimal_pair"]
@@ -71,15 +72,8 @@ def _write_parquet_atomic(frame: pd.DataFrame, path: Path, metadata: dict) -> No
     merged = dict(table.schema.metadata or {})
     merged[b"trustkit"] = json.dumps(metadata, sort_keys=True, default=str).encode()
     table = table.replace_schema_metadata(merged)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".parquet.tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix=".parquet") as tmp:
         pq.write_table(table, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def rejected_path(path: str | os.PathLike) -> Path:
