@@ -88,6 +88,8 @@ def test_reproduce_writes_figures_and_a_manifest_that_verifies(tmp_path, tiny_pr
     on_disk = json.loads((root / "figures" / "smoke" / "MANIFEST.json").read_text())
     assert on_disk["figures"] == json.loads(json.dumps(manifest["figures"]))
     assert reproduce.verify_manifest(root / "figures" / "smoke") == []
+    text = (root / "figures" / "smoke" / "MANIFEST.json").read_text()
+    assert str(root) not in text and '"figures_dir": "figures/smoke"' in text, "no machine paths in a manifest"
     (root / "figures" / "smoke" / "00_tiny_line.png").write_bytes(b"tampered")
     assert reproduce.verify_manifest(root / "figures" / "smoke") == ["00_tiny_line.png: sha256 differs from the manifest"]
 
@@ -120,7 +122,7 @@ def test_smoke_profile_reproduces_every_expected_figure(tmp_path):
         entry = manifest["figures"][name]
         assert entry["notebook"] == notebook
         assert entry["parameters"] == {**profiles.profile_parameters("smoke", notebook),
-                                       "figures_dir": str(figures_dir.resolve())}
+                                       "figures_dir": "figures/smoke"}
         assert entry["sha256"] == reproduce.sha256_file(figures_dir / name)
         assert entry["git_commit"] and len(entry["git_commit"]) == 40
         assert entry["library_versions"]["transformers"] and entry["wall_time_s"] > 0

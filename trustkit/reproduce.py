@@ -438,9 +438,39 @@ def reproduce(profile: str, root: str | os.PathLike | None = None, notebooks=Non
         "wall_time_s": round(time.perf_counter() - started, 2),
         "figures": dict(sorted(figures.items())),
     }
+    manifest = portable(manifest, root)
     atomic_write_text(manifest_path, json.dumps(manifest, indent=1, sort_keys=False) + "\n")
     log(f"[{profile}] wrote {len(figures)} figures and {manifest_path.relative_to(root)}")
     return manifest
+
+
+def portable(value, root: str | os.PathLike):
+    """Rewrite machine-specific paths inside a manifest so it can be committed and compared.
+
+    Paths under the cache become ``$TRUSTKIT_CACHE/...``, paths under the checkout ``root``
+    become relative, paths under the home directory start with ``~/``; anything else is kept.
+
+    >>> portable({"p": str(Path.home() / "x")}, "/nonexistent")
+    {'p': '~/x'}
+    """
+    from trustkit.paths import cache_dir
+
+    prefixes = [(str(cache_dir().resolve()), "$TRUSTKIT_CACHE"), (str(Path(root).resolve()), ""),
+                (str(Path.home()), "~")]
+
+    def rewrite(item):
+        if isinstance(item, dict):
+            return {k: rewrite(v) for k, v in item.items()}
+        if isinstance(item, list | tuple):
+            return [rewrite(v) for v in item]
+        if isinstance(item, str):
+            for prefix, replacement in prefixes:
+                if item == prefix or item.startswith(prefix + os.sep):
+                    rest = item[len(prefix):].lstrip(os.sep)
+                    return f"{replacement}/{rest}".strip("/") if replacement else (rest or ".")
+        return item
+
+    return rewrite(value)
 
 
 def verify_manifest(figures_dir: str | os.PathLike) -> list[str]:
