@@ -7,7 +7,6 @@ per-run sidecar; :func:`reproduce` merges the sidecars into ``figures/<profile>/
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
 import os
 import platform
@@ -18,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from trustkit import profiles
+from trustkit.fileio import atomic_path, atomic_write_text, sha256_file  # noqa: F401  (re-exported for notebooks)
 
 MANIFEST_NAME = "MANIFEST.json"
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
@@ -38,33 +38,6 @@ class HubUnavailable(RuntimeError):
 
 # --------------------------------------------------------------------------------------------------
 # Small provenance helpers
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
-    """Write text to ``path`` atomically (a temporary file beside it, then ``os.replace``).
-
-    >>> atomic_write_text("out/MANIFEST.json", "{}")  # doctest: +SKIP
-    PosixPath('out/MANIFEST.json')
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-    return path
-
-
-def sha256_file(path: str | os.PathLike) -> str:
-    """Return the hex sha256 of a file's bytes (figures are small, so no cache).
-
-    >>> len(sha256_file(__file__))
-    64
-    """
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def library_versions() -> dict[str, str | None]:
@@ -210,13 +183,11 @@ def save_figure(fig, name: str, figures_dir: str | os.PathLike, *, models=(), da
     path = Path(figures_dir) / name
     if path.suffix not in FIGURE_SUFFIXES:
         raise ValueError(f"figure name {name!r} needs one of the suffixes {', '.join(FIGURE_SUFFIXES)}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.tmp{os.getpid()}{path.suffix}")
     # Fixed metadata keeps the bytes (and so the sha256) stable across runs of the same code.
     meta = {".png": {"Software": None}, ".svg": {"Creator": None, "Date": None},
             ".pdf": {"Creator": None, "Producer": None, "CreationDate": None}}[path.suffix]
-    fig.savefig(tmp, dpi=dpi, bbox_inches="tight", metadata=meta)
-    os.replace(tmp, path)
+    with atomic_path(path, suffix=path.suffix) as tmp:
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", metadata=meta)
     record_figure(path, models=models, datasets=datasets, seed=seed, notes=notes)
     return path
 
