@@ -7,9 +7,7 @@ provenance sidecar (``OUT.json``) beside the table.
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 METRIC_CHOICES = ("pll", "pll_word_l2r", "aul", "aula", "crows", "ll", "ll_shared")
@@ -43,18 +41,14 @@ def register(subparsers) -> None:
 
 
 def _write_atomic(frame, out: Path) -> None:
+    from trustkit.fileio import atomic_path
+
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    os.close(fd)
-    try:
+    with atomic_path(out, suffix=out.suffix) as tmp:
         if out.suffix == ".parquet":
             frame.to_parquet(tmp, index=False)
         else:
             frame.to_csv(tmp, index=False)
-        os.replace(tmp, out)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def format_summary(summary: dict, metric: str) -> str:
@@ -85,6 +79,7 @@ def run(args) -> int:
     import time
 
     from trustkit.data import load_pairs
+    from trustkit.fileio import atomic_write_text
     from trustkit.scoring import crows_pairs_summary, load_scorer
 
     try:
@@ -110,9 +105,7 @@ def run(args) -> int:
         "model": scorer.provenance, "engine": scorer.identity(), "summary": summary,
         "seconds": round(seconds, 3), "stats": scorer.stats,
     }
-    tmp = out.with_name(f".{out.name}.json.tmp")
-    tmp.write_text(json.dumps(sidecar, indent=1, default=str))
-    os.replace(tmp, out.with_name(out.name + ".json"))
+    atomic_write_text(out.with_name(out.name + ".json"), json.dumps(sidecar, indent=1, default=str))
     print(format_summary(summary, args.metric))
     print(f"wrote {len(table)} pairs to {out} ({scorer.stats['items_cached']} items from the cache, "
           f"{scorer.stats['rows_computed']} rows computed, {seconds:.1f} s)")
