@@ -4,7 +4,8 @@ import pandas as pd
 import pytest
 
 import reference_scorer as ref
-from trustkit.scoring import MaskedLMScorer, crows_pairs_summary, crows_template, metric_order, shared_spans
+from trustkit.cli.score import crows_summary
+from trustkit.scoring import MaskedLMScorer, crows_template, metric_order, shared_spans
 
 
 def test_alignment_is_difflib_over_token_ids_without_template_ends():
@@ -33,12 +34,14 @@ def test_tie_rule_rounds_to_three_decimals_like_metric_py():
         "score_less": [-11.0, -10.0001, -11.0, -6.0, -6.0, -3.0],
         "direction": ["stereo", "stereo", "stereo", "antistereo", "antistereo", "antistereo"],
     })
-    s = crows_pairs_summary(df)
+    df["pair_id"] = range(len(df))
+    df["bias_type"] = "age"
+    s = crows_summary(df)
     # pair 1 rounds to -10.0 vs -10.0: a tie; pair 5 is an exact tie
-    assert s["ties"] == 2 and s["n"] == 6
+    assert s["neutral"] == 2 and s["n"] == 6
     assert s["n_stereo"] == 2 and s["n_antistereo"] == 2  # ties leave the direction denominators
     assert s["stereo_score"] == 50.0 and s["antistereo_score"] == 50.0
-    assert s["metric_score"] == round(100 * 2 / 6, 2)  # ties stay in n, as in metric.py
+    assert s["metric_score"] == pytest.approx(100 * 2 / 6)  # ties stay in n, as in metric.py
 
 
 def test_pair_without_shared_tokens_is_reported_not_crashing():
@@ -50,7 +53,8 @@ def test_pair_without_shared_tokens_is_reported_not_crashing():
         out = scorer.score_pairs(pairs, "crows")
     assert list(out["n_shared"]) == [0, 3]
     assert out.loc[0, "score_more"] == 0.0 and out.loc[0, "score_less"] == 0.0
-    assert crows_pairs_summary(out)["ties"] >= 1
+    out["bias_type"] = "age"
+    assert crows_summary(out)["neutral"] >= 1
 
 
 def test_crows_lowercases_for_uncased_tokenizers_only():

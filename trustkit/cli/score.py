@@ -51,20 +51,37 @@ def _write_atomic(frame, out: Path) -> None:
             frame.to_csv(tmp, index=False)
 
 
+def crows_summary(scored) -> dict:
+    """The overall CrowS-Pairs aggregates of a scored table (``trustkit.metrics.crows_pairs_score``).
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"pair_id": [1, 2], "bias_type": ["age", "age"], "direction": ["stereo", "stereo"],
+    ...                   "score_more": [-1.0, -3.0], "score_less": [-2.0, -1.0]})
+    >>> crows_summary(t)["metric_score"]
+    50.0
+    """
+    from trustkit.metrics import crows_pairs_score
+
+    row = crows_pairs_score(scored, by=None).iloc[0].drop("group")
+    return {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
+
+
 def format_summary(summary: dict, metric: str) -> str:
     """The CrowS-style summary as printed by ``trustkit score``.
 
     Example
     -------
     >>> print(format_summary({"metric_score": 60.0, "stereo_score": 61.0, "antistereo_score": 55.0,
-    ...     "n": 10, "n_stereo": 8, "n_antistereo": 2, "ties": 0, "tie_percent": 0.0}, "crows"))
+    ...     "n": 10, "n_stereo": 8, "n_antistereo": 2, "neutral": 0, "neutral_pct": 0.0}, "crows"))
     ... # doctest: +NORMALIZE_WHITESPACE
     metric crows: metric score 60.00 (50 = unbiased) | stereo 61.00% of 8 | antistereo 55.00% of 2 | n 10 | ties 0 (0.00%)
     """
     return (f"metric {metric}: metric score {summary['metric_score']:.2f} (50 = unbiased) | "
             f"stereo {summary['stereo_score']:.2f}% of {summary['n_stereo']} | "
             f"antistereo {summary['antistereo_score']:.2f}% of {summary['n_antistereo']} | "
-            f"n {summary['n']} | ties {summary['ties']} ({summary['tie_percent']:.2f}%)")
+            f"n {summary['n']} | ties {summary['neutral']} ({summary['neutral_pct']:.2f}%)")
 
 
 def run(args) -> int:
@@ -80,7 +97,7 @@ def run(args) -> int:
 
     from trustkit.data import load_pairs
     from trustkit.fileio import atomic_write_text
-    from trustkit.scoring import crows_pairs_summary, load_scorer
+    from trustkit.scoring import load_scorer
 
     try:
         pairs = load_pairs(args.data)
@@ -98,7 +115,7 @@ def run(args) -> int:
         return 2
     table = scored[OUT_COLUMNS].copy()
     _write_atomic(table, out)
-    summary = crows_pairs_summary(scored)
+    summary = crows_summary(scored)
     sidecar = {
         "metric": args.metric, "data": args.data, "limit": args.limit,
         "data_source": str(pairs.attrs.get("source", args.data)), "data_sha256": pairs.attrs.get("sha256"),

@@ -6,7 +6,7 @@ Masked LMs: PLL, PLL-word-l2r, AUL, AULA, CrowS-Pairs; causal LMs: LL and shared
 from trustkit.scoring.batching import Row, pack_batches, run_rows
 from trustkit.scoring.cache import ScoreCache
 from trustkit.scoring.causal import CausalLMScorer
-from trustkit.scoring.crows import crows_pairs_summary, crows_template, metric_order, shared_spans
+from trustkit.scoring.crows import crows_template, metric_order, shared_spans
 from trustkit.scoring.load import load_scorer
 from trustkit.scoring.masked import MaskedLMScorer
 from trustkit.scoring.scorer import Scorer
@@ -16,6 +16,6 @@ METRICS = MaskedLMScorer.sentence_metrics + MaskedLMScorer.pair_metrics + \
 
 __all__ = [
     "METRICS", "CausalLMScorer", "MaskedLMScorer", "Row", "ScoreCache", "Scorer",
-    "crows_pairs_summary", "crows_template", "load_scorer", "metric_order", "pack_batches",
+    "crows_template", "load_scorer", "metric_order", "pack_batches",
     "run_rows", "shared_spans",
 ]
