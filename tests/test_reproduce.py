@@ -132,3 +132,11 @@ def test_smoke_profile_reproduces_every_expected_figure(tmp_path):
     for notebook in profiles.notebook_names():
         executed = nbformat.read(tmp_path / "build" / "smoke" / f"{notebook}.ipynb", as_version=4)
         assert any(c.get("outputs") for c in executed.cells if c.cell_type == "code")
+
+
+def test_a_dataset_of_several_files_is_recorded_file_by_file():
+    from trustkit import data
+
+    record = reproduce._dataset_record("winobias")
+    expected = {f.filename: f.sha256 for f in data.get_dataset("winobias").files}
+    assert record["name"] == "winobias" and record["files"] == expected and len(expected) > 1

@@ -94,9 +94,12 @@ def _dataset_record(dataset) -> dict:
         return dict(dataset)
     path = Path(dataset)
     if not path.is_file():
-        from trustkit import data  # the registry knows each dataset's file and checks its hash
+        from trustkit import data  # the registry knows each dataset's files and checks their hashes
 
         path = Path(data.fetch(str(dataset)))
+        if path.is_dir():  # a dataset of several files (WinoBias): one verified hash per file
+            return {"name": str(dataset), "files": {f.filename: sha256_file(path / f.filename)
+                                                    for f in data.get_dataset(str(dataset)).files}}
         return {"name": str(dataset), "file": path.name, "sha256": sha256_file(path)}
     return {"name": path.stem, "file": path.name, "sha256": sha256_file(path)}
 
