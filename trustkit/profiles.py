@@ -48,7 +48,7 @@ _LAB: dict[str, dict] = {
                                     "control": "bert-base", "control_n_pairs": 4, "tau_estimator": "abs_change",
                                     "tau_quantile": 0.5, "n_bootstrap": 1000, "icc_bootstrap": 20, "alpha": 0.05,
                                     "seed": 0, "device": "cpu"},
-    # The same values as trustkit.landscape.study.PROFILES (a test keeps them in step).
+    # trustkit.landscape.landscape_params reads its profiles from here (the one place they live).
     "05_landscape": {**_OUT, "years": [2019, 2024], "max_papers": 15000, "phrase_min_count": 10, "min_df": 10,
                      "min_cooccurrence": 5, "min_npmi": 0.2, "resolution": 1.0, "stability_seeds": 5,
                      "n_boot": 1000, "seed": 0},

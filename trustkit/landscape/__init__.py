@@ -41,15 +41,15 @@ from trustkit.landscape.relevance import (
     word_fingerprints,
 )
 from trustkit.landscape.study import (
-    PROFILES,
     LandscapeParams,
     LandscapeResult,
     landscape_params,
+    profile_settings,
     run_landscape,
 )
 
 __all__ = [
-    "SEED_TERMS", "STOP_WORDS", "TRUSTNLP_VENUES", "PROFILES", "Corpus", "DocTermMatrix",
+    "SEED_TERMS", "STOP_WORDS", "TRUSTNLP_VENUES", "profile_settings", "Corpus", "DocTermMatrix",
     "LandscapeParams", "LandscapeResult", "community_stability", "concept_stability",
     "cooccurrence_network",
     "doc_term_matrix", "landscape_params", "light_normaliser", "louvain_membership",

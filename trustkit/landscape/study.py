@@ -64,17 +64,21 @@ class LandscapeParams:
     make_figures: bool = True
 
 
-#: Profile -> settings that differ from :class:`LandscapeParams` defaults (smoke: seconds, lab:
-#: well under a minute, offline/paper: the full corpus). trustkit.profiles repeats these for
-#: notebook 05 and a test keeps the two in step: change both together.
-PROFILES: dict[str, dict] = {
-    "smoke": {"years": (2021, 2023), "max_papers": 2500, "phrase_min_count": 5, "min_df": 5,
-              "min_cooccurrence": 3, "stability_seeds": 3, "n_boot": 200},
-    "lab": {"years": (2019, 2024), "max_papers": 15000, "phrase_min_count": 10, "min_df": 10,
-            "min_cooccurrence": 5, "stability_seeds": 5, "n_boot": 1000},
-    "offline": {},
-    "paper": {},
-}
+def profile_settings(profile: str) -> dict:
+    """The landscape settings of a run profile, taken from notebook 05's entry in ``trustkit.profiles``.
+
+    One place holds the profiles (smoke: seconds, lab: well under a minute, offline/paper: the
+    full corpus); the notebook-only entries (output folder, profile name) are left out.
+
+    >>> profile_settings("smoke")["max_papers"]
+    2500
+    """
+    from trustkit.profiles import PROFILE_NAMES, profile_parameters
+
+    if profile not in PROFILE_NAMES:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILE_NAMES)}")
+    known = {f.name for f in dataclasses.fields(LandscapeParams)}
+    return {k: v for k, v in profile_parameters(profile, "05_landscape").items() if k in known}
 
 
 def landscape_params(profile: str = "offline", **overrides) -> LandscapeParams:
@@ -83,9 +87,7 @@ def landscape_params(profile: str = "offline", **overrides) -> LandscapeParams:
     >>> landscape_params("smoke", seed=3).max_papers
     2500
     """
-    if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
-    return _as_params({**PROFILES[profile], **overrides})
+    return _as_params({**profile_settings(profile), **overrides})
 
 
 def _as_params(params) -> LandscapeParams:
