@@ -26,6 +26,7 @@ def test_masked_metrics_equal_reference(masked, metric):
     arch, model, tokenizer = masked
     scorer = scorer_for(model, tokenizer)
     assert scorer.parts is not None  # the head-at-mask-only path is the one under test
+    assert scorer.last_layer is not None  # and, for the PLL metrics, the last layer at the mask only
     fast = scorer.score_sentences(ref.SENTENCES, metric)
     if metric.startswith("pll"):
         slow = [ref.pll(model, tokenizer, s, word_l2r=metric == "pll_word_l2r") for s in ref.SENTENCES]
@@ -145,9 +146,10 @@ def test_cpu_runs_fp32_and_inference_mode():
 
     def spy(module, args, output):
         seen["inference"] = torch.is_inference_mode_enabled()
-        seen["dtype"] = output[0].dtype
+        seen["dtype"] = output.dtype
 
-    handle = model.bert.register_forward_hook(spy)
+    # the LM head's input: what the last layer produced at the masked position
+    handle = model.cls.register_forward_hook(spy)
     scorer.score_sentences(["He is strong."], "pll")
     handle.remove()
     assert seen == {"inference": True, "dtype": torch.float32}

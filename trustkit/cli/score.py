@@ -29,7 +29,7 @@ def register(subparsers) -> None:
     p.add_argument("--device", help="cpu (default), cuda, cuda:1, auto")
     p.add_argument("--dtype", help="GPU autocast precision: bf16 (default on GPU), fp16, fp32")
     p.add_argument("--batch-tokens", type=int, metavar="N",
-                   help="padded tokens per forward pass (default 4096 CPU, 65536 GPU)")
+                   help="padded tokens per forward pass (default 2048 CPU, 65536 GPU)")
     p.add_argument("--random-control", action="store_true",
                    help="accept a random-weights control / a missing LM head (explicitly a control)")
     p.add_argument("--allow-pickle", action="store_true", help="accept a pickle (.bin) checkpoint")

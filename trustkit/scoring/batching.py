@@ -6,6 +6,9 @@ log-probabilities we need. Scorers build rows; this module runs them through a m
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -87,6 +90,31 @@ def pack_batches(lengths: Sequence[int], batch_tokens: int) -> list[list[int]]:
     if current:
         batches.append(current)
     return batches
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    libc = ctypes.util.find_library("c")
+    try:
+        return getattr(ctypes.CDLL(libc), "malloc_trim", None) if libc else None
+    except OSError:  # pragma: no cover - no C library to load
+        return None
+
+
+def release_freed_memory() -> None:
+    """Hand memory freed by the last batch back to the operating system (glibc; no-op elsewhere).
+
+    Every batch has a different shape, so glibc's heap keeps a patchwork of freed activation
+    buffers that later batches cannot reuse whole; with BERT-base on CPU that held ~150 MB of
+    resident memory per run. Trimming once per batch costs well under a millisecond.
+
+    Example
+    -------
+    >>> release_freed_memory()
+    """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def run_rows(
@@ -172,6 +200,8 @@ def run_rows(
             results[i] = (log_probs[start : start + n],
                           None if extras is None else extras[start : start + n])
             start += n
+        if torch.device(device).type == "cpu":
+            release_freed_memory()
         bar.update(len(batch))
         if on_batch_done is not None:
             on_batch_done(batch, results)

@@ -35,7 +35,7 @@ def load_scorer(model, device=None, dtype=None, random_control: bool = False,
     allow_pickle : bool
         Accept a pickle (``.bin``) checkpoint.
     batch_tokens : int, optional
-        Padded tokens per forward pass (default 4096 on CPU, 65536 on GPU); scores do not depend on it.
+        Padded tokens per forward pass (default 2048 on CPU, 65536 on GPU); scores do not depend on it.
     cache : bool, str or ScoreCache
         Disk cache of scores (True: ``$TRUSTKIT_CACHE/scores/scores.sqlite``; a path; or False).
     kind : "auto", "masked" or "causal"

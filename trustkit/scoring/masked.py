@@ -11,6 +11,7 @@ import torch
 from trustkit.scoring.batching import Row
 from trustkit.scoring.crows import crows_template
 from trustkit.scoring.heads import autocast_for, gather_log_probs, masked_lm_parts
+from trustkit.scoring.last_layer import last_layer_runner
 from trustkit.scoring.scorer import Plan, Scorer
 
 
@@ -56,6 +57,7 @@ class MaskedLMScorer(Scorer):
                              "a *ForMaskedLM (e.g. load_scorer(..., kind='masked'))")
         super().__init__(model, tokenizer, **kwargs)
         self.parts = masked_lm_parts(model)
+        self.last_layer = None if self.parts is None else last_layer_runner(self.parts[0])
         # metric.py lowercases sentences for uncased models (bert-base-uncased, albert).
         self.uncased = bool(getattr(tokenizer, "do_lower_case", False))
 
@@ -100,14 +102,18 @@ class MaskedLMScorer(Scorer):
         return Plan([ids1, ids2], rows, [t1, t2])
 
     def _step(self, metric: str):
-        model, parts = self.model, self.parts
+        model, parts, last_layer = self.model, self.parts, self.last_layer
         autocast = autocast_for(self.device, self.dtype)
         attend = metric == "aula"
 
         def step(input_ids, attention_mask, b, p, targets):
             extras = None
+            # One scored position per row (PLL, word-l2r, CrowS): the last layer runs there only.
+            one_per_row = len(b) == len(input_ids) and bool((b == torch.arange(len(b), device=b.device)).all())
             with autocast:
-                if parts is not None:
+                if last_layer is not None and one_per_row and not attend:
+                    logits = parts[1](last_layer(input_ids, attention_mask, p))
+                elif parts is not None:
                     body, head = parts
                     out = body(input_ids=input_ids, attention_mask=attention_mask,
                                output_attentions=attend)

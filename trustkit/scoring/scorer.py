@@ -74,7 +74,7 @@ class Scorer:
     model, tokenizer : a transformers LM and its tokenizer.
     device : where to run (default: the model's device).
     dtype : GPU autocast precision (bf16 by default on CUDA); CPU always runs fp32.
-    batch_tokens : padded tokens per forward pass (default 4096 CPU, 65536 GPU).
+    batch_tokens : padded tokens per forward pass (default 2048 CPU, 65536 GPU).
     cache : True (the default cache file), a path, a :class:`ScoreCache`, or False.
     model_id : the weights' identity for cache keys (file hashes); default: a hash of the tensors.
     truncate : cut over-long sentences instead of refusing them.
@@ -104,7 +104,7 @@ class Scorer:
                 warnings.warn(f"dtype {dtype} ignored: trustkit scores in fp32 on CPU", stacklevel=2)
             dtype = None  # plain fp32, no autocast
         self.dtype = dtype
-        self.batch_tokens = batch_tokens or (65536 if self.device.type == "cuda" else 4096)
+        self.batch_tokens = batch_tokens or (65536 if self.device.type == "cuda" else 2048)
         self.truncate = truncate
         self.progress = progress
         self.model_id = model_id
