@@ -183,3 +183,13 @@ def test_real_causal_model_in_ragged_batches_equals_one_sentence_at_a_time():
     per_token = ref.causal_token_log_probs(scorer.model, scorer.tokenizer, sentences[1])
     assert table["log_prob"][table["scored"]].tolist() == pytest.approx(per_token, abs=5e-5)
     assert together[0] > scorer.score_sentences(["The capital of France is banana."], "ll")[0] + 5
+
+
+def test_freed_memory_is_handed_back_on_glibc():
+    import platform
+
+    from trustkit.scoring import batching
+
+    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+        assert batching._malloc_trim() is not None  # otherwise CPU runs keep freed activations
+    batching.release_freed_memory()  # a no-op elsewhere, never an error
