@@ -1,0 +1,81 @@
+"""The paper's hub models by id, read from tiny replicas of their repositories in the Hugging Face cache."""
+
+import json
+
+import pytest
+from safetensors import safe_open
+
+from trustkit.cli import main
+from trustkit.models import load_pretrained
+from trustkit.models.hub import HubError, inspect_cached, split_revision
+from trustkit.paraphrase import Seq2SeqParaphraser
+from trustkit.scoring import load_scorer
+
+MASKED = ("bert-base-uncased", "roberta-large", "albert/albert-xxlarge-v2")
+PARROT = "prithivida/parrot_paraphraser_on_T5"
+
+
+def _keys(snapshot):
+    with safe_open(str(snapshot / "model.safetensors"), "pt") as handle:
+        return set(handle.keys())
+
+
+def test_replicas_have_the_real_layouts(hub):
+    assert {p.name for p in hub[PARROT].iterdir()} == {"config.json", "pytorch_model.bin", "spiece.model",
+                                                       "special_tokens_map.json", "tokenizer_config.json"}
+    bert = _keys(hub["bert-base-uncased"])
+    assert "bert.embeddings.LayerNorm.gamma" in bert and "bert.pooler.dense.weight" in bert
+    assert "cls.seq_relationship.weight" in bert and not any(k.endswith("LayerNorm.weight") for k in bert)
+    roberta = _keys(hub["roberta-large"])
+    assert {"roberta.pooler.dense.weight", "lm_head.dense.weight", "lm_head.layer_norm.weight"} <= roberta
+    albert = _keys(hub["albert/albert-xxlarge-v2"])
+    assert {"sop_classifier.classifier.weight", "predictions.decoder.weight"} <= albert
+    for repo, snapshot in hub.items():
+        ref = (snapshot.parents[1] / "refs" / "main").read_text()
+        assert snapshot.name == ref and len(ref) == 40
+        assert json.loads((snapshot / "config.json").read_text())["architectures"]
+
+
+@pytest.mark.parametrize("repo", MASKED)
+def test_masked_replicas_load_and_score_by_hub_id(hub, repo):
+    scorer = load_scorer(repo, cache=False, progress=False)
+    record = scorer.provenance
+    assert record["revision"] == hub[repo].name and record["model_id"] == repo
+    assert list(record["files"]) == ["model.safetensors"] and len(record["files"]["model.safetensors"]) == 64
+    assert record["missing_keys"] == [] and record["kind"] == "masked"
+    tokens = scorer.tokenizer.tokenize("Women don't drive")
+    assert {"bert-base-uncased": "women", "roberta-large": "Ġdon", "albert/albert-xxlarge-v2": "▁women"}[repo] in tokens
+    scores = scorer.score_sentences(["Women don't know how to drive."], "pll")
+    assert scores[0] < 0
+
+
+def test_revision_is_part_of_the_id_and_of_the_score_cache_key(hub):
+    commit = hub["bert-base-uncased"].name
+    pinned = load_scorer(f"bert-base-uncased@{commit}", cache=False, progress=False)
+    assert pinned.provenance["revision"] == commit and split_revision(pinned.provenance["model_id"])[1] == commit
+    assert commit in pinned.identity()["model"]
+    with pytest.raises(HubError, match="not in the local Hugging Face cache.*HF_HUB_OFFLINE=1.*prefetch"):
+        load_pretrained("bert-base-uncased@" + "0" * 40)
+
+
+def test_parrot_paraphrases_by_hub_id_from_its_pickle(hub):
+    paraphraser = Seq2SeqParaphraser(PARROT)
+    assert f"{PARROT}@{hub[PARROT].name}" in paraphraser.backend_id
+    out = paraphraser.generate(["Women don't know how to drive."], n=2, seed=0, progress=False)
+    assert len(out[0]) == 2 and out == paraphraser.generate(["Women don't know how to drive."], n=2, seed=0,
+                                                            progress=False)
+
+
+def test_doctor_sees_each_replica(hub):
+    rows = {repo: inspect_cached(repo) for repo in (*MASKED, PARROT, "google/not-there")}
+    assert all(rows[r].complete and rows[r].revision == hub[r].name for r in (*MASKED, PARROT))
+    assert rows[PARROT].weights == "pickle .bin" and rows["bert-base-uncased"].weights == "safetensors"
+    assert not rows["google/not-there"].complete
+
+
+def test_score_and_paraphrase_commands_take_hub_ids(hub, tmp_path, capsys):
+    assert main(["score", "--model", "roberta-large", "--data", "crows_pairs", "--metric", "pll", "--limit", "2",
+                 "--out", str(tmp_path / "s.csv"), "--no-cache"]) == 0
+    assert main(["paraphrase", "--data", "crows_pairs", "--method", "seq2seq", "--model", PARROT, "--n", "2",
+                 "--limit", "2", "--out", str(tmp_path / "p.parquet"), "--no-progress"]) == 0
+    assert (tmp_path / "s.csv").is_file() and (tmp_path / "p.parquet").is_file()
