@@ -443,7 +443,8 @@ def changed_revisions(manifest: dict) -> list[str]:
                 recorded.setdefault(model["model_id"], (model["revision"], set()))[1].add(name)
     problems = []
     for model_id, (revision, names) in sorted(recorded.items()):
-        folder = local_snapshot(*split_revision(model_id))  # what the model's id resolves to now
+        hub_id = model_id.partition(":")[2] or model_id  # a paraphraser spec "seq2seq:ORG/NAME"
+        folder = local_snapshot(*split_revision(hub_id))  # what the model's id resolves to now
         now = folder.name if folder is not None else None
         if now != revision:
             problems.append(f"{model_id}: figures {', '.join(sorted(names))} were made at revision {revision}, "
