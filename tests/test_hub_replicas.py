@@ -79,3 +79,53 @@ def test_score_and_paraphrase_commands_take_hub_ids(hub, tmp_path, capsys):
     assert main(["paraphrase", "--data", "crows_pairs", "--method", "seq2seq", "--model", PARROT, "--n", "2",
                  "--limit", "2", "--out", str(tmp_path / "p.parquet"), "--no-progress"]) == 0
     assert (tmp_path / "s.csv").is_file() and (tmp_path / "p.parquet").is_file()
+
+
+def test_models_doctor_reports_the_cache(hub, capsys):
+    assert main(["models", "doctor"]) == 0
+    out = capsys.readouterr().out
+    for repo, snapshot in hub.items():
+        assert f"{repo}  revision {snapshot.name}" in out and "complete" in out
+    assert main(["models", "doctor", "google/not-there"]) == 1
+    assert "google/not-there  revision -  weights -  incomplete (missing config.json)" in capsys.readouterr().out
+
+
+def test_prefetch_asks_only_for_the_files_trustkit_reads(tmp_path, monkeypatch, capsys):
+    import huggingface_hub
+
+    listed = {"bert-base-uncased": ["config.json", "model.safetensors", "pytorch_model.bin", "tf_model.h5",
+                                    "flax_model.msgpack", "rust_model.ot", "coreml/model.mlmodel", "vocab.txt",
+                                    "tokenizer.json", "tokenizer_config.json", "README.md"],
+              PARROT: ["config.json", "pytorch_model.bin", "spiece.model", "special_tokens_map.json",
+                       "tokenizer_config.json", "README.md", ".gitattributes"]}
+    calls = []
+
+    def fake_snapshot_download(repo_id, revision=None, allow_patterns=None, cache_dir=None):
+        calls.append((repo_id, revision, sorted(allow_patterns)))
+        folder = tmp_path / "hub" / ("models--" + repo_id.replace("/", "--")) / "snapshots" / ("c" * 40)
+        folder.mkdir(parents=True, exist_ok=True)
+        return str(folder)
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    monkeypatch.setattr(huggingface_hub, "list_repo_files", lambda repo_id, revision=None: listed.get(repo_id, []))
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", fake_snapshot_download)
+    assert main(["models", "prefetch", "--profile", "paper", "bert-base-uncased@v1.0"]) == 0
+    wanted = {(c[0], c[1]): c for c in calls}
+    assert wanted["bert-base-uncased", "v1.0"] == ("bert-base-uncased", "v1.0", ["config.json", "model.safetensors",
+                                           "tokenizer.json", "tokenizer_config.json", "vocab.txt"])
+    assert wanted[PARROT, None][2] == ["config.json", "pytorch_model.bin", "special_tokens_map.json", "spiece.model",
+                                 "tokenizer_config.json"]
+    assert {c[0] for c in calls} == {*MASKED, PARROT} and "OK revision " + "c" * 40 in capsys.readouterr().out
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("Failed to resolve 'huggingface.co'\nmore lines")
+
+    monkeypatch.setattr(huggingface_hub, "list_repo_files", unreachable)
+    assert main(["models", "prefetch", "roberta-large"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "could not download roberta-large from the Hugging Face hub (ConnectionError: " \
+        "Failed to resolve 'huggingface.co')" in err and "trustkit models prefetch" in err
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    assert main(["models", "prefetch", "roberta-large"]) == 1
+    assert "HF_HUB_OFFLINE=1 forbids downloading it" in capsys.readouterr().err
