@@ -28,7 +28,7 @@ def _evil_checkpoint(folder, marker):
     folder.mkdir()
     (folder / "config.json").write_text('{"model_type": "bert"}')
     with open(folder / "pytorch_model.bin", "wb") as handle:
-        pickle.dump({"weight": torch.ones(2), "payload": _RunsCode(marker)}, handle)
+        pickle.dump({"weight": torch.ones(2), "payload": _RunsCode(marker)}, handle, protocol=2)
     return folder / "pytorch_model.bin"
 
 
