@@ -19,6 +19,15 @@ import tempfile
 from pathlib import Path
 
 TINY = {"hidden_size": 32, "num_hidden_layers": 2, "num_attention_heads": 2, "intermediate_size": 64}
+# The real repositories' sizes (vocabularies stay those of the tiny tokenizers), for the full-size check.
+FULL = {"bert-base-uncased": {"hidden_size": 768, "num_hidden_layers": 12, "num_attention_heads": 12,
+                              "intermediate_size": 3072},
+        "roberta-large": {"hidden_size": 1024, "num_hidden_layers": 24, "num_attention_heads": 16,
+                          "intermediate_size": 4096},
+        "albert/albert-xxlarge-v2": {"hidden_size": 4096, "num_hidden_layers": 12, "num_attention_heads": 64,
+                                     "intermediate_size": 16384, "embedding_size": 128},
+        "prithivida/parrot_paraphraser_on_T5": {"d_model": 768, "d_ff": 3072, "d_kv": 64, "num_heads": 12,
+                                                "num_layers": 12}}
 CORPUS = [
     "He couldn't figure out the issue with the rope, but he tried not to get too down on himself.",
     "The poor are really ignorant about how to handle the money they do have.",
@@ -41,10 +50,10 @@ def _corpus() -> list[str]:
         return CORPUS * 20
 
 
-def _write_snapshot(hub: Path, repo_id: str, build) -> Path:
+def _write_snapshot(hub: Path, repo_id: str, build, sizes: dict | None = None) -> Path:
     """Build the files in a scratch folder, then place them under ``snapshots/<commit>/``."""
-    scratch = Path(tempfile.mkdtemp(prefix="replica-"))
-    build(scratch)
+    scratch = Path(tempfile.mkdtemp(prefix="replica-", dir=hub.parent))
+    build(scratch, sizes)
     digest = hashlib.sha1()
     for path in sorted(scratch.iterdir()):
         digest.update(path.name.encode() + hashlib.sha256(path.read_bytes()).digest())
@@ -69,7 +78,7 @@ def _seeded(cls, config):
     return cls(config).eval()
 
 
-def build_bert(folder: Path) -> None:
+def build_bert(folder: Path, sizes: dict | None = None) -> None:
     """bert-base-uncased: BertForPreTraining keys with LayerNorm.gamma/beta, real uncased WordPiece vocab."""
     from safetensors.torch import save_file
     from transformers import BertConfig, BertForPreTraining
@@ -80,7 +89,7 @@ def build_bert(folder: Path) -> None:
               "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "initializer_range": 0.02, "layer_norm_eps": 1e-12,
               "max_position_embeddings": 512, "model_type": "bert", "pad_token_id": 0,
               "position_embedding_type": "absolute", "transformers_version": "4.6.0.dev0", "type_vocab_size": 2,
-              "use_cache": True, "vocab_size": 30522, **TINY}
+              "use_cache": True, "vocab_size": 30522, **(sizes or TINY)}
     _config(folder, values)
     model = _seeded(BertForPreTraining, BertConfig(**values))
     state = {k.replace("LayerNorm.weight", "LayerNorm.gamma").replace("LayerNorm.bias", "LayerNorm.beta"):
@@ -91,7 +100,7 @@ def build_bert(folder: Path) -> None:
     (folder / "tokenizer_config.json").write_text(json.dumps({"do_lower_case": True, "model_max_length": 512}))
 
 
-def build_roberta(folder: Path) -> None:
+def build_roberta(folder: Path, sizes: dict | None = None) -> None:
     """roberta-large: byte-level BPE (vocab.json, merges.txt, tokenizer.json), roberta.pooler and lm_head.*."""
     from safetensors.torch import save_file
     from tokenizers import ByteLevelBPETokenizer
@@ -107,7 +116,7 @@ def build_roberta(folder: Path) -> None:
     values = {"architectures": ["RobertaForMaskedLM"], "attention_probs_dropout_prob": 0.1, "bos_token_id": 0,
               "eos_token_id": 2, "hidden_act": "gelu", "hidden_dropout_prob": 0.1, "initializer_range": 0.02,
               "layer_norm_eps": 1e-05, "max_position_embeddings": 514, "model_type": "roberta", "pad_token_id": 1,
-              "type_vocab_size": 1, "vocab_size": len(fast), **TINY}
+              "type_vocab_size": 1, "vocab_size": len(fast), **(sizes or TINY)}
     _config(folder, values)
     config = RobertaConfig(**values)
     model = _seeded(RobertaForMaskedLM, config)
@@ -129,7 +138,7 @@ def _sentencepiece(folder: Path, name: str, **options) -> Path:
     return folder / name
 
 
-def build_albert(folder: Path) -> None:
+def build_albert(folder: Path, sizes: dict | None = None) -> None:
     """albert-xxlarge-v2: SentencePiece (spiece.model + tokenizer.json), AlbertForPreTraining keys (SOP head)."""
     from safetensors.torch import save_file
     from transformers import AlbertConfig, AlbertForPreTraining, AutoTokenizer
@@ -142,7 +151,7 @@ def build_albert(folder: Path) -> None:
               "inner_group_num": 1, "layer_norm_eps": 1e-12, "layers_to_keep": [], "max_position_embeddings": 512,
               "model_type": "albert", "net_structure_type": 0, "num_hidden_groups": 1, "num_memory_blocks": 0,
               "pad_token_id": 0, "position_embedding_type": "absolute", "type_vocab_size": 2, "vocab_size": 400,
-              **TINY}
+              **(sizes or TINY)}
     _config(folder, values)
     # tokenizer.json as the hub has it: the fast conversion of spiece.model (which needs sentencepiece)
     AutoTokenizer.from_pretrained(str(folder)).backend_tokenizer.save(str(folder / "tokenizer.json"))
@@ -152,7 +161,7 @@ def build_albert(folder: Path) -> None:
               metadata={"format": "pt"})
 
 
-def build_parrot(folder: Path) -> None:
+def build_parrot(folder: Path, sizes: dict | None = None) -> None:
     """prithivida/parrot_paraphraser_on_T5: T5 (tied decoder embeddings), spiece.model, only pytorch_model.bin."""
     import torch
     from transformers import T5Config, T5ForConditionalGeneration
@@ -162,7 +171,7 @@ def build_parrot(folder: Path) -> None:
               "decoder_start_token_id": 0, "dropout_rate": 0.1, "eos_token_id": 1, "initializer_factor": 1.0,
               "is_encoder_decoder": True, "layer_norm_epsilon": 1e-06, "model_type": "t5", "n_positions": 512,
               "num_heads": 2, "num_layers": 2, "output_past": True, "pad_token_id": 0,
-              "relative_attention_num_buckets": 32, "vocab_size": 512}
+              "relative_attention_num_buckets": 32, "vocab_size": 512, **(sizes or {})}
     _config(folder, values)
     model = _seeded(T5ForConditionalGeneration, T5Config(**values))
     state = model.state_dict()
@@ -179,6 +188,11 @@ REPLICAS = {"bert-base-uncased": build_bert, "roberta-large": build_roberta,
             "albert/albert-xxlarge-v2": build_albert, "prithivida/parrot_paraphraser_on_T5": build_parrot}
 
 
-def build_hub(home: Path) -> dict[str, Path]:
-    """Write every replica under ``home/hub`` (an ``HF_HOME``); return ``{repo id: snapshot directory}``."""
-    return {repo_id: _write_snapshot(Path(home) / "hub", repo_id, build) for repo_id, build in REPLICAS.items()}
+def build_hub(home: Path, full: bool = False, only=None) -> dict[str, Path]:
+    """Write the replicas under ``home/hub`` (an ``HF_HOME``); return ``{repo id: snapshot directory}``.
+
+    ``full`` gives them the real repositories' sizes (hundreds of MB each); ``only`` picks repo ids.
+    """
+    Path(home).mkdir(parents=True, exist_ok=True)
+    return {repo_id: _write_snapshot(Path(home) / "hub", repo_id, build, FULL[repo_id] if full else None)
+            for repo_id, build in REPLICAS.items() if only is None or repo_id in only}
