@@ -116,12 +116,18 @@ def prefetch(model_id: str, revision: str | None = None) -> Path:
     if offline():
         raise HubError(f"{model_id} is not in the local Hugging Face cache ({hub_cache()}) and HF_HUB_OFFLINE=1 "
                        f"forbids downloading it; {OFFLINE_HELP}")
+    from huggingface_hub.utils import logging as hub_logging
+
+    level = hub_logging.get_verbosity()
+    hub_logging.set_verbosity_error()  # its retry warnings would bury the one line below
     try:
         files = choose_files(list_repo_files(model_id, revision=revision))
         path = snapshot_download(model_id, revision=revision, allow_patterns=files, cache_dir=str(hub_cache()))
     except Exception as err:  # connection, DNS, 404, auth: one line, not a traceback
         raise HubError(f"could not download {model_id} from the Hugging Face hub ({type(err).__name__}: "
                        f"{str(err).splitlines()[0] if str(err) else ''}); {OFFLINE_HELP}") from err
+    finally:
+        hub_logging.set_verbosity(level)
     return Path(path)
 
 

@@ -314,7 +314,7 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
 
     files = {p.name: file_sha256(p) for p in source.weight_files}
     revision = source.revision
-    basis = repr(sorted(files.items()))
+    basis = repr(sorted(files.items())) + (f"@{revision}" if revision else "")  # file hashes and hub commit
     provenance = {
         "model_id": source.model_id,
         "bundle": source.bundle,
