@@ -62,3 +62,14 @@ def test_conversion_keeps_every_tensor_and_unties_shared_storage(tmp_path):
     assert (target / "spiece.model").read_bytes() == b"spm" and (target / "config.json").is_file()
     assert not (target / "pytorch_model.bin").exists() and len(lines) == 1 and "sha256" in lines[0]
     assert convert_pickle(folder, folder / "pytorch_model.bin", log=lines.append) == target and len(lines) == 1
+
+
+def test_allow_pickle_reads_a_trusted_training_checkpoint_the_safe_reader_refuses(tmp_path):
+    import argparse
+
+    checkpoint = tmp_path / "model.pt"
+    torch.save({"state_dict": {"w": torch.arange(3.0)}, "args": argparse.Namespace(lr=0.1)}, checkpoint)
+    with pytest.raises(ValueError, match="pass allow_pickle=True"):
+        read_weights_only(checkpoint)
+    state = read_weights_only(checkpoint, allow_pickle=True)
+    assert list(state) == ["w"] and torch.equal(state["w"], torch.arange(3.0))
