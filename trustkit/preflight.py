@@ -9,7 +9,6 @@ notebook how many rows are scored and roughly how long that takes on the detecte
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
 from trustkit.models.hub import (
