@@ -127,7 +127,15 @@ def convert_pickle(source_dir: str | os.PathLike, checkpoint: str | os.PathLike,
 
 
 def pickle_weights(folder: str | os.PathLike) -> list[Path]:
-    """The pickle checkpoints of a model directory that has no safetensors weights (else [])."""
+    """The pickle checkpoints of a model directory that has no safetensors weights (else []).
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp()); _ = (folder / "pytorch_model.bin").write_bytes(b"")
+    >>> [p.name for p in pickle_weights(folder)]
+    ['pytorch_model.bin']
+    >>> _ = (folder / "model.safetensors").write_bytes(b""); pickle_weights(folder)
+    []
+    """
     folder = Path(folder)
     if any(folder.glob("*.safetensors")):
         return []
