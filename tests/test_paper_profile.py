@@ -78,3 +78,23 @@ def test_preflight_lists_every_missing_piece_in_one_message(hub, monkeypatch):
     assert f"{PARROT}: its SentencePiece tokenizer needs the paper extra" in message and preflight.PAPER_EXTRA in message
     # ALBERT ships tokenizer.json, so it needs no sentencepiece
     assert "albert" not in message
+
+
+def test_preflight_tries_an_unreachable_hub_once(tmp_path, monkeypatch):
+    import huggingface_hub
+
+    calls = []
+
+    def unreachable(repo_id, revision=None):
+        calls.append(repo_id)
+        raise ConnectionError("Failed to resolve 'huggingface.co'")
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    monkeypatch.setattr(huggingface_hub, "list_repo_files", unreachable)
+    plan = {n: profiles.profile_parameters("paper", n) for n in profiles.notebook_names()}
+    with pytest.raises(preflight.HubUnavailable) as err:
+        preflight.preflight(plan)
+    assert len(calls) == 1 and "4 missing piece(s)" in str(err.value)
+    assert "could not download bert-base-uncased from the Hugging Face hub (ConnectionError" in str(err.value)
+    assert "prithivida/parrot_paraphraser_on_T5 is not in the local Hugging Face cache" in str(err.value)
