@@ -74,8 +74,9 @@ def test_doctor_sees_each_replica(hub):
 
 
 def test_score_and_paraphrase_commands_take_hub_ids(hub, tmp_path, capsys):
-    assert main(["score", "--model", "roberta-large", "--data", "crows_pairs", "--metric", "pll", "--limit", "2",
-                 "--out", str(tmp_path / "s.csv"), "--no-cache"]) == 0
+    for repo in MASKED:
+        assert main(["score", "--model", repo, "--data", "crows_pairs", "--metric", "pll", "--limit", "2",
+                     "--out", str(tmp_path / "s.csv"), "--no-cache"]) == 0
     assert main(["paraphrase", "--data", "crows_pairs", "--method", "seq2seq", "--model", PARROT, "--n", "2",
                  "--limit", "2", "--out", str(tmp_path / "p.parquet"), "--no-progress"]) == 0
     assert (tmp_path / "s.csv").is_file() and (tmp_path / "p.parquet").is_file()
