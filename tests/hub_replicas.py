@@ -6,8 +6,8 @@ the real config values except the sizes, the real checkpoint key layout (bert-ba
 ``LayerNorm.gamma/beta`` names, pooler and NSP head; RoBERTa's pooler and ``lm_head.*``; ALBERT's
 ``predictions.*`` and SOP head; Parrot's T5 with its tied decoder, only ``pytorch_model.bin``) and
 the real tokenizer kind (WordPiece uncased; byte-level BPE with ``Ġ``; SentencePiece for ALBERT and
-T5). Weights are random (seed 0). The commit is derived from the files, so a changed replica has a
-new revision.
+T5). Weights are random (seed 0). Files are blobs named by their sha256, linked from the snapshot, as
+the hub cache keeps them. The commit is derived from the files, so a changed replica has a new revision.
 """
 
 from __future__ import annotations
@@ -63,7 +63,13 @@ def _write_snapshot(hub: Path, repo_id: str, build, sizes: dict | None = None) -
     (repo / "refs" / "main").write_text(commit)
     target = repo / "snapshots" / commit
     shutil.rmtree(target, ignore_errors=True)
-    shutil.move(str(scratch), target)
+    target.mkdir(parents=True)
+    (repo / "blobs").mkdir(exist_ok=True)
+    for path in sorted(scratch.iterdir()):  # as the hub cache stores them: blobs, linked from the snapshot
+        blob = repo / "blobs" / hashlib.sha256(path.read_bytes()).hexdigest()
+        shutil.move(str(path), blob)
+        (target / path.name).symlink_to(Path("..", "..", "blobs", blob.name))
+    scratch.rmdir()
     return target
 
 
