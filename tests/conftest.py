@@ -4,3 +4,25 @@ import os
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def hub_home(tmp_path_factory):
+    """An ``HF_HOME`` holding tiny replicas of the paper's four hub repositories (tests/hub_replicas.py)."""
+    from hub_replicas import build_hub
+
+    home = tmp_path_factory.mktemp("hf_home")
+    return home, build_hub(home)
+
+
+@pytest.fixture
+def hub(hub_home, monkeypatch):
+    """Point the Hugging Face cache at the replicas, offline; yields ``{repo id: snapshot directory}``."""
+    home, snapshots = hub_home
+    monkeypatch.setenv("HF_HOME", str(home))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    return snapshots

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 import torch
@@ -114,18 +115,23 @@ def test_bare_encoder_has_no_mlm_head():
         load_pretrained(minilm_dir())
 
 
-def test_pickle_checkpoint_needs_allow_pickle(unmarked, tmp_path):
+def test_pickle_checkpoint_is_read_weights_only_and_converted_once(unmarked, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("TRUSTKIT_CACHE", str(tmp_path / "cache"))  # a fresh cache: the conversion happens here
     folder = tmp_path / "pickled"
     shutil.copytree(unmarked["bert"], folder)
     state = load_file(folder / "model.safetensors")
     (folder / "model.safetensors").unlink()
     torch.save(state, folder / "pytorch_model.bin")
-    with pytest.raises(ValueError, match="pickle.*allow_pickle=True"):
-        load_pretrained(folder)
-    with pytest.raises(ValueError, match="pickle"):
-        load_pretrained(folder / "pytorch_model.bin")
-    lm = load_pretrained(folder, allow_pickle=True)
-    assert lm.provenance["pickle"] and lm.provenance["missing_keys"] == []
+    lm = load_pretrained(folder)
+    notice = capsys.readouterr().err
+    assert "pytorch_model.bin" in notice and file_sha256(folder / "pytorch_model.bin") in notice
+    converted = Path(lm.provenance["converted_from_pickle"])
+    assert (converted / "model.safetensors").is_file() and lm.provenance["pickle"]
+    assert lm.provenance["files"] == {"pytorch_model.bin": file_sha256(folder / "pytorch_model.bin")}
+    assert load_file(converted / "model.safetensors").keys() == state.keys()
+    again = load_pretrained(folder / "pytorch_model.bin")  # the file itself; no second conversion
+    assert "converting" not in capsys.readouterr().err
+    assert again.provenance["converted_from_pickle"] == str(converted)
     reference = load_pretrained(unmarked["bert"])
     ids = reference.tokenizer("a short sentence", return_tensors="pt")
     with torch.inference_mode():

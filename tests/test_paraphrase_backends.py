@@ -163,8 +163,34 @@ def test_translation_pair_path_runs(tiny_t5):
     assert pair.generate(SHORT[:1], n=2, seed=0, progress=False) == out
 
 
-def test_seq2seq_refuses_pickle_only_dirs(tmp_path):
+def test_seq2seq_refuses_a_pickle_that_is_not_a_checkpoint(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRUSTKIT_CACHE", str(tmp_path / "cache"))
     (tmp_path / "pytorch_model.bin").write_bytes(b"not really")
     (tmp_path / "config.json").write_text('{"model_type": "t5"}')
-    with pytest.raises(ValueError, match="allow_pickle"):
+    with pytest.raises(ValueError, match="pytorch_model.bin: refused by torch's weights-only unpickler"):
         Seq2SeqParaphraser(str(tmp_path))
+
+
+def _nucleus_by_full_sort(logits, top_p):
+    """The obvious reference: sort the whole vocabulary, drop a token once the mass before it reaches top_p."""
+    sorted_logits, order = torch.sort(logits, descending=True, dim=-1)
+    probs = sorted_logits.softmax(dim=-1)
+    drop_sorted = (probs.cumsum(dim=-1) - probs) >= top_p
+    return torch.zeros_like(drop_sorted).scatter(-1, order, drop_sorted)
+
+
+@pytest.mark.parametrize("scale", [0.5, 3.0, 12.0])  # flat (k must grow) to peaked (a few tokens) distributions
+def test_nucleus_mask_matches_a_full_sort(scale):
+    from trustkit.paraphrase.sampling import outside_nucleus
+
+    generator = torch.Generator().manual_seed(int(scale * 10))
+    logits = torch.randn(6, 32128, generator=generator) * scale
+    for top_p in (0.05, 0.5, 0.9, 0.95):  # the backends use 0.9 and 0.95
+        assert torch.equal(outside_nucleus(logits, top_p), _nucleus_by_full_sort(logits, top_p))
+    # near top_p = 1 float32 rounding of the two softmax normalisers may move the last of ~17k tokens:
+    # every disagreement is a token whose preceding mass (float64) is within 1e-5 of top_p
+    fast, slow = outside_nucleus(logits, 0.999), _nucleus_by_full_sort(logits, 0.999)
+    probs = logits.double().softmax(-1)
+    for row, token in (fast != slow).nonzero().tolist():
+        before = probs[row][probs[row] > probs[row, token]].sum()
+        assert abs(float(before) - 0.999) < 1e-5

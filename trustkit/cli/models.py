@@ -1,4 +1,4 @@
-"""``trustkit models``: list and fetch the offline model bundles, build random-weights controls.
+"""``trustkit models``: offline bundles (list, fetch), random-weights controls, hub models (prefetch, doctor).
 
 Heavy libraries are imported inside the commands so that ``trustkit --help`` stays fast.
 """
@@ -31,7 +31,66 @@ def register(subparsers) -> None:
     control.add_argument("--out", default=None, help="output directory (default: in the trustkit cache)")
     control.set_defaults(func=run_control)
 
+    prefetch = sub.add_parser("prefetch", help="download hub models (only the files trustkit reads) into the "
+                                               "Hugging Face cache, on a machine that reaches the hub")
+    prefetch.add_argument("ids", nargs="*", metavar="ID[@REVISION]", help="hub ids")
+    prefetch.add_argument("--profile", default=None, help="every hub model a profile needs (e.g. paper)")
+    prefetch.set_defaults(func=run_prefetch)
+
+    doctor = sub.add_parser("doctor", help="which hub models are in the local cache, complete, at which revision")
+    doctor.add_argument("ids", nargs="*", metavar="ID[@REVISION]",
+                        help="hub ids (default: the paper profile's, and every model in the cache)")
+    doctor.set_defaults(func=run_doctor)
+
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def _profile_hub_ids(profile: str) -> list[str]:
+    from trustkit import preflight, profiles
+
+    plan = {n: profiles.profile_parameters(profile, n) for n in profiles.notebook_names()}
+    return [m for m in preflight.needed_models(plan) if preflight._is_hub_id(m)]
+
+
+def run_prefetch(args) -> int:
+    """``trustkit models prefetch --profile paper`` or ``trustkit models prefetch ID[@REVISION] ...``."""
+    from trustkit.models.hub import HubError, prefetch, split_revision
+
+    try:
+        ids = list(args.ids) + (_profile_hub_ids(args.profile) if args.profile else [])
+    except ValueError as err:
+        print(f"trustkit models prefetch: {err}", file=sys.stderr)
+        return 2
+    if not ids:
+        print("trustkit models prefetch: name hub ids or pass --profile paper", file=sys.stderr)
+        return 2
+    failed = 0
+    for model_id in dict.fromkeys(ids):
+        try:
+            folder = prefetch(*split_revision(model_id))
+        except HubError as err:
+            print(f"{model_id}: FAILED: {err}", file=sys.stderr)
+            failed += 1
+            continue
+        print(f"{model_id}: OK revision {folder.name} ({', '.join(sorted(p.name for p in folder.iterdir()))})")
+    return 1 if failed else 0
+
+
+def run_doctor(args) -> int:
+    """``trustkit models doctor``: one line per hub model: revision, weights kind, complete or what is missing."""
+    from trustkit.models.hub import hub_cache, inspect_cached
+
+    ids = list(args.ids)
+    if not ids:
+        ids = _profile_hub_ids("paper")
+        cache = hub_cache()
+        if cache.is_dir():
+            ids += sorted(d.name.removeprefix("models--").replace("--", "/") for d in cache.glob("models--*"))
+    print(f"Hugging Face cache: {hub_cache()}")
+    rows = [inspect_cached(model_id) for model_id in dict.fromkeys(ids)]
+    for row in rows:
+        print(row.line())
+    return 0 if all(r.complete for r in rows) else 1
 
 
 def run_list(args) -> int:

@@ -34,7 +34,7 @@ def register(subparsers) -> None:
     p.add_argument("--device", default=None, help="torch device for neural backends (default CPU)")
     p.add_argument("--threads", type=int, default=None,
                    help="torch CPU threads (default torch's own; 1 is often fastest on a busy machine)")
-    p.add_argument("--allow-pickle", action="store_true", help="seq2seq: accept pytorch_model.bin checkpoints")
+    p.add_argument("--allow-pickle", action="store_true", help="seq2seq: fully unpickle a .bin that torch's weights-only reader refuses (runs its code)")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
 

@@ -32,7 +32,8 @@ def register(subparsers) -> None:
                    help="padded tokens per forward pass (default 2048 CPU, 65536 GPU)")
     p.add_argument("--random-control", action="store_true",
                    help="accept a random-weights control / a missing LM head (explicitly a control)")
-    p.add_argument("--allow-pickle", action="store_true", help="accept a pickle (.bin) checkpoint")
+    p.add_argument("--allow-pickle", action="store_true",
+                   help="fully unpickle a .bin that torch's weights-only reader refuses (runs its code)")
     p.add_argument("--truncate", action="store_true",
                    help="cut sentences longer than the model's maximum instead of refusing them")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the score cache")

@@ -283,6 +283,13 @@ def _download(file: DataFile, dest: Path) -> None:
         raise DataIntegrityError(
             f"{file.folder}/{file.filename}: download from {file.url} refused: {err}"
         ) from err
+    except OSError as err:  # requests' connection and HTTP errors are OSErrors: one line, not a traceback
+        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
+        raise FileNotFoundError(
+            f"{file.folder}/{file.filename}: could not download {file.url} ({type(err).__name__}: {first}); "
+            f"to work offline, point TRUSTKIT_DATA_MIRROR at a directory holding {file.folder}/{file.filename} "
+            "or copy a filled $TRUSTKIT_CACHE/data from a connected machine"
+        ) from err
 
 
 def fetch_file(file: DataFile) -> Path:

@@ -1,7 +1,7 @@
 """Loading a language model for scoring: hub id, local directory, GGUF file or bundle name.
 
-``load_pretrained`` decides masked vs causal from the config, loads safetensors or GGUF (pickle
-only when allowed), refuses a model whose LM head would be randomly initialised unless a random
+``load_pretrained`` decides masked vs causal from the config, loads safetensors, GGUF or a pickle
+(read weights-only and converted to safetensors), refuses a model whose LM head would be randomly initialised unless a random
 control is requested, and returns the model with its provenance.
 """
 
@@ -17,12 +17,13 @@ from typing import Any
 from trustkit.models.bundles import BUNDLES, resolve
 from trustkit.models.controls import CONTROL_KEY
 from trustkit.models.hashing import file_sha256
+from trustkit.models.hub import resolve_hub, split_revision
+from trustkit.models.pickle_conversion import PICKLE_SUFFIXES, convert_pickle, pickle_weights
 
 KINDS = ("auto", "masked", "causal")
 RANDOM_INIT_SEED = 0  # seed of any weights a checkpoint lacks (accepted only with random_control)
 _DTYPES = {"fp32": "float32", "float32": "float32", "bf16": "bfloat16", "bfloat16": "bfloat16",
            "fp16": "float16", "float16": "float16", "half": "float16"}
-_PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 # Parameter names of LM heads across architectures (BERT/ALBERT/DistilBERT/RoBERTa/ELECTRA/DeBERTa, decoders).
 _HEAD_PATTERN = re.compile(
     r"(^|\.)(cls\.predictions|predictions|lm_head|vocab_projector|vocab_transform|vocab_layer_norm"
@@ -50,26 +51,23 @@ class _Source:
     weight_files: list[Path] = field(default_factory=list)
     pickle: bool = False
     bundle: str | None = None
+    revision: str | None = None  # the hub commit of a snapshot directory
 
 
-def _pickle_refusal(what: str) -> ValueError:
-    return ValueError(
-        f"refusing {what}: it is a PyTorch pickle checkpoint, and unpickling can run arbitrary code. "
-        "Convert it to safetensors, or pass allow_pickle=True (CLI: --allow-pickle) if you trust its source."
-    )
-
-
-def _locate(name_or_path, allow_pickle: bool) -> _Source:
+def _locate(name_or_path) -> _Source:
+    """Find the weights: a bundle, a file, a directory, or a hub id resolved to its cache snapshot."""
     model_id = str(name_or_path)
     bundle = model_id if model_id in BUNDLES else None
     path = Path(resolve(model_id)).expanduser()
+    revision = None
+    if not path.exists() and not model_id.startswith((".", "/", "~")) and os.sep + os.sep not in model_id \
+            and split_revision(model_id)[0].count("/") <= 1:
+        path, revision = resolve_hub(model_id)  # HubError (one line) when neither cache nor hub has it
     if path.is_file():
         suffix = path.suffix.lower()
         if suffix == ".gguf":
             return _Source(model_id, str(path.parent), True, path.name, [path], bundle=bundle)
-        if suffix in _PICKLE_SUFFIXES:
-            if not allow_pickle:
-                raise _pickle_refusal(str(path))
+        if suffix in PICKLE_SUFFIXES:
             return _Source(model_id, str(path.parent), True, None, [path], pickle=True)
         if suffix == ".safetensors":
             return _Source(model_id, str(path.parent), True, None, [path])
@@ -78,23 +76,33 @@ def _locate(name_or_path, allow_pickle: bool) -> _Source:
     if path.is_dir():
         safetensors = sorted(path.glob("*.safetensors"))
         ggufs = sorted(path.glob("*.gguf"))
-        pickles = sorted(p for p in path.iterdir() if p.suffix.lower() in _PICKLE_SUFFIXES)
+        pickles = pickle_weights(path)
         if safetensors:
-            return _Source(model_id, str(path), True, None, safetensors)
+            return _Source(model_id, str(path), True, None, safetensors, revision=revision)
         if ggufs:
             if len(ggufs) > 1:
                 raise ValueError(f"{path} holds several GGUF files ({', '.join(p.name for p in ggufs)}); "
                                  "pass the path of the one to load")
             return _Source(model_id, str(path), True, ggufs[0].name, ggufs, bundle=bundle)
+        if len(pickles) == 1:
+            return _Source(model_id, str(path), True, None, pickles, pickle=True, revision=revision)
         if pickles:
-            if not allow_pickle:
-                raise _pickle_refusal(f"{path} ({', '.join(p.name for p in pickles)})")
-            return _Source(model_id, str(path), True, None, pickles, pickle=True)
-        raise ValueError(f"{path} has no weights: expected model.safetensors, a .gguf file or "
-                         "(with allow_pickle=True) pytorch_model.bin")
-    if model_id.startswith((".", "/", "~")) or os.sep + os.sep in model_id or model_id.count("/") > 1:
-        raise FileNotFoundError(f"no such model file or directory: {model_id}")
-    return _Source(model_id, model_id, False)
+            raise ValueError(f"{path} holds several pickle checkpoints ({', '.join(p.name for p in pickles)}); "
+                             "sharded pickles are not converted: convert them to safetensors first")
+        raise ValueError(f"{path} has no weights: expected model.safetensors, a .gguf file or pytorch_model.bin")
+    raise FileNotFoundError(f"no such model file or directory: {model_id}")
+
+
+def weights_dir(source: _Source, allow_pickle: bool = False) -> str:
+    """The directory ``from_pretrained`` reads: the source's own, or the safetensors conversion of its pickle."""
+    if source.gguf_file:
+        from trustkit.models.gguf_conversion import convert_gguf
+
+        # Same tensors, config and tokenizer as from_pretrained(dir, gguf_file=...), read in a second.
+        return str(convert_gguf(Path(source.location) / source.gguf_file))
+    if source.pickle:
+        return str(convert_pickle(source.location, source.weight_files[0], allow_pickle=allow_pickle))
+    return source.location
 
 
 def detect_kind(config) -> str:
@@ -220,13 +228,17 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
 
     Parameters
     ----------
-    name_or_path : a bundle name (``smollm2-135m-instruct``), a local directory (safetensors or one
-        GGUF), a ``.gguf`` file, or a hub id (needs the hub or its local cache). A GGUF is read
+    name_or_path : a bundle name (``smollm2-135m-instruct``), a local directory (safetensors, one
+        GGUF or one pickle), a ``.gguf`` file, or a hub id ``ORG/NAME[@REVISION]`` (read from its
+        snapshot in the Hugging Face cache, fetched first when the hub is reachable). A GGUF is read
         once with ``from_pretrained(dir, gguf_file=...)`` and kept as safetensors (``convert_gguf``).
     kind : "auto" (from the config), "masked" or "causal".
     device : None (CPU), "auto", "cpu", "cuda", "cuda:1", ...
     dtype : None (float32), "fp32", "bf16", "fp16" or a torch dtype.
-    allow_pickle : accept PyTorch pickle checkpoints (``.bin``); refused by default.
+    allow_pickle : a pickle checkpoint (``.bin``) is always read with torch's weights-only
+        unpickler (no code runs) and converted once to safetensors (``convert_pickle``); only
+        when that reader refuses a file (it holds more than tensors, e.g. an old training
+        checkpoint) does ``allow_pickle=True`` unpickle it fully, which can run code in the file.
     random_control : accept a model whose weights are (partly) random: a config marked
         ``trustkit_random_control`` or LM-head weights missing from the checkpoint.
 
@@ -239,7 +251,7 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
 
     Raises
     ------
-    ValueError : pickle without allow_pickle; a control or a missing LM head without
+    ValueError : a pickle the weights-only reader refuses (without allow_pickle); a control or a missing LM head without
         random_control; an unknown kind, dtype or model type; a masked LM without a mask token.
 
     Example
@@ -254,16 +266,11 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
     import transformers
     from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM, AutoTokenizer
 
-    source = _locate(name_or_path, allow_pickle)
+    source = _locate(name_or_path)
     torch_dtype, device = parse_dtype(dtype), parse_device(device)
-    load_from = source.location
-    if source.gguf_file:
-        if kind == "masked":
-            raise ValueError(f"{source.model_id} is a GGUF file; transformers reads GGUF as causal LMs only")
-        from trustkit.models.gguf_conversion import convert_gguf
-
-        # Same tensors, config and tokenizer as from_pretrained(dir, gguf_file=...), read in a second.
-        load_from = str(convert_gguf(Path(source.location) / source.gguf_file))
+    if source.gguf_file and kind == "masked":
+        raise ValueError(f"{source.model_id} is a GGUF file; transformers reads GGUF as causal LMs only")
+    load_from = weights_dir(source, allow_pickle)
     try:
         config = AutoConfig.from_pretrained(load_from)
     except OSError as err:
@@ -279,7 +286,7 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
                          f"{CONTROL_KEY}: true); pass random_control=True (CLI: --random-control) to use it")
     kind = detect_kind(config) if kind == "auto" else kind
     auto_class = AutoModelForMaskedLM if kind == "masked" else AutoModelForCausalLM
-    kwargs = dict(dtype=torch_dtype, output_loading_info=True, use_safetensors=None if allow_pickle else True)
+    kwargs = dict(dtype=torch_dtype, output_loading_info=True, use_safetensors=True)
     try:
         # Weights missing from a checkpoint are initialised from torch's global generator; a fixed
         # seed makes an accepted random head the same on every load (and keeps score caches valid).
@@ -292,8 +299,6 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
                              f"transformers {transformers.__version__}: {err}") from err
         raise
     except OSError as err:
-        if not source.local and not allow_pickle and "safetensors" in str(err).lower():
-            raise _pickle_refusal(f"hub model {source.model_id!r} (no safetensors weights found)") from err
         raise ValueError(f"cannot load weights of {source.model_id!r}: {err}") from err
     missing = [] if random_control else _check_head(model, info, config, kind, source.model_id)
     if random_control:
@@ -308,14 +313,15 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
     model = model.to(device).eval()
 
     files = {p.name: file_sha256(p) for p in source.weight_files}
-    revision = None if source.local else getattr(config, "_commit_hash", None)
-    basis = repr(sorted(files.items())) if files else f"hub:{source.model_id}@{revision}"
+    revision = source.revision
+    basis = repr(sorted(files.items())) + (f"@{revision}" if revision else "")  # file hashes and hub commit
     provenance = {
         "model_id": source.model_id,
         "bundle": source.bundle,
-        "path": str(Path(source.location).resolve()) if source.local else None,
+        "path": str(Path(source.location).resolve()),
         "gguf_file": source.gguf_file,
         "converted_from_gguf": load_from if source.gguf_file else None,
+        "converted_from_pickle": load_from if source.pickle else None,
         "files": files,
         "revision": revision,
         "fingerprint": hashlib.sha256(basis.encode()).hexdigest()[:16],

@@ -23,6 +23,29 @@ def row_seed(seed: int, sentence: str, index: int) -> int:
     return int.from_bytes(digest[:8], "big") >> 1
 
 
+def outside_nucleus(logits: torch.Tensor, top_p: float, k: int = 64) -> torch.Tensor:
+    """Mask of the tokens outside each row's top-p nucleus, without sorting the whole vocabulary.
+
+    A token is dropped when the probability mass of the tokens before it (most likely first)
+    already reaches ``top_p``; the top token always stays. Only the ``k`` most likely tokens are
+    ranked (``topk``), and ``k`` grows fourfold until they hold ``top_p`` of the mass in every row.
+
+    >>> outside_nucleus(torch.log(torch.tensor([[0.5, 0.3, 0.2]])), 0.7).tolist()
+    [[False, False, True]]
+    """
+    vocab = logits.shape[-1]
+    probs = logits.softmax(dim=-1)
+    k = min(k, vocab)
+    while True:
+        top, index = probs.topk(k, dim=-1)
+        mass = top.cumsum(dim=-1)
+        if k == vocab or bool((mass[..., -1] >= top_p).all()):
+            break
+        k = min(vocab, 4 * k)
+    keep = torch.zeros_like(probs, dtype=torch.bool).scatter(-1, index, (mass - top) < top_p)
+    return ~keep
+
+
 class RowSeededSampler(LogitsProcessor):
     """Turn greedy decoding into temperature / top-p sampling with one generator per row.
 
@@ -59,12 +82,7 @@ class RowSeededSampler(LogitsProcessor):
             raise RuntimeError(f"batch has {scores.shape[0]} rows but {len(self.generators)} seeds")
         logits = scores.float() / self.temperature
         if self.top_p < 1:
-            sorted_logits, order = torch.sort(logits, descending=True, dim=-1)
-            probs = sorted_logits.softmax(dim=-1)
-            # Drop a token when the mass before it already reaches top_p (the top token always stays).
-            drop_sorted = (probs.cumsum(dim=-1) - probs) >= self.top_p
-            drop = torch.zeros_like(drop_sorted).scatter(-1, order, drop_sorted)
-            logits = logits.masked_fill(drop, float("-inf"))
+            logits = logits.masked_fill(outside_nucleus(logits, self.top_p), float("-inf"))
         uniform = torch.stack([torch.rand(logits.shape[-1], generator=g) for g in self.generators])
         gumbel = -torch.log(-torch.log(uniform.clamp(1e-20, 1 - 1e-7)))
         return (logits + gumbel.to(logits.device)).to(scores.dtype)

@@ -15,39 +15,42 @@ from trustkit.paraphrase.sampling import row_seed, seeded_generate
 def load_seq2seq(name_or_path: str, allow_pickle: bool = False, device: str | None = None):
     """Load an encoder-decoder model and its tokenizer; return ``(model, tokenizer, model_id)``.
 
-    ``model_id`` names the model and its version: the hub revision when the hub gives one, else
-    the sha256 prefix of the local weights file. Pickle checkpoints (``pytorch_model.bin``) are
-    refused unless ``allow_pickle=True`` (some paraphrasers on the hub only ship those).
+    ``model_id`` names the model and its version: ``ID@COMMIT`` for a hub id (``ID[@REVISION]``,
+    read from its cache snapshot), ``NAME@<sha256 prefix of the weights>`` for a local directory.
+    A pickle-only checkpoint (``pytorch_model.bin``, as Parrot ships) is read weights-only and
+    converted once to safetensors (``trustkit.models.pickle_conversion``); ``allow_pickle`` is
+    needed only for a pickle that holds more than tensors.
 
-    >>> model, tokenizer, model_id = load_seq2seq("humarin/chatgpt_paraphraser_on_T5_base")  # doctest: +SKIP
+    >>> model, tokenizer, model_id = load_seq2seq("prithivida/parrot_paraphraser_on_T5")  # doctest: +SKIP
+    >>> model_id  # doctest: +SKIP
+    'prithivida/parrot_paraphraser_on_T5@<commit>'
     """
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
-    from trustkit.models import file_sha256
+    from trustkit.models.hub import split_revision
+    from trustkit.models.loading import _locate, weights_dir
 
-    local = Path(name_or_path)
-    if local.is_dir():
-        safetensors = sorted(local.glob("*.safetensors"))
-        if not safetensors and not allow_pickle:
-            raise ValueError(f"{local} has no .safetensors weights; pickle checkpoints can run code when "
-                             "loaded — pass allow_pickle=True (CLI: --allow-pickle) if you trust them")
+    source = _locate(name_or_path)
+    load_from = weights_dir(source, allow_pickle)
     try:
-        model = AutoModelForSeq2SeqLM.from_pretrained(name_or_path, use_safetensors=None if allow_pickle else True)
-    except OSError as error:
-        hint = "" if allow_pickle else " (if it only ships pytorch_model.bin, pass allow_pickle=True)"
-        raise ValueError(f"could not load seq2seq model {name_or_path!r}: {error}{hint}") from error
-    tokenizer = AutoTokenizer.from_pretrained(name_or_path)
+        model = AutoModelForSeq2SeqLM.from_pretrained(load_from, use_safetensors=True)
+    except (OSError, ValueError) as error:
+        raise ValueError(f"could not load seq2seq model {name_or_path!r}: {error}") from error
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(load_from)
+    except (OSError, ValueError, ImportError) as error:
+        raise ValueError(f"could not load the tokenizer of {name_or_path!r}: {error} (T5 and ALBERT "
+                         "tokenizers need the paper extra: pip install -e '.[paper]')") from error
     if not getattr(model.config, "is_encoder_decoder", False):
         raise ValueError(f"{name_or_path} is not an encoder-decoder model; use InstructionParaphraser for chat LMs")
     model.eval()
     if device:
         model.to(device)
-    if local.is_dir():
-        weights = sorted(local.glob("*.safetensors")) or sorted(local.glob("*.bin"))
-        version = file_sha256(weights[0])[:12] if weights else "unknown"
-    else:
-        version = getattr(model.config, "_commit_hash", None) or "unknown-revision"
-    return model, tokenizer, f"{local.name if local.is_dir() else name_or_path}@{version}"
+    if source.revision:
+        return model, tokenizer, f"{split_revision(source.model_id)[0]}@{source.revision}"
+    from trustkit.models import file_sha256
+
+    return model, tokenizer, f"{Path(source.location).name}@{file_sha256(source.weight_files[0])[:12]}"
 
 
 class Seq2SeqParaphraser(Paraphraser):
@@ -70,7 +73,7 @@ class Seq2SeqParaphraser(Paraphraser):
 
     Example
     -------
-    >>> Seq2SeqParaphraser("prithivida/parrot_paraphraser_on_T5", allow_pickle=True).generate(  # doctest: +SKIP
+    >>> Seq2SeqParaphraser("prithivida/parrot_paraphraser_on_T5").generate(  # doctest: +SKIP
     ...     ["Women don't know how to drive."], n=3, seed=0)
     """
 

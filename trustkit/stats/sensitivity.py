@@ -203,7 +203,7 @@ def variance_decomposition(
     pair_codes = pd.factorize(table["pair_id"])[0]
     y = table["delta"].to_numpy(float)
     res, var_pair, var_res = _fit(y, exog, pair_codes)
-    icc = var_pair / (var_pair + var_res)
+    icc = var_pair / (var_pair + var_res) if var_pair + var_res > 0 else np.nan  # no variance: undefined
     estimates = {"icc": icc, "var_pair": var_pair, "var_wording": var_res}
     lows = dict.fromkeys(estimates, np.nan)
     highs = dict.fromkeys(estimates, np.nan)
@@ -215,7 +215,7 @@ def variance_decomposition(
         for _ in tqdm(range(n_boot), desc="ICC parametric bootstrap", disable=not progress):
             y_sim = mean + rng.normal(0, np.sqrt(var_pair), n_pairs)[pair_codes] + rng.normal(0, np.sqrt(var_res), len(y))
             _, vp, vr = _fit(y_sim, exog, pair_codes)
-            draws["icc"].append(vp / (vp + vr))
+            draws["icc"].append(vp / (vp + vr) if vp + vr > 0 else np.nan)
             draws["var_pair"].append(vp)
             draws["var_wording"].append(vr)
         alpha = 1 - confidence
