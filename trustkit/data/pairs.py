@@ -339,6 +339,8 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
     frame = pd.DataFrame(parsed.rows, columns=PAIR_COLUMNS + ["line"]).drop(columns="line")
     frame["pair_id"] = frame["pair_id"].astype("int64")
     frame.attrs["source"] = key
+    frame.attrs["file"] = display  # with "lines", lets the scorer name refused rows FILE:LINE
+    frame.attrs["lines"] = {int(r["pair_id"]): int(r["line"]) for r in parsed.rows}
     frame.attrs["sha256"] = sha256_file(path)
     frame.attrs["dropped"] = [
         {"file": p.file, "line": p.line, "source_row": p.source_row, "reason": p.reason} for p in dropped
