@@ -51,8 +51,11 @@ def _write_atomic(frame, out: Path) -> None:
             frame.to_csv(tmp, index=False)
 
 
-def crows_summary(scored) -> dict:
+def crows_summary(scored, metric: str | None = None) -> dict:
     """The overall CrowS-Pairs aggregates of a scored table (``trustkit.metrics.crows_pairs_score``).
+
+    Ties follow the metric (``trustkit.metrics.crows.tie_decimals``): ``aul``/``aula`` compare raw
+    floats (Kaneko & Bollegala), every other metric rounds to 3 decimals first (metric.py).
 
     Example
     -------
@@ -64,7 +67,7 @@ def crows_summary(scored) -> dict:
     """
     from trustkit.metrics import crows_pairs_score
 
-    row = crows_pairs_score(scored, by=None).iloc[0].drop("group")
+    row = crows_pairs_score(scored, by=None, metric=metric).iloc[0].drop("group")
     return {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
 
 
@@ -115,7 +118,7 @@ def run(args) -> int:
         return 2
     table = scored[OUT_COLUMNS].copy()
     _write_atomic(table, out)
-    summary = crows_summary(scored)
+    summary = crows_summary(scored, args.metric)
     sidecar = {
         "metric": args.metric, "data": args.data, "limit": args.limit,
         "data_source": str(pairs.attrs.get("source", args.data)), "data_sha256": pairs.attrs.get("sha256"),
