@@ -1,7 +1,10 @@
 """Sentence-pair loaders: the CrowS-Pairs family and users' own CSV/TSV/JSONL pair files.
 
-Every file goes through one validator that names each bad row as ``FILE:LINE: reason``; label
-quirks of the published revisions are normalised with a warning, never silently.
+Every file goes through one validator that names each bad row as ``FILE:LINE: reason`` (or
+``FILE:START-END`` for a record spanning lines, e.g. an unclosed quote); label quirks of the
+published revisions are normalised with a warning, never silently. Refused: undecodable bytes,
+control characters (NUL included; TAB and line breaks inside quotes are fine), fields over
+``MAX_FIELD_CHARS``, repeated pair ids, a quote that is never closed, and a file with no rows.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import io
 import json
 import os
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,6 +52,8 @@ _BIAS_ALIASES = {
 _DIRECTION_ALIASES = {"anti-stereo": "antistereo", "stereotype": "stereo", "anti-stereotype": "antistereo"}
 _REQUIRED = ("sent_more", "sent_less", "bias_type")
 _DIRECTION_COLUMNS = ("stereo_antistereo", "direction")
+MAX_FIELD_CHARS = 131_072  # the csv module's default field limit: no sentence is near it
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not TAB, LF, CR
 _PAIR_CATALOGUE = ("crows_pairs", "crows_pairs_revised", "crows_pairs_revised_fr", "crows_pairs_pikuliak")
 
 
@@ -72,9 +78,11 @@ class Problem:
     line: int
     reason: str
     source_row: str | None = None
+    end: int | None = None  # last line of a record spanning several lines
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
+        span = f"{self.line}-{self.end}" if self.end and self.end != self.line else f"{self.line}"
+        return f"{self.file}:{span}: {self.reason}"
 
 
 @dataclass
@@ -127,6 +135,8 @@ def _delimited_records(text: str, path: Path):
     """Yield (first_line, last_line, header, fields) for each CSV/TSV record."""
     first = text.split("\n", 1)[0]
     delimiter = "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
+    # a longer field is reported by the validator, not raised by csv as "field larger than field limit"
+    csv.field_size_limit(max(csv.field_size_limit(), sys.maxsize >> 1))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = next(reader, None)
     previous_end = reader.line_num
@@ -146,14 +156,25 @@ def _parse(path: Path, display: str) -> ParsedPairs:
         records = _csv_records(text, path, parsed, display)
         if parsed.fatal:
             return parsed
+    if not records and not parsed.problems:
+        parsed.fatal = True
+        parsed.problems.append(Problem(display, 1, "no pair rows: the file holds a header only (or nothing)"))
+        return parsed
+    seen_ids: dict[str, int] = {}
     # pair_id counts every data record, malformed ones too, so it stays stable when rows are dropped
     for ordinal, (start, end, record) in enumerate(records):
         if record is None:  # malformed beyond validation; its problem is already recorded
             continue
         reasons = [bad_lines[n] for n in range(start, end + 1) if n in bad_lines]
         row = _validate(record, ordinal, reasons, start, parsed, display)
+        given_id = record.get("") or record.get("id")
+        if given_id:
+            if given_id in seen_ids:
+                reasons.append(f"pair id {given_id!r} repeats line {seen_ids[given_id]}; ids must be unique")
+            else:
+                seen_ids[given_id] = start
         if reasons:
-            parsed.problems.append(Problem(display, start, "; ".join(reasons), row["source_row"]))
+            parsed.problems.append(Problem(display, start, "; ".join(reasons), row["source_row"], end=end))
         else:
             parsed.rows.append(row)
     parsed.problems.sort(key=lambda problem: problem.line)
@@ -164,9 +185,17 @@ def _csv_records(text: str, path: Path, parsed: ParsedPairs, display: str) -> li
     records, header = [], None
     for start, end, header, fields in _delimited_records(text, path):
         if len(fields) != len(header):
-            parsed.problems.append(
-                Problem(display, start, f"expected {len(header)} fields, found {len(fields)} (stray delimiter or quote?)")
-            )
+            if end > start:  # csv read on past the line end: a quote that was never closed
+                reason = (f"a quote opened on line {start} is not closed, so lines {start}-{end} were read "
+                          f"as one record of {len(fields)} fields (expected {len(header)}); close the quote")
+            else:
+                reason = f"expected {len(header)} fields, found {len(fields)} (stray delimiter or quote?)"
+            parsed.problems.append(Problem(display, start, reason, end=end))
+            records.append((start, end, None))
+            continue
+        if end > start and _swallows_rows(fields, len(header)):
+            parsed.problems.append(Problem(display, start, f"a quote opened on line {start} is not closed "
+                                           f"and swallows the rows up to line {end}; close the quote", end=end))
             records.append((start, end, None))
             continue
         records.append((start, end, dict(zip(header, fields))))
@@ -179,6 +208,15 @@ def _csv_records(text: str, path: Path, parsed: ParsedPairs, display: str) -> li
             0, Problem(display, 1, f"missing column(s) {', '.join(missing)} (header has: {', '.join(header) or 'nothing'})")
         )
     return records
+
+
+def _swallows_rows(fields: list[str], width: int) -> bool:
+    """Does a quoted field hold whole rows (a line with the header's number of delimiters)?"""
+    for value in fields:
+        for line in value.splitlines()[1:]:
+            if width > 1 and max(line.count(","), line.count("\t")) >= width - 1:
+                return True
+    return False
 
 
 def _missing_columns(keys) -> list[str]:
@@ -217,6 +255,12 @@ def _validate(record: dict, ordinal: int, reasons: list[str], line: int, parsed:
     """Check one record; append reasons for its problems and notes for its normalised labels."""
     source_row = record.get("") or record.get("id") or str(ordinal)
     more, less = record["sent_more"], record["sent_less"]
+    for column, value in record.items():
+        if len(value) > MAX_FIELD_CHARS:
+            reasons.append(f"{column or 'index'} has {len(value)} characters, more than {MAX_FIELD_CHARS}")
+        elif match := _CONTROL.search(value):
+            reasons.append(f"{column or 'index'} holds control character U+{ord(match.group()):04X} at "
+                           f"character {match.start() + 1}; remove it")
     if not more.strip():
         reasons.append("empty sent_more")
     if not less.strip():
@@ -271,7 +315,10 @@ def check_pair_file(path: str | os.PathLike) -> ParsedPairs:
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such pair file (and not a registered dataset: {', '.join(_PAIR_CATALOGUE)})")
+        from trustkit.data.registry import did_you_mean
+
+        raise FileNotFoundError(f"{path}: no such pair file{did_you_mean(str(path), _PAIR_CATALOGUE)}; "
+                                f"registered pair datasets: {', '.join(_PAIR_CATALOGUE)}")
     return _parse(path, str(path))
 
 
