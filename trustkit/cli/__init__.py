@@ -78,8 +78,8 @@ def describe_failure(err: BaseException) -> str:
         what = "out of memory: lower --batch-tokens or score fewer pairs (--limit)"
     elif isinstance(err, OSError):
         what = f"{text}: check that the path exists, is readable/writable and the disk is not full"
-    elif "size mismatch" in text:
-        what = (f"the checkpoint's tensors do not match its config (e.g. vocab_size): {text[:300]}; "
+    elif "size mismatch" in text or "ignore_mismatched_sizes" in text:
+        what = ("the checkpoint's tensor shapes do not match its config.json (e.g. vocab_size); "
                 "use the config saved with these weights")
     else:
         what = f"{text} ({type(err).__name__})"

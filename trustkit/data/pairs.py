@@ -372,7 +372,8 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
         parsed = check_pair_file(path)
         display = str(path)
     if parsed.fatal:
-        raise PairFileError(parsed.problems, hint="\nFix the header: pair files need these columns.")
+        empty = parsed.problems[0].reason.startswith("no pair rows")
+        raise PairFileError(parsed.problems, hint="" if empty else "\nFix the header: pair files need these columns.")
     expected = [p for p in parsed.problems if p.source_row in known_bad]
     unexpected = [p for p in parsed.problems if p.source_row not in known_bad]
     if unexpected and errors == "raise":

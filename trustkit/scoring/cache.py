@@ -85,8 +85,8 @@ class ScoreCache:
             raise self._error("cannot be opened", err) from err
 
     def _error(self, what: str, err: Exception) -> CacheError:
-        where = self.path or "the cache directory"
-        return CacheError(f"score cache {where} {what} ({err}); fix or delete it, point TRUSTKIT_CACHE "
+        where = f"score cache {self.path}" if self.path else "the score cache's directory"
+        return CacheError(f"{where} {what} ({err}); fix or delete it, point TRUSTKIT_CACHE "
                           "elsewhere, or run without the cache (--no-cache)")
 
     def get_many(self, keys: Iterable[str]) -> dict[str, dict]:
