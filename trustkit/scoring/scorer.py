@@ -165,6 +165,7 @@ class Scorer:
                 "truncate": self.max_length if self.truncate else None,
                 # padding and batch shapes move the last digits (~1e-6 nats): part of the key
                 "batch_tokens": self.batch_tokens,
+                "torch": torch.__version__,  # kernels change between releases
             }
         return self._identity_cache
 
@@ -279,10 +280,10 @@ class Scorer:
     def _checked_sentences(self, sentences, metric: str) -> list[str]:
         self._check_metric(metric, self.sentence_metrics)
         sentences = list(sentences)
-        for k, sentence in enumerate(sentences):
-            why = self.problem(sentence)
-            if why:
-                raise ValueError(f"sentence {k} ({str(sentence)[:60]!r}): {why}")
+        refused = [f"sentence {k} ({str(s)[:60]!r}): {why}" for k, s in enumerate(sentences)
+                   if (why := self.problem(s))]
+        if refused:
+            raise ValueError("\n".join(refused))
         return sentences
 
     def _checked_pairs(self, pairs: pd.DataFrame, metric: str) -> list:
