@@ -17,6 +17,31 @@ class TruncationWarning(UserWarning):
     """Sentences longer than the model's maximum were cut (``truncate=True``); it names the rows."""
 
 
+def check_vocabulary(model, tokenizer) -> None:
+    """Refuse (ValueError) a tokenizer with more tokens than the model's input embedding has rows.
+
+    Such a pair fails with an IndexError halfway through a run, at the first sentence that uses a
+    token beyond the embedding; this says so before any work.
+
+    Example
+    -------
+    >>> import torch
+    >>> class Tok:
+    ...     def __len__(self): return 12
+    >>> class Model(torch.nn.Module):
+    ...     def get_input_embeddings(self): return torch.nn.Embedding(10, 2)
+    >>> check_vocabulary(Model(), Tok())
+    Traceback (most recent call last):
+    ValueError: the tokenizer has 12 tokens but the model's embedding only 10 rows, ...
+    """
+    embedding = model.get_input_embeddings() if hasattr(model, "get_input_embeddings") else None
+    rows = getattr(embedding, "num_embeddings", None)
+    if rows is not None and len(tokenizer) > rows:
+        raise ValueError(f"the tokenizer has {len(tokenizer)} tokens but the model's embedding only "
+                         f"{rows} rows, so some token ids cannot be looked up; use the tokenizer "
+                         "saved with these weights")
+
+
 def row_names(pairs: pd.DataFrame) -> list[str]:
     """How each row of a pair table is named in messages: ``FILE:LINE``, else ``pair N``.
 

@@ -6,7 +6,6 @@ everything else â€” deduplication, the disk cache, resumption, the pair table â€
 
 from __future__ import annotations
 
-import hashlib
 import math
 import os
 import warnings
@@ -17,9 +16,12 @@ import pandas as pd
 import torch
 
 from trustkit.scoring.batching import Row, run_rows
-from trustkit.scoring.checks import check_pair_rows
 from trustkit.scoring.cache import CacheError, CacheIntegrityWarning, ScoreCache, item_key
+from trustkit.scoring.checks import check_pair_rows, check_vocabulary
 from trustkit.scoring.crows import metric_order
+from trustkit.scoring.fingerprints import model_fingerprint, tokenizer_fingerprint
+
+__all__ = ["Plan", "Scorer", "model_fingerprint", "tokenizer_fingerprint"]
 
 UNBOUNDED = 10**6  # tokenizers report ~1e30 when they know no maximum length
 
@@ -33,39 +35,6 @@ class Plan:
     counted: list[list[int]]  # per sentence: positions summed (or averaged) into its score
     reduce: str = "sum"  # "sum", "mean" or "weighted_mean"
     row_index: list[int] = field(default_factory=list)
-
-
-def model_fingerprint(model: torch.nn.Module) -> str:
-    """sha256 over the parameter and buffer bytes of a model (for models given as objects).
-
-    Example
-    -------
-    >>> len(model_fingerprint(torch.nn.Linear(2, 2)))
-    64
-    """
-    digest = hashlib.sha256()
-    for name, tensor in sorted(model.state_dict().items()):
-        digest.update(name.encode())
-        digest.update(str(tuple(tensor.shape)).encode())
-        digest.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
-    return digest.hexdigest()
-
-
-def tokenizer_fingerprint(tokenizer) -> str:
-    """sha256 of a tokenizer's full definition (fast: its JSON; slow: its vocabulary).
-
-    Example
-    -------
-    >>> from transformers import BertTokenizerFast
-    >>> t = BertTokenizerFast(vocab={"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "[MASK]": 4})
-    >>> len(tokenizer_fingerprint(t))
-    64
-    """
-    backend = getattr(tokenizer, "backend_tokenizer", None)
-    body = backend.to_str() if backend is not None else repr(sorted(tokenizer.get_vocab().items()))
-    extra = repr((type(tokenizer).__name__, tokenizer.all_special_tokens,
-                  getattr(tokenizer, "do_lower_case", None)))
-    return hashlib.sha256((body + extra).encode("utf-8")).hexdigest()
 
 
 class Scorer:
@@ -125,12 +94,7 @@ class Scorer:
         self.cache: ScoreCache | None = cache if isinstance(cache, ScoreCache) else None
         self.stats = {"rows_computed": 0, "items_computed": 0, "items_cached": 0}
         self._identity_cache: dict | None = None
-        embedding = model.get_input_embeddings() if hasattr(model, "get_input_embeddings") else None
-        rows = getattr(embedding, "num_embeddings", None)
-        if rows is not None and len(tokenizer) > rows:
-            raise ValueError(f"the tokenizer has {len(tokenizer)} tokens but the model's embedding only "
-                             f"{rows} rows, so some token ids cannot be looked up; use the tokenizer "
-                             "saved with these weights")
+        check_vocabulary(model, tokenizer)
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
         self.max_length = self._max_length()
 
