@@ -2,6 +2,11 @@
 
 Each module ``trustkit/cli/<name>.py`` defines ``register(subparsers)``, which adds its parser and
 sets ``func`` (called with the parsed arguments, returning an exit code).
+
+:func:`main` is the one error boundary: a failure that reaches it (I/O, the score cache, a model
+or tokenizer that does not load, a corrupt GGUF, bad data) is printed as one line saying what went
+wrong and what to do, with exit code 1 (2 for a usage error); ``trustkit --debug ...`` shows the
+traceback instead. Warnings print as one ``trustkit: warning: ...`` line each.
 """
 
 from __future__ import annotations
@@ -9,7 +14,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
+import sqlite3
+import struct
 import sys
+import warnings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="trustkit",
         description="Bias measures of language models under paraphrase, reproducibly.",
     )
+    parser.add_argument("--debug", action="store_true", help="show the full traceback of a failure")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
@@ -31,11 +40,50 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    if args.debug:
+        return int(args.func(args) or 0)
+    shown = warnings.showwarning
+    warnings.showwarning = _one_line_warning
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("interrupted; finished work is kept in the cache", file=sys.stderr)
         return 130
+    except Exception as err:  # the boundary: one line, never a traceback (--debug shows it)
+        print(f"trustkit {args.command}: error: {describe_failure(err)}", file=sys.stderr)
+        return 1
+    finally:
+        warnings.showwarning = shown
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"trustkit: warning: {message}", file=sys.stderr)
+
+
+def describe_failure(err: BaseException) -> str:
+    """One line for a failure: what went wrong and what to do (the CLI's error boundary).
+
+    Example
+    -------
+    >>> describe_failure(struct.error("unpack requires a buffer of 8 bytes"))
+    'a binary file ended early or is corrupt (unpack requires a buffer of 8 bytes): re-download or re-convert it; run with --debug for the traceback'
+    """
+    text = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
+    text = " ".join(str(text).split())[:500] or type(err).__name__
+    if isinstance(err, struct.error):
+        what = f"a binary file ended early or is corrupt ({text}): re-download or re-convert it"
+    elif isinstance(err, sqlite3.Error):
+        what = f"the score cache failed ({text}): delete it or run with --no-cache"
+    elif isinstance(err, MemoryError):
+        what = "out of memory: lower --batch-tokens or score fewer pairs (--limit)"
+    elif isinstance(err, OSError):
+        what = f"{text}: check that the path exists, is readable/writable and the disk is not full"
+    elif "size mismatch" in text or "ignore_mismatched_sizes" in text:
+        what = ("the checkpoint's tensor shapes do not match its config.json (e.g. vocab_size); "
+                "use the config saved with these weights")
+    else:
+        what = f"{text} ({type(err).__name__})"
+    return f"{what}; run with --debug for the traceback"
 
 
 if __name__ == "__main__":

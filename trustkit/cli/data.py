@@ -20,7 +20,8 @@ def register(subparsers) -> None:
     verify = sub.add_parser("verify", help="fetch every dataset and print each file's sha256 and OK")
     verify.add_argument("names", nargs="*", metavar="NAME", help="datasets to verify (default: all)")
     verify.set_defaults(func=run_verify)
-    check = sub.add_parser("check", help="validate a pair file (CSV/TSV/JSONL); print FILE:LINE: reason per problem")
+    check = sub.add_parser("check", help="validate a pair file (CSV/TSV/JSONL) or a registered pair dataset; "
+                                         "print FILE:LINE: reason per problem")
     check.add_argument("file", metavar="FILE")
     check.set_defaults(func=run_check)
 
@@ -71,19 +72,34 @@ def _fetch_each(names: list[str], show_hashes: bool, explicit: bool) -> int:
     return 1 if failures else 0
 
 
+def _named(args, show_hashes: bool) -> int:
+    try:
+        names = _names(args.names)
+    except KeyError as err:  # a mistyped name: a usage error with a "did you mean"
+        print(f"trustkit data {args.data_command}: {err.args[0]}", file=sys.stderr)
+        return 2
+    return _fetch_each(names, show_hashes=show_hashes, explicit=bool(args.names))
+
+
 def run_fetch(args) -> int:
-    return _fetch_each(_names(args.names), show_hashes=False, explicit=bool(args.names))
+    return _named(args, show_hashes=False)
 
 
 def run_verify(args) -> int:
-    return _fetch_each(_names(args.names), show_hashes=True, explicit=bool(args.names))
+    return _named(args, show_hashes=True)
 
 
 def run_check(args) -> int:
-    from trustkit.data.pairs import check_pair_file
+    from pathlib import Path
 
+    from trustkit.data.pairs import _PAIR_CATALOGUE, check_pair_file
+    from trustkit.data.registry import fetch
+
+    target = args.file
+    if not Path(target).exists() and target in _PAIR_CATALOGUE:  # a registered pair dataset
+        target = fetch(target)
     try:
-        parsed = check_pair_file(args.file)
+        parsed = check_pair_file(target)
     except FileNotFoundError as err:
         print(err, file=sys.stderr)
         return 1

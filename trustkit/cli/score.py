@@ -1,12 +1,13 @@
 """``trustkit score``: score the sentence pairs of a dataset or file with a model; write one row per pair.
 
 Prints the CrowS-style summary (metric score, stereo %, antistereo %, n, ties) and writes a
-provenance sidecar (``OUT.json``) beside the table.
+provenance sidecar (``OUT.json``, naming the table's sha256) beside the table, both as one unit
+(``trustkit.fileio.write_table_with_sidecar``). An existing ``--out`` is kept unless ``--force``;
+an ``--out`` that is one of the inputs is refused.
 """
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -38,22 +39,15 @@ def register(subparsers) -> None:
                    help="cut sentences longer than the model's maximum instead of refusing them")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the score cache")
     p.add_argument("--out", required=True, help="output table: FILE.csv or FILE.parquet")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --out (and its sidecar)")
     p.set_defaults(func=run)
 
 
-def _write_atomic(frame, out: Path) -> None:
-    from trustkit.fileio import atomic_path
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_path(out, suffix=out.suffix) as tmp:
-        if out.suffix == ".parquet":
-            frame.to_parquet(tmp, index=False)
-        else:
-            frame.to_csv(tmp, index=False)
-
-
-def crows_summary(scored) -> dict:
+def crows_summary(scored, metric: str | None = None) -> dict:
     """The overall CrowS-Pairs aggregates of a scored table (``trustkit.metrics.crows_pairs_score``).
+
+    Ties follow the metric (``trustkit.metrics.crows.tie_decimals``): ``aul``/``aula`` compare raw
+    floats (Kaneko & Bollegala), every other metric rounds to 3 decimals first (metric.py).
 
     Example
     -------
@@ -65,7 +59,7 @@ def crows_summary(scored) -> dict:
     """
     from trustkit.metrics import crows_pairs_score
 
-    row = crows_pairs_score(scored, by=None).iloc[0].drop("group")
+    row = crows_pairs_score(scored, by=None, metric=metric).iloc[0].drop("group")
     return {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
 
 
@@ -97,13 +91,16 @@ def run(args) -> int:
     import time
 
     from trustkit.data import load_pairs
-    from trustkit.fileio import atomic_write_text
+    from trustkit.fileio import check_output_path, write_table_with_sidecar
     from trustkit.scoring import load_scorer
 
     try:
+        check_output_path(out, inputs=[args.data, args.model], force=args.force)
         pairs = load_pairs(args.data)
         if args.limit:
             pairs = pairs.head(args.limit)
+        if pairs.empty:
+            raise ValueError(f"{args.data} holds no pairs to score")
         scorer = load_scorer(args.model, device=args.device, dtype=args.dtype,
                              random_control=args.random_control, allow_pickle=args.allow_pickle,
                              batch_tokens=args.batch_tokens, cache=not args.no_cache,
@@ -115,15 +112,14 @@ def run(args) -> int:
         print(f"trustkit score: {err}", file=sys.stderr)
         return 2
     table = scored[OUT_COLUMNS].copy()
-    _write_atomic(table, out)
-    summary = crows_summary(scored)
+    summary = crows_summary(scored, args.metric)
     sidecar = {
         "metric": args.metric, "data": args.data, "limit": args.limit,
         "data_source": str(pairs.attrs.get("source", args.data)), "data_sha256": pairs.attrs.get("sha256"),
         "model": scorer.provenance, "engine": scorer.identity(), "summary": summary,
         "seconds": round(seconds, 3), "stats": scorer.stats,
     }
-    atomic_write_text(out.with_name(out.name + ".json"), json.dumps(sidecar, indent=1, default=str))
+    write_table_with_sidecar(table, out, sidecar)
     print(format_summary(summary, args.metric))
     print(f"wrote {len(table)} pairs to {out} ({scorer.stats['items_cached']} items from the cache, "
           f"{scorer.stats['rows_computed']} rows computed, {seconds:.1f} s)")

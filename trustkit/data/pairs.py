@@ -1,22 +1,22 @@
 """Sentence-pair loaders: the CrowS-Pairs family and users' own CSV/TSV/JSONL pair files.
 
-Every file goes through one validator that names each bad row as ``FILE:LINE: reason``; label
-quirks of the published revisions are normalised with a warning, never silently.
+Every file goes through one validator that names each bad row as ``FILE:LINE: reason`` (or
+``FILE:START-END`` for a record spanning lines, e.g. an unclosed quote); label quirks of the
+published revisions are normalised with a warning, never silently. Refused: undecodable bytes,
+control characters (NUL included; TAB and line breaks inside quotes are fine), fields over
+``MAX_FIELD_CHARS``, repeated pair ids, a quote that is never closed, and a file with no rows.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import re
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from trustkit.data.pair_records import ParsedPairs, Problem, _csv_records, _decode_lines, _jsonl_records
 from trustkit.data.registry import REGISTRY, fetch, get_dataset, sha256_file
 
 PAIR_COLUMNS = ["pair_id", "sent_more", "sent_less", "direction", "bias_type", "source_row"]
@@ -46,8 +46,8 @@ _BIAS_ALIASES = {
     "autre": "other",
 }
 _DIRECTION_ALIASES = {"anti-stereo": "antistereo", "stereotype": "stereo", "anti-stereotype": "antistereo"}
-_REQUIRED = ("sent_more", "sent_less", "bias_type")
-_DIRECTION_COLUMNS = ("stereo_antistereo", "direction")
+MAX_FIELD_CHARS = 131_072  # the csv module's default field limit: no sentence is near it
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not TAB, LF, CR
 _PAIR_CATALOGUE = ("crows_pairs", "crows_pairs_revised", "crows_pairs_revised_fr", "crows_pairs_pikuliak")
 
 
@@ -62,29 +62,6 @@ class PairFileError(ValueError):
 
 class PairFileWarning(UserWarning):
     """A pair file's labels were normalised or rows were dropped; the message says which."""
-
-
-@dataclass
-class Problem:
-    """One problem (or note) about one line of a pair file."""
-
-    file: str
-    line: int
-    reason: str
-    source_row: str | None = None
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.reason}"
-
-
-@dataclass
-class ParsedPairs:
-    """The outcome of reading a pair file: valid rows, per-row problems, and normalisation notes."""
-
-    rows: list[dict] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    notes: list[Problem] = field(default_factory=list)
-    fatal: bool = False  # a file-level problem (e.g. a missing column): no row can be trusted
 
 
 def normalise_bias_type(value: str) -> str:
@@ -106,36 +83,6 @@ def _normalise_direction(value: str) -> str | None:
     return key if key in DIRECTIONS else None
 
 
-def _decode_lines(raw: bytes) -> tuple[str, dict[int, str]]:
-    """Decode UTF-8 line by line so that a bad byte is reported on its own line."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    pieces, bad = [], {}
-    for number, line in enumerate(raw.splitlines(keepends=True), start=1):
-        try:
-            pieces.append(line.decode("utf-8"))
-        except UnicodeDecodeError as err:
-            bad[number] = (
-                f"undecodable bytes {line[err.start:err.end]!r} at column {err.start + 1} "
-                "(not UTF-8; re-save the file as UTF-8)"
-            )
-            pieces.append(line.decode("utf-8", errors="replace"))
-    return "".join(pieces), bad
-
-
-def _delimited_records(text: str, path: Path):
-    """Yield (first_line, last_line, header, fields) for each CSV/TSV record."""
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if path.suffix.lower() == ".tsv" or first.count("\t") > first.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
-    previous_end = reader.line_num
-    for fields in reader:
-        start, previous_end = previous_end + 1, reader.line_num
-        if fields:  # csv yields [] for a blank line: not a record
-            yield start, previous_end, header, fields
-
-
 def _parse(path: Path, display: str) -> ParsedPairs:
     parsed = ParsedPairs()
     text, bad_lines = _decode_lines(path.read_bytes())
@@ -146,77 +93,41 @@ def _parse(path: Path, display: str) -> ParsedPairs:
         records = _csv_records(text, path, parsed, display)
         if parsed.fatal:
             return parsed
+    if not records and not parsed.problems:
+        parsed.fatal = True
+        parsed.problems.append(Problem(display, 1, "no pair rows: the file holds a header only (or nothing)"))
+        return parsed
+    seen_ids: dict[str, int] = {}
     # pair_id counts every data record, malformed ones too, so it stays stable when rows are dropped
     for ordinal, (start, end, record) in enumerate(records):
         if record is None:  # malformed beyond validation; its problem is already recorded
             continue
         reasons = [bad_lines[n] for n in range(start, end + 1) if n in bad_lines]
         row = _validate(record, ordinal, reasons, start, parsed, display)
+        given_id = record.get("") or record.get("id")
+        if given_id:
+            if given_id in seen_ids:
+                reasons.append(f"pair id {given_id!r} repeats line {seen_ids[given_id]}; ids must be unique")
+            else:
+                seen_ids[given_id] = start
         if reasons:
-            parsed.problems.append(Problem(display, start, "; ".join(reasons), row["source_row"]))
+            parsed.problems.append(Problem(display, start, "; ".join(reasons), row["source_row"], end=end))
         else:
             parsed.rows.append(row)
     parsed.problems.sort(key=lambda problem: problem.line)
     return parsed
 
 
-def _csv_records(text: str, path: Path, parsed: ParsedPairs, display: str) -> list:
-    records, header = [], None
-    for start, end, header, fields in _delimited_records(text, path):
-        if len(fields) != len(header):
-            parsed.problems.append(
-                Problem(display, start, f"expected {len(header)} fields, found {len(fields)} (stray delimiter or quote?)")
-            )
-            records.append((start, end, None))
-            continue
-        records.append((start, end, dict(zip(header, fields))))
-    if header is None:
-        header = next(csv.reader(io.StringIO(text)), [])
-    missing = _missing_columns(header)
-    if missing:
-        parsed.fatal = True
-        parsed.problems.insert(
-            0, Problem(display, 1, f"missing column(s) {', '.join(missing)} (header has: {', '.join(header) or 'nothing'})")
-        )
-    return records
-
-
-def _missing_columns(keys) -> list[str]:
-    missing = [c for c in _REQUIRED if c not in keys]
-    if not any(c in keys for c in _DIRECTION_COLUMNS):
-        missing.append("stereo_antistereo (or direction)")
-    return missing
-
-
-def _jsonl_records(text: str, parsed: ParsedPairs, display: str) -> list:
-    records = []
-    # the same line breaks as the CSV reader (\n, \r\n, \r), not str.splitlines' wider set (\u2028 ...)
-    for number, line in enumerate(io.StringIO(text, newline=""), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as err:
-            parsed.problems.append(Problem(display, number, f"not valid JSON ({err.msg})"))
-            records.append((number, number, None))
-            continue
-        if not isinstance(obj, dict):
-            parsed.problems.append(Problem(display, number, "not a JSON object"))
-            records.append((number, number, None))
-            continue
-        missing = _missing_columns(obj)
-        if missing:
-            parsed.problems.append(Problem(display, number, f"missing field(s) {', '.join(missing)}"))
-            records.append((number, number, None))
-            continue
-        records.append((number, number, {k: "" if v is None else str(v) for k, v in obj.items()}))
-    return records
-
-
 def _validate(record: dict, ordinal: int, reasons: list[str], line: int, parsed: ParsedPairs, display: str) -> dict:
     """Check one record; append reasons for its problems and notes for its normalised labels."""
     source_row = record.get("") or record.get("id") or str(ordinal)
     more, less = record["sent_more"], record["sent_less"]
+    for column, value in record.items():
+        if len(value) > MAX_FIELD_CHARS:
+            reasons.append(f"{column or 'index'} has {len(value)} characters, more than {MAX_FIELD_CHARS}")
+        elif match := _CONTROL.search(value):
+            reasons.append(f"{column or 'index'} holds control character U+{ord(match.group()):04X} at "
+                           f"character {match.start() + 1}; remove it")
     if not more.strip():
         reasons.append("empty sent_more")
     if not less.strip():
@@ -271,7 +182,10 @@ def check_pair_file(path: str | os.PathLike) -> ParsedPairs:
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such pair file (and not a registered dataset: {', '.join(_PAIR_CATALOGUE)})")
+        from trustkit.data.registry import did_you_mean
+
+        raise FileNotFoundError(f"{path}: no such pair file{did_you_mean(str(path), _PAIR_CATALOGUE)}; "
+                                f"registered pair datasets: {', '.join(_PAIR_CATALOGUE)}")
     return _parse(path, str(path))
 
 
@@ -325,7 +239,8 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
         parsed = check_pair_file(path)
         display = str(path)
     if parsed.fatal:
-        raise PairFileError(parsed.problems, hint="\nFix the header: pair files need these columns.")
+        empty = parsed.problems[0].reason.startswith("no pair rows")
+        raise PairFileError(parsed.problems, hint="" if empty else "\nFix the header: pair files need these columns.")
     expected = [p for p in parsed.problems if p.source_row in known_bad]
     unexpected = [p for p in parsed.problems if p.source_row not in known_bad]
     if unexpected and errors == "raise":
@@ -339,6 +254,8 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
     frame = pd.DataFrame(parsed.rows, columns=PAIR_COLUMNS + ["line"]).drop(columns="line")
     frame["pair_id"] = frame["pair_id"].astype("int64")
     frame.attrs["source"] = key
+    frame.attrs["file"] = display  # with "lines", lets the scorer name refused rows FILE:LINE
+    frame.attrs["lines"] = {int(r["pair_id"]): int(r["line"]) for r in parsed.rows}
     frame.attrs["sha256"] = sha256_file(path)
     frame.attrs["dropped"] = [
         {"file": p.file, "line": p.line, "source_row": p.source_row, "reason": p.reason} for p in dropped

@@ -241,7 +241,20 @@ def get_dataset(name: str) -> Dataset:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise KeyError(f"unknown dataset {name!r}; known datasets: {', '.join(REGISTRY)}") from None
+        raise KeyError(f"unknown dataset {name!r}{did_you_mean(name, REGISTRY)}; known datasets: "
+                       f"{', '.join(REGISTRY)}") from None
+
+
+def did_you_mean(name: str, choices) -> str:
+    """``" (did you mean 'x'?)"`` for the closest of ``choices`` to a mistyped name, else ``""``.
+
+    >>> did_you_mean("crows_pairz", ["crows_pairs", "winobias"])
+    " (did you mean 'crows_pairs'?)"
+    """
+    import difflib
+
+    close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def verify_file(path: str | os.PathLike, expected: str) -> str:

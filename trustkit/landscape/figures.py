@@ -33,6 +33,22 @@ def _colours(communities) -> dict:
     return {c: palette[i % len(palette)] for i, c in enumerate(sorted(communities))}
 
 
+def _sorted_subgraph(G: nx.Graph, nodes) -> nx.Graph:
+    """``G`` restricted to ``nodes`` with nodes and edges in sorted order.
+
+    Layouts and drawing follow a graph's insertion order, which for words gathered in sets
+    changes with Python's string hash seed; sorting makes the figure's bytes the same every run.
+
+    >>> list(_sorted_subgraph(nx.path_graph(["c", "a", "b"]), ["b", "c", "a"]).edges)
+    [('a', 'b'), ('b', 'c')]
+    """
+    nodes = sorted(nodes)
+    H = nx.Graph()
+    H.add_nodes_from((n, G.nodes[n]) for n in nodes)
+    H.add_edges_from(sorted((min(a, b), max(a, b), d) for a, b, d in G.subgraph(nodes).edges(data=True)))
+    return H
+
+
 def map_layout(G: nx.Graph, membership: pd.Series, communities, words_per_community: int = 25,
                seed: int = 0) -> tuple[dict, dict]:
     """Two-level layout: communities placed by how densely they link, words around their centre.
@@ -75,10 +91,10 @@ def map_layout(G: nx.Graph, membership: pd.Series, communities, words_per_commun
     pos = {}
     for c in communities:
         words = membership.index[membership == c]
-        sub = G.subgraph(words)
+        sub = _sorted_subgraph(G, [w for w in words if w in G])
         strength = dict(sub.degree(weight="weight"))
         chosen_words = sorted(strength, key=lambda w: (-strength[w], w))[:words_per_community]
-        local = nx.spring_layout(sub.subgraph(chosen_words), weight="weight", seed=seed)
+        local = nx.spring_layout(_sorted_subgraph(sub, chosen_words), weight="weight", seed=seed)
         radius = 0.06 + 0.015 * np.log1p(len(words))
         for w, xy in local.items():
             pos[w] = np.asarray(centres[c]) + radius * np.asarray(xy)
@@ -109,7 +125,7 @@ def plot_network_map(G, membership, top_words_table, labels: dict, communities=N
     pos, centres = map_layout(G, membership, communities, words_per_community, seed)
     colours = _colours(communities)
     fig, ax = plt.subplots(figsize=(13, 10))
-    sub = G.subgraph(pos)
+    sub = _sorted_subgraph(G, pos)
     weights = np.array([w for _, _, w in sub.edges(data="weight")])
     nx.draw_networkx_edges(sub, pos, ax=ax, width=0.3 + 1.2 * weights, alpha=0.12,
                            edge_color="grey")

@@ -1,7 +1,9 @@
 """File hashes for model provenance and bundle verification.
 
-A sha256 is cached per file (keyed by path, size and modification time) so big weight files are
-hashed once, not on every load.
+A sha256 is cached per file so big weight files are hashed once, not on every load. The cached
+value is reused only when the file's full identity matches: device, inode, size, mtime_ns and
+ctime_ns. ``cp -p``, ``rsync -a``, ``tar`` and ``touch -r`` can restore a size and an mtime, but
+not the ctime (the kernel sets it on every change), so a checkpoint replaced in place is re-hashed.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ def _record_path(path: Path) -> Path:
 
 
 def file_sha256(path: str | os.PathLike, use_cache: bool = True) -> str:
-    """Return the sha256 of a file, reusing a cached value while size and mtime are unchanged.
+    """Return the sha256 of a file, reusing a cached value only while its full stat identity holds.
 
     Parameters
     ----------
@@ -39,9 +41,13 @@ def file_sha256(path: str | os.PathLike, use_cache: bool = True) -> str:
     """
     path = Path(path).resolve()
     stat = path.stat()
-    stamp = {"path": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
-    record = _record_path(path)
-    if use_cache and record.exists():
+    stamp = {"path": str(path), "dev": stat.st_dev, "inode": stat.st_ino, "size": stat.st_size,
+             "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns}
+    try:
+        record = _record_path(path) if use_cache else None
+    except OSError:  # the cache directory cannot be created
+        record = None
+    if record is not None and record.exists():
         try:
             cached = json.loads(record.read_text())
             if all(cached.get(k) == v for k, v in stamp.items()) and len(cached.get("sha256", "")) == 64:
@@ -49,6 +55,9 @@ def file_sha256(path: str | os.PathLike, use_cache: bool = True) -> str:
         except (OSError, ValueError):
             pass  # an unreadable record is simply recomputed
     digest = sha256_file(path)
-    if use_cache:
-        atomic_write_text(record, json.dumps({**stamp, "sha256": digest}))
+    if record is not None and os.stat(path).st_ctime_ns == stat.st_ctime_ns:  # unchanged while we read it
+        try:
+            atomic_write_text(record, json.dumps({**stamp, "sha256": digest}))
+        except OSError:
+            pass  # a read-only or full cache: the hash is simply not remembered
     return digest

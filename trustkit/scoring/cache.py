@@ -3,6 +3,11 @@
 SQLite rather than shard files: every commit is atomic and survives SIGKILL (the WAL is replayed
 on the next open), several processes may read and write at once, and a lookup does not load
 the whole cache. Each finished batch is committed, so a killed run loses at most one batch.
+
+Every value is stored with the sha256 of its key and JSON text; a value whose checksum does not
+match (a bit flip, a hand edit) is not returned, so the scorer recomputes it and warns once with
+the count. A file that is not a database, or a directory that cannot be read or written, raises
+:class:`CacheError` with one line saying what to do.
 """
 
 from __future__ import annotations
@@ -16,7 +21,19 @@ from pathlib import Path
 from trustkit.paths import cache_dir
 
 # Bump when the way a metric is computed changes, so stale scores are never reused.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
+
+
+class CacheError(RuntimeError):
+    """The score cache cannot be opened, read or written; the message names the file and a fix."""
+
+
+class CacheIntegrityWarning(UserWarning):
+    """Stored values failed their checksum and were recomputed; the message says how many."""
+
+
+def _checksum(key: str, text: str) -> str:
+    return hashlib.sha256(f"{key}\n{text}".encode("utf-8")).hexdigest()
 
 
 def item_key(identity: dict, metric: str, item) -> str:
@@ -52,40 +69,65 @@ class ScoreCache:
     """
 
     def __init__(self, path: str | Path | None = None):
-        self.path = Path(path) if path else cache_dir("scores") / "scores.sqlite"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
-        # NORMAL is durable against a killed process (not against power loss), and fast.
-        self._conn.execute("PRAGMA synchronous=NORMAL")
-        self._conn.execute("CREATE TABLE IF NOT EXISTS scores (key TEXT PRIMARY KEY, value TEXT)")
+        self.path = Path(path) if path else None
+        self.corrupt = 0  # values dropped because their checksum did not match
+        try:
+            if self.path is None:
+                self.path = cache_dir("scores") / "scores.sqlite"
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+            self._conn.execute("PRAGMA journal_mode=WAL")
+            # NORMAL is durable against a killed process (not against power loss), and fast.
+            self._conn.execute("PRAGMA synchronous=NORMAL")
+            self._conn.execute("CREATE TABLE IF NOT EXISTS scores_v2 "
+                               "(key TEXT PRIMARY KEY, value TEXT, checksum TEXT)")
+        except (OSError, sqlite3.Error) as err:
+            raise self._error("cannot be opened", err) from err
+
+    def _error(self, what: str, err: Exception) -> CacheError:
+        where = f"score cache {self.path}" if self.path else "the score cache's directory"
+        return CacheError(f"{where} {what} ({err}); fix or delete it, point TRUSTKIT_CACHE "
+                          "elsewhere, or run without the cache (--no-cache)")
 
     def get_many(self, keys: Iterable[str]) -> dict[str, dict]:
-        """Return the stored values for those keys that are present."""
+        """Return the stored values for those keys that are present and pass their checksum."""
         keys = list(keys)
         found: dict[str, dict] = {}
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
-            marks = ",".join("?" * len(chunk))
-            for key, value in self._conn.execute(
-                f"SELECT key, value FROM scores WHERE key IN ({marks})", chunk
-            ):
-                found[key] = json.loads(value)
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for key, value, checksum in self._conn.execute(
+                    f"SELECT key, value, checksum FROM scores_v2 WHERE key IN ({marks})", chunk
+                ):
+                    try:
+                        if checksum != _checksum(key, value):
+                            raise ValueError("checksum mismatch")
+                        found[key] = json.loads(value)
+                    except (TypeError, ValueError):
+                        self.corrupt += 1
+        except sqlite3.Error as err:
+            raise self._error("cannot be read", err) from err
         return found
 
     def put_many(self, values: dict[str, dict]) -> None:
-        """Store values in one atomic transaction (all or nothing)."""
+        """Store values in one atomic transaction (all or nothing), each with its checksum."""
         if not values:
             return
-        with self._conn:
-            self._conn.execute("BEGIN IMMEDIATE")
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO scores (key, value) VALUES (?, ?)",
-                [(k, json.dumps(v)) for k, v in values.items()],
-            )
+        rows = []
+        for key, value in values.items():
+            text = json.dumps(value)
+            rows.append((key, text, _checksum(key, text)))
+        try:
+            with self._conn:
+                self._conn.execute("BEGIN IMMEDIATE")
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO scores_v2 (key, value, checksum) VALUES (?, ?, ?)", rows)
+        except (OSError, sqlite3.Error) as err:
+            raise self._error("cannot be written", err) from err
 
     def __len__(self) -> int:
-        return self._conn.execute("SELECT COUNT(*) FROM scores").fetchone()[0]
+        return self._conn.execute("SELECT COUNT(*) FROM scores_v2").fetchone()[0]
 
     def close(self) -> None:
         """Close the connection (the file stays)."""

@@ -6,8 +6,8 @@ everything else â€” deduplication, the disk cache, resumption, the pair table â€
 
 from __future__ import annotations
 
-import hashlib
 import math
+import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,8 +16,12 @@ import pandas as pd
 import torch
 
 from trustkit.scoring.batching import Row, run_rows
-from trustkit.scoring.cache import ScoreCache, item_key
+from trustkit.scoring.cache import CacheError, CacheIntegrityWarning, ScoreCache, item_key
+from trustkit.scoring.checks import check_pair_rows, check_vocabulary
 from trustkit.scoring.crows import metric_order
+from trustkit.scoring.fingerprints import model_fingerprint, tokenizer_fingerprint
+
+__all__ = ["Plan", "Scorer", "model_fingerprint", "tokenizer_fingerprint"]
 
 UNBOUNDED = 10**6  # tokenizers report ~1e30 when they know no maximum length
 
@@ -33,39 +37,6 @@ class Plan:
     row_index: list[int] = field(default_factory=list)
 
 
-def model_fingerprint(model: torch.nn.Module) -> str:
-    """sha256 over the parameter and buffer bytes of a model (for models given as objects).
-
-    Example
-    -------
-    >>> len(model_fingerprint(torch.nn.Linear(2, 2)))
-    64
-    """
-    digest = hashlib.sha256()
-    for name, tensor in sorted(model.state_dict().items()):
-        digest.update(name.encode())
-        digest.update(str(tuple(tensor.shape)).encode())
-        digest.update(tensor.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
-    return digest.hexdigest()
-
-
-def tokenizer_fingerprint(tokenizer) -> str:
-    """sha256 of a tokenizer's full definition (fast: its JSON; slow: its vocabulary).
-
-    Example
-    -------
-    >>> from transformers import BertTokenizerFast
-    >>> t = BertTokenizerFast(vocab={"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "[MASK]": 4})
-    >>> len(tokenizer_fingerprint(t))
-    64
-    """
-    backend = getattr(tokenizer, "backend_tokenizer", None)
-    body = backend.to_str() if backend is not None else repr(sorted(tokenizer.get_vocab().items()))
-    extra = repr((type(tokenizer).__name__, tokenizer.all_special_tokens,
-                  getattr(tokenizer, "do_lower_case", None)))
-    return hashlib.sha256((body + extra).encode("utf-8")).hexdigest()
-
-
 class Scorer:
     """Base class: use :class:`MaskedLMScorer` or :class:`CausalLMScorer` (or ``load_scorer``).
 
@@ -75,7 +46,9 @@ class Scorer:
     device : where to run (default: the model's device).
     dtype : GPU autocast precision (bf16 by default on CUDA); CPU always runs fp32.
     batch_tokens : padded tokens per forward pass (default 2048 CPU, 65536 GPU).
-    cache : True (the default cache file), a path, a :class:`ScoreCache`, or False.
+    cache : True (the default cache file: if it cannot be opened, read or written, one warning
+        and the run goes on uncached), a path or a :class:`ScoreCache` (asked for explicitly:
+        such a failure raises :class:`CacheError`), or False.
     model_id : the weights' identity for cache keys (file hashes); default: a hash of the tensors.
     truncate : cut over-long sentences instead of refusing them.
     progress : tqdm progress bars.
@@ -108,12 +81,20 @@ class Scorer:
         self.truncate = truncate
         self.progress = progress
         self.model_id = model_id
-        if cache is True or isinstance(cache, str):
-            cache = ScoreCache(None if cache is True else cache)
+        self._cache_explicit = cache is not True
+        if cache is True or isinstance(cache, (str, os.PathLike)):
+            try:
+                cache = ScoreCache(None if cache is True else cache)
+            except CacheError as err:
+                if self._cache_explicit:
+                    raise
+                warnings.warn(f"{err}; going on without it", stacklevel=2)
+                cache = None
         # (not ``cache or None``: an empty cache has len 0 and would read as False)
         self.cache: ScoreCache | None = cache if isinstance(cache, ScoreCache) else None
         self.stats = {"rows_computed": 0, "items_computed": 0, "items_cached": 0}
         self._identity_cache: dict | None = None
+        check_vocabulary(model, tokenizer)
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
         self.max_length = self._max_length()
 
@@ -146,6 +127,9 @@ class Scorer:
                 "device": self.device.type,
                 "dtype": str(self.dtype or torch.float32),
                 "truncate": self.max_length if self.truncate else None,
+                # padding and batch shapes move the last digits (~1e-6 nats): part of the key
+                "batch_tokens": self.batch_tokens,
+                "torch": torch.__version__,  # kernels change between releases
             }
         return self._identity_cache
 
@@ -170,7 +154,7 @@ class Scorer:
         keys: dict = {}
         if self.cache is not None:
             keys = {it: item_key(self.identity(), metric, it) for it in unique}
-            stored = self.cache.get_many(keys.values())
+            stored = self._cache_call("get_many", keys.values()) or {}
             values = {it: stored[keys[it]] for it in unique if keys[it] in stored}
             self.stats["items_cached"] += len(values)
         todo = [it for it in unique if it not in values]
@@ -200,7 +184,7 @@ class Scorer:
                 if remaining[n] == 0:
                     finish(n, results)
             if self.cache is not None:
-                self.cache.put_many(pending)
+                self._cache_call("put_many", pending)
                 pending.clear()
 
         for n, plan in enumerate(plans):  # e.g. a pair with no shared tokens: nothing to run
@@ -213,8 +197,24 @@ class Scorer:
                          device=self.device, progress=self.progress, desc=f"{metric} rows",
                          on_batch_done=on_batch_done)
         elif self.cache is not None:
-            self.cache.put_many(pending)
+            self._cache_call("put_many", pending)
         return [values[it] for it in items]
+
+    def _cache_call(self, method: str, arg):
+        """Call the cache; on failure raise (cache asked for explicitly) or warn once and drop it."""
+        try:
+            result = getattr(self.cache, method)(arg)
+        except CacheError as err:
+            if self._cache_explicit:
+                raise
+            warnings.warn(f"{err}; going on without it", stacklevel=3)
+            self.cache = None
+            return None
+        if self.cache.corrupt:
+            warnings.warn(f"{self.cache.corrupt} cached value(s) in {self.cache.path} failed their "
+                          "checksum and are recomputed", CacheIntegrityWarning, stacklevel=3)
+            self.cache.corrupt = 0
+        return result
 
     @staticmethod
     def _finish(plan: Plan, results) -> dict:
@@ -244,10 +244,10 @@ class Scorer:
     def _checked_sentences(self, sentences, metric: str) -> list[str]:
         self._check_metric(metric, self.sentence_metrics)
         sentences = list(sentences)
-        for k, sentence in enumerate(sentences):
-            why = self.problem(sentence)
-            if why:
-                raise ValueError(f"sentence {k} ({str(sentence)[:60]!r}): {why}")
+        refused = [f"sentence {k} ({str(s)[:60]!r}): {why}" for k, s in enumerate(sentences)
+                   if (why := self.problem(s))]
+        if refused:
+            raise ValueError("\n".join(refused))
         return sentences
 
     def _checked_pairs(self, pairs: pd.DataFrame, metric: str) -> list:
@@ -259,15 +259,7 @@ class Scorer:
         if missing:
             raise ValueError(f"the pair table lacks column(s) {sorted(missing)}; it needs "
                              "sent_more, sent_less (and direction for pair metrics)")
-        names = list(pairs["pair_id"]) if "pair_id" in pairs.columns else list(range(len(pairs)))
-        if "para_index" in pairs.columns:  # paraphrase tables repeat pair_id once per paraphrase
-            names = [f"{n} (para_index {k})" for n, k in zip(names, pairs["para_index"])]
-        for name, more, less in zip(names, pairs["sent_more"], pairs["sent_less"]):
-            for role, sentence in (("sent_more", more), ("sent_less", less)):
-                why = self.problem(sentence)
-                if why:
-                    raise ValueError(f"pair {name}: {role} cannot be scored: {why}")
-        return names
+        return check_pair_rows(self, pairs)
 
     # --- public API ---------------------------------------------------------------------------
     def score_sentences(self, sentences: Sequence[str], metric: str = "pll") -> list[float]:
@@ -334,6 +326,7 @@ class Scorer:
                 warnings.warn(f"{len(empty)} pair(s) share no scorable token, so both sentences "
                               f"score 0 (a tie): {', '.join(empty[:10])}", stacklevel=2)
         out["delta"] = out["score_more"] - out["score_less"]
+        out.attrs["metric"] = metric  # the tie rule of the bias score depends on it
         return out
 
     def score_tokens(self, data, metric: str = "pll") -> pd.DataFrame:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trustkit.metrics.crows import pair_outcome
+from trustkit.metrics.crows import pair_outcome, tie_decimals
 from trustkit.metrics.tables import check_scored, groups
 from trustkit.stats.bootstrap import bootstrap_ci
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
@@ -33,7 +33,8 @@ def _select(table: pd.DataFrame, rows: str) -> pd.DataFrame:
     return out
 
 
-def pair_bias_values(scored: pd.DataFrame, rows: str = "original", decimals: int | None = 3) -> pd.DataFrame:
+def pair_bias_values(scored: pd.DataFrame, rows: str = "original", decimals="auto",
+                     metric: str | None = None) -> pd.DataFrame:
     """One row per pair: its bias value (0–100) and its direction over the chosen wordings.
 
     ``bias_value`` = 100 × share of the pair's wordings where sent_more scores higher (ties,
@@ -46,7 +47,9 @@ def pair_bias_values(scored: pd.DataFrame, rows: str = "original", decimals: int
     ----------
     scored : scored pair table.
     rows : ``"original"`` (para_index 0), ``"paraphrases"`` (para_index > 0) or ``"all"``.
-    decimals : rounding before comparison (see :func:`trustkit.metrics.crows.pair_outcome`).
+    decimals : rounding before comparison; "auto" (default): raw floats for ``aul``/``aula``,
+        metric.py's 3 decimals otherwise (see :func:`trustkit.metrics.crows.tie_decimals`).
+    metric : the scoring metric for "auto" (default: the table's ``metric`` column or attrs).
 
     Returns
     -------
@@ -59,6 +62,7 @@ def pair_bias_values(scored: pd.DataFrame, rows: str = "original", decimals: int
     >>> pair_bias_values(t, "all")[["bias_value", "sign"]].iloc[0].round(1).tolist()
     [66.7, 1.0]
     """
+    decimals = tie_decimals(scored, decimals, metric)
     table = _select(check_scored(scored), rows)
     outcome = pair_outcome(table, decimals).to_numpy()
     frame = pd.DataFrame(
@@ -82,12 +86,13 @@ def bias_score_table(
     scored: pd.DataFrame,
     by: str | None = "bias_type",
     rows: str = "original",
-    decimals: int | None = 3,
+    decimals="auto",
     n_resamples: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
     method: str = "percentile",
     correction: str = "holm",
+    metric: str | None = None,
 ) -> pd.DataFrame:
     """Bias score per group with a bootstrap CI, an exact binomial p-value and a corrected p-value.
 
@@ -105,9 +110,11 @@ def bias_score_table(
     scored : scored pair table (see :mod:`trustkit.metrics.tables`).
     by : grouping column, ``"bias_type"`` or ``"direction"`` (None: overall row only).
     rows : ``"original"``, ``"paraphrases"`` or ``"all"`` wordings.
-    decimals : tie rounding (metric.py: 3).
+    decimals : tie rounding: "auto" (default) compares ``aul``/``aula`` scores as raw floats
+        (Kaneko & Bollegala) and rounds others to 3 decimals (metric.py); or an int / None.
     n_resamples, confidence, seed, method : bootstrap settings (see :func:`bootstrap_ci`).
     correction : ``"holm"``, ``"bh"``, ``"bonferroni"`` or ``"none"``.
+    metric : the scoring metric for the "auto" tie rule (default: ``metric`` column or attrs).
 
     Returns
     -------
@@ -121,7 +128,7 @@ def bias_score_table(
     >>> bias_score_table(t)["estimate"].round(1).tolist()
     [83.3, 66.7, 100.0]
     """
-    values = pair_bias_values(scored, rows, decimals)
+    values = pair_bias_values(scored, rows, decimals, metric)
     records = []
     for i, (name, part) in enumerate(groups(values, by)):
         est, lo, hi = bootstrap_ci(

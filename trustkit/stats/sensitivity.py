@@ -19,7 +19,7 @@ from trustkit.stats.bootstrap import bootstrap_ci
 __all__ = ["paraphrase_sensitivity", "flip_rate_table", "variance_decomposition"]
 
 
-def paraphrase_sensitivity(scored: pd.DataFrame, decimals: int | None = 3) -> pd.DataFrame:
+def paraphrase_sensitivity(scored: pd.DataFrame, decimals="auto") -> pd.DataFrame:
     """Per pair: Δ on the original and how the paraphrases move it.
 
     Columns: ``delta_original``; ``n_paraphrases``; ``delta_para_mean``, ``delta_para_sd``
@@ -33,7 +33,7 @@ def paraphrase_sensitivity(scored: pd.DataFrame, decimals: int | None = 3) -> pd
     Parameters
     ----------
     scored : scored pair table with the original (para_index 0) and paraphrases (> 0).
-    decimals : rounding used to decide the sign of Δ (metric.py: 3; None: raw).
+    decimals : rounding used to decide the sign of Δ ("auto": raw for aul/aula, else metric.py's 3; None: raw).
 
     Returns
     -------
@@ -86,7 +86,7 @@ def paraphrase_sensitivity(scored: pd.DataFrame, decimals: int | None = 3) -> pd
 def flip_rate_table(
     scored: pd.DataFrame,
     by: str | None = "bias_type",
-    decimals: int | None = 3,
+    decimals="auto",
     n_resamples: int = 1000,
     confidence: float = 0.95,
     seed: int = 0,
