@@ -74,12 +74,13 @@ def test_doctor_sees_each_replica(hub):
 
 
 def test_score_and_paraphrase_commands_take_hub_ids(hub, tmp_path, capsys):
-    for repo in MASKED:
+    outs = [tmp_path / f"s{i}.csv" for i in range(len(MASKED))]
+    for repo, out in zip(MASKED, outs):
         assert main(["score", "--model", repo, "--data", "crows_pairs", "--metric", "pll", "--limit", "2",
-                     "--out", str(tmp_path / "s.csv"), "--no-cache"]) == 0
+                     "--out", str(out), "--no-cache"]) == 0
     assert main(["paraphrase", "--data", "crows_pairs", "--method", "seq2seq", "--model", PARROT, "--n", "2",
                  "--limit", "2", "--out", str(tmp_path / "p.parquet"), "--no-progress"]) == 0
-    assert (tmp_path / "s.csv").is_file() and (tmp_path / "p.parquet").is_file()
+    assert all(out.is_file() for out in outs) and (tmp_path / "p.parquet").is_file()
 
 
 def test_models_doctor_reports_the_cache(hub, capsys):
