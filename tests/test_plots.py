@@ -82,3 +82,22 @@ def test_no_path_writes_nothing(scored, tmp_path):
     assert plots.save_figure(fig, None) == []
     plt.close(fig)
     assert not list(tmp_path.iterdir())
+
+
+def test_house_style_leaves_interactive_mode_and_other_settings_alone():
+    """The inline backend turns interactive mode on at a kernel's first figure, which may happen
+    inside the style; restoring interactive=False on exit would hide every later figure."""
+    was = matplotlib.is_interactive()
+    matplotlib.interactive(False)
+    outside = dict(matplotlib.rcParams)
+    try:
+        with plots.house_style():
+            assert matplotlib.rcParams["axes.titleweight"] == "bold"
+            assert tuple(matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][1]) == tuple(plots.PALETTE[1])
+            matplotlib.interactive(True)  # what matplotlib-inline does when pyplot first resolves it
+        assert matplotlib.is_interactive(), "house_style reset interactive mode"
+        after = dict(matplotlib.rcParams)
+        changed = {k for k in outside if k != "interactive" and str(outside[k]) != str(after[k])}
+        assert not changed, f"house_style left {sorted(changed)} changed"
+    finally:
+        matplotlib.interactive(was)
