@@ -17,13 +17,18 @@ from cycler import cycler
 
 from trustkit.fileio import atomic_path
 
-__all__ = ["PALETTE", "CONTROL_SUFFIX", "house_style", "save_figure", "model_labels", "model_label"]
+__all__ = ["PALETTE", "LINE_COLOURS", "MIN_PAIRS", "CONTROL_SUFFIX", "house_style", "save_figure", "model_labels", "model_label"]
 
 #: seaborn's colour-blind-safe palette (Wong-like), used for every categorical colour
 PALETTE = sns.color_palette("colorblind")
 #: appended to the label of a model flagged ``is_control``
 CONTROL_SUFFIX = " (random control)"
 FIGSIZE = (10, 6)
+#: line colours for many series: the palette without its second pink and its grey, which read as
+#: the pink and the "greyed out" of other lines
+LINE_COLOURS = [c for i, c in enumerate(PALETTE) if i not in (6, 7)]
+#: groups (e.g. bias types) with fewer pairs than this are hidden or greyed out in figures and tables
+MIN_PAIRS = 10
 
 _RC = {
     "figure.figsize": FIGSIZE,
