@@ -15,7 +15,7 @@ export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 PROFILE ?= offline
 
-.PHONY: setup test reproduce lab bench clean-venv
+.PHONY: setup test test-lab reproduce lab lab-deps bench clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"trustkit needs Python 3.11, found {sys.version}"'
@@ -36,9 +36,20 @@ test: setup
 reproduce: setup
 	$(VENV)/bin/trustkit reproduce --profile $(PROFILE)
 
-lab: setup
+# JupyterLab on 127.0.0.1 only; as root (course-lab containers) it needs --allow-root.
+LAB_PORT ?= 8888
+ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
+
+lab-deps: setup
 	$(PIP) install -e '.[dev,lab]'
-	$(VENV)/bin/jupyter lab notebooks/
+
+lab: lab-deps
+	@echo "JupyterLab on notebooks/: open the http://127.0.0.1:$(LAB_PORT)/lab?token=... URL it prints below"
+	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) $(ROOT_FLAG) --ServerApp.root_dir=notebooks
+
+# Every notebook in JupyterLab, driven by headless Chromium (Debian: chromium, chromium-driver).
+test-lab: lab-deps
+	$(VENV)/bin/python -m pytest -m browser tests/test_lab_browser.py -p no:cacheprovider
 
 bench: setup
 	$(PIP) install -e '.[dev,bench]'

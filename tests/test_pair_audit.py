@@ -51,3 +51,17 @@ def test_compare_versions_names_every_change():
     assert list(counts.columns) == list(pair_audit.REVISION_STATUSES)
     assert counts.loc[("r", "age")].tolist() == [1, 0, 1, 0]
     assert counts.loc[("r", "other")].tolist() == [0, 0, 0, 1]
+
+
+def test_load_versions_reports_normalisations_and_drops_as_a_table(tmp_path, recwarn):
+    path = tmp_path / "mine.csv"
+    path.write_text("sent_more,sent_less,stereo_antistereo,bias_type\n"
+                    "He is old.,She is old.,stereo,Race-color\n"
+                    "He is tall.,She is tall.,stereo,race-color\n"
+                    "He is.,She is.,sideways,race-color\n")
+    pairs, changes = pair_audit.load_versions([str(path)])
+    assert len(pairs[str(path)]) == 2
+    assert changes[["change", "rows", "lines"]].values.tolist()[0] == ["bias_type 'Race-color' read as 'race-color'", 1, "2"]
+    dropped = changes[changes.change.str.startswith("row dropped")]
+    assert dropped.lines.tolist() == ["4"] and changes.file.str.endswith("mine.csv").all()
+    assert not [w for w in recwarn if "PairFileWarning" in w.category.__name__], "reported in the table, not warned"

@@ -55,9 +55,32 @@ def test_original_vs_paraphrase_counts_flips(scored, tmp_path):
         plots.plot_original_vs_paraphrase(scored.query("para_index == 0"))
 
 
-def test_threshold_curve(scored, tmp_path):
-    curve = threshold_curve(scored, by="bias_type", n_points=10)
-    _check_written(plots.plot_threshold_curve(curve, tau=0.4, path=tmp_path / "c"), tmp_path / "c")
+def test_threshold_curve_hides_and_names_groups_with_few_pairs(scored, tmp_path):
+    curve = threshold_curve(scored, by="bias_type", n_points=10)  # 4 pairs per bias type, 12 overall
+    svg = _check_written(plots.plot_threshold_curve(curve, tau=0.4, path=tmp_path / "c"), tmp_path / "c")
+    assert "overall (12)" in svg and "not drawn, fewer than 10 pairs" in svg and "age (4)" in svg
+    fig = plots.plot_threshold_curve(curve, tau=0.4, min_pairs=4)
+    labels = fig.legends[0].get_texts()
+    assert [t.get_text() for t in labels][:4] == ["overall (12)", "age (4)", "gender (4)", "race (4)"]
+    plt.close(fig)
+
+
+def test_category_table_greys_out_scores_from_few_pairs():
+    scores = pd.DataFrame({"model": ["m", "m", "m"], "group": ["overall", "age", "race"],
+                           "estimate": [55.0, 100.0, 60.0], "n": [40, 2, 12]})
+    table = plots.category_table(scores)
+    assert table.data["m"].tolist() == ["55.0 (40)", "100.0 (2)", "60.0 (12)"]
+    html = table.to_html()
+    assert "fewer than 10 pairs" in html and html.count("color: #9a9a9a") == 1
+
+
+def test_revision_counts_keep_the_legend_off_the_bars():
+    idx = pd.MultiIndex.from_product([["r1", "r2"], ["age", "gender"]], names=["revision", "bias_type"])
+    counts = pd.DataFrame({"edited": [1, 2, 0, 1], "removed": [0, 1, 3, 0]}, index=idx)
+    fig = plots.plot_revision_counts(counts, original="v0")
+    assert fig.get_size_inches()[0] <= 10 and not any(ax.get_legend() for ax in fig.axes) and fig.legends
+    assert [ax.get_title() for ax in fig.axes] == ["v0 → r1", "v0 → r2"]
+    plt.close(fig)
 
 
 def test_category_scores_original_vs_paraphrased(scored, tmp_path):
@@ -82,3 +105,22 @@ def test_no_path_writes_nothing(scored, tmp_path):
     assert plots.save_figure(fig, None) == []
     plt.close(fig)
     assert not list(tmp_path.iterdir())
+
+
+def test_house_style_leaves_interactive_mode_and_other_settings_alone():
+    """The inline backend turns interactive mode on at a kernel's first figure, which may happen
+    inside the style; restoring interactive=False on exit would hide every later figure."""
+    was = matplotlib.is_interactive()
+    matplotlib.interactive(False)
+    outside = dict(matplotlib.rcParams)
+    try:
+        with plots.house_style():
+            assert matplotlib.rcParams["axes.titleweight"] == "bold"
+            assert tuple(matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][1]) == tuple(plots.PALETTE[1])
+            matplotlib.interactive(True)  # what matplotlib-inline does when pyplot first resolves it
+        assert matplotlib.is_interactive(), "house_style reset interactive mode"
+        after = dict(matplotlib.rcParams)
+        changed = {k for k in outside if k != "interactive" and str(outside[k]) != str(after[k])}
+        assert not changed, f"house_style left {sorted(changed)} changed"
+    finally:
+        matplotlib.interactive(was)

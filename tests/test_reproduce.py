@@ -110,10 +110,9 @@ def test_paper_profile_stops_at_once_without_the_hub(tmp_path, monkeypatch):
     assert not (tmp_path / "build").exists(), "nothing may run before the hub check"
 
 
-def test_smoke_profile_reproduces_every_expected_figure(tmp_path):
+def test_smoke_profile_reproduces_every_expected_figure(smoke_run):
     """The real notebooks under the smoke profile: every figure, every manifest entry, matching hashes."""
-    (tmp_path / "notebooks").symlink_to(REPO / "notebooks", target_is_directory=True)
-    manifest = reproduce.reproduce("smoke", root=tmp_path, progress=False, log=lambda *_: None)
+    tmp_path, manifest = smoke_run
     figures_dir = tmp_path / "figures" / "smoke"
     expected = {f: n for n in profiles.notebook_names() for f in profiles.expected_figures(n)}
     assert set(manifest["figures"]) >= set(expected)

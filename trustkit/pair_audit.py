@@ -8,10 +8,47 @@ from __future__ import annotations
 
 import difflib
 import re
+import warnings
 
 import pandas as pd
 
 _WORD = re.compile(r"\w+(?:'\w+)?|[^\w\s]")
+_NOTE = re.compile(r"^(?P<file>[^:]+): (?P<change>.*) \((?P<rows>\d+) row\(s\), line (?P<lines>[^)]*)\)$", re.S)
+
+
+def load_versions(names, errors: str = "drop") -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Load several pair datasets; report what their loaders normalised or dropped as a table.
+
+    :func:`trustkit.data.load_pairs` says each normalised label and dropped row in a
+    ``PairFileWarning``; a notebook shows these better as one table than as warning text.
+
+    Returns
+    -------
+    ``({name: pair table}, changes)`` where ``changes`` has one row per normalisation or dropped
+    row: ``version, file, change, rows, lines``. Other warnings pass through unchanged.
+
+    Example
+    -------
+    >>> pairs, changes = load_versions(["crows_pairs_revised"])  # doctest: +SKIP
+    >>> changes.change.iloc[0]  # doctest: +SKIP
+    "bias_type 'autre' read as 'other'"
+    """
+    from trustkit.data import PairFileWarning, load_pairs
+
+    pairs, rows = {}, []
+    for name in names:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            pairs[name] = load_pairs(name, errors=errors)
+        for w in caught:
+            match = _NOTE.match(str(w.message))
+            if not issubclass(w.category, PairFileWarning):
+                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+            elif match:
+                rows.append({"version": name, **match.groupdict()} | {"rows": int(match["rows"])})
+        rows += [{"version": name, "file": d["file"], "change": f"row dropped: {d['reason']}", "rows": 1,
+                  "lines": str(d["line"])} for d in pairs[name].attrs["dropped"]]
+    return pairs, pd.DataFrame(rows, columns=["version", "file", "change", "rows", "lines"])
 
 
 def words(sentence: str) -> list[str]:

@@ -167,7 +167,7 @@ def record_figure(figure_path: str | os.PathLike, *, models=(), datasets=(), see
 
 
 def save_figure(fig, name: str, figures_dir: str | os.PathLike, *, models=(), datasets=(),
-                seed=None, notes: str | None = None, dpi: int = 150) -> Path:
+                seed=None, notes: str | None = None, dpi: int = 150) -> None:
     """Save a matplotlib figure atomically under ``figures_dir`` and record its provenance.
 
     Parameters
@@ -180,7 +180,8 @@ def save_figure(fig, name: str, figures_dir: str | os.PathLike, *, models=(), da
 
     Returns
     -------
-    The saved file's path.
+    None, so that a notebook cell ending with it shows the figure and no path; the file is
+    ``Path(figures_dir) / name``.
 
     Example
     -------
@@ -196,7 +197,6 @@ def save_figure(fig, name: str, figures_dir: str | os.PathLike, *, models=(), da
     with atomic_path(path, suffix=path.suffix) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", metadata=meta)
     record_figure(path, models=models, datasets=datasets, seed=seed, notes=notes)
-    return path
 
 
 # --------------------------------------------------------------------------------------------------

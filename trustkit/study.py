@@ -6,6 +6,7 @@ trustkit.scoring (scores) and trustkit.stats (estimates with CIs).
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -105,6 +106,21 @@ def load_study_models(models=(), control: str | None = "bert-base", seed: int = 
     return loaded
 
 
+@contextlib.contextmanager
+def progress_label(scorer, label: str):
+    """Name the model and dataset in the scorer's progress bars while the block runs.
+
+    >>> with progress_label(scorer, "smollm2 · crows_pairs"):  # doctest: +SKIP
+    ...     scorer.score_pairs(pairs, "ll")   # bar: "smollm2 · crows_pairs · ll rows"
+    """
+    before = scorer.progress_label
+    scorer.progress_label = label
+    try:
+        yield
+    finally:
+        scorer.progress_label = before
+
+
 def score_study(study_models: list[StudyModel], pairs_by_dataset: dict[str, pd.DataFrame],
                 metrics: dict[str, str] | None = None, control_pairs: int | None = None,
                 seed: int = 0) -> pd.DataFrame:
@@ -138,7 +154,8 @@ def score_study(study_models: list[StudyModel], pairs_by_dataset: dict[str, pd.D
             if model.is_control and control_pairs is not None:
                 ids = sample_pairs(pairs.drop_duplicates("pair_id"), control_pairs, seed)["pair_id"]
                 subset = pairs[pairs["pair_id"].isin(ids)]
-            scored = model.scorer.score_pairs(subset, metric)
+            with progress_label(model.scorer, f"{model.name} · {dataset}"):
+                scored = model.scorer.score_pairs(subset, metric)
             frames.append(scored.assign(model=model.name, is_control=model.is_control, kind=model.kind,
                                         metric=metric, dataset=dataset))
     out = pd.concat(frames, ignore_index=True)
@@ -167,8 +184,9 @@ def metric_variants(model: StudyModel, pairs: pd.DataFrame, metrics=None) -> pd.
     """
     scorer = model.scorer
     metrics = list(metrics or (scorer.sentence_metrics + scorer.pair_metrics))
-    frames = [scorer.score_pairs(pairs, m).assign(model=model.name, is_control=model.is_control,
-                                                  kind=model.kind, metric=m) for m in metrics]
+    with progress_label(scorer, f"{model.name} · {pairs.attrs.get('source', 'pairs')}"):
+        frames = [scorer.score_pairs(pairs, m).assign(model=model.name, is_control=model.is_control,
+                                                      kind=model.kind, metric=m) for m in metrics]
     out = pd.concat(frames, ignore_index=True)
     if "para_index" not in out.columns:
         out["para_index"] = 0

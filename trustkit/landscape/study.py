@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 import networkx as nx
 import pandas as pd
 from tqdm.auto import tqdm
@@ -131,7 +132,8 @@ class LandscapeResult:
         placement: per community, the share of TrustNLP and of other same-year papers whose
             dominant community it is, and their mean relevance ratio (lift).
         timings: seconds per stage.
-        figures: name -> Figure.
+        figures: name -> Figure, closed so a notebook shows each where it asks (a cell ending in
+            `result.figures["network_map"]` displays it).
         provenance: dataset hash and graph size.
     """
 
@@ -210,8 +212,9 @@ class LandscapeResult:
         dataset = {"name": self.provenance.get("dataset"), "sha256": self.provenance.get("sha256"),
                    "n_papers": self.provenance.get("n_papers")}
         for name, fig in self.figures.items():
-            written.append(save_figure(fig, f"{prefix}_{name}.png", out, datasets=[dataset],
-                                       seed=self.params.seed, notes=f"landscape: {name}"))
+            save_figure(fig, f"{prefix}_{name}.png", out, datasets=[dataset],
+                        seed=self.params.seed, notes=f"landscape: {name}")
+            written.append(out / f"{prefix}_{name}.png")
         return written
 
 
@@ -381,4 +384,6 @@ def _draw(G, membership, tops, labels, rel, papers, validation, scores, share, p
     same = papers["year"].isin(papers.loc[is_pos, "year"].unique()).to_numpy()
     figs["trustnlp_placement"] = figures.plot_trustnlp_placement(
         rel[same].reset_index(drop=True), is_pos[same], placement, labels, validation, scores)
+    for fig in figs.values():  # shown where a notebook asks for them, not all at once after the run
+        plt.close(fig)
     return figs

@@ -1,14 +1,19 @@
-"""trustkit's figures in one house style: Δ distributions, original vs paraphrase, thresholding, scores.
+"""trustkit's figures in one house style: the data's revisions, Δ distributions, original vs paraphrase, thresholding, scores.
 
 Each function returns a matplotlib Figure and, given a path stem, writes it as PNG and SVG.
 """
 
+from trustkit.plots.data import plot_revision_counts
 from trustkit.plots.distributions import plot_delta_distributions, plot_original_vs_paraphrase
 from trustkit.plots.scores import plot_category_scores, plot_metric_variants, plot_threshold_curve
-from trustkit.plots.style import PALETTE, house_style, model_label, model_labels, save_figure
+from trustkit.plots.style import LINE_COLOURS, MIN_PAIRS, PALETTE, house_style, model_label, model_labels, save_figure
+from trustkit.plots.tables import category_table
 
 __all__ = [
+    "LINE_COLOURS",
+    "MIN_PAIRS",
     "PALETTE",
+    "category_table",
     "house_style",
     "model_label",
     "model_labels",
@@ -16,6 +21,7 @@ __all__ = [
     "plot_delta_distributions",
     "plot_metric_variants",
     "plot_original_vs_paraphrase",
+    "plot_revision_counts",
     "plot_threshold_curve",
     "save_figure",
 ]

@@ -6,6 +6,7 @@ Each function takes a scored pair table, returns the Figure and writes PNG + SVG
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import matplotlib.transforms as mtransforms
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -54,26 +55,32 @@ def plot_delta_distributions(
     labels = list(dict.fromkeys(table["label"]))
     names = list(dict.fromkeys(table[model_col])) if model_col in table.columns else ["model"]
     with house_style():
-        fig, ax = plt.subplots(figsize=(10, max(4.0, 1.6 + 1.4 * len(labels))))
+        # Each violin's label sits above it, so labels of any length take no width from the data.
+        fig, ax = plt.subplots(figsize=(9, 1.6 + 1.05 * len(labels)), layout="constrained")
         sns.violinplot(
-            data=table, x="delta", y="label", hue="label", order=labels, hue_order=labels,
+            data=table, x="delta", y="label", hue="label", order=labels, hue_order=labels, width=0.55,
             palette=PALETTE[: len(labels)], inner="box", cut=0, density_norm="width", legend=False, ax=ax,
         )
         ax.axvline(0, color="black", lw=1.5)
+        ax.set_yticks([])
+        ax.set_ylim(len(labels) - 0.6, -0.85)
+        along_y = mtransforms.blended_transform_factory(ax.transAxes, ax.transData)
+        for row, label in enumerate(labels):
+            ax.text(0.01, row - 0.33, label.replace("\n", " · "), transform=along_y, ha="left", va="bottom",
+                    fontsize="small", bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
         taus = tau if isinstance(tau, dict) else dict.fromkeys(names, tau)
         for row, (name, label) in enumerate(zip(names, labels, strict=False)):
             t = taus.get(name)
             if t is None:
                 continue
             for x in (-t, t):
-                ax.plot([x, x], [row - 0.45, row + 0.45], ls="--", color=PALETTE[3], lw=2.5)
+                ax.plot([x, x], [row - 0.3, row + 0.3], ls="--", color=PALETTE[3], lw=2.5)
         if tau is not None:
             ax.plot([], [], ls="--", color=PALETTE[3], lw=2.5, label="±τ (paraphrase noise)")
-            ax.legend(loc="upper left", frameon=True, framealpha=0.85, fontsize="small")
+            fig.legend(loc="outside lower right", fontsize="small")
         ax.set_xlabel("Δ = score(sent_more) − score(sent_less)")
         ax.set_ylabel("")
-        ax.set_title(title)
-        fig.tight_layout()
+        ax.set_title(title, loc="left")
     save_figure(fig, path)
     return fig
 
@@ -121,13 +128,13 @@ def plot_original_vs_paraphrase(
         label = model_labels(table, model_col).iloc[0] if model_col in table.columns else None
         title = f"Original vs paraphrased Δ{' — ' + label if label else ''}"
     with house_style():
-        fig, ax = plt.subplots(figsize=(8, 8))
+        fig, ax = plt.subplots(figsize=(7, 7), layout="constrained")
         ax.scatter(x[~flip], para["delta"].to_numpy()[~flip], s=18, alpha=0.5, color=PALETTE[0],
                    marker="o", label=f"same sign ({(~flip).sum()})")
         ax.scatter(x[flip], para["delta"].to_numpy()[flip], s=28, alpha=0.8, color=PALETTE[3],
                    marker="X", label=f"sign flip ({flip.sum()}, {100 * flip.mean():.0f}%)")
         lim = float(np.nanmax(np.abs(np.concatenate([x, para["delta"].to_numpy()])))) * 1.05 or 1.0
-        ax.plot([-lim, lim], [-lim, lim], color="0.4", lw=1, ls=":")
+        ax.plot([-lim, lim], [-lim, lim], color="0.4", lw=1, ls=":", label="no change")
         ax.axhline(0, color="black", lw=1)
         ax.axvline(0, color="black", lw=1)
         ax.set_xlim(-lim, lim)
@@ -135,8 +142,7 @@ def plot_original_vs_paraphrase(
         ax.set_aspect("equal")
         ax.set_xlabel("Δ original")
         ax.set_ylabel("Δ paraphrase")
-        ax.set_title(title)
-        ax.legend(loc="upper left")
-        fig.tight_layout()
+        ax.set_title(title, loc="left", fontsize="medium")
+        fig.legend(loc="outside lower center", ncols=3, fontsize="x-small")
     save_figure(fig, path)
     return fig

@@ -5,12 +5,14 @@ Each function takes a tidy table from trustkit.stats, returns the Figure and wri
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from trustkit.metrics.tables import require_columns
-from trustkit.plots.style import PALETTE, house_style, model_labels, save_figure
+from trustkit.plots.style import LINE_COLOURS, MIN_PAIRS, PALETTE, house_style, model_labels, save_figure
 
 __all__ = ["plot_threshold_curve", "plot_category_scores", "plot_metric_variants"]
 
@@ -24,16 +26,19 @@ def _subtitle(table: pd.DataFrame, model_col: str = "model") -> str:
     return " — " + ", ".join(labels)
 
 
-def plot_threshold_curve(curve: pd.DataFrame, tau: float | None = None, path=None, title: str | None = None):
+def plot_threshold_curve(curve: pd.DataFrame, tau: float | None = None, path=None, title: str | None = None,
+                         min_pairs: int = MIN_PAIRS):
     """Bias score over determined pairs and the undetermined share as functions of τ.
 
     Parameters
     ----------
     curve : output of :func:`trustkit.stats.threshold_curve` (``group, tau, bias_score,
-        undetermined_share``); one line per group.
+        undetermined_share``, optionally ``n``); one line per group.
     tau : the chosen τ, marked with a vertical line.
     path : path stem for PNG + SVG (None: do not write).
     title : figure title (defaults to a description, plus the model when ``curve`` has one).
+    min_pairs : groups other than "overall" with fewer pairs (column ``n``) are not drawn — a
+        curve over a handful of pairs is noise — and a note under the figure names them.
 
     Returns
     -------
@@ -47,26 +52,33 @@ def plot_threshold_curve(curve: pd.DataFrame, tau: float | None = None, path=Non
     """
     require_columns(curve, ["tau", "bias_score", "undetermined_share"], "threshold curve")
     table = curve if "group" in curve.columns else curve.assign(group="overall")
+    sizes = table.groupby("group", sort=False)["n"].max() if "n" in table.columns else None
+    small = [] if sizes is None else [g for g, n in sizes.items() if g != "overall" and n < min_pairs]
     with house_style():
-        fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(10, 8))
-        for i, (name, part) in enumerate(table.groupby("group", sort=False)):
-            style = {"color": PALETTE[i % len(PALETTE)], "lw": 3 if name == "overall" else 1.8}
-            top.plot(part["tau"], part["bias_score"], label=name, **style)
-            bottom.plot(part["tau"], part["undetermined_share"], label=name, **style)
+        fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(9, 7.5), layout="constrained")
+        drawn = [(name, part) for name, part in table.groupby("group", sort=False) if name not in small]
+        for i, (name, part) in enumerate(drawn):
+            style = {"color": LINE_COLOURS[i % len(LINE_COLOURS)], "lw": 3.5 if name == "overall" else 1.8,
+                     "ls": "-" if i < len(LINE_COLOURS) else "--"}
+            label = name if sizes is None else f"{name} ({sizes[name]})"
+            top.plot(part["tau"], part["bias_score"], label=label, **style)
+            bottom.plot(part["tau"], part["undetermined_share"], **style)
         top.axhline(50, color="0.3", lw=1, ls=":")
         if tau is not None:
             top.axvline(tau, color="black", ls="--", lw=1.5, label=f"chosen τ = {tau:.3g}")
             bottom.axvline(tau, color="black", ls="--", lw=1.5)
-        top.set_ylabel("bias score (%)\nof determined pairs")
+        top.set_ylabel("bias score (%)")
         bottom.set_ylabel("undetermined (%)")
         bottom.set_ylim(0, 100)
         bottom.set_xlabel("threshold τ on |Δ|")
-        if table["group"].nunique() > 1:
-            top.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        elif tau is not None:
-            top.legend(loc="best", fontsize="small")
-        top.set_title(title or f"Thresholding: bias score and undetermined share{_subtitle(curve)}", loc="left")
-        fig.tight_layout()
+        handles, _ = top.get_legend_handles_labels()
+        heading = None if sizes is None else "group (pairs)"
+        if small:
+            heading += f"; not drawn, fewer than {min_pairs} pairs: " + ", ".join(f"{g} ({sizes[g]})" for g in small)
+        fig.legend(loc="outside lower center", ncols=min(3, len(handles)), fontsize="x-small",
+                   title=textwrap.fill(heading, 90) if heading else None, title_fontsize="x-small")
+        name = title or f"Thresholding: bias score of determined pairs and undetermined share{_subtitle(curve)}"
+        top.set_title(textwrap.fill(name, 60), loc="left", fontsize="medium")
     save_figure(fig, path)
     return fig
 
@@ -82,7 +94,7 @@ def _errorbar_rows(
         err = np.vstack([est - part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float) - est])
         ax.errorbar(est, y, xerr=err, ls="none", ms=9, capsize=4, lw=2, color=PALETTE[i % len(PALETTE)],
                     label=name, marker="osD^v"[i % 5])
-    ax.set_yticks(np.arange(len(y_order)), y_order)
+    ax.set_yticks(np.arange(len(y_order)), [textwrap.fill(str(label), 26) for label in y_order])
     ax.invert_yaxis()
     ax.axvline(50, color="black", lw=1.2, ls=":")
     ax.set_xlabel("bias score (%)  —  50 = unbiased")
@@ -152,13 +164,13 @@ def plot_metric_variants(scores: pd.DataFrame, path=None, title: str | None = No
     table = scores.assign(**{metric_col: scores[metric_col].astype(str)})
     with house_style():
         if len(groups) == 1:  # one point per variant: the variants are the rows
-            fig, ax = plt.subplots(figsize=(10, 2 + 0.8 * len(metrics)))
+            fig, ax = plt.subplots(figsize=(9, 2 + 0.8 * len(metrics)))
             _errorbar_rows(ax, table, "group", metrics, groups, y_col=metric_col)
         else:
             fig, ax = plt.subplots(figsize=(10, 1.5 + 0.7 * len(groups) * max(1, len(metrics)) ** 0.5))
             _errorbar_rows(ax, table, metric_col, groups, metrics)
             ax.legend(title="metric", loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        ax.set_title(title or f"Metric variants{_subtitle(scores)}", loc="left")
+        ax.set_title(textwrap.fill(title or f"Metric variants{_subtitle(scores)}", 42), loc="left", fontsize="medium")
         fig.tight_layout()
     save_figure(fig, path)
     return fig

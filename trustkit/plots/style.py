@@ -13,16 +13,22 @@ from pathlib import Path
 import matplotlib as mpl
 import pandas as pd
 import seaborn as sns
+from cycler import cycler
 
 from trustkit.fileio import atomic_path
 
-__all__ = ["PALETTE", "CONTROL_SUFFIX", "house_style", "save_figure", "model_labels", "model_label"]
+__all__ = ["PALETTE", "LINE_COLOURS", "MIN_PAIRS", "CONTROL_SUFFIX", "house_style", "save_figure", "model_labels", "model_label"]
 
 #: seaborn's colour-blind-safe palette (Wong-like), used for every categorical colour
 PALETTE = sns.color_palette("colorblind")
 #: appended to the label of a model flagged ``is_control``
 CONTROL_SUFFIX = " (random control)"
 FIGSIZE = (10, 6)
+#: line colours for many series: the palette without its second pink and its grey, which read as
+#: the pink and the "greyed out" of other lines
+LINE_COLOURS = [c for i, c in enumerate(PALETTE) if i not in (6, 7)]
+#: groups (e.g. bias types) with fewer pairs than this are hidden or greyed out in figures and tables
+MIN_PAIRS = 10
 
 _RC = {
     "figure.figsize": FIGSIZE,
@@ -37,21 +43,49 @@ _RC = {
 }
 
 
+def _style_settings() -> dict:
+    """Every rcParam the house style sets: ours, then seaborn's "whitegrid" style and "talk" context
+    (which win where they overlap), then the palette."""
+    return {**_RC, **sns.axes_style("whitegrid"), **sns.plotting_context("talk"),
+            "axes.prop_cycle": cycler(color=PALETTE)}
+
+
+@contextlib.contextmanager
+def _scoped_rc(settings: dict) -> Iterator[None]:
+    """Apply ``settings`` and restore exactly those keys afterwards, nothing else.
+
+    Unlike ``matplotlib.rc_context``, which restores *every* rcParam, this leaves alone what
+    happens to other settings inside the block: the first figure of a Jupyter kernel sets up the
+    inline backend there and turns interactive mode on, and restoring ``interactive=False`` on
+    exit would stop every later figure from being displayed.
+    """
+    saved = {key: mpl.rcParams[key] for key in settings}
+    mpl.rcParams.update(settings)
+    try:
+        yield
+    finally:
+        mpl.rcParams.update(saved)
+
+
 @contextlib.contextmanager
 def house_style() -> Iterator[None]:
     """Context manager applying the house style (seaborn "talk" context, white grid, colour-blind palette).
 
-    The style is scoped: matplotlib settings are restored on exit, so a notebook's own
-    settings survive.
+    The style is scoped: the settings it changes are restored on exit, so a notebook's own
+    settings survive; matplotlib's backend and interactive mode are never touched, so figures
+    drawn inside it display in Jupyter like any other.
 
     Example
     -------
-    >>> import matplotlib.pyplot as plt
+    >>> import matplotlib, matplotlib.pyplot as plt
+    >>> before = matplotlib.is_interactive()
     >>> with house_style():
     ...     fig, ax = plt.subplots()
+    >>> matplotlib.is_interactive() == before
+    True
     >>> plt.close(fig)
     """
-    with mpl.rc_context(_RC), sns.axes_style("whitegrid"), sns.plotting_context("talk"), sns.color_palette(PALETTE):
+    with _scoped_rc(_style_settings()):
         yield
 
 
@@ -79,7 +113,7 @@ def save_figure(fig, path: str | os.PathLike | None) -> list[Path]:
         stem = stem.with_suffix("")
     stem.parent.mkdir(parents=True, exist_ok=True)
     written = []
-    with mpl.rc_context(_RC):
+    with _scoped_rc(_RC):
         for ext in ("png", "svg"):
             target = stem.with_name(f"{stem.name}.{ext}")
             with atomic_path(target, suffix=f".{ext}") as tmp:

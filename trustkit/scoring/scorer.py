@@ -57,6 +57,8 @@ class Scorer:
     kind = "base"
     sentence_metrics: tuple[str, ...] = ()
     pair_metrics: tuple[str, ...] = ()
+    #: names the model and data in progress bars ("smollm2 · crows_pairs · ll rows"); see trustkit.study
+    progress_label = ""
 
     def __init__(self, model, tokenizer, *, device=None, dtype=None, batch_tokens: int | None = None,
                  cache: bool | str | ScoreCache = True, model_id: str | None = None,
@@ -194,7 +196,7 @@ class Scorer:
             with torch.inference_mode():
                 run_rows(rows, self._step(metric), batch_tokens=self.batch_tokens,
                          pad_id=self.pad_id, mask_id=getattr(self.tokenizer, "mask_token_id", None),
-                         device=self.device, progress=self.progress, desc=f"{metric} rows",
+                         device=self.device, progress=self.progress, desc=" · ".join(filter(None, [self.progress_label, f"{metric} rows"])),
                          on_batch_done=on_batch_done)
         elif self.cache is not None:
             self._cache_call("put_many", pending)

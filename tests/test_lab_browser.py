@@ -1,0 +1,220 @@
+"""The notebooks as a student sees them: JupyterLab in headless Chromium, Run All, twice.
+
+``make test-lab`` runs this module (it is marked ``browser`` and left out of ``make test``). It
+starts JupyterLab on 127.0.0.1 with a token on copies of the notebooks carrying the ``lab`` profile's
+parameters (the notebooks' own defaults; ``TRUSTKIT_LAB_PROFILE=smoke`` for seconds), opens each in Chromium
+through the system chromedriver, runs all cells and waits for the kernel, then checks what is on the
+page: no error or stderr output, every cell that saves a figure shows an image, progress widgets
+render. It changes a parameter, runs all again in the same kernel and checks again. Screenshots of
+every figure cell go to ``build/lab-browser/``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import papermill
+import pytest
+
+from trustkit import profiles
+
+pytestmark = pytest.mark.browser  # selenium comes with the lab extra: imported only when these run
+
+REPO = Path(__file__).resolve().parents[1]
+SHOTS = REPO / "build" / "lab-browser"
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+PROFILE = os.environ.get("TRUSTKIT_LAB_PROFILE", "lab")
+#: appended to the parameters for the second Run All (02: the case that once showed no figure at all)
+CHANGES = {"01_data": "n_examples = 2", "02_scoring": "n_pairs = n_pairs - 1", "03_paraphrase": "n_examples = 2",
+           "04_sensitivity_thresholding": "alpha = 0.1", "05_landscape": "n_boot = n_boot // 2"}
+RUN_TIMEOUT = 900
+
+# One round trip reads every cell: its source, its outputs in the model, and what the page shows.
+READ_CELLS = """
+const cells = window.jupyterapp.shell.currentWidget.content.widgets;
+return cells.map((cell, index) => {
+  const outputs = cell.model.type === 'code' ? cell.model.outputs.toJSON() : [];
+  const imgs = [...cell.node.querySelectorAll('.jp-OutputArea-output img')];
+  return {index, type: cell.model.type, source: cell.model.sharedModel.getSource(),
+          tags: cell.model.getMetadata('tags') || [], count: cell.model.executionCount ?? null,
+          outputs, images: imgs.filter(i => i.complete && i.naturalWidth > 0).length,
+          widgets: cell.node.querySelectorAll('.jp-OutputArea-output .jupyter-widgets').length,
+          text: (cell.node.querySelector('.jp-Cell-outputWrapper') || {innerText: ''}).innerText};
+});
+"""
+RUN_ALL = """
+const done = arguments[arguments.length - 1];
+const app = window.jupyterapp, panel = app.shell.currentWidget;
+panel.sessionContext.ready
+  .then(() => app.commands.execute('notebook:run-all-cells'))
+  .then(ok => done({ok: !!ok}), err => done({error: String(err)}));
+"""
+FINISH = """
+const done = arguments[arguments.length - 1];
+const app = window.jupyterapp, panel = app.shell.currentWidget;
+app.commands.execute('docmanager:save').then(() => panel.sessionContext.shutdown()).then(() => done(true), () => done(false));
+"""
+KERNEL_STATUS = "return window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status || 'none';"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on 127.0.0.1 over parameterised copies of the notebooks; yields its base URL and token."""
+    for tool in (CHROMIUM, CHROMEDRIVER):
+        assert tool.is_file(), f"{tool} is missing: apt-get install chromium chromium-driver"
+    root = tmp_path_factory.mktemp("lab")
+    figures = root / "figures"
+    for name in profiles.notebook_names():
+        params = {**profiles.profile_parameters(PROFILE, name), "figures_dir": str(figures)}
+        papermill.execute_notebook(str(REPO / "notebooks" / f"{name}.ipynb"), str(root / f"{name}.ipynb"),
+                                   parameters=params, prepare_only=True, kernel_name="python3")
+    settings = {  # every cell in the page, so a figure far down can be checked too; nothing fetched
+        "notebook-extension/tracker": {"windowingMode": "none"},
+        "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
+    }
+    for name, values in settings.items():
+        path = root / ".settings" / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(values))
+    token, port = os.urandom(16).hex(), _free_port()
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(root / ".settings"), "JUPYTER_PREFER_ENV_PATH": "1"}
+    argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
+            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
+            "--LabApp.expose_app_in_browser=True", *(["--allow-root"] if os.getuid() == 0 else [])]
+    log = (root / "jupyter.log").open("w")
+    server = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                assert server.poll() is None, (root / "jupyter.log").read_text()
+                time.sleep(0.5)
+        yield base, token, root
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--window-size=1440,1600"):
+        options.add_argument(flag)
+    profile_dir = Path(os.environ.get("TMPDIR", "/tmp")) / f"trustkit-chromium-{os.getpid()}"
+    options.add_argument(f"--user-data-dir={profile_dir}")
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+    driver.set_script_timeout(RUN_TIMEOUT)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile_dir, ignore_errors=True)
+
+
+def _wait(condition, timeout: float, what: str):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.5)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def _run_all(driver) -> list[dict]:
+    result = driver.execute_async_script(RUN_ALL)
+    assert result.get("ok"), f"Run All failed: {result}"
+    _wait(lambda: driver.execute_script(KERNEL_STATUS) == "idle", 120, "the kernel to go idle")
+    time.sleep(1)  # let the last outputs and images render
+    return driver.execute_script(READ_CELLS)
+
+
+def _problems(cells: list[dict]) -> list[str]:
+    problems = []
+    for cell in cells:
+        if cell["type"] != "code":
+            continue
+        where = f"cell {cell['index']}"
+        if cell["count"] is None:
+            problems.append(f"{where} did not run")
+        for out in cell["outputs"]:
+            if out["output_type"] == "error":
+                problems.append(f"{where}: {out['ename']}: {out['evalue']}")
+            elif out["output_type"] == "stream" and out.get("name") == "stderr":
+                problems.append(f"{where}: stderr: {''.join(out['text'])[:300]}")
+        if "Error displaying widget" in cell["text"]:
+            problems.append(f"{where}: Error displaying widget")
+        if "save_figure(" in cell["source"] and cell["images"] == 0:
+            problems.append(f"{where} saves a figure but shows no image")
+    # Bars made with leave=False close themselves when done and leave an empty output, so the
+    # check is that the widgets do render (some are on the page) and none failed to.
+    wanted = sum("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for c in cells for o in c["outputs"])
+    if wanted and not sum(c["widgets"] for c in cells):
+        problems.append(f"{wanted} widget outputs (progress bars) and not one rendered")
+    return problems
+
+
+def _screenshots(driver, notebook: str, run: str, cells: list[dict]) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    nodes = driver.execute_script("return window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.node);")
+    for cell in cells:
+        if "save_figure(" in cell["source"] and cell["index"] < len(nodes):
+            driver.execute_script("arguments[0].scrollIntoView()", nodes[cell["index"]])
+            nodes[cell["index"]].screenshot(str(SHOTS / f"{notebook}_{run}_cell{cell['index']:02d}.png"))
+    driver.save_screenshot(str(SHOTS / f"{notebook}_{run}_window.png"))
+
+
+@pytest.mark.parametrize("notebook", list(profiles.notebook_names()))
+def test_run_all_shows_every_figure_twice(lab, browser, notebook):
+    base, token, root = lab
+    browser.get(f"{base}/lab/workspaces/{notebook}/tree/{notebook}.ipynb?reset&token={token}")
+    _wait(lambda: browser.execute_script(
+        "const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        "return !!(w && w.content && w.content.widgets && w.content.widgets.length && w.sessionContext);"),
+        120, f"JupyterLab to open {notebook}")
+    timings = {}
+    for run in ("first", "second"):
+        if run == "second":  # a student changes a parameter and runs all again in the same kernel
+            browser.execute_script(
+                "const cell = window.jupyterapp.shell.currentWidget.content.widgets.find("
+                "  c => (c.model.getMetadata('tags') || []).includes('injected-parameters'));"
+                "cell.model.sharedModel.setSource(cell.model.sharedModel.getSource() + '\\n' + arguments[0]);",
+                CHANGES[notebook])
+        start = time.monotonic()
+        cells = _run_all(browser)
+        timings[run] = round(time.monotonic() - start, 1)
+        _screenshots(browser, notebook, run, cells)
+        problems = _problems(cells)
+        assert not problems, f"{notebook}, {run} Run All:\n" + "\n".join(problems)
+        shown = sum(c["images"] for c in cells)
+        expected = len(profiles.expected_figures(notebook))
+        assert shown >= expected, f"{notebook}, {run} Run All: {shown} images shown, {expected} figures saved"
+        print(f"{notebook} [{PROFILE}] {run} Run All: {timings[run]} s, {shown} images shown, {expected} saved")
+    browser.execute_async_script(FINISH)
