@@ -124,7 +124,7 @@ def plot_network_map(G, membership, top_words_table, labels: dict, communities=N
         communities = sorted(sizes.index[sizes >= 20])
     pos, centres = map_layout(G, membership, communities, words_per_community, seed)
     colours = _colours(communities)
-    fig, ax = plt.subplots(figsize=(13, 10))
+    fig, ax = plt.subplots(figsize=(10, 8))
     sub = _sorted_subgraph(G, pos)
     weights = np.array([w for _, _, w in sub.edges(data="weight")])
     nx.draw_networkx_edges(sub, pos, ax=ax, width=0.3 + 1.2 * weights, alpha=0.12,
@@ -147,13 +147,13 @@ def plot_network_map(G, membership, top_words_table, labels: dict, communities=N
                     bbox={"boxstyle": "round,pad=0.2", "fc": "white", "alpha": 0.7, "lw": 0})
     ax.set_axis_off()
     ax.set_title("Word co-occurrence network (NPMI), Louvain communities; "
-                 "trustworthy-ML communities in bold", fontsize=13)
+                 "trustworthy-ML communities in bold", fontsize=12, wrap=True)
     fig.tight_layout()
     return fig
 
 
 @_styled
-def plot_top_words(top_words_table, labels: dict, communities=None, n: int = 8, ncols: int = 4):
+def plot_top_words(top_words_table, labels: dict, communities=None, n: int = 8, ncols: int = 3):
     """Top words per community as small bar charts of within-community strength.
 
     Parameters:
@@ -172,11 +172,11 @@ def plot_top_words(top_words_table, labels: dict, communities=None, n: int = 8, 
         communities = list(labels) + others
     colours = _colours(top_words_table["community"].unique())
     nrows = int(np.ceil(len(communities) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.4 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(3.3 * ncols, 2.2 * nrows), squeeze=False)
     for ax, c in zip(axes.flat, communities):
         t = top_words_table[top_words_table["community"] == c].head(n)
         ax.barh(t["word"][::-1], t["strength"][::-1], color=colours[c])
-        ax.set_title(f"{c}: {labels.get(c, '')}".rstrip(": "), fontsize=10,
+        ax.set_title(f"{c}: {labels.get(c, '')}".rstrip(": "), fontsize=9,
                      fontweight="bold" if c in labels else "normal")
         ax.tick_params(labelsize=7)
         ax.set_xlabel("strength inside community (sum NPMI)", fontsize=7)
@@ -198,11 +198,11 @@ def plot_trustworthy_share(share_table):
 
     >>> fig = plot_trustworthy_share(share)  # doctest: +SKIP
     """
-    fig, (a, b) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
     for label, t in share_table.groupby("label", sort=False):
         a.plot(t["year"], 100 * t["share"], marker="o", label=label)
         b.plot(t["year"], t["mean_relevance"], marker="o", label=label)
-    a.set_ylabel("% papers with it as dominant community", fontsize=11)
+    a.set_ylabel("% papers (dominant community)", fontsize=11)
     b.set_ylabel("mean relevance score", fontsize=11)
     for ax in (a, b):
         ax.set_xlabel("year", fontsize=11)
@@ -238,7 +238,7 @@ def plot_trustnlp_placement(relevance, is_trustnlp, placement, labels: dict, val
     is_trustnlp = np.asarray(is_trustnlp, dtype=bool)
     t = placement.sort_values("relevance_lift", ascending=False).head(max_communities)
     colours = _colours(placement["community"])
-    fig, (a, b) = plt.subplots(1, 2, figsize=(15, 6.5), gridspec_kw={"width_ratios": [1, 1]})
+    fig, (a, b) = plt.subplots(1, 2, figsize=(10, 6.5), gridspec_kw={"width_ratios": [1.3, 1]})
     names = [f"{c}: {n}" for c, n in zip(t["community"], t["name"])]
     lift = t["relevance_lift"].to_numpy()
     a.barh(names[::-1], (lift - 1)[::-1], left=1.0,
@@ -250,19 +250,19 @@ def plot_trustnlp_placement(relevance, is_trustnlp, placement, labels: dict, val
     ticks = [x for x in (0.25, 0.5, 1, 2, 4, 8) if lift.min() / 1.5 <= x <= lift.max() * 1.5]
     a.set_xticks(ticks, [f"{x:g}" for x in ticks])
     a.minorticks_off()
-    a.set_xlabel("mean relevance of TrustNLP papers / of other papers (log)", fontsize=11)
-    a.tick_params(labelsize=9)
-    a.set_title("Which communities TrustNLP papers lean to", fontsize=13)
+    a.set_xlabel("mean relevance, TrustNLP / other papers (log)", fontsize=10)
+    a.tick_params(labelsize=8)
+    a.set_title("Communities TrustNLP papers lean to", fontsize=11)
     for _, row in validation.iterrows():
         score = relevance[list(score_columns[row["score"]])].sum(axis=1).fillna(0)
         fpr, tpr, _ = roc_curve(is_trustnlp, score)
         b.plot(fpr, tpr, lw=2, label=f"{row['score']}: AUC {row['estimate']:.2f} "
                                      f"[{row['ci_low']:.2f}, {row['ci_high']:.2f}]")
     b.plot([0, 1], [0, 1], ls="--", color="grey", lw=0.8)
-    b.set_xlabel("false positive rate (other papers, same years)", fontsize=11)
-    b.set_ylabel("true positive rate (TrustNLP papers)", fontsize=11)
+    b.set_xlabel("false positive rate\n(other papers, same years)", fontsize=10)
+    b.set_ylabel("true positive rate (TrustNLP papers)", fontsize=10)
     b.tick_params(labelsize=9)
-    b.legend(fontsize=9, loc="lower right")
-    b.set_title("Relevance score vs TrustNLP (95% bootstrap CI)", fontsize=13)
+    b.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.2), frameon=False)
+    b.set_title("Relevance score vs TrustNLP\n(AUC, 95% bootstrap CI)", fontsize=11)
     fig.tight_layout()
     return fig
