@@ -13,8 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from trustkit.models.hashing import file_sha256
-from trustkit.paths import cache_dir
+from trustkit.models.hashing import conversion_dir, file_sha256
 
 
 def converted_dir(gguf_path: str | os.PathLike) -> Path:
@@ -23,11 +22,7 @@ def converted_dir(gguf_path: str | os.PathLike) -> Path:
     >>> converted_dir("SmolLM2-135M-Instruct.Q4_1.gguf").parent.name  # doctest: +SKIP
     'gguf-converted'
     """
-    from importlib.metadata import version
-
-    gguf_path = Path(gguf_path)
-    key = f"{gguf_path.stem}-{file_sha256(gguf_path)[:16]}-transformers{version('transformers')}"
-    return cache_dir("models", "gguf-converted") / key
+    return conversion_dir(gguf_path, "gguf-converted")
 
 
 def is_converted(gguf_path: str | os.PathLike) -> bool:

@@ -61,3 +61,20 @@ def file_sha256(path: str | os.PathLike, use_cache: bool = True) -> str:
         except OSError:
             pass  # a read-only or full cache: the hash is simply not remembered
     return digest
+
+
+def conversion_dir(source: str | os.PathLike, kind: str) -> Path:
+    """Where trustkit keeps its conversion of ``source`` (it may not exist yet).
+
+    The name holds the file's stem, the first 16 hex digits of its sha256 and the transformers
+    version, so a changed file or a new transformers gets a conversion of its own. ``kind`` names
+    the folder under ``$TRUSTKIT_CACHE/models`` (``gguf-converted``, ``pickle-converted``).
+
+    >>> conversion_dir("pytorch_model.bin", "pickle-converted").parent.name  # doctest: +SKIP
+    'pickle-converted'
+    """
+    from importlib.metadata import version
+
+    source = Path(source)
+    key = f"{source.stem}-{file_sha256(source)[:16]}-transformers{version('transformers')}"
+    return cache_dir("models", kind) / key

@@ -16,8 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from trustkit.models.hashing import file_sha256
-from trustkit.paths import cache_dir
+from trustkit.models.hashing import conversion_dir, file_sha256
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 _WEIGHT_SUFFIXES = (*PICKLE_SUFFIXES, ".safetensors", ".h5", ".msgpack", ".ot", ".onnx", ".gguf")
@@ -29,11 +28,7 @@ def converted_dir(checkpoint: str | os.PathLike) -> Path:
     >>> converted_dir("pytorch_model.bin").parent.name  # doctest: +SKIP
     'pickle-converted'
     """
-    from importlib.metadata import version
-
-    checkpoint = Path(checkpoint)
-    key = f"{checkpoint.stem}-{file_sha256(checkpoint)[:16]}-transformers{version('transformers')}"
-    return cache_dir("models", "pickle-converted") / key
+    return conversion_dir(checkpoint, "pickle-converted")
 
 
 def read_weights_only(checkpoint: str | os.PathLike, allow_pickle: bool = False) -> dict:
