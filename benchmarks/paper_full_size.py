@@ -26,7 +26,11 @@ def main(argv=None) -> int:
     parser.add_argument("--only", nargs="+", default=None, help="repo ids (default: all four)")
     parser.add_argument("--device", default=None)
     args = parser.parse_args(argv)
-    from hub_replicas import build_hub
+    from hub_replicas import REPLICAS, build_hub
+
+    unknown = sorted(set(args.only or ()) - set(REPLICAS))
+    if unknown:
+        parser.error(f"no replica for {', '.join(unknown)}; choose from {', '.join(REPLICAS)}")
 
     home = Path(tempfile.mkdtemp(prefix="hf-full-"))
     os.environ.update({"HF_HOME": str(home), "HF_HUB_OFFLINE": "1"})
