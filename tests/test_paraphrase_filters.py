@@ -137,6 +137,23 @@ def test_cli_paraphrase_writes_tables(tmp_path, capsys):
     assert "no_such_dataset" in capsys.readouterr().err
 
 
+def test_cli_paraphrase_keeps_existing_outputs_and_inputs(tmp_path, capsys):
+    out = tmp_path / "bt.parquet"
+    args = ["paraphrase", "--data", "crows_pairs", "--method", "backtranslation", "--n", "1", "--limit", "1",
+            "--no-progress"]
+    assert main([*args, "--out", str(out)]) == 0
+    before = out.read_bytes()
+    assert main([*args, "--out", str(out)]) == 2
+    assert "exists; pass --force" in capsys.readouterr().err and out.read_bytes() == before
+    out.unlink()  # the .rejected.parquet beside it still guards the pair of outputs
+    assert main([*args, "--out", str(out)]) == 2 and not out.exists()
+    assert main([*args, "--out", str(out), "--force"]) == 0 and out.is_file()
+    folder = tmp_path / "folder.parquet"
+    folder.mkdir()
+    assert main([*args, "--out", str(folder)]) == 2
+    assert "is a directory" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("module", ["backtranslation", "base", "cache", "consistent", "filters", "table",
                                     "sampling", "llm", "__init__"])
 def test_docstring_examples_run(module):

@@ -35,6 +35,8 @@ def register(subparsers) -> None:
     p.add_argument("--threads", type=int, default=None,
                    help="torch CPU threads (default torch's own; 1 is often fastest on a busy machine)")
     p.add_argument("--allow-pickle", action="store_true", help="seq2seq: fully unpickle a .bin that torch's weights-only reader refuses (runs its code)")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite an existing --out (and its .rejected.parquet beside it)")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
 
@@ -51,12 +53,15 @@ def run(args) -> int:
         print(f"trustkit paraphrase: --out must end in .parquet, got {args.out}", file=sys.stderr)
         return 2
     from trustkit.data import load_pairs
+    from trustkit.fileio import check_output_path
     from trustkit.paraphrase import (FilterSettings, make_paraphraser, paraphrase_pairs, rejected_path,
                                      save_paraphrases)
 
     try:
         settings = FilterSettings(args.min_similarity, args.min_length_ratio, args.max_length_ratio)
         pairs = load_pairs(args.data)
+        for out in (args.out, rejected_path(args.out)):
+            check_output_path(out, inputs=[args.data, args.model], force=args.force)
     except (ValueError, FileNotFoundError) as error:
         print(f"trustkit paraphrase: {error}", file=sys.stderr)
         return 2
