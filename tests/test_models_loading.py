@@ -167,3 +167,25 @@ def test_file_hash_is_cached_until_the_file_changes(tmp_path):
     assert file_sha256(path) == first
     path.write_bytes(b"abcd")
     assert file_sha256(path) == "88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589"
+
+
+def test_a_weight_file_replaced_while_loading_is_refused(unmarked, tmp_path, monkeypatch):
+    import transformers
+
+    model_dir = tmp_path / "bert"
+    shutil.copytree(unmarked["bert"], model_dir)
+    weights = model_dir / "model.safetensors"
+    real = transformers.AutoModelForMaskedLM.from_pretrained
+
+    def load_then_swap(*args, **kwargs):
+        loaded = real(*args, **kwargs)
+        tensors = load_file(weights)
+        save_file({k: v + 1 for k, v in tensors.items()}, str(weights))  # a copy landing mid-load
+        return loaded
+
+    monkeypatch.setattr(transformers.AutoModelForMaskedLM, "from_pretrained", load_then_swap)
+    with pytest.raises(ValueError, match="model.safetensors changed on disk while it was being loaded"):
+        load_pretrained(model_dir)
+    monkeypatch.undo()
+    lm = load_pretrained(model_dir)  # once the copy is done, the new bytes load under their own hash
+    assert lm.provenance["files"]["model.safetensors"] == file_sha256(weights, use_cache=False)

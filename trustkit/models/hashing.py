@@ -22,6 +22,22 @@ def _record_path(path: Path) -> Path:
     return cache_dir("hashes") / f"{key}.json"
 
 
+def file_identity(path: str | os.PathLike) -> dict:
+    """The stat identity a cached hash is tied to: path, device, inode, size, mtime_ns, ctime_ns.
+
+    Two equal identities mean the file was not replaced or written in between (the kernel moves
+    ctime on every change, and ``touch``/``cp -p`` cannot set it back).
+
+    >>> import tempfile; f = tempfile.NamedTemporaryFile()
+    >>> file_identity(f.name) == file_identity(f.name)
+    True
+    """
+    path = Path(path).resolve()
+    stat = path.stat()
+    return {"path": str(path), "dev": stat.st_dev, "inode": stat.st_ino, "size": stat.st_size,
+            "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns}
+
+
 def file_sha256(path: str | os.PathLike, use_cache: bool = True) -> str:
     """Return the sha256 of a file, reusing a cached value only while its full stat identity holds.
 
@@ -40,9 +56,7 @@ def file_sha256(path: str | os.PathLike, use_cache: bool = True) -> str:
     '3f1c...'
     """
     path = Path(path).resolve()
-    stat = path.stat()
-    stamp = {"path": str(path), "dev": stat.st_dev, "inode": stat.st_ino, "size": stat.st_size,
-             "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns}
+    stamp = file_identity(path)
     try:
         record = _record_path(path) if use_cache else None
     except OSError:  # the cache directory cannot be created
@@ -55,7 +69,7 @@ def file_sha256(path: str | os.PathLike, use_cache: bool = True) -> str:
         except (OSError, ValueError):
             pass  # an unreadable record is simply recomputed
     digest = sha256_file(path)
-    if record is not None and os.stat(path).st_ctime_ns == stat.st_ctime_ns:  # unchanged while we read it
+    if record is not None and file_identity(path) == stamp:  # unchanged while we read it
         try:
             atomic_write_text(record, json.dumps({**stamp, "sha256": digest}))
         except OSError:

@@ -16,7 +16,7 @@ from typing import Any
 
 from trustkit.models.bundles import BUNDLES, resolve
 from trustkit.models.controls import CONTROL_KEY
-from trustkit.models.hashing import file_sha256
+from trustkit.models.hashing import file_identity, file_sha256
 from trustkit.models.hub import resolve_hub, split_revision
 from trustkit.models.pickle_conversion import PICKLE_SUFFIXES, convert_pickle, pickle_weights
 
@@ -270,6 +270,10 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
     torch_dtype, device = parse_dtype(dtype), parse_device(device)
     if source.gguf_file and kind == "masked":
         raise ValueError(f"{source.model_id} is a GGUF file; transformers reads GGUF as causal LMs only")
+    # Hash before loading and check the files' identity after: the recorded sha256 is then that of
+    # the bytes actually loaded, even if a file is replaced while transformers reads it.
+    identities = {p: file_identity(p) for p in source.weight_files}
+    files = {p.name: file_sha256(p) for p in source.weight_files}
     load_from = weights_dir(source, allow_pickle)
     try:
         config = AutoConfig.from_pretrained(load_from)
@@ -312,7 +316,10 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
         raise ValueError(f"{source.model_id} loads as a masked LM but its tokenizer has no mask token")
     model = model.to(device).eval()
 
-    files = {p.name: file_sha256(p) for p in source.weight_files}
+    changed = [p.name for p, identity in identities.items() if file_identity(p) != identity]
+    if changed:
+        raise ValueError(f"{source.model_id}: {', '.join(changed)} changed on disk while it was being "
+                         "loaded; load it again once the copy has finished")
     revision = source.revision
     basis = repr(sorted(files.items())) + (f"@{revision}" if revision else "")  # file hashes and hub commit
     provenance = {
