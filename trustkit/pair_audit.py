@@ -13,14 +13,14 @@ import warnings
 import pandas as pd
 
 _WORD = re.compile(r"\w+(?:'\w+)?|[^\w\s]")
-_NOTE = re.compile(r"^(?P<file>[^:]+): (?P<change>.*) \((?P<rows>\d+) row\(s\), line (?P<lines>[^)]*)\)$", re.S)
 
 
 def load_versions(names, errors: str = "drop") -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """Load several pair datasets; report what their loaders normalised or dropped as a table.
 
     :func:`trustkit.data.load_pairs` says each normalised label and dropped row in a
-    ``PairFileWarning``; a notebook shows these better as one table than as warning text.
+    ``PairFileWarning`` and records them in ``attrs["normalised"]`` and ``attrs["dropped"]``; a
+    notebook shows these better as one table than as warning text.
 
     Returns
     -------
@@ -41,11 +41,9 @@ def load_versions(names, errors: str = "drop") -> tuple[dict[str, pd.DataFrame],
             warnings.simplefilter("always")
             pairs[name] = load_pairs(name, errors=errors)
         for w in caught:
-            match = _NOTE.match(str(w.message))
             if not issubclass(w.category, PairFileWarning):
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-            elif match:
-                rows.append({"version": name, **match.groupdict()} | {"rows": int(match["rows"])})
+        rows += [{"version": name, **n} for n in pairs[name].attrs["normalised"]]
         rows += [{"version": name, "file": d["file"], "change": f"row dropped: {d['reason']}", "rows": 1,
                   "lines": str(d["line"])} for d in pairs[name].attrs["dropped"]]
     return pairs, pd.DataFrame(rows, columns=["version", "file", "change", "rows", "lines"])

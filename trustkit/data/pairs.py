@@ -189,15 +189,14 @@ def check_pair_file(path: str | os.PathLike) -> ParsedPairs:
     return _parse(path, str(path))
 
 
-def _summarise_notes(notes: list[Problem]) -> list[str]:
+def _summarise_notes(notes: list[Problem]) -> list[dict]:
+    """One record per kind of normalisation: ``file, change, rows, lines`` (lines as shown text)."""
     grouped: dict[str, list[int]] = {}
     for note in notes:
         grouped.setdefault(note.reason, []).append(note.line)
-    out = []
-    for reason, lines in grouped.items():
-        shown = ", ".join(map(str, lines[:20])) + (", ..." if len(lines) > 20 else "")
-        out.append(f"{notes[0].file}: {reason} ({len(lines)} row(s), line {shown})")
-    return out
+    return [{"file": notes[0].file, "change": reason, "rows": len(lines),
+             "lines": ", ".join(map(str, lines[:20])) + (", ..." if len(lines) > 20 else "")}
+            for reason, lines in grouped.items()]
 
 
 def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.DataFrame:
@@ -245,8 +244,10 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
     unexpected = [p for p in parsed.problems if p.source_row not in known_bad]
     if unexpected and errors == "raise":
         raise PairFileError(unexpected, hint="\nFix these rows, or pass errors='drop' to skip them with a report.")
-    for message in _summarise_notes(parsed.notes):
-        warnings.warn(message, PairFileWarning, stacklevel=2)
+    normalised = _summarise_notes(parsed.notes)
+    for n in normalised:
+        warnings.warn(f"{n['file']}: {n['change']} ({n['rows']} row(s), line {n['lines']})", PairFileWarning,
+                      stacklevel=2)
     dropped = expected + unexpected
     if dropped:
         listing = "\n".join(f"{p} -> row dropped" for p in dropped)
@@ -257,6 +258,7 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
     frame.attrs["file"] = display  # with "lines", lets the scorer name refused rows FILE:LINE
     frame.attrs["lines"] = {int(r["pair_id"]): int(r["line"]) for r in parsed.rows}
     frame.attrs["sha256"] = sha256_file(path)
+    frame.attrs["normalised"] = normalised
     frame.attrs["dropped"] = [
         {"file": p.file, "line": p.line, "source_row": p.source_row, "reason": p.reason} for p in dropped
     ]
