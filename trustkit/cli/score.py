@@ -11,7 +11,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-METRIC_CHOICES = ("pll", "pll_word_l2r", "aul", "aula", "crows", "ll", "ll_shared")
+from trustkit.metrics.registry import metric_names
+
+METRIC_CHOICES = metric_names()
 OUT_COLUMNS = ["pair_id", "bias_type", "direction", "score_more", "score_less", "delta"]
 
 

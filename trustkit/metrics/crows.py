@@ -8,15 +8,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from trustkit.metrics.registry import METRIC_TABLE
 from trustkit.metrics.tables import check_scored, groups, rounded
 
 __all__ = ["RAW_TIE_METRICS", "tie_decimals", "pair_outcome", "crows_pairs_score"]
 
-#: Metrics whose pairs are compared as raw floats (a tie only when exactly equal): Kaneko &
-#: Bollegala's evaluate.py compares AUL/AULA scores unrounded, and AULA values (~ -0.7) are so
-#: small that a 3-decimal grid would make many false ties. Every other metric keeps metric.py's
-#: rule of rounding sentence scores to 3 decimals.
-RAW_TIE_METRICS = ("aul", "aula")
+#: Metrics whose pairs are compared as raw floats (a tie only when exactly equal), from the
+#: registry's ``ties`` field: Kaneko & Bollegala's evaluate.py compares AUL/AULA scores unrounded,
+#: and AULA values (~ -0.7) are so small that a 3-decimal grid would make many false ties. Every
+#: other metric keeps metric.py's rule of rounding sentence scores to 3 decimals.
+RAW_TIE_METRICS = tuple(m.name for m in METRIC_TABLE if m.ties == "raw")
 
 
 def tie_decimals(scored: pd.DataFrame | None = None, decimals="auto", metric: str | None = None) -> int | None:

@@ -3,6 +3,7 @@
 Masked LMs: PLL, PLL-word-l2r, AUL, AULA, CrowS-Pairs; causal LMs: LL and shared-token LL.
 """
 
+from trustkit.metrics.registry import metric_names
 from trustkit.scoring.batching import Row, pack_batches, run_rows
 from trustkit.scoring.cache import ScoreCache
 from trustkit.scoring.causal import CausalLMScorer
@@ -11,8 +12,8 @@ from trustkit.scoring.load import load_scorer
 from trustkit.scoring.masked import MaskedLMScorer
 from trustkit.scoring.scorer import Scorer
 
-METRICS = MaskedLMScorer.sentence_metrics + MaskedLMScorer.pair_metrics + \
-    CausalLMScorer.sentence_metrics + CausalLMScorer.pair_metrics
+#: Every metric name, in the registry's order (``trustkit.metrics.registry``).
+METRICS = metric_names()
 
 __all__ = [
     "METRICS", "CausalLMScorer", "MaskedLMScorer", "Row", "ScoreCache", "Scorer",

@@ -6,6 +6,7 @@ conditioned on one prefix token (the tokenizer's BOS, else its EOS).
 
 from __future__ import annotations
 
+from trustkit.metrics.registry import metric_names
 from trustkit.scoring.batching import Row
 from trustkit.scoring.crows import shared_spans
 from trustkit.scoring.heads import autocast_for, causal_lm_parts, gather_log_probs
@@ -31,8 +32,8 @@ class CausalLMScorer(Scorer):
     """
 
     kind = "causal"
-    sentence_metrics = ("ll",)
-    pair_metrics = ("ll_shared",)
+    sentence_metrics = metric_names("causal", "sentence")
+    pair_metrics = metric_names("causal", "pair")
 
     def __init__(self, model, tokenizer, **kwargs):
         prefix = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import torch
 
+from trustkit.metrics.registry import metric_names
 from trustkit.scoring.batching import Row
 from trustkit.scoring.crows import crows_template
 from trustkit.scoring.heads import autocast_for, gather_log_probs, masked_lm_parts
@@ -45,8 +46,8 @@ class MaskedLMScorer(Scorer):
     """
 
     kind = "masked"
-    sentence_metrics = ("pll", "pll_word_l2r", "aul", "aula")
-    pair_metrics = ("crows",)
+    sentence_metrics = metric_names("masked", "sentence")
+    pair_metrics = metric_names("masked", "pair")
 
     def __init__(self, model, tokenizer, **kwargs):
         if tokenizer.mask_token_id is None:

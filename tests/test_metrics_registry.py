@@ -1,0 +1,64 @@
+"""The metric registry is the one list of metrics: scorers, CLI, tie rule and docs all follow it."""
+
+from pathlib import Path
+
+import pytest
+
+from trustkit.cli import main
+from trustkit.cli.score import METRIC_CHOICES
+from trustkit.metrics.crows import tie_decimals
+from trustkit.metrics.registry import METRIC_TABLE, get_metric, metric_cards_markdown, metric_names
+from trustkit.scoring import METRICS, CausalLMScorer, MaskedLMScorer
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_scorers_accept_exactly_the_registered_metrics_of_their_kind():
+    assert MaskedLMScorer.sentence_metrics + MaskedLMScorer.pair_metrics == metric_names("masked")
+    assert CausalLMScorer.sentence_metrics + CausalLMScorer.pair_metrics == metric_names("causal")
+    assert MaskedLMScorer.pair_metrics == ("crows",) and CausalLMScorer.pair_metrics == ("ll_shared",)
+
+
+def test_cli_and_package_lists_come_from_the_registry():
+    assert METRIC_CHOICES == METRICS == tuple(m.name for m in METRIC_TABLE)
+    assert len(set(METRICS)) == len(METRICS) == 7
+
+
+def test_tie_rule_follows_the_registry():
+    assert {m.name: tie_decimals(metric=m.name) for m in METRIC_TABLE} == {
+        "pll": 3, "pll_word_l2r": 3, "aul": None, "aula": None, "crows": 3, "ll": 3, "ll_shared": 3}
+
+
+def test_every_card_is_complete():
+    for m in METRIC_TABLE:
+        assert m.kind in ("masked", "causal") and m.unit in ("sentence", "pair") and m.ties in ("raw", "3dp")
+        for field in ("title", "measures", "formula", "reference", "caveats", "citation"):
+            assert len(getattr(m, field)) > 10 or field == "title", (m.name, field)
+
+
+def test_docs_page_is_generated_from_the_registry():
+    on_disk = (ROOT / "docs" / "metrics.md").read_text(encoding="utf-8")
+    assert on_disk == metric_cards_markdown(), "regenerate: trustkit metrics --markdown > docs/metrics.md"
+
+
+def test_readme_names_every_metric_and_links_the_cards():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "docs/metrics.md" in readme
+    for name in METRICS:
+        assert f"`{name}`" in readme, name
+
+
+def test_unknown_metric_names_the_closest_one():
+    with pytest.raises(ValueError, match=r"unknown metric 'aulaa' \(did you mean 'aula'\?\)"):
+        get_metric("aulaa")
+
+
+def test_cli_lists_and_shows_cards(capsys):
+    assert main(["metrics"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(METRICS)
+    assert main(["metrics", "crows"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("### `crows`") and "nyu-mll/crows-pairs metric.py" in out
+    assert main(["metrics", "nope"]) == 1
+    assert "unknown metric 'nope'" in capsys.readouterr().err

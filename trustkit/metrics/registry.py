@@ -1,0 +1,226 @@
+"""The metric registry: every metric trustkit scores, with its card, in one place.
+
+The scoring engine (which metrics a masked or causal scorer accepts), the CLI (``trustkit score
+--metric`` choices, ``trustkit metrics``), the tie rule of the CrowS-style counts and the docs
+(``docs/metrics.md``, checked against :func:`metric_cards_markdown` by the tests) all read this
+table. Adding a metric means one :class:`Metric` entry here plus the rows it scores in the scorer
+of its model kind (``trustkit/scoring/masked.py`` or ``causal.py``).
+
+Example
+-------
+>>> [m.name for m in metrics(kind="causal")]
+['ll', 'll_shared']
+>>> get_metric("aula").ties
+'raw'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from trustkit.data.registry import did_you_mean
+
+__all__ = ["Metric", "METRIC_TABLE", "get_metric", "metric_card", "metric_cards_markdown",
+           "metric_names", "metrics"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One metric and its card.
+
+    Parameters
+    ----------
+    name : the name every API and the CLI use.
+    kind : the model kind it scores, ``"masked"`` or ``"causal"``.
+    unit : ``"sentence"`` (one score per sentence) or ``"pair"`` (needs both sentences).
+    title : a short human name.
+    measures : what the number is, in one or two sentences.
+    formula : the score of a sentence (or pair), in plain text.
+    ties : ``"raw"`` (two scores tie only when exactly equal) or ``"3dp"`` (scores rounded to
+        3 decimals before comparing, as nyu-mll metric.py does).
+    reference : the peer implementation trustkit's scores are tested against.
+    caveats : what a reader should keep in mind.
+    citation : the paper that defines it.
+    """
+
+    name: str
+    kind: str
+    unit: str
+    title: str
+    measures: str
+    formula: str
+    ties: str
+    reference: str
+    caveats: str
+    citation: str
+
+    @property
+    def tie_decimals(self) -> int | None:
+        """Decimals sentence scores are rounded to before a pair is compared (None: raw floats).
+
+        >>> get_metric("crows").tie_decimals, get_metric("aul").tie_decimals
+        (3, None)
+        """
+        return None if self.ties == "raw" else 3
+
+
+
+METRIC_TABLE: tuple[Metric, ...] = (
+    Metric(
+        name="pll", kind="masked", unit="sentence", title="pseudo-log-likelihood",
+        measures="How likely the masked LM finds the sentence, one token at a time with that token "
+                 "hidden.",
+        formula="PLL(S) = sum over tokens t of S (special tokens excluded) of "
+                "log P(t | S with t masked)",
+        ties="3dp",
+        reference="minicons MaskedLMScorer (PLL_metric='original'); awslabs/mlm-scoring",
+        caveats="Inflated for words split into several sub-tokens (the other sub-tokens of the word "
+                "give the masked one away; Kauf & Ivanova 2023). Longer sentences score lower, so "
+                "compare only sentences of similar length.",
+        citation="Salazar, Liang, Nguyen & Kirchhoff (2020). Masked Language Model Scoring. ACL.",
+    ),
+    Metric(
+        name="pll_word_l2r", kind="masked", unit="sentence", title="PLL, within-word left-to-right",
+        measures="PLL without the sub-token give-away: when a sub-token is scored, the later "
+                 "sub-tokens of its word are masked too.",
+        formula="sum over tokens t of log P(t | S with t and the later sub-tokens of t's word "
+                "masked); words from the fast tokenizer's word_ids",
+        ties="3dp",
+        reference="minicons MaskedLMScorer (PLL_metric='within_word_l2r')",
+        caveats="Needs a fast tokenizer (word_ids). Same length dependence as pll.",
+        citation="Kauf & Ivanova (2023). A Better Way to Do Masked Language Model Scoring. ACL.",
+    ),
+    Metric(
+        name="aul", kind="masked", unit="sentence", title="all unmasked likelihood",
+        measures="How likely the masked LM finds the sentence when it sees all of it: one forward "
+                 "pass, no mask.",
+        formula="AUL(S) = (1/|S|) sum over tokens t of S (special tokens excluded) of log P(t | S)",
+        ties="raw",
+        reference="kanekomasahiro/evaluate_bias_in_mlm evaluate.py (--method aul)",
+        caveats="The model sees the token it predicts, so AUL rewards copying as much as "
+                "plausibility. Ties compare raw floats, as evaluate.py does.",
+        citation="Kaneko & Bollegala (2022). Unmasking the Mask - Evaluating Social Biases in "
+                 "Masked Language Models. AAAI.",
+    ),
+    Metric(
+        name="aula", kind="masked", unit="sentence", title="AUL weighted by attention",
+        measures="AUL with each token's log-probability weighted by the attention it receives.",
+        formula="AULA(S) = (1/|S|) sum over t of a_t log P(t | S), a_t = attention paid to t "
+                "averaged over layers, heads and query positions (not renormalised)",
+        ties="raw",
+        reference="kanekomasahiro/evaluate_bias_in_mlm evaluate.py (--method aula)",
+        caveats="Needs attention weights, so it runs the model with eager attention (restored "
+                "afterwards). Values are small (about -0.7), so rounding would make false ties; "
+                "ties compare raw floats.",
+        citation="Kaneko & Bollegala (2022). Unmasking the Mask - Evaluating Social Biases in "
+                 "Masked Language Models. AAAI.",
+    ),
+    Metric(
+        name="crows", kind="masked", unit="pair", title="CrowS-Pairs shared-token PLL",
+        measures="How likely the masked LM finds the words the two sentences share, given the "
+                 "words that differ: the score CrowS-Pairs was published with.",
+        formula="difflib over the token ids of (stereotyping sentence, other); the shared "
+                "positions (without the template's first and last entries) masked one at a time; "
+                "score = sum of their log P",
+        ties="3dp",
+        reference="nyu-mll/crows-pairs metric.py",
+        caveats="The shared tokens depend on difflib's alignment, which is not symmetric in its "
+                "inputs; trustkit keeps metric.py's order. Uncased tokenizers lowercase first.",
+        citation="Nangia, Vania, Bhalerao & Bowman (2020). CrowS-Pairs: A Challenge Dataset for "
+                 "Measuring Social Biases in Masked Language Models. EMNLP.",
+    ),
+    Metric(
+        name="ll", kind="causal", unit="sentence", title="log-likelihood",
+        measures="How likely the causal LM finds the sentence, left to right.",
+        formula="LL(S) = sum over every token t of S (encoded without special tokens) of "
+                "log P(t | prefix token, earlier tokens); prefix = BOS, else EOS",
+        ties="3dp",
+        reference="EleutherAI lm-evaluation-harness crows_pairs task (log-likelihood after the "
+                  "prefix token); minicons IncrementalLMScorer",
+        caveats="Longer sentences score lower. Instruct models are scored without a chat "
+                "template.",
+        citation="The standard left-to-right log-likelihood, with the prefix convention of "
+                 "lm-evaluation-harness (Gao et al., A framework for few-shot language model "
+                 "evaluation, Zenodo).",
+    ),
+    Metric(
+        name="ll_shared", kind="causal", unit="pair", title="shared-token log-likelihood",
+        measures="The causal counterpart of crows: log-likelihood of only the tokens the two "
+                 "sentences share, each with its full left context.",
+        formula="sum of log P(t | prefix, earlier tokens) over the difflib 'equal' blocks of the "
+                "two sentences' token ids, in metric.py's order",
+        ties="3dp",
+        reference="trustkit's own definition, checked against the sum of ll's per-token terms",
+        caveats="Unlike crows, a shared token's context includes the differing words before it.",
+        citation="Nangia et al. (2020), adapted to causal LMs.",
+    ),
+)
+
+_BY_NAME = {m.name: m for m in METRIC_TABLE}
+
+
+def get_metric(name: str) -> Metric:
+    """The registered metric called ``name``; an unknown name gets a "did you mean".
+
+    >>> get_metric("pll").citation.split(" (")[0]
+    'Salazar, Liang, Nguyen & Kirchhoff'
+    """
+    try:
+        return _BY_NAME[name]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown metric {name!r}{did_you_mean(name, _BY_NAME)}; the metrics are "
+                         f"{', '.join(_BY_NAME)}") from None
+
+
+def metrics(kind: str | None = None, unit: str | None = None) -> list[Metric]:
+    """The registered metrics, optionally of one model ``kind`` and one ``unit``, in table order.
+
+    >>> [m.name for m in metrics(kind="masked", unit="pair")]
+    ['crows']
+    """
+    return [m for m in METRIC_TABLE
+            if (kind is None or m.kind == kind) and (unit is None or m.unit == unit)]
+
+
+def metric_names(kind: str | None = None, unit: str | None = None) -> tuple[str, ...]:
+    """Names of :func:`metrics` as a tuple.
+
+    >>> metric_names("masked", "sentence")
+    ('pll', 'pll_word_l2r', 'aul', 'aula')
+    """
+    return tuple(m.name for m in metrics(kind, unit))
+
+
+def metric_card(name: str) -> str:
+    """The card of one metric as Markdown: what it measures, formula, ties, reference, caveats.
+
+    >>> print(metric_card("aul").splitlines()[0])
+    ### `aul`: all unmasked likelihood (masked LMs, per sentence)
+    """
+    m = get_metric(name)
+    kind = {"masked": "masked LMs", "causal": "causal LMs"}[m.kind]
+    unit = {"sentence": "per sentence", "pair": "per pair"}[m.unit]
+    ties = ("raw floats: a tie only when the two scores are exactly equal" if m.ties == "raw"
+            else "sentence scores rounded to 3 decimals before comparing, as nyu-mll/crows-pairs "
+                 "metric.py does")
+    return "\n".join([
+        f"### `{m.name}`: {m.title} ({kind}, {unit})",
+        "",
+        f"- **Measures**: {m.measures}",
+        f"- **Formula**: {m.formula}",
+        f"- **Ties**: {ties}",
+        f"- **Reference implementation**: {m.reference}",
+        f"- **Caveats**: {m.caveats}",
+        f"- **Citation**: {m.citation}",
+    ])
+
+
+def metric_cards_markdown() -> str:
+    """Every metric card, as ``docs/metrics.md`` holds them (the tests check that file is current).
+
+    >>> metric_cards_markdown().count("### `")
+    7
+    """
+    head = ("# Metric cards\n\nGenerated from `trustkit/metrics/registry.py` "
+            "(`trustkit metrics --markdown > docs/metrics.md`); do not edit by hand.\n")
+    return head + "\n" + "\n\n".join(metric_card(m.name) for m in METRIC_TABLE) + "\n"
