@@ -62,3 +62,15 @@ def test_cli_lists_and_shows_cards(capsys):
     assert out.startswith("### `crows`") and "nyu-mll/crows-pairs metric.py" in out
     assert main(["metrics", "nope"]) == 1
     assert "unknown metric 'nope'" in capsys.readouterr().err
+
+
+def test_old_tables_module_warns_and_still_works():
+    import importlib
+    import sys
+
+    sys.modules.pop("trustkit.metrics.tables", None)
+    with pytest.warns(DeprecationWarning, match="trustkit.tables"):
+        old = importlib.import_module("trustkit.metrics.tables")
+    import trustkit.tables
+
+    assert old.check_scored is trustkit.tables.check_scored

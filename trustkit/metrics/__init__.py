@@ -5,7 +5,7 @@ The scores come from trustkit.scoring; these functions only count, so they work 
 
 from trustkit.metrics.crows import crows_pairs_score, pair_outcome
 from trustkit.metrics.stereoset import score_stereoset_candidates, stereoset_scores
-from trustkit.metrics.tables import check_scored, original_rows, paraphrase_rows
+from trustkit.tables import check_scored, original_rows, paraphrase_rows
 
 __all__ = [
     "check_scored",

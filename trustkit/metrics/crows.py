@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from trustkit.metrics.registry import METRIC_TABLE
-from trustkit.metrics.tables import check_scored, groups, rounded
+from trustkit.tables import check_scored, groups, rounded
 
 __all__ = ["RAW_TIE_METRICS", "tie_decimals", "pair_outcome", "crows_pairs_score"]
 

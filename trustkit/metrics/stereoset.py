@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
-from trustkit.metrics.tables import require_columns
+from trustkit.tables import require_columns
 
 __all__ = ["LABELS", "score_stereoset_candidates", "stereoset_scores"]
 

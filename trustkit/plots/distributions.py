@@ -12,7 +12,7 @@ import pandas as pd
 import seaborn as sns
 
 from trustkit.metrics.crows import pair_outcome
-from trustkit.metrics.tables import check_scored, require_columns
+from trustkit.tables import check_scored, require_columns
 from trustkit.plots.style import PALETTE, house_style, model_labels, save_figure
 
 __all__ = ["plot_delta_distributions", "plot_original_vs_paraphrase"]

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from trustkit.metrics.tables import require_columns
+from trustkit.tables import require_columns
 from trustkit.plots.style import LINE_COLOURS, MIN_PAIRS, PALETTE, house_style, model_labels, save_figure
 
 __all__ = ["plot_threshold_curve", "plot_category_scores", "plot_metric_variants"]

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from trustkit.metrics.crows import pair_outcome, tie_decimals
-from trustkit.metrics.tables import check_scored, groups
+from trustkit.tables import check_scored, groups
 from trustkit.stats.bootstrap import bootstrap_ci
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
 
@@ -107,7 +107,7 @@ def bias_score_table(
 
     Parameters
     ----------
-    scored : scored pair table (see :mod:`trustkit.metrics.tables`).
+    scored : scored pair table (see :mod:`trustkit.tables`).
     by : grouping column, ``"bias_type"`` or ``"direction"`` (None: overall row only).
     rows : ``"original"``, ``"paraphrases"`` or ``"all"`` wordings.
     decimals : tie rounding: "auto" (default) compares ``aul``/``aula`` scores as raw floats

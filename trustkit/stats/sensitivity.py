@@ -13,7 +13,7 @@ import statsmodels.api as sm
 from tqdm.auto import tqdm
 
 from trustkit.metrics.crows import pair_outcome
-from trustkit.metrics.tables import check_scored, groups, paraphrase_rows
+from trustkit.tables import check_scored, groups, paraphrase_rows
 from trustkit.stats.bootstrap import bootstrap_ci
 
 __all__ = ["paraphrase_sensitivity", "flip_rate_table", "variance_decomposition"]

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from trustkit.metrics.tables import check_scored, groups, original_rows, paraphrase_rows
+from trustkit.tables import check_scored, groups, original_rows, paraphrase_rows
 from trustkit.stats.bootstrap import bootstrap_ci
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
 

@@ -1,0 +1,138 @@
+"""The scored pair table: its schema, one validation helper, the views metrics, stats and plots read.
+
+A scored table is wide: one row per (pair, wording) with ``pair_id, para_index (0 = original),
+bias_type, direction, score_more, score_less, delta`` where ``delta = score_more - score_less``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+
+SCORED_COLUMNS = ("pair_id", "bias_type", "direction", "delta")
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str = "table") -> None:
+    """Raise a clear ValueError when ``df`` lacks any of ``columns``.
+
+    Parameters
+    ----------
+    df : the table to check.
+    columns : column names that must be present.
+    what : how to call the table in the message (e.g. ``"scored pair table"``).
+
+    Example
+    -------
+    >>> require_columns(pd.DataFrame({"a": [1]}), ["a"])
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{what} must be a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"{what} is missing column(s) {missing}; it has {list(df.columns)}. "
+            "Score pairs with trustkit.scoring (score_pairs) or add the columns yourself."
+        )
+
+
+def check_scored(
+    df: pd.DataFrame, columns: Iterable[str] = SCORED_COLUMNS, one_model: bool = True
+) -> pd.DataFrame:
+    """Validate a scored pair table and return it with a ``para_index`` column (0 if absent).
+
+    ``delta`` is recomputed from ``score_more - score_less`` when it is missing and both scores
+    are present. Rows with a missing delta are refused: drop them first (unscorable pairs should
+    be reported, not silently ignored). With ``one_model`` (the default for every statistic), a
+    table holding several models (a ``model`` column with more than one value) or repeating a
+    (pair_id, para_index) row is refused, so that models are never pooled by accident.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"pair_id": [1], "bias_type": ["age"], "direction": ["stereo"],
+    ...                   "score_more": [-3.0], "score_less": [-4.0]})
+    >>> float(check_scored(t)["delta"].iloc[0])
+    1.0
+    """
+    out = df.copy()
+    if "delta" not in out.columns and {"score_more", "score_less"} <= set(out.columns):
+        out["delta"] = out["score_more"] - out["score_less"]
+    require_columns(out, columns, "scored pair table")
+    if "para_index" not in out.columns:
+        out["para_index"] = 0
+    if out["delta"].isna().any():
+        bad = out.loc[out["delta"].isna(), "pair_id"].tolist()[:5]
+        raise ValueError(f"scored pair table has missing delta for pair_id {bad}...; drop or rescore them")
+    if one_model:
+        if "model" in out.columns and out["model"].nunique() > 1:
+            names = sorted(map(str, out["model"].unique()))
+            raise ValueError(f"the table holds several models {names}; analyse one at a time, e.g. df[df.model == name]")
+        dup = out.duplicated(["pair_id", "para_index"])
+        if dup.any():
+            first = out.loc[dup, ["pair_id", "para_index"]].iloc[0].tolist()
+            raise ValueError(f"(pair_id, para_index) {first} appears more than once; one row per pair and wording")
+    if "direction" in out.columns:
+        unknown = set(out["direction"].unique()) - {"stereo", "antistereo"}
+        if unknown:
+            raise ValueError(f"direction must be 'stereo' or 'antistereo', found {sorted(map(str, unknown))}")
+    return out
+
+
+def original_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of the original sentences (``para_index == 0``), one per pair.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"pair_id": [1, 1], "para_index": [0, 1], "delta": [0.5, -0.2]})
+    >>> len(original_rows(t))
+    1
+    """
+    rows = df[df["para_index"] == 0] if "para_index" in df.columns else df
+    if rows["pair_id"].duplicated().any():
+        raise ValueError("more than one original row (para_index == 0) for some pair_id")
+    return rows
+
+
+def paraphrase_rows(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of paraphrased sentences (``para_index > 0``); raises if there are none.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"pair_id": [1, 1], "para_index": [0, 1], "delta": [0.5, -0.2]})
+    >>> paraphrase_rows(t)["delta"].tolist()
+    [-0.2]
+    """
+    if "para_index" not in df.columns or not (df["para_index"] > 0).any():
+        raise ValueError("the table has no paraphrase rows (para_index > 0); paraphrase the pairs first")
+    return df[df["para_index"] > 0]
+
+
+def groups(df: pd.DataFrame, by: str | None) -> list[tuple[str, pd.DataFrame]]:
+    """Split a table into ``("overall", df)`` followed by one entry per value of ``by``.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"bias_type": ["age", "gender"], "delta": [1.0, 2.0]})
+    >>> [name for name, _ in groups(t, "bias_type")]
+    ['overall', 'age', 'gender']
+    """
+    out = [("overall", df)]
+    if by is not None:
+        require_columns(df, [by])
+        out += [(str(k), g) for k, g in df.groupby(by, sort=True)]
+    return out
+
+
+def rounded(values, decimals: int | None) -> np.ndarray:
+    """Round like Python's ``round`` (what nyu-mll metric.py does), or return floats unchanged.
+
+    Example
+    -------
+    >>> rounded([0.12345, 2.0], 3).tolist()
+    [0.123, 2.0]
+    """
+    arr = np.asarray(values, dtype=float)
+    if decimals is None:
+        return arr
+    return np.array([round(float(v), decimals) for v in arr], dtype=float)
