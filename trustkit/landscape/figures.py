@@ -40,7 +40,7 @@ def _sorted_subgraph(G: nx.Graph, nodes) -> nx.Graph:
     changes with Python's string hash seed; sorting makes the figure's bytes the same every run.
 
     >>> list(_sorted_subgraph(nx.path_graph(["c", "a", "b"]), ["b", "c", "a"]).edges)
-    [('a', 'b'), ('b', 'c')]
+    [('a', 'b'), ('a', 'c')]
     """
     nodes = sorted(nodes)
     H = nx.Graph()
