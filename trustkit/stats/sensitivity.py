@@ -211,7 +211,7 @@ def variance_decomposition(
         rng = np.random.default_rng(seed)
         mean = exog @ np.asarray(res.fe_params)
         n_pairs = pair_codes.max() + 1
-        draws = {k: [] for k in estimates}
+        draws: dict[str, list[float]] = {k: [] for k in estimates}
         for _ in tqdm(range(n_boot), desc="ICC parametric bootstrap", disable=not progress):
             y_sim = mean + rng.normal(0, np.sqrt(var_pair), n_pairs)[pair_codes] + rng.normal(0, np.sqrt(var_res), len(y))
             _, vp, vr = _fit(y_sim, exog, pair_codes)
