@@ -15,7 +15,7 @@ export HF_HUB_OFFLINE ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 PROFILE ?= offline
 
-.PHONY: setup test test-lab reproduce lab lab-deps bench clean-venv
+.PHONY: setup lint test test-lab reproduce lab lab-deps bench clean-venv
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"trustkit needs Python 3.11, found {sys.version}"'
@@ -29,6 +29,13 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 	$(VENV)/bin/trustkit models fetch --all
 	$(VENV)/bin/trustkit data verify
+
+# ruff (lint + format check), codespell, mypy on trustkit/scoring and trustkit/stats (pyproject.toml).
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/codespell
+	$(VENV)/bin/mypy
 
 test: setup
 	$(VENV)/bin/python -m pytest && $(VENV)/bin/python -m pytest notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
