@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from trustkit.paraphrase.consistent import words
+from trustkit.text import words
 
 _PUNCT_SPACE = re.compile(r"[^\w]+")
 
