@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from trustkit.paraphrase.rejections import REJECTION_KINDS
+
 #: the per-sentence score of each model kind unless a notebook asks for another
 DEFAULT_METRICS = {"masked": "pll", "causal": "ll"}
 
@@ -363,8 +365,9 @@ def paraphrase_outcomes(results: dict) -> pd.DataFrame:
     Returns
     -------
     One row per candidate sentence: ``backend, pair_id, more_or_less, outcome, similarity,
-    sentence`` (kept paraphrases; rejected candidates carry the rejection ``reason`` as outcome,
-    shortened to its kind, e.g. ``similarity``, ``group words``). Bad input rows are left out.
+    sentence`` (kept paraphrases; a rejected candidate's outcome is ``"rejected: "`` and the
+    label of its ``kind``, ``trustkit.paraphrase.REJECTION_KINDS``, e.g. ``similarity``,
+    ``group words``). Bad input rows and unpartnered paraphrases are left out.
 
     Example
     -------
@@ -376,7 +379,7 @@ def paraphrase_outcomes(results: dict) -> pd.DataFrame:
         frames.append(pd.DataFrame({"backend": backend, "pair_id": kept["pair_id"], "more_or_less": kept["more_or_less"],
                                     "outcome": "kept", "similarity": kept["similarity"], "sentence": kept["sentence"]}))
         rejected = result.rejected[result.rejected["para_candidate"] >= 0]
-        reasons = rejected["reason"].str.replace(r"\s*[\d'\"(].*$", "", regex=True)
+        reasons = rejected["kind"].map(REJECTION_KINDS)
         frames.append(pd.DataFrame({"backend": backend, "pair_id": rejected["pair_id"],
                                     "more_or_less": rejected["more_or_less"], "outcome": "rejected: " + reasons,
                                     "similarity": rejected["similarity"], "sentence": rejected["candidate"]}))

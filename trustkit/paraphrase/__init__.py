@@ -12,6 +12,7 @@ from trustkit.paraphrase.filters import (FilterSettings, SimilarityScorer, chrf,
                                          normalise, similarity_rejection, surface_rejection, word_edit_distance)
 from trustkit.paraphrase.llm import InstructionParaphraser
 from trustkit.paraphrase.pipeline import MODES, ParaphraseResult, paraphrase_pairs
+from trustkit.paraphrase.rejections import REJECTION_KINDS, Rejection
 from trustkit.paraphrase.seq2seq import Seq2SeqParaphraser, TranslationPairParaphraser, load_seq2seq
 from trustkit.paraphrase.table import (LONG_COLUMNS, PAIR_COLUMNS, REJECTED_COLUMNS, load_paraphrases,
                                        read_metadata, rejected_path, save_paraphrases, to_dataset, to_pair_table)
@@ -47,7 +48,8 @@ def make_paraphraser(method: str, model: str | None = None, **options) -> Paraph
 
 __all__ = [
     "BackTranslationParaphraser", "FilterSettings", "InstructionParaphraser", "LONG_COLUMNS", "METHODS", "MODES",
-    "PAIR_COLUMNS", "ParaphraseCache", "ParaphraseResult", "Paraphraser", "REJECTED_COLUMNS", "Seq2SeqParaphraser",
+    "PAIR_COLUMNS", "ParaphraseCache", "ParaphraseResult", "Paraphraser", "REJECTED_COLUMNS", "REJECTION_KINDS",
+    "Rejection", "Seq2SeqParaphraser",
     "SimilarityScorer", "TranslationPairParaphraser", "chrf", "differing_spans", "diversity", "input_problem",
     "input_variants", "is_minimal_pair_like", "length_ratio", "load_paraphrases", "load_seq2seq",
     "make_paraphraser", "normalise", "paraphrase_pairs", "read_metadata", "rejected_path", "save_paraphrases",
