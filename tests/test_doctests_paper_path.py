@@ -6,7 +6,8 @@ import importlib
 import pytest
 
 MODULES = ("trustkit.models.hub", "trustkit.models.pickle_conversion", "trustkit.preflight", "trustkit.profiles",
-           "trustkit.manifest", "trustkit.paraphrase.sampling", "trustkit.study")
+           "trustkit.manifest", "trustkit.paraphrase.sampling", "trustkit.study.steps",
+           "trustkit.study.pll")
 
 
 @pytest.mark.parametrize("name", MODULES)
