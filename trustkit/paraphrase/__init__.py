@@ -63,10 +63,9 @@ def paraphraser_from_spec(spec: str, **options) -> Paraphraser:
 __all__ = [
     "BackTranslationParaphraser", "FilterSettings", "InstructionParaphraser", "LONG_COLUMNS", "METHODS", "MODES",
     "PAIR_COLUMNS", "ParaphraseCache", "ParaphraseResult", "Paraphraser", "REJECTED_COLUMNS", "REJECTION_KINDS",
-    "Rejection", "Seq2SeqParaphraser",
-    "SimilarityScorer", "TranslationPairParaphraser", "chrf", "differing_spans", "diversity", "input_problem",
-    "input_variants", "is_minimal_pair_like", "length_ratio", "load_paraphrases", "load_seq2seq",
-    "make_paraphraser", "normalise", "paraphrase_pairs", "paraphraser_from_spec", "read_metadata", "rejected_path", "save_paraphrases",
-    "similarity_rejection", "surface_rejection", "to_dataset", "to_pair_table", "toggle_contractions",
-    "transfer_group_words", "word_edit_distance",
+    "Rejection", "Seq2SeqParaphraser", "SimilarityScorer", "TranslationPairParaphraser", "chrf", "differing_spans",
+    "diversity", "input_problem", "input_variants", "is_minimal_pair_like", "length_ratio", "load_paraphrases",
+    "load_seq2seq", "make_paraphraser", "normalise", "paraphrase_pairs", "paraphraser_from_spec", "read_metadata",
+    "rejected_path", "save_paraphrases", "similarity_rejection", "surface_rejection", "to_dataset", "to_pair_table",
+    "toggle_contractions", "transfer_group_words", "word_edit_distance",
 ]

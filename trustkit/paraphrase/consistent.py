@@ -104,7 +104,8 @@ def transfer_group_words(paraphrase: str, sent_more: str, sent_less: str) -> tup
         in_source = len(pattern.findall(sent_more))
         in_spans = sum(" ".join(s.more).lower() == key for s in spans)
         if in_source > in_spans:
-            return None, Rejection("group_words_ambiguous", f"group words {key!r} also occur outside the differing span")
+            return None, Rejection("group_words_ambiguous",
+                                   f"group words {key!r} also occur outside the differing span")
         if not pattern.search(paraphrase):
             return None, Rejection("group_words_lost", f"group words {_render(span.more, sent_more)!r} lost")
         less_pattern = span_pattern(span.less)

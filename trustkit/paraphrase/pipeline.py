@@ -184,7 +184,7 @@ def paraphrase_pairs(pairs: pd.DataFrame, paraphraser: Paraphraser, n: int = 5, 
     return ParaphraseResult(
         table=table,
         rejected=pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
-        settings={**common, "revision": paraphraser.revision, "n": int(n), "pairs": len(pairs), "min_similarity": settings.min_similarity,
-                  "min_length_ratio": settings.min_length_ratio, "max_length_ratio": settings.max_length_ratio,
-                  "similarity_model": scorer.model_id},
+        settings={**common, "revision": paraphraser.revision, "n": int(n), "pairs": len(pairs),
+                  "min_similarity": settings.min_similarity, "min_length_ratio": settings.min_length_ratio,
+                  "max_length_ratio": settings.max_length_ratio, "similarity_model": scorer.model_id},
     )

@@ -206,9 +206,9 @@ def paraphraser_records(results: dict) -> list[dict]:
     The revision is the backend's own (``Paraphraser.revision``, kept in the result's settings).
 
     >>> from types import SimpleNamespace
-    >>> paraphraser_records({"seq2seq:org/t5": SimpleNamespace(settings={"backend": "seq2seq:org/t5@c0ffee:t1.0",
+    >>> paraphraser_records({"seq2seq:org/t5": SimpleNamespace(settings={"backend": "seq2seq:org/t5@c0ffee",
     ...                                                                  "revision": "c0ffee"})})
-    [{'model_id': 'seq2seq:org/t5', 'role': 'paraphraser', 'backend': 'seq2seq:org/t5@c0ffee:t1.0', 'revision': 'c0ffee'}]
+    [{'model_id': 'seq2seq:org/t5', 'role': 'paraphraser', 'backend': 'seq2seq:org/t5@c0ffee', 'revision': 'c0ffee'}]
     """
     return [{"model_id": spec, "role": "paraphraser", "backend": result.settings.get("backend", ""),
              "revision": result.settings.get("revision")} for spec, result in results.items()]
