@@ -108,3 +108,20 @@ def test_rejection_refuses_an_unknown_kind_and_keeps_its_kind_in_details():
         Rejection("low_similarity", "x")
     detailed = Rejection("duplicate", "duplicate of another candidate").detail("less sentence: 'x'")
     assert detailed.kind == "duplicate" and detailed == "duplicate of another candidate (less sentence: 'x')"
+
+
+def test_cli_writes_the_kind_into_the_rejected_parquet(tmp_path, capsys):
+    import json
+
+    from trustkit.cli import main
+    from trustkit.paraphrase import read_metadata
+
+    out = tmp_path / "bt.parquet"
+    assert main(["paraphrase", "--data", "crows_pairs", "--method", "backtranslation", "--n", "3", "--seed", "0",
+                 "--limit", "6", "--out", str(out), "--no-progress"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    rejected = load_paraphrases(out, rejected=True)
+    assert list(rejected.columns) == REJECTED_COLUMNS and len(rejected) > 0
+    assert rejected["kind"].isin(REJECTION_KINDS).all()
+    assert summary["rejected_by_kind"] == rejected["kind"].value_counts().to_dict()
+    assert read_metadata(out)["revision"] is None  # the packaged back-translation models have no hub commit
