@@ -72,7 +72,7 @@ def run_backend(name: str, pairs, n: int, seed: int, scorer, save_dir: str | Non
         "load_s": round(load_s, 1), "generate_s": round(generate_s, 1),
         "sentences_per_s": round(len(sources) / generate_s, 3),
         "filter_and_rewrite_s": round(filter_s, 1),
-        "rejected_by_reason": summary["rejected_by_reason"], "good_examples": good, "rejected_examples": bad,
+        "rejected_by_kind": summary["rejected_by_kind"], "good_examples": good, "rejected_examples": bad,
     }
 
 

@@ -66,6 +66,19 @@ def test_parrot_paraphrases_by_hub_id_from_its_pickle(hub):
                                                             progress=False)
 
 
+def test_paraphraser_exposes_its_hub_revision_for_the_figure_records(hub):
+    from trustkit.data import load_pairs
+    from trustkit.paraphrase import paraphrase_pairs
+    from trustkit.study import paraphraser_records
+
+    paraphraser = Seq2SeqParaphraser(PARROT)
+    assert paraphraser.revision == hub[PARROT].name and len(paraphraser.revision) == 40
+    result = paraphrase_pairs(load_pairs("crows_pairs").head(1), paraphraser, n=1, progress=False)
+    assert paraphraser_records({"parrot": result}) == [{"model_id": "parrot", "role": "paraphraser",
+                                                        "backend": paraphraser.backend_id,
+                                                        "revision": hub[PARROT].name}]
+
+
 def test_doctor_sees_each_replica(hub):
     rows = {repo: inspect_cached(repo) for repo in (*MASKED, PARROT, "google/not-there")}
     assert all(rows[r].complete and rows[r].revision == hub[r].name for r in (*MASKED, PARROT))

@@ -9,7 +9,7 @@ from trustkit.metrics import crows_pairs_score
 from trustkit.metrics.crows import pair_outcome, tie_decimals
 from trustkit.scoring import MaskedLMScorer
 from trustkit.stats import bias_score_table
-from trustkit.study import bias_scores
+from trustkit.stats import series_bias_scores as bias_scores
 
 
 def paper_bias_score(more, less) -> tuple[float, int]:

@@ -18,6 +18,7 @@ from trustkit.data.pairs import (
     check_pair_file,
     load_pairs,
     normalise_bias_type,
+    sample_pairs,
 )
 from trustkit.data.registry import (
     REGISTRY,
@@ -56,6 +57,7 @@ __all__ = [
     "get_dataset",
     "load_pairs",
     "normalise_bias_type",
+    "sample_pairs",
     "sha256_file",
     "verify_file",
 ]

@@ -263,3 +263,24 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
         {"file": p.file, "line": p.line, "source_row": p.source_row, "reason": p.reason} for p in dropped
     ]
     return frame
+
+
+def sample_pairs(pairs: pd.DataFrame, n: int | None = None, seed: int = 0) -> pd.DataFrame:
+    """Return ``n`` pairs drawn at random (all pairs when ``n`` is None or too large), in file order.
+
+    Parameters
+    ----------
+    pairs : a pair table (``load_pairs``); its ``attrs`` (source, sha256) are kept.
+    n : how many pairs; None keeps all.
+    seed : the random draw's seed.
+
+    Example
+    -------
+    >>> len(sample_pairs(pd.DataFrame({"pair_id": range(10)}), 3))
+    3
+    """
+    if n is None or n >= len(pairs):
+        return pairs.copy()
+    out = pairs.sample(int(n), random_state=seed).sort_index()
+    out.attrs = dict(pairs.attrs)
+    return out

@@ -13,7 +13,7 @@ from trustkit.models.bundles import (
     list_bundles,
     resolve,
 )
-from trustkit.models.controls import ARCHS, CONTROL_KEY, SIZES, control_config, random_control
+from trustkit.models.controls import ARCHS, CONTROL_KEY, SIZES, control_config, parse_control, random_control
 from trustkit.models.gguf_conversion import convert_gguf, is_converted
 from trustkit.models.hashing import file_sha256
 from trustkit.models.loading import (
@@ -30,5 +30,5 @@ __all__ = [
     "ARCHS", "BUNDLES", "Bundle", "CONTROL_KEY", "LoadedModel", "SIZES", "bert_uncased_tokenizer",
     "bert_vocab_path", "bundle_path", "control_config", "convert_gguf", "detect_kind", "fetch_bundle",
     "file_sha256", "get_bundle", "is_cached", "is_converted", "library_versions", "list_bundles",
-    "load_pretrained", "minilm_dir", "parse_device", "parse_dtype", "random_control", "resolve",
+    "load_pretrained", "minilm_dir", "parse_control", "parse_device", "parse_dtype", "random_control", "resolve",
 ]

@@ -145,3 +145,17 @@ def random_control(arch: str = "bert", size: str = "base", seed: int = 0,
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def parse_control(spec: str | None) -> tuple[str, str] | None:
+    """Read a control spec ``"<arch>-<size>"`` (e.g. ``"bert-base"``); None or "" means no control.
+
+    >>> parse_control("bert-base")
+    ('bert', 'base')
+    """
+    if not spec:
+        return None
+    arch, _, size = str(spec).partition("-")
+    if not size:
+        raise ValueError(f"control {spec!r}: write it as '<arch>-<size>', e.g. 'bert-base' or 'bert-tiny'")
+    return arch, size

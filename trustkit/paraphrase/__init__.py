@@ -12,6 +12,7 @@ from trustkit.paraphrase.filters import (FilterSettings, SimilarityScorer, chrf,
                                          normalise, similarity_rejection, surface_rejection, word_edit_distance)
 from trustkit.paraphrase.llm import InstructionParaphraser
 from trustkit.paraphrase.pipeline import MODES, ParaphraseResult, paraphrase_pairs
+from trustkit.paraphrase.rejections import REJECTION_KINDS, Rejection
 from trustkit.paraphrase.seq2seq import Seq2SeqParaphraser, TranslationPairParaphraser, load_seq2seq
 from trustkit.paraphrase.table import (LONG_COLUMNS, PAIR_COLUMNS, REJECTED_COLUMNS, load_paraphrases,
                                        read_metadata, rejected_path, save_paraphrases, to_dataset, to_pair_table)
@@ -45,12 +46,26 @@ def make_paraphraser(method: str, model: str | None = None, **options) -> Paraph
     raise ValueError(f"method must be one of {METHODS}, got {method!r}")
 
 
+def paraphraser_from_spec(spec: str, **options) -> Paraphraser:
+    """Build a backend from ``"<method>"`` or ``"<method>:<model>"`` (the notebooks' and profiles' form).
+
+    Methods are those of :func:`make_paraphraser`: ``backtranslation`` (offline), ``llm`` (an
+    instruction LM, default SmolLM2), ``seq2seq`` (a hub model such as
+    ``prithivida/parrot_paraphraser_on_T5``).
+
+    >>> paraphraser_from_spec("backtranslation").backend_id.startswith("backtranslation:")
+    True
+    """
+    method, _, model = str(spec).partition(":")
+    return make_paraphraser(method, model or None, **options)
+
+
 __all__ = [
     "BackTranslationParaphraser", "FilterSettings", "InstructionParaphraser", "LONG_COLUMNS", "METHODS", "MODES",
-    "PAIR_COLUMNS", "ParaphraseCache", "ParaphraseResult", "Paraphraser", "REJECTED_COLUMNS", "Seq2SeqParaphraser",
-    "SimilarityScorer", "TranslationPairParaphraser", "chrf", "differing_spans", "diversity", "input_problem",
-    "input_variants", "is_minimal_pair_like", "length_ratio", "load_paraphrases", "load_seq2seq",
-    "make_paraphraser", "normalise", "paraphrase_pairs", "read_metadata", "rejected_path", "save_paraphrases",
-    "similarity_rejection", "surface_rejection", "to_dataset", "to_pair_table", "toggle_contractions",
-    "transfer_group_words", "word_edit_distance",
+    "PAIR_COLUMNS", "ParaphraseCache", "ParaphraseResult", "Paraphraser", "REJECTED_COLUMNS", "REJECTION_KINDS",
+    "Rejection", "Seq2SeqParaphraser", "SimilarityScorer", "TranslationPairParaphraser", "chrf", "differing_spans",
+    "diversity", "input_problem", "input_variants", "is_minimal_pair_like", "length_ratio", "load_paraphrases",
+    "load_seq2seq", "make_paraphraser", "normalise", "paraphrase_pairs", "paraphraser_from_spec", "read_metadata",
+    "rejected_path", "save_paraphrases", "similarity_rejection", "surface_rejection", "to_dataset", "to_pair_table",
+    "toggle_contractions", "transfer_group_words", "word_edit_distance",
 ]

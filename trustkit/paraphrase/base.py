@@ -57,9 +57,13 @@ class Paraphraser(abc.ABC):
         Read and write the on-disk cache.
     cache_root : path or None
         Cache directory; None means ``$TRUSTKIT_CACHE/paraphrase``.
+    revision : str or None
+        The hub commit of the backend's model when it came from the hub (figures record it);
+        None for packaged or local models.
     """
 
     backend_id: str = "abstract"
+    revision: str | None = None
     batch_size: int = 8
     use_cache: bool = True
     cache_root = None

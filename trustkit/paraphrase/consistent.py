@@ -10,16 +10,10 @@ import difflib
 import re
 from dataclasses import dataclass
 
-_TOKEN = re.compile(r"\w+|[^\w\s]")
-
-
-def words(sentence: str) -> list[str]:
-    """Split into words and punctuation marks (apostrophes are their own tokens).
-
-    >>> words("Jamal's son didn't.")
-    ['Jamal', "'", 's', 'son', 'didn', "'", 't', '.']
-    """
-    return _TOKEN.findall(sentence.replace("\u2019", "'"))
+# Apostrophes split (the default rule): group words are matched token by token, so "Jamal's"
+# swaps as "Jamal" + "'s". The filters import ``words`` from here too.
+from trustkit.paraphrase.rejections import Rejection
+from trustkit.text import words
 
 
 @dataclass(frozen=True)
@@ -79,7 +73,7 @@ def _with_case(replacement: str, matched: str, sentence_start: bool) -> str:
     return replacement
 
 
-def transfer_group_words(paraphrase: str, sent_more: str, sent_less: str) -> tuple[str | None, str]:
+def transfer_group_words(paraphrase: str, sent_more: str, sent_less: str) -> tuple[str | None, str | Rejection]:
     """Put sent_less's group words into a paraphrase of sent_more.
 
     Every occurrence (whole words, case-insensitive) of each sent_more group span is replaced by
@@ -87,7 +81,10 @@ def transfer_group_words(paraphrase: str, sent_more: str, sent_less: str) -> tup
     ``(paraphrase_of_less, "")`` on success, else ``(None, reason)``: a group span is missing from
     the paraphrase, a span also occurs outside the differing parts of sent_more (so which
     occurrence to swap is ambiguous), one span maps to two replacements, or the paraphrase already
-    holds sent_less's group words where sent_more did not.
+    holds sent_less's group words where sent_more did not. The reason is a
+    :class:`~trustkit.paraphrase.rejections.Rejection` whose ``kind`` names which
+    (``pair_identical``, ``group_words_conflict``, ``group_words_ambiguous``, ``group_words_lost``,
+    ``other_group_words``).
 
     >>> transfer_group_words("Poor people can't manage their money.",
     ...                      "The poor are ignorant about money.", "The rich are ignorant about money.")
@@ -95,24 +92,26 @@ def transfer_group_words(paraphrase: str, sent_more: str, sent_less: str) -> tup
     """
     spans = differing_spans(sent_more, sent_less)
     if not spans:
-        return None, "the pair's sentences do not differ"
+        return None, Rejection("pair_identical", "the pair's sentences do not differ")
     mapping: dict[str, GroupSpan] = {}
     for span in spans:
         key = " ".join(span.more).lower()
         if key in mapping and mapping[key].less != span.less:
-            return None, f"group words {key!r} map to two different replacements"
+            return None, Rejection("group_words_conflict", f"group words {key!r} map to two different replacements")
         mapping[key] = span
     for key, span in mapping.items():
         pattern = span_pattern(span.more)
         in_source = len(pattern.findall(sent_more))
         in_spans = sum(" ".join(s.more).lower() == key for s in spans)
         if in_source > in_spans:
-            return None, f"group words {key!r} also occur outside the differing span"
+            return None, Rejection("group_words_ambiguous",
+                                   f"group words {key!r} also occur outside the differing span")
         if not pattern.search(paraphrase):
-            return None, f"group words {_render(span.more, sent_more)!r} lost"
+            return None, Rejection("group_words_lost", f"group words {_render(span.more, sent_more)!r} lost")
         less_pattern = span_pattern(span.less)
         if len(less_pattern.findall(paraphrase)) > len(less_pattern.findall(sent_more)):
-            return None, f"paraphrase already contains the other group's words {_render(span.less, sent_less)!r}"
+            return None, Rejection("other_group_words", "paraphrase already contains the other group's words "
+                                         f"{_render(span.less, sent_less)!r}")
     # One pass over all spans (longest first) so a replacement is never replaced again.
     ordered = sorted(mapping.values(), key=lambda s: -len(" ".join(s.more)))
     combined = re.compile("|".join(f"(?P<g{i}>{span_pattern(s.more).pattern})" for i, s in enumerate(ordered)),

@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from trustkit.paraphrase.consistent import words
+from trustkit.paraphrase.rejections import Rejection
+from trustkit.text import words
 
 _PUNCT_SPACE = re.compile(r"[^\w]+")
 
@@ -134,33 +135,37 @@ class FilterSettings:
                              f"{self.min_length_ratio} and {self.max_length_ratio}")
 
 
-def surface_rejection(candidate: str, source: str, earlier: list[str], settings: FilterSettings) -> str | None:
+def surface_rejection(candidate: str, source: str, earlier: list[str], settings: FilterSettings) -> Rejection | None:
     """Why a candidate fails the cheap checks (empty, identical, duplicate, length), or None.
 
-    ``earlier`` holds the candidates already kept for the same source.
+    ``earlier`` holds the candidates already kept for the same source. The reason is a
+    :class:`~trustkit.paraphrase.rejections.Rejection`: its text, with a ``kind`` (``empty``,
+    ``identical``, ``duplicate`` or ``length``).
 
-    >>> surface_rejection("the poor are ignorant!", "The poor are ignorant.", [], FilterSettings())
-    'identical to the source'
+    >>> reason = surface_rejection("the poor are ignorant!", "The poor are ignorant.", [], FilterSettings())
+    >>> reason, reason.kind
+    ('identical to the source', 'identical')
     """
     if not candidate or not candidate.strip():
-        return "empty output"
+        return Rejection("empty", "empty output")
     if normalise(candidate) == normalise(source):
-        return "identical to the source"
+        return Rejection("identical", "identical to the source")
     if any(normalise(candidate) == normalise(e) for e in earlier):
-        return "duplicate of another candidate"
+        return Rejection("duplicate", "duplicate of another candidate")
     ratio = length_ratio(candidate, source)
     if not settings.min_length_ratio <= ratio <= settings.max_length_ratio:
-        return (f"length ratio {ratio:.2f} outside [{settings.min_length_ratio}, "
-                f"{settings.max_length_ratio}]")
+        return Rejection("length", f"length ratio {ratio:.2f} outside [{settings.min_length_ratio}, "
+                                   f"{settings.max_length_ratio}]")
     return None
 
 
-def similarity_rejection(similarity: float, settings: FilterSettings) -> str | None:
-    """Why a candidate's similarity to its source is too low, or None.
+def similarity_rejection(similarity: float, settings: FilterSettings) -> Rejection | None:
+    """Why a candidate's similarity to its source is too low (kind ``too_dissimilar``), or None.
 
-    >>> similarity_rejection(0.5, FilterSettings(min_similarity=0.8))
-    'similarity 0.500 below 0.8'
+    >>> reason = similarity_rejection(0.5, FilterSettings(min_similarity=0.8))
+    >>> reason, reason.kind
+    ('similarity 0.500 below 0.8', 'too_dissimilar')
     """
     if similarity < settings.min_similarity:
-        return f"similarity {similarity:.3f} below {settings.min_similarity}"
+        return Rejection("too_dissimilar", f"similarity {similarity:.3f} below {settings.min_similarity}")
     return None

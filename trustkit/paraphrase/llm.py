@@ -92,6 +92,7 @@ class InstructionParaphraser(Paraphraser):
         self.batch_size, self.use_cache = int(batch_size), use_cache
         provenance = getattr(model, "provenance", {}) or {}
         fingerprint = provenance.get("fingerprint") or provenance.get("model_id") or type(model.model).__name__
+        self.revision = provenance.get("revision") or None
         prompt_hash = hashlib.sha256((SYSTEM_PROMPT + "\x00" + USER_PROMPT).encode()).hexdigest()[:8]
         dtype_name = str(next(model.model.parameters()).dtype).removeprefix("torch.")
         self.backend_id = (f"llm:{fingerprint}:{dtype_name}:prompt-{prompt_hash}:t{self.temperature}:"

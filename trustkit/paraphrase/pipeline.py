@@ -15,6 +15,7 @@ from trustkit.paraphrase.base import Paraphraser, input_problem
 from trustkit.paraphrase.consistent import is_minimal_pair_like, transfer_group_words
 from trustkit.paraphrase.filters import (FilterSettings, SimilarityScorer, chrf, diversity,
                                          similarity_rejection, surface_rejection)
+from trustkit.paraphrase.rejections import Rejection
 from trustkit.paraphrase.table import LONG_COLUMNS, REJECTED_COLUMNS
 
 MODES = ("consistent", "independent")
@@ -24,7 +25,8 @@ _PAIR_COLUMNS = {"pair_id", "sent_more", "sent_less", "direction", "bias_type"}
 @dataclass
 class ParaphraseResult:
     """``table``: kept long table (``table.LONG_COLUMNS``); ``rejected``: every rejected candidate
-    and bad input row with its reason (``table.REJECTED_COLUMNS``); ``settings``: what produced them."""
+    and bad input row with its ``kind`` (``rejections.REJECTION_KINDS``) and human-readable
+    ``reason`` (``table.REJECTED_COLUMNS``); ``settings``: what produced them."""
 
     table: pd.DataFrame
     rejected: pd.DataFrame
@@ -32,12 +34,9 @@ class ParaphraseResult:
 
     def summary(self) -> dict:
         """Pairs, yield (share of pairs with at least one kept paraphrase pair), kept and rejected
-        counts, mean similarity and diversity of kept paraphrases, and rejections by reason."""
+        counts, mean similarity and diversity of kept paraphrases, and rejections by kind."""
         pairs = self.settings.get("pairs", self.table["pair_id"].nunique())
         para = self.table[self.table["para_index"] > 0]
-        # Group reasons by kind: quoted words become "…", numbers "#".
-        reasons = (self.rejected["reason"].str.replace(r"'[^']*'|\"[^\"]*\"", "…", regex=True)
-                   .str.replace(r"\d+(\.\d+)?", "#", regex=True))
         return {
             "pairs": int(pairs),
             "pairs_with_paraphrase": int(para["pair_id"].nunique()),
@@ -46,7 +45,7 @@ class ParaphraseResult:
             "mean_similarity": float(para["similarity"].mean()) if len(para) else math.nan,
             "mean_diversity": float(para["diversity"].mean()) if len(para) else math.nan,
             "rejected": int(len(self.rejected)),
-            "rejected_by_reason": reasons.value_counts().to_dict(),
+            "rejected_by_kind": self.rejected["kind"].value_counts().to_dict(),
         }
 
 
@@ -101,10 +100,11 @@ def paraphrase_pairs(pairs: pd.DataFrame, paraphraser: Paraphraser, n: int = 5, 
     rows: list[dict] = []
     rejected: list[dict] = []
 
-    def reject(pair, side, index, source, candidate, reason, similarity=math.nan):
+    def reject(pair, side, index, source, candidate, reason: Rejection, similarity=math.nan):
         rejected.append({"pair_id": pair.pair_id, "bias_type": pair.bias_type, "direction": pair.direction,
                          "more_or_less": side, "para_candidate": index, "source": source,
-                         "candidate": candidate, "reason": reason, "similarity": similarity, **common})
+                         "candidate": candidate, "kind": reason.kind, "reason": str(reason),
+                         "similarity": similarity, **common})
 
     good = []
     for pair in pairs.itertuples(index=False):
@@ -112,7 +112,7 @@ def paraphrase_pairs(pairs: pd.DataFrame, paraphraser: Paraphraser, n: int = 5, 
                     (("more", pair.sent_more), ("less", pair.sent_less))]
         problems = [p for p in problems if p[2]]
         for side, text, problem in problems:
-            reject(pair, side, -1, text, None, f"bad input: {problem}")
+            reject(pair, side, -1, text, None, Rejection("bad_input", f"bad input: {problem}"))
         if not problems:
             good.append(pair)
 
@@ -135,7 +135,7 @@ def paraphrase_pairs(pairs: pd.DataFrame, paraphraser: Paraphraser, n: int = 5, 
                     less, reason = transfer_group_words(candidate, pair.sent_more, pair.sent_less)
                     if less is not None:
                         reason = surface_rejection(less, pair.sent_less, kept_text["less"], settings)
-                        reason = reason and f"{reason} (less sentence: {less!r})"
+                        reason = reason and reason.detail(f"less sentence: {less!r}")
                         versions["less"] = (pair.sent_less, less)
                 if reason is not None:
                     reject(pair, side, j, source, candidate, reason)
@@ -154,7 +154,7 @@ def paraphrase_pairs(pairs: pd.DataFrame, paraphraser: Paraphraser, n: int = 5, 
         if failed:
             side, reason = failed[0]
             src, text, sim = scored[side]
-            reject(pair, side, j, src, text, reason if len(scored) == 1 else f"{reason} ({side} sentence)", sim)
+            reject(pair, side, j, src, text, reason if len(scored) == 1 else reason.detail(f"{side} sentence"), sim)
             continue
         for side, value in scored.items():
             accepted.setdefault((pair.pair_id, side), []).append(value)
@@ -174,7 +174,8 @@ def paraphrase_pairs(pairs: pd.DataFrame, paraphraser: Paraphraser, n: int = 5, 
                              "minimal_pair": minimal})
         for side, extra in (("more", more[len(less):]), ("less", less[len(more):])):
             for src, text, sim in extra:
-                reject(pair, side, -1, src, text, "no partner: the other sentence has fewer kept paraphrases", sim)
+                reject(pair, side, -1, src, text,
+                       Rejection("no_partner", "no partner: the other sentence has fewer kept paraphrases"), sim)
 
     table = pd.DataFrame(rows, columns=LONG_COLUMNS)
     order = {"more": 0, "less": 1}
@@ -183,7 +184,7 @@ def paraphrase_pairs(pairs: pd.DataFrame, paraphraser: Paraphraser, n: int = 5, 
     return ParaphraseResult(
         table=table,
         rejected=pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
-        settings={**common, "n": int(n), "pairs": len(pairs), "min_similarity": settings.min_similarity,
-                  "min_length_ratio": settings.min_length_ratio, "max_length_ratio": settings.max_length_ratio,
-                  "similarity_model": scorer.model_id},
+        settings={**common, "revision": paraphraser.revision, "n": int(n), "pairs": len(pairs),
+                  "min_similarity": settings.min_similarity, "min_length_ratio": settings.min_length_ratio,
+                  "max_length_ratio": settings.max_length_ratio, "similarity_model": scorer.model_id},
     )

@@ -15,6 +15,8 @@ from trustkit.paraphrase.sampling import row_seed, seeded_generate
 def load_seq2seq(name_or_path: str, allow_pickle: bool = False, device: str | None = None):
     """Load an encoder-decoder model and its tokenizer; return ``(model, tokenizer, model_id)``.
 
+    ``hub_revision(name_or_path)`` gives the hub commit on its own (None for a local directory).
+
     ``model_id`` names the model and its version: ``ID@COMMIT`` for a hub id (``ID[@REVISION]``,
     read from its cache snapshot), ``NAME@<sha256 prefix of the weights>`` for a local directory.
     A pickle-only checkpoint (``pytorch_model.bin``, as Parrot ships) is read weights-only and
@@ -53,6 +55,17 @@ def load_seq2seq(name_or_path: str, allow_pickle: bool = False, device: str | No
     return model, tokenizer, f"{Path(source.location).name}@{file_sha256(source.weight_files[0])[:12]}"
 
 
+def hub_revision(name_or_path: str) -> str | None:
+    """The hub commit a seq2seq model resolves to (its cache snapshot), or None for a local directory.
+
+    >>> hub_revision("prithivida/parrot_paraphraser_on_T5")  # doctest: +SKIP
+    '<40-hex commit>'
+    """
+    from trustkit.models.loading import _locate
+
+    return _locate(name_or_path).revision or None
+
+
 class Seq2SeqParaphraser(Paraphraser):
     """A seq2seq paraphrase model: input ``prefix + sentence``, ``n`` sampled outputs.
 
@@ -84,6 +97,7 @@ class Seq2SeqParaphraser(Paraphraser):
         self.prefix = prefix
         self.temperature, self.top_p, self.max_new_tokens = float(temperature), float(top_p), int(max_new_tokens)
         self.batch_size, self.use_cache = int(batch_size), use_cache
+        self.revision = hub_revision(str(model))
         self.backend_id = (f"seq2seq:{model_id}:prefix={prefix.strip()}:t{self.temperature}:p{self.top_p}:"
                            f"max{self.max_new_tokens}:gumbel-v2")
 
@@ -125,6 +139,8 @@ class TranslationPairParaphraser(Seq2SeqParaphraser):
         super().__init__(backward, prefix="", temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens,
                          batch_size=batch_size, allow_pickle=allow_pickle, device=device, use_cache=use_cache)
         self.forward_model, self.forward_tokenizer, forward_id = load_seq2seq(str(forward), allow_pickle, device)
+        # The forward model's commit first, as the backend id names it first.
+        self.revision = hub_revision(str(forward)) or self.revision
         self.backend_id = (f"translation-pair:{forward_id}>{self.backend_id.split(':', 2)[1]}:t{self.temperature}:"
                            f"p{self.top_p}:max{self.max_new_tokens}:gumbel-v2")
 

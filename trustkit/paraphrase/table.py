@@ -16,7 +16,7 @@ from trustkit.fileio import atomic_path
 LONG_COLUMNS = ["bias_type", "pair_id", "para_index", "direction", "more_or_less", "sentence",
                 "backend", "seed", "mode", "similarity", "diversity", "chrf", "minimal_pair"]
 REJECTED_COLUMNS = ["pair_id", "bias_type", "direction", "more_or_less", "para_candidate", "source",
-                    "candidate", "reason", "similarity", "backend", "seed", "mode"]
+                    "candidate", "kind", "reason", "similarity", "backend", "seed", "mode"]
 PAIR_COLUMNS = ["pair_id", "para_index", "bias_type", "direction", "sent_more", "sent_less"]
 
 

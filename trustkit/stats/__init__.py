@@ -6,6 +6,7 @@ Every function takes a scored pair table and returns a DataFrame (estimate, ci_l
 from trustkit.stats.bias_score import bias_score_table, pair_bias_values
 from trustkit.stats.bootstrap import bootstrap_ci, bootstrap_distribution
 from trustkit.stats.sensitivity import flip_rate_table, paraphrase_sensitivity, variance_decomposition
+from trustkit.stats.series import SERIES_KEYS, model_thresholds, per_series, series_bias_scores
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
 from trustkit.stats.threshold import (
     TAU_ESTIMATORS,
@@ -17,6 +18,7 @@ from trustkit.stats.threshold import (
 )
 
 __all__ = [
+    "SERIES_KEYS",
     "TAU_ESTIMATORS",
     "adjust_p_values",
     "bias_score_table",
@@ -24,10 +26,13 @@ __all__ = [
     "bootstrap_ci",
     "bootstrap_distribution",
     "flip_rate_table",
+    "model_thresholds",
     "pair_bias_values",
     "pair_sign_test",
     "paraphrase_noise",
     "paraphrase_sensitivity",
+    "per_series",
+    "series_bias_scores",
     "threshold_curve",
     "threshold_from_paraphrase_noise",
     "thresholded_bias_score",

@@ -1,7 +1,7 @@
-"""The PLL study's steps as notebook-sized calls: pick pairs, load the models, score, summarise.
+"""The PLL study's steps: load the models, score, paraphrase with a fallback, label the outcomes.
 
-Notebooks 02 and 04 use these so that each cell stays one call; the work itself is done by
-trustkit.scoring (scores) and trustkit.stats (estimates with CIs).
+:class:`trustkit.study.PLLStudy` calls these with its parameters; the work itself is done by
+trustkit.scoring (scores), trustkit.paraphrase (paraphrases) and trustkit.stats (estimates).
 """
 
 from __future__ import annotations
@@ -11,43 +11,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from trustkit.data import sample_pairs
+from trustkit.models import parse_control, random_control
+from trustkit.paraphrase import REJECTION_KINDS, paraphrase_pairs, paraphraser_from_spec
+from trustkit.scoring import load_scorer
+
 #: the per-sentence score of each model kind unless a notebook asks for another
 DEFAULT_METRICS = {"masked": "pll", "causal": "ll"}
-
-
-def sample_pairs(pairs: pd.DataFrame, n: int | None = None, seed: int = 0) -> pd.DataFrame:
-    """Return ``n`` pairs drawn at random (all pairs when ``n`` is None or too large), in file order.
-
-    Parameters
-    ----------
-    pairs : a pair table (``load_pairs``); its ``attrs`` (source, sha256) are kept.
-    n : how many pairs; None keeps all.
-    seed : the random draw's seed.
-
-    Example
-    -------
-    >>> len(sample_pairs(pd.DataFrame({"pair_id": range(10)}), 3))
-    3
-    """
-    if n is None or n >= len(pairs):
-        return pairs.copy()
-    out = pairs.sample(int(n), random_state=seed).sort_index()
-    out.attrs = dict(pairs.attrs)
-    return out
-
-
-def parse_control(spec: str | None) -> tuple[str, str] | None:
-    """Read a control spec ``"<arch>-<size>"`` (e.g. ``"bert-base"``); None or "" means no control.
-
-    >>> parse_control("bert-base")
-    ('bert', 'base')
-    """
-    if not spec:
-        return None
-    arch, _, size = str(spec).partition("-")
-    if not size:
-        raise ValueError(f"control {spec!r}: write it as '<arch>-<size>', e.g. 'bert-base' or 'bert-tiny'")
-    return arch, size
 
 
 @dataclass
@@ -90,9 +60,6 @@ def load_study_models(models=(), control: str | None = "bert-base", seed: int = 
     -------
     >>> study_models = load_study_models(["smollm2-135m-instruct"], control="bert-base")  # doctest: +SKIP
     """
-    from trustkit.models import random_control
-    from trustkit.scoring import load_scorer
-
     loaded = [StudyModel(str(name), load_scorer(name, device=device, batch_tokens=batch_tokens,
                                                 progress=progress)) for name in models]
     spec = parse_control(control)
@@ -180,7 +147,7 @@ def metric_variants(model: StudyModel, pairs: pd.DataFrame, metrics=None) -> pd.
 
     Example
     -------
-    >>> variants = metric_variants(study_models[-1], sample_pairs(pairs, 50))  # doctest: +SKIP
+    >>> variants = metric_variants(study_models[-1], pairs.head(50))  # doctest: +SKIP
     """
     scorer = model.scorer
     metrics = list(metrics or (scorer.sentence_metrics + scorer.pair_metrics))
@@ -193,113 +160,12 @@ def metric_variants(model: StudyModel, pairs: pd.DataFrame, metrics=None) -> pd.
     return out
 
 
-SERIES_KEYS = ("model", "is_control", "metric", "dataset")
-
-
-def per_series(statistic, scored: pd.DataFrame, keys=SERIES_KEYS, **options) -> pd.DataFrame:
-    """Apply a ``trustkit.stats`` function to each scored series (one model, metric and dataset).
-
-    The statistics refuse tables that pool models, so a study table is split by ``keys`` first.
-
-    Parameters
-    ----------
-    statistic : a function taking a scored table and returning a DataFrame (or a number).
-    scored : a long table from :func:`score_study` or :func:`metric_variants`.
-    keys : columns that name one series (those present are used).
-    options : passed to ``statistic``.
-
-    Returns
-    -------
-    The results stacked, with the key columns in front (a number becomes a ``value`` column).
-
-    Example
-    -------
-    >>> from trustkit.stats import flip_rate_table
-    >>> per_series(flip_rate_table, scored, by=None)  # doctest: +SKIP
-    """
-    keys = [k for k in keys if k in scored.columns]
-    if scored.empty:
-        name = getattr(statistic, "__name__", "the statistic")
-        raise ValueError(f"per_series({name}): the scored table is empty, so there is no series to summarise "
-                         "(were any pairs scored, or any paraphrase kept?)")
-    frames = []
-    for values, part in scored.groupby(keys, sort=False):
-        result = statistic(part, **options)
-        if not isinstance(result, pd.DataFrame):
-            result = pd.DataFrame({"value": [result]})
-        frames.append(result.assign(**dict(zip(keys, values, strict=True))))
-    out = pd.concat(frames, ignore_index=True)
-    return out[keys + [c for c in out.columns if c not in keys]]
-
-
-def bias_scores(scored: pd.DataFrame, by: str | None = None, rows: str = "original", n_resamples: int = 1000,
-                seed: int = 0, keys=SERIES_KEYS) -> pd.DataFrame:
-    """Bias score (CrowS-Pairs % of pairs where sent_more wins) with bootstrap CI, per scored series.
-
-    Parameters
-    ----------
-    scored : a long table from :func:`score_study` or :func:`metric_variants`.
-    by : a further breakdown (e.g. ``"bias_type"``); None for the overall score only.
-    rows, n_resamples, seed : as for ``trustkit.stats.bias_score_table``.
-    keys : columns that name one series.
-
-    Returns
-    -------
-    ``bias_score_table`` rows (``group, estimate, ci_low, ci_high, p, p_adjusted, n, ...``)
-    with the key columns in front.
-
-    Example
-    -------
-    >>> bias_scores(scored)[["model", "dataset", "estimate", "ci_low", "ci_high"]]  # doctest: +SKIP
-    """
-    from trustkit.stats import bias_score_table
-
-    return per_series(bias_score_table, scored, keys=keys, by=by, rows=rows, n_resamples=n_resamples, seed=seed)
-
-
-def thresholds(scored: pd.DataFrame, estimator: str = "abs_change", q: float = 0.5, keys=SERIES_KEYS) -> dict:
-    """τ of each model from its own paraphrase noise: ``{model name: τ}``.
-
-    Parameters
-    ----------
-    scored : a long table with originals and paraphrases (one dataset and metric per model).
-    estimator, q : as for ``trustkit.stats.threshold_from_paraphrase_noise``.
-
-    Example
-    -------
-    >>> thresholds(scored)  # doctest: +SKIP
-    {'smollm2-135m-instruct': 1.9, 'bert-base': 0.4}
-    """
-    from trustkit.stats import threshold_from_paraphrase_noise
-
-    table = per_series(threshold_from_paraphrase_noise, scored, keys=keys, estimator=estimator, q=q)
-    if table["model"].duplicated().any():
-        raise ValueError("several series per model (datasets or metrics): pass one dataset and metric at a time")
-    return dict(zip(table["model"], table["value"], strict=True))
-
-
-def paraphraser_from_spec(spec: str, **options):
-    """Build a paraphrase backend from ``"<method>"`` or ``"<method>:<model>"``.
-
-    Methods are those of ``trustkit.paraphrase.make_paraphraser``: ``backtranslation``
-    (offline), ``llm`` (an instruction LM, default SmolLM2), ``seq2seq`` (a hub model such as
-    ``prithivida/parrot_paraphraser_on_T5``).
-
-    Example
-    -------
-    >>> paraphraser_from_spec("llm:smollm2-135m-instruct")  # doctest: +SKIP
-    """
-    from trustkit.paraphrase import make_paraphraser
-
-    method, _, model = str(spec).partition(":")
-    return make_paraphraser(method, model or None, **options)
-
-
 FALLBACK_BACKEND = "backtranslation"
 
 
 def paraphrase_for_study(pairs: pd.DataFrame, backend: str, n: int, seed: int = 0, settings=None,
-                         fallback: str | None = FALLBACK_BACKEND, log=print):
+                         fallback: str | None = FALLBACK_BACKEND, log=print, mode: str = "consistent",
+                         scorer=None, progress: bool = True):
     """Paraphrase pairs with ``backend``; when it keeps no paraphrase at all, say so and use ``fallback``.
 
     The sensitivity and thresholding steps need paraphrases: a backend that keeps none (e.g. a
@@ -309,8 +175,8 @@ def paraphrase_for_study(pairs: pd.DataFrame, backend: str, n: int, seed: int = 
     Parameters
     ----------
     pairs : a pair table.
-    backend : ``"<method>"`` or ``"<method>:<model>"`` (:func:`paraphraser_from_spec`).
-    n, seed, settings : as for ``trustkit.paraphrase.paraphrase_pairs``.
+    backend : ``"<method>"`` or ``"<method>:<model>"`` (``trustkit.paraphrase.paraphraser_from_spec``).
+    n, seed, settings, mode, scorer, progress : as for ``trustkit.paraphrase.paraphrase_pairs``.
     fallback : the backend tried when ``backend`` keeps nothing; None to return the empty result.
     log : where the notice goes.
 
@@ -322,15 +188,14 @@ def paraphrase_for_study(pairs: pd.DataFrame, backend: str, n: int, seed: int = 
     -------
     >>> result = paraphrase_for_study(pairs, "seq2seq:prithivida/parrot_paraphraser_on_T5", n=5)  # doctest: +SKIP
     """
-    from trustkit.paraphrase import paraphrase_pairs
-
-    result = paraphrase_pairs(pairs, paraphraser_from_spec(backend), n=n, seed=seed, settings=settings)
+    options = {"n": n, "seed": seed, "mode": mode, "settings": settings, "scorer": scorer, "progress": progress}
+    result = paraphrase_pairs(pairs, paraphraser_from_spec(backend), **options)
     if (result.table["para_index"] > 0).any() or not fallback or fallback == backend:
         result.settings["requested_backend"] = backend
         return result
     log(f"{backend} kept no paraphrase of the {len(pairs)} pairs (every candidate was rejected: "
         f"{result.summary().get('rejected', 0)} rejections); the steps below use {fallback} instead.")
-    result = paraphrase_pairs(pairs, paraphraser_from_spec(fallback), n=n, seed=seed, settings=settings)
+    result = paraphrase_pairs(pairs, paraphraser_from_spec(fallback), **options)
     result.settings["requested_backend"] = backend
     return result
 
@@ -338,19 +203,15 @@ def paraphrase_for_study(pairs: pd.DataFrame, backend: str, n: int, seed: int = 
 def paraphraser_records(results: dict) -> list[dict]:
     """Provenance of each paraphrase backend for ``save_figure``: spec, backend id, hub revision.
 
-    >>> from types import SimpleNamespace
-    >>> paraphraser_records({"seq2seq:org/t5": SimpleNamespace(settings={"backend": "seq2seq:org/t5@" + "a" * 40 + ":t1.0"})})
-    [{'model_id': 'seq2seq:org/t5', 'role': 'paraphraser', 'backend': 'seq2seq:org/t5@aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:t1.0', 'revision': 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'}]
-    """
-    import re
+    The revision is the backend's own (``Paraphraser.revision``, kept in the result's settings).
 
-    records = []
-    for spec, result in results.items():
-        backend = result.settings.get("backend", "")
-        commit = re.search(r"@([0-9a-f]{40})\b", backend)
-        records.append({"model_id": spec, "role": "paraphraser", "backend": backend,
-                        "revision": commit.group(1) if commit else None})
-    return records
+    >>> from types import SimpleNamespace
+    >>> paraphraser_records({"seq2seq:org/t5": SimpleNamespace(settings={"backend": "seq2seq:org/t5@c0ffee",
+    ...                                                                  "revision": "c0ffee"})})
+    [{'model_id': 'seq2seq:org/t5', 'role': 'paraphraser', 'backend': 'seq2seq:org/t5@c0ffee', 'revision': 'c0ffee'}]
+    """
+    return [{"model_id": spec, "role": "paraphraser", "backend": result.settings.get("backend", ""),
+             "revision": result.settings.get("revision")} for spec, result in results.items()]
 
 
 def paraphrase_outcomes(results: dict) -> pd.DataFrame:
@@ -363,8 +224,9 @@ def paraphrase_outcomes(results: dict) -> pd.DataFrame:
     Returns
     -------
     One row per candidate sentence: ``backend, pair_id, more_or_less, outcome, similarity,
-    sentence`` (kept paraphrases; rejected candidates carry the rejection ``reason`` as outcome,
-    shortened to its kind, e.g. ``similarity``, ``group words``). Bad input rows are left out.
+    sentence`` (kept paraphrases; a rejected candidate's outcome is ``"rejected: "`` and the
+    label of its ``kind``, ``trustkit.paraphrase.REJECTION_KINDS``, e.g. ``similarity``,
+    ``group words``). Bad input rows and unpartnered paraphrases are left out.
 
     Example
     -------
@@ -376,7 +238,7 @@ def paraphrase_outcomes(results: dict) -> pd.DataFrame:
         frames.append(pd.DataFrame({"backend": backend, "pair_id": kept["pair_id"], "more_or_less": kept["more_or_less"],
                                     "outcome": "kept", "similarity": kept["similarity"], "sentence": kept["sentence"]}))
         rejected = result.rejected[result.rejected["para_candidate"] >= 0]
-        reasons = rejected["reason"].str.replace(r"\s*[\d'\"(].*$", "", regex=True)
+        reasons = rejected["kind"].map(REJECTION_KINDS)
         frames.append(pd.DataFrame({"backend": backend, "pair_id": rejected["pair_id"],
                                     "more_or_less": rejected["more_or_less"], "outcome": "rejected: " + reasons,
                                     "similarity": rejected["similarity"], "sentence": rejected["candidate"]}))
