@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from trustkit.data import citations
+from trustkit.errors import UnknownNameError, did_you_mean  # noqa: F401  (did_you_mean: its old home)
 from trustkit.fileio import atomic_path, sha256_file
 from trustkit.paths import cache_dir, data_mirror
 
@@ -233,7 +234,8 @@ REGISTRY: dict[str, Dataset] = {
 
 
 def get_dataset(name: str) -> Dataset:
-    """Return the registry entry called ``name``; a clear KeyError lists the known names.
+    """Return the registry entry called ``name``; an :class:`~trustkit.errors.UnknownNameError`
+    (a KeyError and a ValueError) lists the known names.
 
     >>> get_dataset("crows_pairs").license
     'CC BY-SA 4.0'
@@ -241,20 +243,7 @@ def get_dataset(name: str) -> Dataset:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise KeyError(f"unknown dataset {name!r}{did_you_mean(name, REGISTRY)}; known datasets: "
-                       f"{', '.join(REGISTRY)}") from None
-
-
-def did_you_mean(name: str, choices) -> str:
-    """``" (did you mean 'x'?)"`` for the closest of ``choices`` to a mistyped name, else ``""``.
-
-    >>> did_you_mean("crows_pairz", ["crows_pairs", "winobias"])
-    " (did you mean 'crows_pairs'?)"
-    """
-    import difflib
-
-    close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+        raise UnknownNameError("dataset", name, REGISTRY) from None
 
 
 def verify_file(path: str | os.PathLike, expected: str) -> str:
@@ -354,8 +343,9 @@ def fetch(name: str, filename: str | None = None) -> Path:
     if filename is not None:
         matches = [f for f in dataset.files if f.filename == filename]
         if not matches:
-            known = ", ".join(f.filename for f in dataset.files)
-            raise KeyError(f"dataset {name!r} has no file {filename!r}; its files: {known}")
+            files = [f.filename for f in dataset.files]
+            raise UnknownNameError("file", filename, files, message=f"dataset {name!r} has no file {filename!r}"
+                                   f"{did_you_mean(filename, files)}; its files: {', '.join(files)}")
         return fetch_file(matches[0])
     paths = [fetch_file(f) for f in dataset.files]
     return paths[0] if len(paths) == 1 else paths[0].parent
