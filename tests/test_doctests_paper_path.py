@@ -5,7 +5,7 @@ import importlib
 
 import pytest
 
-MODULES = ("trustkit.models.hub", "trustkit.models.pickle_conversion", "trustkit.preflight", "trustkit.profiles",
+MODULES = ("trustkit.models.hub", "trustkit.models.pickle_conversion", "trustkit.models.preflight", "trustkit.profiles",
            "trustkit.manifest", "trustkit.paraphrase.sampling", "trustkit.study")
 
 
