@@ -1,6 +1,6 @@
 """The manifest of a profile's figures: written atomically, portable, and verified against the files.
 
-``figures/<profile>/MANIFEST.json`` records every figure's provenance (see :mod:`trustkit.reproduce`);
+``figures/<profile>/MANIFEST.json`` records every figure's provenance (see :mod:`trustkit.provenance`);
 :func:`verify_manifest` checks the figures' hashes and the hub revisions of the models behind them.
 """
 
@@ -15,9 +15,9 @@ from pathlib import Path
 
 from trustkit import profiles
 from trustkit.fileio import atomic_write_text, sha256_file
+from trustkit.provenance import FIGURE_SUFFIXES
 
 MANIFEST_NAME = "MANIFEST.json"
-FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 
 
 def _read_json(path: Path, default):

@@ -74,10 +74,8 @@ def profile_settings(profile: str) -> dict:
     >>> profile_settings("smoke")["max_papers"]
     2500
     """
-    from trustkit.profiles import PROFILE_NAMES, profile_parameters
+    from trustkit.profiles import profile_parameters  # refuses an unknown profile
 
-    if profile not in PROFILE_NAMES:
-        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILE_NAMES)}")
     known = {f.name for f in dataclasses.fields(LandscapeParams)}
     return {k: v for k, v in profile_parameters(profile, "05_landscape").items() if k in known}
 
@@ -198,7 +196,8 @@ class LandscapeResult:
 
         >>> result.save("build/landscape")  # doctest: +SKIP
         """
-        from trustkit.reproduce import atomic_write_text, save_figure
+        from trustkit.fileio import atomic_write_text
+        from trustkit.provenance import RunContext, save_figure
 
         out = Path(out_dir)
         written = []
@@ -212,7 +211,7 @@ class LandscapeResult:
         dataset = {"name": self.provenance.get("dataset"), "sha256": self.provenance.get("sha256"),
                    "n_papers": self.provenance.get("n_papers")}
         for name, fig in self.figures.items():
-            save_figure(fig, f"{prefix}_{name}.png", out, datasets=[dataset],
+            save_figure(fig, f"{prefix}_{name}.png", RunContext(figures_dir=str(out)), datasets=[dataset],
                         seed=self.params.seed, notes=f"landscape: {name}")
             written.append(out / f"{prefix}_{name}.png")
         return written
