@@ -40,7 +40,7 @@ class UnknownNameError(ValueError, KeyError):
     kind : what was looked up, in words ("dataset", "model bundle", "profile").
     name : the name asked for.
     choices : the registered names, listed in the message.
-    listing : the words before the list (default ``"known <kind>s"``).
+    listing : the words before the list (default ``"known <kind>s:"``).
     message : the whole message instead (the suggestion is still attached as ``suggestion``).
 
     Attributes
@@ -62,7 +62,7 @@ class UnknownNameError(ValueError, KeyError):
         self.suggestion = closest_name(name, self.choices)
         if message is None:
             message = (f"unknown {kind} {name!r}{did_you_mean(name, self.choices)}; "
-                       f"{listing or f'known {kind}s'}: {', '.join(self.choices) or 'none'}")
+                       f"{listing or f'known {kind}s:'} {', '.join(self.choices) or 'none'}")
         super().__init__(message)
 
     def __str__(self) -> str:  # KeyError would quote the message

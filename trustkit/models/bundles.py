@@ -114,7 +114,7 @@ def get_bundle(name: str) -> Bundle:
     try:
         return BUNDLES[name]
     except KeyError:
-        raise UnknownNameError("model bundle", name, sorted(BUNDLES), listing="known bundles") from None
+        raise UnknownNameError("model bundle", name, sorted(BUNDLES), listing="known bundles:") from None
 
 
 def bundle_path(name: str) -> Path:
