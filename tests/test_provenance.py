@@ -170,3 +170,8 @@ def test_the_notebooks_save_through_the_one_figure_path():
         source = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
         assert "trustkit.reproduce import save_figure" not in source and "TRUSTKIT_" not in source
         assert f'RunContext.resolve(run_context, notebook="{path.stem}"' in source, path.name
+
+
+def test_the_old_sidecar_path_warns_and_answers_as_for_a_run_by_hand(tmp_path):
+    with pytest.deprecated_call(match="RunContext.sidecar_for"):
+        assert reproduce.sidecar_path(tmp_path / "f.png") == tmp_path / ".provenance.json"

@@ -16,7 +16,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from trustkit.fileio import atomic_path, atomic_write_text, sha256_file
+from trustkit.fileio import atomic_path, atomic_write_text, read_json, sha256_file
 
 __all__ = ["RECORDED_LIBRARIES", "FIGURE_SUFFIXES", "RunContext", "library_versions", "git_commit",
            "model_record", "dataset_record", "record_figure", "save_figure", "write_figure"]
@@ -200,10 +200,7 @@ def record_figure(figure_path: str | os.PathLike, *, context: RunContext | None 
         "recorded_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
     sidecar = context.sidecar_for(figure_path)
-    try:
-        records = json.loads(sidecar.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        records = {}
+    records = read_json(sidecar, default={})
     records[str(figure_path)] = record
     atomic_write_text(sidecar, json.dumps(records, indent=1, sort_keys=True))
     return record

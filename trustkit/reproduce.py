@@ -17,7 +17,6 @@ from trustkit import fileio, profiles, provenance
 from trustkit.manifest import (  # noqa: F401  (re-exported: the manifest's public API)
     FIGURE_SUFFIXES,
     MANIFEST_NAME,
-    _read_json,
     _write_manifest,
     changed_revisions,
     portable,
@@ -111,7 +110,7 @@ def run_notebook(notebook: str, profile: str, root: Path, figures_dir: Path, bui
             os.environ["JUPYTER_PREFER_ENV_PATH"] = saved
     wall = round(time.perf_counter() - start, 2)
     entries = {}
-    for record in _read_json(sidecar, default={}).values():
+    for record in fileio.read_json(sidecar, default={}).values():
         path = Path(record.pop("path"))
         if fileio.sha256_file(path) != record["sha256"]:
             raise RuntimeError(f"{path} changed after it was recorded; was it written twice?")
@@ -168,7 +167,7 @@ def reproduce(profile: str, root: str | os.PathLike | None = None, notebooks=Non
     figures_dir.mkdir(parents=True, exist_ok=True)
     (build_dir / "provenance").mkdir(parents=True, exist_ok=True)
     manifest_path = figures_dir / MANIFEST_NAME
-    old = _read_json(manifest_path, default={}).get("figures", {}) if notebooks else {}
+    old = fileio.read_json(manifest_path, default={}).get("figures", {}) if notebooks else {}
     figures = {k: v for k, v in old.items() if v.get("notebook") not in chosen}
     git = provenance.git_commit(root)
     if git["commit"] is None:  # notebooks outside a checkout: record the code's own commit
@@ -207,6 +206,10 @@ _RENAMED = {"_model_record": "model_record", "_dataset_record": "dataset_record"
 
 
 def __getattr__(name: str):
+    if name == "sidecar_path":  # where a run by hand records (no environment variable is read any more)
+        warnings.warn("trustkit.reproduce.sidecar_path is deprecated: use trustkit.provenance.RunContext.sidecar_for",
+                      DeprecationWarning, stacklevel=2)
+        return RunContext().sidecar_for
     if name not in _MOVED:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
