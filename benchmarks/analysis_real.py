@@ -25,6 +25,7 @@ import pandas as pd  # noqa: E402
 from trustkit import plots, stats  # noqa: E402
 from trustkit.metrics import crows_pairs_score  # noqa: E402
 from trustkit.paths import cache_dir  # noqa: E402
+from trustkit.provenance import save_figure  # noqa: E402
 
 
 def _stratified_subset(pairs: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
@@ -124,10 +125,15 @@ def main(argv=None) -> int:
         print(f"\n{name}:\n", df.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
     print("\nper-pair sign test verdicts (BH):", signs["verdict"].value_counts().to_dict())
 
-    plots.plot_delta_distributions(originals.assign(model=args.model), tau=tau, path=out / "a_delta_distribution")
-    plots.plot_original_vs_paraphrase(sub.assign(model=args.model), path=out / "b_original_vs_paraphrase")
-    plots.plot_threshold_curve(stats.threshold_curve(originals).assign(model=args.model), tau=tau, path=out / "c_threshold_curve")
-    plots.plot_category_scores(pd.concat([orig_sub, para_scores]).assign(model=args.model), path=out / "d_category_scores")
+    figures = {
+        "a_delta_distribution": plots.plot_delta_distributions(originals.assign(model=args.model), tau=tau),
+        "b_original_vs_paraphrase": plots.plot_original_vs_paraphrase(sub.assign(model=args.model)),
+        "c_threshold_curve": plots.plot_threshold_curve(stats.threshold_curve(originals).assign(model=args.model), tau=tau),
+        "d_category_scores": plots.plot_category_scores(pd.concat([orig_sub, para_scores]).assign(model=args.model)),
+    }
+    for name, fig in figures.items():
+        for suffix in (".png", ".svg"):
+            save_figure(fig, name + suffix, out, models=[scorer], seed=args.seed)
 
     overall = lambda df: df[df["group"] == "overall"].iloc[0]  # noqa: E731
     summary.update({

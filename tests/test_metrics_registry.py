@@ -49,7 +49,9 @@ def test_readme_names_every_metric_and_links_the_cards():
 
 
 def test_unknown_metric_names_the_closest_one():
-    with pytest.raises(ValueError, match=r"unknown metric 'aulaa' \(did you mean 'aula'\?\)"):
+    from trustkit.errors import UnknownNameError
+
+    with pytest.raises(UnknownNameError, match=r"unknown metric 'aulaa' \(did you mean 'aula'\?\)"):
         get_metric("aulaa")
 
 

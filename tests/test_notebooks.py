@@ -13,7 +13,7 @@ import nbformat
 import papermill
 import pytest
 
-from trustkit import profiles
+from trustkit import profiles, reproduce
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -48,9 +48,11 @@ def test_one_parameters_cell_first_with_lab_defaults(path):
     for node in ast.parse(tagged[0].source).body:
         assert isinstance(node, ast.Assign) and len(node.targets) == 1, "parameters cell: plain assignments only"
         defaults[node.targets[0].id] = ast.literal_eval(node.value)
-    assert defaults == profiles.lab_defaults(path.stem)
     seen_by_papermill = papermill.inspect_notebook(str(path))
     assert set(seen_by_papermill) == set(defaults), "papermill must parse every parameter (no '=' in comments)"
+    # The run's own parameter, not the profile's: `trustkit reproduce` fills it with a RunContext.
+    assert defaults.pop(reproduce.CONTEXT_PARAMETER, "missing") is None, "declare run_context = None"
+    assert defaults == profiles.lab_defaults(path.stem)
     for profile in profiles.PROFILE_NAMES:
         extra = set(profiles.profile_parameters(profile, path.stem)) - set(defaults)
         assert not extra, f"profile {profile} sets {extra}, which {path.name} does not declare"
@@ -65,7 +67,7 @@ def test_cells_call_trustkit_and_use_tqdm_auto(path):
     assert not defined, f"{path.name} defines {defined}: that code belongs in trustkit"
     assert "trustkit" in source
     assert "from tqdm import" not in source and "import tqdm\n" not in source, "use tqdm.auto"
-    assert "save_figure(" in source, "figures are saved with trustkit.reproduce.save_figure (provenance)"
+    assert "save_figure(" in source, "figures are saved with trustkit.provenance.save_figure"
     assert nb.metadata["kernelspec"]["name"] == "python3"
 
 

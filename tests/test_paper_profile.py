@@ -6,7 +6,8 @@ import shutil
 import nbformat
 import pytest
 
-from trustkit import preflight, profiles, reproduce
+from trustkit import profiles, reproduce
+from trustkit.models import preflight
 from trustkit.cli import main
 
 REPO = __import__("pathlib").Path(__file__).resolve().parents[1]

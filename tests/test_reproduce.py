@@ -9,14 +9,16 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from trustkit import profiles, reproduce
+from trustkit import profiles, provenance, reproduce
+from trustkit.fileio import sha256_file
+from trustkit.provenance import RunContext
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def _tiny_checkout(root: Path, body: str) -> Path:
     """A checkout with one notebook whose parameters cell is followed by ``body``."""
-    params = new_code_cell('profile = "lab"\nfigures_dir = "../build/lab/figures"\nseed = 0\nn = 3')
+    params = new_code_cell('profile = "lab"\nfigures_dir = "../build/lab/figures"\nrun_context = None\nseed = 0\nn = 3')
     params.metadata["tags"] = ["parameters"]
     nb = new_notebook(cells=[params, new_code_cell(body)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -27,9 +29,10 @@ def _tiny_checkout(root: Path, body: str) -> Path:
 
 PLOT = (
     "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.pyplot as plt\n"
-    "from trustkit.reproduce import save_figure\n"
+    "from trustkit.provenance import RunContext, save_figure\n"
+    "run = RunContext.resolve(run_context, notebook='00_tiny', profile=profile, figures_dir=figures_dir)\n"
     "fig, ax = plt.subplots()\nax.plot(range(n))\n"
-    "save_figure(fig, '00_tiny_line.png', figures_dir, models=['tiny-model'], seed=seed)\n"
+    "save_figure(fig, '00_tiny_line.png', run, models=['tiny-model'], seed=seed)\n"
 )
 
 
@@ -42,33 +45,34 @@ def tiny_profile(monkeypatch):
     monkeypatch.setattr(profiles, "_OVERRIDES", {p: {"00_tiny": {"n": 5}} for p in profiles.PROFILE_NAMES})
 
 
-def test_record_figure_replaces_its_own_record(tmp_path, monkeypatch):
-    monkeypatch.setenv(reproduce.SIDECAR_ENV, str(tmp_path / "side.json"))
+def test_record_figure_replaces_its_own_record(tmp_path):
+    run = RunContext(sidecar=str(tmp_path / "side.json"))
     fig = tmp_path / "a.png"
     fig.write_bytes(b"one")
-    reproduce.record_figure(fig, models=["m"], datasets=[{"name": "d", "sha256": "0" * 64}], seed=3, notebook="nb")
+    provenance.record_figure(fig, context=run, models=["m"], datasets=[{"name": "d", "sha256": "0" * 64}], seed=3,
+                             notebook="nb")
     fig.write_bytes(b"two")
-    rec = reproduce.record_figure(fig, models=[{"model_id": "m2", "sha256": "1" * 64}], seed=4, notebook="nb")
+    rec = provenance.record_figure(fig, context=run, models=[{"model_id": "m2", "sha256": "1" * 64}], seed=4,
+                                   notebook="nb")
     records = json.loads((tmp_path / "side.json").read_text())
     assert list(records) == [str(fig.resolve())]
     assert records[str(fig.resolve())]["seed"] == 4 == rec["seed"]
-    assert rec["sha256"] == reproduce.sha256_file(fig) != reproduce.sha256_file(__file__)
+    assert rec["sha256"] == sha256_file(fig) != sha256_file(__file__)
     assert rec["models"] == [{"model_id": "m2", "sha256": "1" * 64}]
 
 
 def test_record_figure_refuses_a_missing_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="save the figure first"):
-        reproduce.record_figure(tmp_path / "nope.png")
+        provenance.record_figure(tmp_path / "nope.png")
 
 
-def test_dataset_file_is_hashed(tmp_path, monkeypatch):
-    monkeypatch.setenv(reproduce.SIDECAR_ENV, str(tmp_path / "side.json"))
+def test_dataset_file_is_hashed(tmp_path):
     data = tmp_path / "pairs.csv"
     data.write_text("a,b\n")
     fig = tmp_path / "f.png"
     fig.write_bytes(b"x")
-    rec = reproduce.record_figure(fig, datasets=[data])
-    assert rec["datasets"] == [{"name": "pairs", "file": "pairs.csv", "sha256": reproduce.sha256_file(data)}]
+    rec = provenance.record_figure(fig, context=RunContext(sidecar=str(tmp_path / "side.json")), datasets=[data])
+    assert rec["datasets"] == [{"name": "pairs", "file": "pairs.csv", "sha256": sha256_file(data)}]
 
 
 def test_reproduce_writes_figures_and_a_manifest_that_verifies(tmp_path, tiny_profile):
@@ -81,7 +85,7 @@ def test_reproduce_writes_figures_and_a_manifest_that_verifies(tmp_path, tiny_pr
     assert entry["parameters"]["n"] == 5 and entry["parameters"]["profile"] == "smoke"
     assert entry["models"] == [{"model_id": "tiny-model"}] and entry["seed"] == 0
     assert entry["library_versions"]["torch"] and entry["wall_time_s"] > 0
-    assert entry["sha256"] == reproduce.sha256_file(root / "figures" / "smoke" / "00_tiny_line.png")
+    assert entry["sha256"] == sha256_file(root / "figures" / "smoke" / "00_tiny_line.png")
     assert not stale.exists(), "a full run must not leave stale figures behind"
     assert (root / "build" / "smoke" / "00_tiny.ipynb").is_file()
     on_disk = json.loads((root / "figures" / "smoke" / "MANIFEST.json").read_text())
@@ -121,7 +125,7 @@ def test_smoke_profile_reproduces_every_expected_figure(smoke_run):
         assert entry["notebook"] == notebook
         assert entry["parameters"] == {**profiles.profile_parameters("smoke", notebook),
                                        "figures_dir": "figures/smoke"}
-        assert entry["sha256"] == reproduce.sha256_file(figures_dir / name)
+        assert entry["sha256"] == sha256_file(figures_dir / name)
         assert entry["git_commit"] and len(entry["git_commit"]) == 40
         assert entry["library_versions"]["transformers"] and entry["wall_time_s"] > 0
         assert entry["datasets"] or entry["models"], f"{name} records neither data nor models"
@@ -136,7 +140,7 @@ def test_smoke_profile_reproduces_every_expected_figure(smoke_run):
 def test_a_dataset_of_several_files_is_recorded_file_by_file():
     from trustkit import data
 
-    record = reproduce._dataset_record("winobias")
+    record = provenance.dataset_record("winobias")
     expected = {f.filename: f.sha256 for f in data.get_dataset("winobias").files}
     assert record["name"] == "winobias" and record["files"] == expected and len(expected) > 1
 

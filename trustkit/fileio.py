@@ -115,6 +115,18 @@ def neutralise_csv_cells(frame):
     return out
 
 
+def read_json(path: str | Path, default):
+    """The JSON value in ``path``, or ``default`` when the file does not exist.
+
+    >>> read_json("/nonexistent/records.json", default={})
+    {}
+    """
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return default
+
+
 def sidecar_path(table: str | Path) -> Path:
     """Where a result table's provenance lives: ``TABLE.json`` beside it."""
     table = Path(table)

@@ -1,6 +1,6 @@
 """The manifest of a profile's figures: written atomically, portable, and verified against the files.
 
-``figures/<profile>/MANIFEST.json`` records every figure's provenance (see :mod:`trustkit.reproduce`);
+``figures/<profile>/MANIFEST.json`` records every figure's provenance (see :mod:`trustkit.provenance`);
 :func:`verify_manifest` checks the figures' hashes and the hub revisions of the models behind them.
 """
 
@@ -14,18 +14,10 @@ import time
 from pathlib import Path
 
 from trustkit import profiles
-from trustkit.fileio import atomic_write_text, sha256_file
+from trustkit.fileio import atomic_write_text, read_json, sha256_file
+from trustkit.provenance import FIGURE_SUFFIXES
 
 MANIFEST_NAME = "MANIFEST.json"
-FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
-
-
-def _read_json(path: Path, default):
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return default
-
 
 
 def _write_manifest(path: Path, profile: str, root: Path, common: dict, figures: dict, started: float) -> dict:
@@ -81,7 +73,7 @@ def verify_manifest(figures_dir: str | os.PathLike) -> list[str]:
     []
     """
     figures_dir = Path(figures_dir)
-    manifest = _read_json(figures_dir / MANIFEST_NAME, default=None)
+    manifest = read_json(figures_dir / MANIFEST_NAME, default=None)
     if manifest is None:
         return [f"{figures_dir / MANIFEST_NAME} is missing"]
     problems = []

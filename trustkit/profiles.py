@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import copy
 
+from trustkit.errors import UnknownNameError
+
 PROFILE_NAMES = ("smoke", "lab", "offline", "paper")
 
 PROFILE_DESCRIPTIONS = {
@@ -150,8 +152,7 @@ def profile_parameters(profile: str, notebook: str, max_pairs: int | None = None
     >>> profile_parameters("paper", "02_scoring", max_pairs=4)["n_pairs"]
     4
     """
-    if profile not in PROFILE_NAMES:
-        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILE_NAMES)}")
+    check_profile(profile)
     params = lab_defaults(notebook)
     params.update(copy.deepcopy(_OVERRIDES[profile].get(notebook, {})))
     if max_pairs is not None:
@@ -191,7 +192,17 @@ def parse_set(item: str) -> tuple[str, str, object]:
     return notebook, key, value
 
 
+def check_profile(profile: str) -> None:
+    """Refuse a name that is not a profile, suggesting the closest one.
+
+    >>> check_profile("ofline")
+    Traceback (most recent call last):
+    trustkit.errors.UnknownNameError: unknown profile 'ofline' (did you mean 'offline'?); choose one of smoke, lab, offline, paper
+    """
+    if profile not in PROFILE_NAMES:
+        raise UnknownNameError("profile", profile, PROFILE_NAMES, listing="choose one of")
+
+
 def _check_notebook(notebook: str) -> None:
     if notebook not in NOTEBOOK_FIGURES:
-        known = ", ".join(NOTEBOOK_FIGURES) or "none yet"
-        raise ValueError(f"unknown notebook {notebook!r}; known notebooks: {known}")
+        raise UnknownNameError("notebook", notebook, NOTEBOOK_FIGURES)

@@ -46,7 +46,8 @@ def register(subparsers) -> None:
 
 
 def _profile_hub_ids(profile: str) -> list[str]:
-    from trustkit import preflight, profiles
+    from trustkit import profiles
+    from trustkit.models import preflight
 
     plan = {n: profiles.profile_parameters(profile, n) for n in profiles.notebook_names()}
     return [m for m in preflight.needed_models(plan) if preflight._is_hub_id(m)]

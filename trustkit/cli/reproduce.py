@@ -40,8 +40,8 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     """Run the sub-command; return 0 on success, 1 on a failed run, 2 on a bad request."""
-    from trustkit import preflight, profiles, reproduce
-    from trustkit.models import parse_device
+    from trustkit import profiles, reproduce
+    from trustkit.models import parse_device, preflight
 
     try:
         plan = {n: profiles.profile_parameters(args.profile, n, max_pairs=args.max_pairs, sets=args.sets)

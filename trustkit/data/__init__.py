@@ -20,16 +20,8 @@ from trustkit.data.pairs import (
     normalise_bias_type,
     sample_pairs,
 )
-from trustkit.data.registry import (
-    REGISTRY,
-    DataFile,
-    DataIntegrityError,
-    Dataset,
-    fetch,
-    get_dataset,
-    sha256_file,
-    verify_file,
-)
+from trustkit.data.fetching import DataIntegrityError, fetch, verify_file
+from trustkit.data.registry import REGISTRY, DataFile, Dataset, get_dataset, sha256_file
 from trustkit.data.stereoset import STEREOSET_COLUMNS, load_stereoset
 from trustkit.data.winobias import WINOBIAS_COLUMNS, load_winobias, load_winobias_occupations
 

@@ -182,7 +182,7 @@ def check_pair_file(path: str | os.PathLike) -> ParsedPairs:
     """
     path = Path(path)
     if not path.is_file():
-        from trustkit.data.registry import did_you_mean
+        from trustkit.errors import did_you_mean
 
         raise FileNotFoundError(f"{path}: no such pair file{did_you_mean(str(path), _PAIR_CATALOGUE)}; "
                                 f"registered pair datasets: {', '.join(_PAIR_CATALOGUE)}")

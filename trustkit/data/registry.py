@@ -1,26 +1,18 @@
 """The data registry: every benchmark file trustkit uses, with its pinned URL, sha256 and license.
 
-``fetch`` takes a file from the local mirror (``$TRUSTKIT_DATA_MIRROR``) or downloads it, and
-refuses any copy whose sha256 differs from the one recorded here.
+:mod:`trustkit.data.fetching` gets the files (local mirror, cache or download) and refuses any copy
+whose sha256 differs from the one recorded here.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import warnings
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from trustkit.data import citations
-from trustkit.fileio import atomic_path, sha256_file
-from trustkit.paths import cache_dir, data_mirror
+from trustkit.errors import UnknownNameError, did_you_mean  # noqa: F401  (did_you_mean: its old home)
+from trustkit.fileio import sha256_file  # noqa: F401  (re-exported: the data package's hash)
 
 RAW = "https://raw.githubusercontent.com"
-
-
-class DataIntegrityError(ValueError):
-    """A data file's sha256 is not the one the registry records (corrupted or altered copy)."""
 
 
 @dataclass(frozen=True)
@@ -233,7 +225,8 @@ REGISTRY: dict[str, Dataset] = {
 
 
 def get_dataset(name: str) -> Dataset:
-    """Return the registry entry called ``name``; a clear KeyError lists the known names.
+    """Return the registry entry called ``name``; an :class:`~trustkit.errors.UnknownNameError`
+    (a KeyError and a ValueError) lists the known names.
 
     >>> get_dataset("crows_pairs").license
     'CC BY-SA 4.0'
@@ -241,121 +234,8 @@ def get_dataset(name: str) -> Dataset:
     try:
         return REGISTRY[name]
     except KeyError:
-        raise KeyError(f"unknown dataset {name!r}{did_you_mean(name, REGISTRY)}; known datasets: "
-                       f"{', '.join(REGISTRY)}") from None
+        raise UnknownNameError("dataset", name, REGISTRY) from None
 
 
-def did_you_mean(name: str, choices) -> str:
-    """``" (did you mean 'x'?)"`` for the closest of ``choices`` to a mistyped name, else ``""``.
-
-    >>> did_you_mean("crows_pairz", ["crows_pairs", "winobias"])
-    " (did you mean 'crows_pairs'?)"
-    """
-    import difflib
-
-    close = difflib.get_close_matches(str(name), list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def verify_file(path: str | os.PathLike, expected: str) -> str:
-    """Check that ``path`` hashes to ``expected``; return the hash or raise DataIntegrityError.
-
-    The error names the file and both hashes so the user can see what was refused.
-
-    >>> verify_file(fetch("crows_pairs"), get_dataset("crows_pairs").files[0].sha256)  # doctest: +SKIP
-    'dfb36986...'
-    """
-    found = sha256_file(path)
-    if found != expected:
-        raise DataIntegrityError(
-            f"{path}: sha256 mismatch, expected {expected}, found {found}. The copy is corrupted or "
-            "altered; restore the original file (or delete it so that trustkit fetches it again)."
-        )
-    return found
-
-
-def _copy_atomic(src: Path, dest: Path) -> None:
-    with atomic_path(dest) as tmp:
-        shutil.copyfile(src, tmp)
-
-
-def _download(file: DataFile, dest: Path) -> None:
-    import pooch
-
-    if file.url is None:
-        raise FileNotFoundError(
-            f"{file.folder}/{file.filename} has no upstream download. Point TRUSTKIT_DATA_MIRROR at a "
-            "directory holding it, or build the table from the Anthology's BibTeX export with "
-            "trustkit.data.anthology_from_bibtex()."
-        )
-    try:
-        pooch.retrieve(
-            file.url, known_hash=f"sha256:{file.sha256}", fname=dest.name, path=dest.parent, progressbar=True
-        )
-    except ValueError as err:  # pooch reports a hash mismatch as ValueError
-        raise DataIntegrityError(
-            f"{file.folder}/{file.filename}: download from {file.url} refused: {err}"
-        ) from err
-    except OSError as err:  # requests' connection and HTTP errors are OSErrors: one line, not a traceback
-        first = (str(err).strip().splitlines() or [type(err).__name__])[0][:200]
-        raise FileNotFoundError(
-            f"{file.folder}/{file.filename}: could not download {file.url} ({type(err).__name__}: {first}); "
-            f"to work offline, point TRUSTKIT_DATA_MIRROR at a directory holding {file.folder}/{file.filename} "
-            "or copy a filled $TRUSTKIT_CACHE/data from a connected machine"
-        ) from err
-
-
-def fetch_file(file: DataFile) -> Path:
-    """Return a verified local copy of one registry file (cache, else mirror, else download).
-
-    A cached copy is re-hashed on every call; a corrupted one is replaced from the mirror or the
-    network, with a warning. A corrupted mirror copy is refused with DataIntegrityError.
-    """
-    dest = cache_dir("data", file.folder) / file.filename
-    if dest.exists():
-        found = sha256_file(dest)
-        if found == file.sha256:
-            return dest
-        warnings.warn(
-            f"{dest}: cached copy is corrupted (expected sha256 {file.sha256}, found {found}); fetching it again",
-            stacklevel=3,
-        )
-        dest.unlink()
-    mirror = data_mirror()
-    source = mirror / file.folder / file.filename if mirror else None
-    if source is not None and source.exists():
-        verify_file(source, file.sha256)
-        _copy_atomic(source, dest)
-    else:
-        _download(file, dest)
-    verify_file(dest, file.sha256)
-    return dest
-
-
-def fetch(name: str, filename: str | None = None) -> Path:
-    """Return the hash-verified local path of a registered dataset.
-
-    Parameters
-    ----------
-    name : a registry name (see ``trustkit data list``), e.g. ``"crows_pairs"``.
-    filename : for datasets of several files, fetch just this one.
-
-    Returns
-    -------
-    The file's path for single-file datasets (or when ``filename`` is given), else the directory
-    holding all of the dataset's files, each verified.
-
-    Example
-    -------
-    >>> fetch("crows_pairs").name  # doctest: +SKIP
-    'crows_pairs_anonymized.csv'
-    """
-    dataset = get_dataset(name)
-    if filename is not None:
-        matches = [f for f in dataset.files if f.filename == filename]
-        if not matches:
-            known = ", ".join(f.filename for f in dataset.files)
-            raise KeyError(f"dataset {name!r} has no file {filename!r}; its files: {known}")
-        return fetch_file(matches[0])
-    paths = [fetch_file(f) for f in dataset.files]
-    return paths[0] if len(paths) == 1 else paths[0].parent
+# Fetching lives in its own module; these names stay importable from here (the catalogue's old home).
+from trustkit.data.fetching import DataIntegrityError, fetch, fetch_file, verify_file  # noqa: E402,F401

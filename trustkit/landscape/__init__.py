@@ -40,13 +40,8 @@ from trustkit.landscape.relevance import (
     trustworthy_share_by_year,
     word_fingerprints,
 )
-from trustkit.landscape.study import (
-    LandscapeParams,
-    LandscapeResult,
-    landscape_params,
-    profile_settings,
-    run_landscape,
-)
+from trustkit.landscape.params import LandscapeParams, landscape_params, profile_settings
+from trustkit.landscape.study import LandscapeResult, run_landscape
 
 __all__ = [
     "SEED_TERMS", "STOP_WORDS", "TRUSTNLP_VENUES", "profile_settings", "Corpus", "DocTermMatrix",

@@ -1,6 +1,6 @@
 """Figures of the landscape study: network map, top words, trustworthy share per year, and where
 the TrustNLP papers fall. Each returns a Figure drawn in the house style; save it with
-``trustkit.plots.style.save_figure`` or ``trustkit.reproduce.save_figure``.
+:func:`trustkit.provenance.save_figure`.
 """
 
 from __future__ import annotations

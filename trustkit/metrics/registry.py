@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from trustkit.data.registry import did_you_mean
+from trustkit.errors import UnknownNameError
 
 __all__ = ["Metric", "METRIC_TABLE", "get_metric", "metric_card", "metric_cards_markdown",
            "metric_names", "metrics"]
@@ -168,8 +168,7 @@ def get_metric(name: str) -> Metric:
     try:
         return _BY_NAME[name]
     except (KeyError, TypeError):
-        raise ValueError(f"unknown metric {name!r}{did_you_mean(name, _BY_NAME)}; the metrics are "
-                         f"{', '.join(_BY_NAME)}") from None
+        raise UnknownNameError("metric", name, _BY_NAME) from None
 
 
 def metrics(kind: str | None = None, unit: str | None = None) -> list[Metric]:

@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from trustkit.errors import UnknownNameError
 from trustkit.fileio import atomic_write_text, sha256_file
 from trustkit.models.hashing import file_sha256
 from trustkit.paths import cache_dir
@@ -104,7 +105,8 @@ BUNDLES: dict[str, Bundle] = {
 
 
 def get_bundle(name: str) -> Bundle:
-    """Return the registry entry of a bundle, or raise ValueError naming the known bundles.
+    """Return the registry entry of a bundle; an :class:`~trustkit.errors.UnknownNameError` (a
+    ValueError and a KeyError) names the known bundles.
 
     >>> get_bundle("smollm2-135m-instruct").kind
     'causal'
@@ -112,8 +114,7 @@ def get_bundle(name: str) -> Bundle:
     try:
         return BUNDLES[name]
     except KeyError:
-        known = ", ".join(sorted(BUNDLES))
-        raise ValueError(f"unknown model bundle {name!r}; known bundles: {known}") from None
+        raise UnknownNameError("model bundle", name, sorted(BUNDLES), listing="known bundles:") from None
 
 
 def bundle_path(name: str) -> Path:

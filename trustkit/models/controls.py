@@ -13,6 +13,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from trustkit.errors import UnknownNameError
 from trustkit.paths import cache_dir
 
 ARCHS = ("bert", "roberta", "albert", "distilbert")
@@ -57,7 +58,7 @@ def control_config(arch: str, size: str):
         return tf.DistilBertConfig(dim=s["hidden"], n_layers=s["layers"] // 2 if size == "base" else s["layers"],
                                    n_heads=s["heads"], hidden_dim=s["intermediate"],
                                    max_position_embeddings=512, **common)
-    raise ValueError(f"unknown architecture {arch!r}; choose one of {ARCHS}")
+    raise UnknownNameError("architecture", arch, ARCHS, listing="choose one of")
 
 
 def _model_class(arch: str):
@@ -106,9 +107,9 @@ def random_control(arch: str = "bert", size: str = "base", seed: int = 0,
     'masked'
     """
     if arch not in ARCHS:
-        raise ValueError(f"unknown architecture {arch!r}; choose one of {ARCHS}")
+        raise UnknownNameError("architecture", arch, ARCHS, listing="choose one of")
     if size not in SIZES:
-        raise ValueError(f"unknown size {size!r}; choose one of {SIZES}")
+        raise UnknownNameError("size", size, SIZES, listing="choose one of")
     seed = int(seed)
     target = Path(out_dir) if out_dir is not None else cache_dir("models", "controls") / f"{arch}-{size}-seed{seed}"
     if _matches(target, arch, size, seed):

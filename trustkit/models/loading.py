@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trustkit import provenance as _provenance
 from trustkit.models.bundles import BUNDLES, resolve
 from trustkit.models.controls import CONTROL_KEY
 from trustkit.models.hashing import file_identity, file_sha256
@@ -184,21 +185,17 @@ def _untied_missing(model, missing: set[str]) -> set[str]:
     return {key for key in missing if not (owner.get(key, {key}) - missing)}
 
 
-def library_versions() -> dict[str, str]:
-    """Versions of the libraries that decide the numbers (for provenance records).
+def library_versions() -> dict[str, str | None]:
+    """Deprecated: use :func:`trustkit.provenance.library_versions` (one list for models and figures).
 
-    >>> "torch" in library_versions()
+    >>> "torch" in library_versions()  # doctest: +SKIP
     True
     """
-    from importlib.metadata import PackageNotFoundError, version
+    import warnings
 
-    found = {}
-    for package in ("trustkit", "torch", "transformers", "tokenizers", "safetensors", "gguf"):
-        try:
-            found[package] = version(package)
-        except PackageNotFoundError:
-            pass
-    return found
+    warnings.warn("trustkit.models.library_versions moved to trustkit.provenance.library_versions; the old name "
+                  "goes in the next release", DeprecationWarning, stacklevel=2)
+    return _provenance.library_versions()
 
 
 def _check_head(model, info: dict, config, kind: str, location: str) -> list[str]:
@@ -342,6 +339,6 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
         "missing_keys": missing,
         "random_init_seed": RANDOM_INIT_SEED if missing else None,
         "pickle": source.pickle,
-        "versions": library_versions(),
+        "versions": _provenance.library_versions(),
     }
     return LoadedModel(model=model, tokenizer=tokenizer, kind=kind, provenance=provenance)

@@ -1,6 +1,6 @@
 """trustkit's figures in one house style: the data's revisions, Δ distributions, original vs paraphrase, thresholding, scores.
 
-Each function returns a matplotlib Figure and, given a path stem, writes it as PNG and SVG.
+Each function returns a matplotlib Figure; :func:`trustkit.provenance.save_figure` saves it with its provenance.
 """
 
 from trustkit.plots.data import plot_revision_counts

@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from trustkit.plots.style import PALETTE, save_figure
+from trustkit.plots.style import PALETTE, _save_to_path
 
 __all__ = ["plot_revision_counts"]
 
@@ -18,7 +18,7 @@ def plot_revision_counts(counts: pd.DataFrame, original: str = "original", path=
     counts : :func:`trustkit.pair_audit.revision_counts` (index ``revision, bias_type``, one
         column per status).
     original : name of the version the revisions are compared with (panel titles).
-    path : path stem for PNG + SVG (None: do not write).
+    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a path stem writes PNG + SVG.
 
     Returns
     -------
@@ -42,5 +42,5 @@ def plot_revision_counts(counts: pd.DataFrame, original: str = "original", path=
         ax.spines[["top", "right"]].set_visible(False)
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, title="pairs", loc="outside right upper", frameon=False)
-    save_figure(fig, path)
+    _save_to_path(fig, path)
     return fig

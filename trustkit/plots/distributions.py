@@ -1,6 +1,6 @@
 """Figures of Δ itself: its distribution per model (the paper's headline figure) and original vs paraphrase.
 
-Each function takes a scored pair table, returns the Figure and writes PNG + SVG when given a path stem.
+Each function takes a scored pair table and returns the Figure; save it with trustkit.provenance.save_figure.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import pandas as pd
 import seaborn as sns
 
 from trustkit.metrics.crows import pair_outcome
+from trustkit.plots.style import PALETTE, _save_to_path, house_style, model_labels
 from trustkit.tables import check_scored, require_columns
-from trustkit.plots.style import PALETTE, house_style, model_labels, save_figure
 
 __all__ = ["plot_delta_distributions", "plot_original_vs_paraphrase"]
 
@@ -35,7 +35,7 @@ def plot_delta_distributions(
     tau : threshold to mark as dashed lines at ±τ; a dict maps a model name to its own τ.
     model_col : column naming the model.
     original_only : use only the original sentences (para_index 0).
-    path : path stem to write ``.png`` and ``.svg`` (None: do not write).
+    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a path stem writes PNG + SVG.
     title : figure title.
 
     Returns
@@ -81,7 +81,7 @@ def plot_delta_distributions(
         ax.set_xlabel("Δ = score(sent_more) − score(sent_less)")
         ax.set_ylabel("")
         ax.set_title(title, loc="left")
-    save_figure(fig, path)
+    _save_to_path(fig, path)
     return fig
 
 
@@ -101,7 +101,7 @@ def plot_original_vs_paraphrase(
     ----------
     scored : scored pair table with originals (para_index 0) and paraphrases (> 0), one model.
     decimals : rounding used to decide signs (metric.py: 3).
-    path : path stem for PNG + SVG (None: do not write).
+    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a path stem writes PNG + SVG.
     title : figure title (default names the model when the table has a ``model`` column).
     model_col : column naming the model (for the title and the control label).
 
@@ -144,5 +144,5 @@ def plot_original_vs_paraphrase(
         ax.set_ylabel("Δ paraphrase")
         ax.set_title(title, loc="left", fontsize="medium")
         fig.legend(loc="outside lower center", ncols=3, fontsize="x-small")
-    save_figure(fig, path)
+    _save_to_path(fig, path)
     return fig

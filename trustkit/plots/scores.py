@@ -1,6 +1,6 @@
 """Figures of bias scores: the thresholding curve, per-category scores with CIs, and metric variants.
 
-Each function takes a tidy table from trustkit.stats, returns the Figure and writes PNG + SVG given a path stem.
+Each function takes a tidy table from trustkit.stats and returns the Figure; save it with trustkit.provenance.save_figure.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from trustkit.plots.style import LINE_COLOURS, MIN_PAIRS, PALETTE, _save_to_path, house_style, model_labels
 from trustkit.tables import require_columns
-from trustkit.plots.style import LINE_COLOURS, MIN_PAIRS, PALETTE, house_style, model_labels, save_figure
 
 __all__ = ["plot_threshold_curve", "plot_category_scores", "plot_metric_variants"]
 
@@ -35,7 +35,7 @@ def plot_threshold_curve(curve: pd.DataFrame, tau: float | None = None, path=Non
     curve : output of :func:`trustkit.stats.threshold_curve` (``group, tau, bias_score,
         undetermined_share``, optionally ``n``); one line per group.
     tau : the chosen τ, marked with a vertical line.
-    path : path stem for PNG + SVG (None: do not write).
+    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a path stem writes PNG + SVG.
     title : figure title (defaults to a description, plus the model when ``curve`` has one).
     min_pairs : groups other than "overall" with fewer pairs (column ``n``) are not drawn — a
         curve over a handful of pairs is noise — and a note under the figure names them.
@@ -79,7 +79,7 @@ def plot_threshold_curve(curve: pd.DataFrame, tau: float | None = None, path=Non
                    title=textwrap.fill(heading, 90) if heading else None, title_fontsize="x-small")
         name = title or f"Thresholding: bias score of determined pairs and undetermined share{_subtitle(curve)}"
         top.set_title(textwrap.fill(name, 60), loc="left", fontsize="medium")
-    save_figure(fig, path)
+    _save_to_path(fig, path)
     return fig
 
 
@@ -108,7 +108,7 @@ def plot_category_scores(scores: pd.DataFrame, path=None, title: str | None = No
     scores : rows of :func:`trustkit.stats.bias_score_table` (``group, rows, estimate,
         ci_low, ci_high``), typically the concatenation of the ``rows="original"`` and
         ``rows="paraphrases"`` tables; a ``model`` column (with ``is_control``) names the model.
-    path : path stem for PNG + SVG (None: do not write).
+    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a path stem writes PNG + SVG.
     title : figure title.
 
     Returns
@@ -132,7 +132,7 @@ def plot_category_scores(scores: pd.DataFrame, path=None, title: str | None = No
         ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=len(series))
         ax.set_title(title or f"Bias score by category{_subtitle(scores)}", loc="left", pad=40)
         fig.tight_layout()
-    save_figure(fig, path)
+    _save_to_path(fig, path)
     return fig
 
 
@@ -144,7 +144,7 @@ def plot_metric_variants(scores: pd.DataFrame, path=None, title: str | None = No
     scores : rows of :func:`trustkit.stats.bias_score_table` with a ``metric`` column naming
         the variant; every ``group`` present is drawn (pass only the ``"overall"`` rows for one
         point per variant). A ``model`` column (with ``is_control``) goes into the title.
-    path : path stem for PNG + SVG (None: do not write).
+    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a path stem writes PNG + SVG.
     title : figure title.
     metric_col : column naming the metric variant.
 
@@ -172,5 +172,5 @@ def plot_metric_variants(scores: pd.DataFrame, path=None, title: str | None = No
             ax.legend(title="metric", loc="upper left", bbox_to_anchor=(1.0, 1.0))
         ax.set_title(textwrap.fill(title or f"Metric variants{_subtitle(scores)}", 42), loc="left", fontsize="medium")
         fig.tight_layout()
-    save_figure(fig, path)
+    _save_to_path(fig, path)
     return fig

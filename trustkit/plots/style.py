@@ -1,12 +1,14 @@
 """trustkit's one house style for figures: a colour-blind-safe palette, slide-sized text, PNG + SVG output.
 
-Every figure function in trustkit.plots draws inside :func:`house_style` and saves through :func:`save_figure`.
+Every figure function in trustkit.plots draws inside :func:`house_style` and returns the Figure;
+saving (with provenance) is :func:`trustkit.provenance.save_figure`'s job.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +17,7 @@ import pandas as pd
 import seaborn as sns
 from cycler import cycler
 
-from trustkit.fileio import atomic_path
+from trustkit.provenance import write_figure
 
 __all__ = ["PALETTE", "LINE_COLOURS", "MIN_PAIRS", "CONTROL_SUFFIX", "house_style", "save_figure", "model_labels", "model_label"]
 
@@ -90,7 +92,10 @@ def house_style() -> Iterator[None]:
 
 
 def save_figure(fig, path: str | os.PathLike | None) -> list[Path]:
-    """Write ``fig`` as ``<path>.png`` and ``<path>.svg`` (atomically) and return the two paths.
+    """Deprecated: write ``fig`` as ``<path>.png`` and ``<path>.svg``; use :func:`trustkit.provenance.save_figure`.
+
+    Kept for one release. Plot functions return figures, and figures are saved in one place,
+    :func:`trustkit.provenance.save_figure`, which also records their provenance.
 
     Parameters
     ----------
@@ -102,23 +107,34 @@ def save_figure(fig, path: str | os.PathLike | None) -> list[Path]:
     -------
     >>> import matplotlib.pyplot as plt, tempfile
     >>> fig, ax = plt.subplots()
-    >>> [p.suffix for p in save_figure(fig, Path(tempfile.mkdtemp()) / "demo")]
+    >>> [p.suffix for p in save_figure(fig, Path(tempfile.mkdtemp()) / "demo")]  # doctest: +SKIP
     ['.png', '.svg']
     >>> plt.close(fig)
     """
+    warnings.warn("trustkit.plots.save_figure is deprecated and goes in the next release: save figures with "
+                  "trustkit.provenance.save_figure", DeprecationWarning, stacklevel=2)
+    return _write_png_svg(fig, path)
+
+
+def _save_to_path(fig, path) -> None:
+    """The deprecated ``path=`` argument of the plot functions: write PNG + SVG, with a warning."""
+    if path is None:
+        return
+    warnings.warn("the path= argument of trustkit's plot functions is deprecated and goes in the next release: "
+                  "save the returned figure with trustkit.provenance.save_figure", DeprecationWarning, stacklevel=3)
+    _write_png_svg(fig, path)
+
+
+def _write_png_svg(fig, path) -> list[Path]:
     if path is None:
         return []
     stem = Path(path)
     if stem.suffix in {".png", ".svg"}:
         stem = stem.with_suffix("")
-    stem.parent.mkdir(parents=True, exist_ok=True)
     written = []
-    with _scoped_rc(_RC):
+    with _scoped_rc(_RC):  # savefig.dpi of the house style
         for ext in ("png", "svg"):
-            target = stem.with_name(f"{stem.name}.{ext}")
-            with atomic_path(target, suffix=f".{ext}") as tmp:
-                fig.savefig(tmp, format=ext)
-            written.append(target)
+            written.append(write_figure(fig, stem.with_name(f"{stem.name}.{ext}")))
     return written
 
 
