@@ -76,3 +76,11 @@ def test_old_tables_module_warns_and_still_works():
     import trustkit.tables
 
     assert old.check_scored is trustkit.tables.check_scored
+
+
+def test_unknown_paraphrase_method_is_the_one_unknown_name_error():
+    from trustkit.errors import UnknownNameError
+    from trustkit.paraphrase import paraphraser_from_spec
+
+    with pytest.raises(UnknownNameError, match=r"did you mean 'backtranslation'"):
+        paraphraser_from_spec("backtranslaton")

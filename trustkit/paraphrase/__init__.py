@@ -4,6 +4,7 @@
 table (Finspector's columns, ``para_index`` 0 = the original); ``to_pair_table`` makes it scoreable.
 """
 
+from trustkit.errors import UnknownNameError
 from trustkit.paraphrase.backtranslation import BackTranslationParaphraser, input_variants, toggle_contractions
 from trustkit.paraphrase.base import Paraphraser, input_problem
 from trustkit.paraphrase.cache import ParaphraseCache
@@ -43,7 +44,7 @@ def make_paraphraser(method: str, model: str | None = None, **options) -> Paraph
             options.pop("prefix", None)
             return TranslationPairParaphraser(forward, backward, **options)
         return Seq2SeqParaphraser(model, **options)
-    raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    raise UnknownNameError("paraphrase method", method, METHODS)
 
 
 def paraphraser_from_spec(spec: str, **options) -> Paraphraser:
