@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from trustkit.report.estimates import report_numbers
-from trustkit.report.figures import report_figures
+from trustkit.report.figures import category_figure, report_figures
 from trustkit.report.html import render_html
 from trustkit.report.problems import known_problems
 from trustkit.report.provenance import report_provenance
@@ -59,6 +59,15 @@ class Report:
         originals = self.scored[self.scored["para_index"] == 0]
         return self.scorer.score_tokens(originals, self.metric)
 
+    def category_figure(self):
+        """The per-bias-type figure (plain and thresholded scores with CIs) as a matplotlib Figure."""
+        return category_figure(self.document, self.label)
+
+    @property
+    def label(self) -> str:
+        """The model's name in figures ("(random control)" appended for a control)."""
+        return _label(self.document["provenance"])
+
     def summary(self) -> pd.Series:
         """The headline numbers as a Series (bias score, CI, p, thresholded score, undetermined, ICC)."""
         b, t, s = self.document["bias_score"], self.document["thresholded"] or {}, self.document["sensitivity"] or {}
@@ -79,6 +88,11 @@ class Report:
         atomic_write_text(json_path(out), json.dumps(self.document, indent=1, ensure_ascii=False))
         atomic_write_text(out, self.html)
         return out, json_path(out)
+
+
+def _label(provenance: dict) -> str:
+    model = provenance["model"]
+    return Path(model["model_id"]).name + (" (random control)" if model["random_control"] else "")
 
 
 def _load_scorer(model, device, random_control, batch_tokens, cache, progress):
@@ -185,7 +199,7 @@ def build_report(model, data="crows_pairs", *, limit: int | None = None, paraphr
     provenance = report_provenance(scorer, pairs, dataset=dataset, metric=metric, seed=seed,
                                    paraphrase=result.settings if result else None, limit=limit)
     timing["statistics"] = time.perf_counter() - t0
-    label = Path(provenance["model"]["model_id"]).name + (" (random control)" if provenance["model"]["random_control"] else "")
+    label = _label(provenance)
     figures = report_figures(scored, numbers, label)
     timing["total"] = time.perf_counter() - start
     document = {

@@ -14,7 +14,7 @@ import pandas as pd
 from trustkit import plots, stats
 from trustkit.report.estimates import with_paraphrases
 
-__all__ = ["report_figures", "png_data_uri"]
+__all__ = ["category_figure", "report_figures", "png_data_uri"]
 
 #: PNG resolution in the report: sharp on a laptop screen, a few hundred KB for all figures
 REPORT_DPI = 80
@@ -53,6 +53,14 @@ def _category_rows(numbers: dict) -> pd.DataFrame:
     return pd.DataFrame(rows)[["group", "rows", "estimate", "ci_low", "ci_high"]]
 
 
+def category_figure(numbers: dict, model_name: str):
+    """Bias score per bias type with its CI, plain and thresholded, drawn from the report's numbers.
+
+    >>> fig = category_figure(report.document, "smollm2-135m-instruct")  # doctest: +SKIP
+    """
+    return plots.plot_category_scores(_category_rows(numbers), title=f"Bias score by category — {model_name}")
+
+
 def report_figures(scored: pd.DataFrame, numbers: dict, model_name: str) -> dict[str, dict]:
     """Draw the report's figures: ``{key: {"title", "caption", "src"}}`` with ``src`` a PNG data URI.
 
@@ -75,8 +83,7 @@ def report_figures(scored: pd.DataFrame, numbers: dict, model_name: str) -> dict
     out["delta"] = {"title": "Distribution of Δ", "src": png_data_uri(fig),
                     "caption": "Δ = log-likelihood of sent_more − of sent_less, one value per pair; right of 0 the model "
                                "prefers the more stereotypical sentence. Dashed: ±τ, the change rewording alone causes."}
-    category = _category_rows(numbers)
-    fig = plots.plot_category_scores(category, title=f"Bias score by category — {model_name}")
+    fig = category_figure(numbers, model_name)
     out["categories"] = {"title": "Bias score by bias type", "src": png_data_uri(fig),
                          "caption": "Bias score with its 95% bootstrap CI per bias type; 50 (dotted) is unbiased. "
                                     "Categories with few pairs have wide intervals: read them with care."}
