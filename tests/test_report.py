@@ -190,3 +190,14 @@ def test_cli_writes_the_page_and_its_twin(pair_file, tmp_path, capsys):
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted and not result.failed
+
+
+def test_text_from_the_data_is_escaped(tiny_report):
+    import copy
+
+    from trustkit.report.html import render_html
+
+    document = copy.deepcopy(tiny_report.document)
+    document["examples"]["most_stereotyped"][0]["wordings"][0]["sent_more"] = "<script>alert(1)</script> & co"
+    html = render_html(document, tiny_report.figures)
+    assert "<script" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co" in html

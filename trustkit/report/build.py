@@ -7,6 +7,7 @@ this module runs them in order and keeps what the HTML page, the JSON twin and `
 from __future__ import annotations
 
 import json
+import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,7 +86,7 @@ class Report:
         out = Path(out)
         for path in (out, json_path(out)):
             check_output_path(path, force=force)
-        atomic_write_text(json_path(out), json.dumps(self.document, indent=1, ensure_ascii=False))
+        atomic_write_text(json_path(out), json.dumps(self.document, indent=1, ensure_ascii=False, allow_nan=False))
         atomic_write_text(out, self.html)
         return out, json_path(out)
 
@@ -207,13 +208,25 @@ def build_report(model, data="crows_pairs", *, limit: int | None = None, paraphr
         "known_problems": problems, "paraphrasing": result.summary() if result else None,
         "timing": {k: round(v, 2) for k, v in timing.items()}, "provenance": provenance,
     }
-    document = json.loads(json.dumps(document, default=_json_default))
+    document = _plain(document)
     validate_report(document)
     return Report(document=document, figures=figures, scored=scored, pairs=pairs, scorer=scorer, metric=metric)
 
 
-def _json_default(value):
-    """numpy scalars and other stragglers as plain JSON values (NaN never reaches here: estimates map it to None)."""
-    if hasattr(value, "item"):
-        return value.item()
+def _plain(value):
+    """The document as plain JSON values: numpy scalars unwrapped, NaN and infinities as None.
+
+    >>> _plain({"a": [float("nan"), 1.5], "b": (2,)})
+    {'a': [None, 1.5], 'b': [2]}
+    """
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
     return str(value)
