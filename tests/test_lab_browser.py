@@ -34,7 +34,8 @@ CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver"
 PROFILE = os.environ.get("TRUSTKIT_LAB_PROFILE", "lab")
 #: appended to the parameters for the second Run All (02: the case that once showed no figure at all)
 CHANGES = {"01_data": "n_examples = 2", "02_scoring": "n_pairs = n_pairs - 1", "03_paraphrase": "n_examples = 2",
-           "04_sensitivity_thresholding": "alpha = 0.1", "05_landscape": "n_boot = n_boot // 2"}
+           "04_sensitivity_thresholding": "alpha = 0.1", "05_landscape": "n_boot = n_boot // 2",
+           "06_explore_and_report": "n_bootstrap = n_bootstrap // 2"}
 RUN_TIMEOUT = 900
 
 # One round trip reads every cell: its source, its outputs in the model, and what the page shows.
@@ -217,4 +218,98 @@ def test_run_all_shows_every_figure_twice(lab, browser, notebook):
         expected = len(profiles.expected_figures(notebook))
         assert shown >= expected, f"{notebook}, {run} Run All: {shown} images shown, {expected} figures saved"
         print(f"{notebook} [{PROFILE}] {run} Run All: {timings[run]} s, {shown} images shown, {expected} saved")
+    browser.execute_async_script(FINISH)
+
+
+# --- the report card and the explorer (issue 16) -------------------------------------------------
+
+REPORT_FIGURES = """
+return [...document.querySelectorAll('figure img')].map(img => {
+  const r = img.getBoundingClientRect();
+  return {alt: img.alt, complete: img.complete, width: img.naturalWidth, shown: r.width > 100 && r.height > 50,
+          src: img.getAttribute('src').slice(0, 22)};
+});
+"""
+VEGA_MARKS = "return document.querySelectorAll(arguments[0]).length;"
+
+
+def _profile_report():
+    """The report card of notebook 06's first model under this profile's parameters (scores from the cache)."""
+    from trustkit import study
+    from trustkit.report import build_report
+
+    params = profiles.profile_parameters(PROFILE, "06_explore_and_report")
+    model = study.load_study_models(params["models"], control=params["control"] or None, seed=params["seed"],
+                                    progress=False)[0]
+    return build_report(model.scorer, params["dataset"], limit=params["n_pairs"], paraphrases=params["n_paraphrases"],
+                        paraphraser=params["backend"], seed=params["seed"], n_resamples=200, icc_bootstrap=5,
+                        progress=False, log=None)
+
+
+def test_report_card_renders_every_figure_offline(browser):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page, _ = _profile_report().write(SHOTS / "report_card.html", force=True)
+    browser.get(page.as_uri())
+    _wait(lambda: browser.execute_script("return document.readyState") == "complete", 60, "the report to load")
+    figures = browser.execute_script(REPORT_FIGURES)
+    assert len(figures) == 4, figures
+    for figure in figures:
+        assert figure["complete"] and figure["width"] > 200 and figure["shown"], figure
+        assert figure["src"] == "data:image/png;base64,", figure
+    fetched = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name);")
+    assert fetched == [], f"the report fetched {fetched}"
+    assert "Bias score" in browser.find_element("id", "headline").text
+    height = browser.execute_script("return document.body.scrollHeight")
+    browser.set_window_size(1440, min(height + 100, 12000))
+    browser.save_screenshot(str(SHOTS / "report_card.png"))
+    browser.set_window_size(1440, 1600)
+
+
+def _chart_node(browser):
+    return browser.execute_script(
+        "const el = [...document.querySelectorAll('.jp-OutputArea-output')].find(o => o.querySelector('g.pair_rows_marks'));"
+        "if (el) el.scrollIntoView(); return el || null;")
+
+
+def test_explorer_responds_to_a_selection(lab, browser):
+    from PIL import Image, ImageChops
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    base, token, root = lab
+    notebook = "06_explore_and_report"
+    browser.get(f"{base}/lab/workspaces/explore/tree/{notebook}.ipynb?reset&token={token}")
+    _wait(lambda: browser.execute_script(
+        "const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        "return !!(w && w.content && w.content.widgets && w.content.widgets.length && w.sessionContext);"),
+        120, f"JupyterLab to open {notebook}")
+    assert not _problems(_run_all(browser))
+    chart = _wait(lambda: _chart_node(browser), 60, "the explorer chart (Vega-Lite, SVG) to render")
+    time.sleep(1)
+    rows = browser.find_elements("css selector", "g.pair_rows_marks path")
+    assert rows, "the pair table has no rows"
+    assert browser.execute_script(VEGA_MARKS, "g.detail_tokens_more_marks path") == 0, "nothing is selected yet"
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    before, after = SHOTS / "explore_before.png", SHOTS / "explore_after.png"
+    chart.screenshot(str(before))
+    ActionChains(browser).move_to_element(rows[0]).click().perform()
+    _wait(lambda: browser.execute_script(VEGA_MARKS, "g.detail_tokens_more_marks path") > 0, 30,
+          "the detail view to show the selected pair's tokens")
+    assert browser.execute_script(VEGA_MARKS, "g.detail_wordings_marks path") > 0
+    toolbar = browser.find_element("css selector", ".jp-NotebookPanel-toolbar")
+    ActionChains(browser).move_to_element(toolbar).perform()  # the mouse off the table: no tooltip in the picture
+    time.sleep(0.5)
+    chart.screenshot(str(after))
+    browser.save_screenshot(str(SHOTS / "explore_window.png"))
+    (SHOTS / "explore_after.svg").write_text(browser.execute_script(
+        "return arguments[0].querySelector('svg').outerHTML;", chart), encoding="utf-8")
+    table_bottom = browser.execute_script(
+        "const t = document.querySelector('g.pair_rows_marks').getBoundingClientRect();"
+        "const c = arguments[0].getBoundingClientRect(); return t.bottom - c.top;", chart)
+    first, second = (Image.open(p).convert("RGB") for p in (before, after))
+    box = (0, int(table_bottom) + 5, min(first.width, second.width), min(first.height, second.height))
+    detail_before, detail_after = first.crop(box), second.crop(box)
+    detail_before.save(SHOTS / "explore_detail_before.png")
+    detail_after.save(SHOTS / "explore_detail_after.png")
+    changed = ImageChops.difference(detail_before, detail_after).convert("L").point(lambda v: 255 if v > 30 else 0)
+    assert sum(changed.histogram()[255:]) > 2000, "the detail view looks the same after selecting a pair"
     browser.execute_async_script(FINISH)

@@ -5,3 +5,13 @@ and the word co-occurrence map of trustworthy-ML research (Derzsy, Majumdar & Ma
 """
 
 __version__ = "0.1.0"
+
+
+def explore(scored, **options):
+    """Linked, interactive views of a scored table in JupyterLab (see :func:`trustkit.explorer.explore`).
+
+    >>> trustkit.explore(scored, scorer=scorer)  # doctest: +SKIP
+    """
+    from trustkit.explorer import explore as _explore
+
+    return _explore(scored, **options)

@@ -32,6 +32,7 @@ NOTEBOOK_FIGURES: dict[str, tuple[str, ...]] = {
                                     "04_thresholding_curve.png"),
     "05_landscape": ("05_landscape_network_map.png", "05_landscape_top_words.png",
                      "05_landscape_trustworthy_share.png", "05_landscape_trustnlp_placement.png"),
+    "06_explore_and_report": ("06_explore_and_report_categories.png",),
 }
 
 # Parameters per profile and notebook. Only what differs from the notebook's own defaults (the
@@ -56,6 +57,9 @@ _LAB: dict[str, dict] = {
     "05_landscape": {**_OUT, "years": [2019, 2024], "max_papers": 15000, "phrase_min_count": 10, "min_df": 10,
                      "min_cooccurrence": 5, "min_npmi": 0.2, "resolution": 1.0, "stability_seeds": 5,
                      "n_boot": 1000, "seed": 0},
+    "06_explore_and_report": {**_OUT, "report_dir": "../build/lab", "models": ["smollm2-135m-instruct"],
+                              "control": "", "dataset": "crows_pairs", "n_pairs": 40, "backend": "backtranslation",
+                              "n_paraphrases": 3, "n_bootstrap": 1000, "icc_bootstrap": 20, "seed": 0, "device": "cpu"},
 }
 _LANDSCAPE_FULL = {"years": [2016, 2024], "max_papers": None, "phrase_min_count": 20, "min_df": 20,
                    "min_cooccurrence": 10, "stability_seeds": 10, "n_boot": 2000}
@@ -67,6 +71,8 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
                                         "control_n_pairs": None, "n_bootstrap": 200, "icc_bootstrap": 5},
         "05_landscape": {"years": [2021, 2023], "max_papers": 2500, "phrase_min_count": 5, "min_df": 5,
                          "min_cooccurrence": 3, "stability_seeds": 3, "n_boot": 200},
+        "06_explore_and_report": {"report_dir": "../build/smoke", "models": [], "control": "bert-tiny", "n_pairs": 6,
+                                  "n_paraphrases": 2, "n_bootstrap": 200, "icc_bootstrap": 5},
     },
     "lab": {},
     "offline": {
@@ -79,6 +85,8 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
         "04_sensitivity_thresholding": {"n_pairs": 300, "n_paraphrases": 5, "control_n_pairs": 60,
                                         "n_bootstrap": 2000, "icc_bootstrap": 100},
         "05_landscape": _LANDSCAPE_FULL,
+        # The README's report card: SmolLM2 on the first 100 CrowS-Pairs pairs, 3 back-translations each.
+        "06_explore_and_report": {"report_dir": "../build/offline", "n_pairs": 100, "icc_bootstrap": 100},
     },
     "paper": {
         "01_data": {"n_examples": 2},
@@ -92,6 +100,9 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
                                         "control_n_pairs": 60, "n_bootstrap": 2000, "icc_bootstrap": 100,
                                         "device": "auto"},
         "05_landscape": _LANDSCAPE_FULL,
+        "06_explore_and_report": {"report_dir": "../build/paper", "models": list(PAPER_HUB_MODELS), "n_pairs": None,
+                                  "backend": f"seq2seq:{PAPER_HUB_PARAPHRASER}", "n_paraphrases": 5,
+                                  "icc_bootstrap": 100, "device": "auto"},
     },
 }
 
