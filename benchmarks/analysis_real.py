@@ -20,12 +20,12 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-from trustkit import plots, stats  # noqa: E402
-from trustkit.metrics import crows_pairs_score  # noqa: E402
-from trustkit.paths import cache_dir  # noqa: E402
-from trustkit.provenance import save_figure  # noqa: E402
+from trustkit import plots, stats
+from trustkit.metrics import crows_pairs_score
+from trustkit.paths import cache_dir
+from trustkit.provenance import save_figure
 
 
 def _stratified_subset(pairs: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
@@ -33,7 +33,9 @@ def _stratified_subset(pairs: pd.DataFrame, n: int, seed: int) -> pd.DataFrame:
     if n <= 0 or n >= len(pairs):
         return pairs
     share = n / len(pairs)
-    parts = [g.sample(max(1, round(len(g) * share)), random_state=seed) for _, g in pairs.groupby("bias_type")]
+    parts = [
+        g.sample(max(1, round(len(g) * share)), random_state=seed) for _, g in pairs.groupby("bias_type")
+    ]
     return pd.concat(parts).sort_values("pair_id")
 
 
@@ -71,7 +73,9 @@ def main(argv=None) -> int:
     parser.add_argument("--tau-estimator", default="abs_change", choices=stats.TAU_ESTIMATORS)
     parser.add_argument("--tau-q", type=float, default=0.5)
     parser.add_argument("--originals-only", action="store_true", help="stop after scoring the originals")
-    parser.add_argument("--out", type=Path, default=None, help="output directory (default: cache/analysis_real)")
+    parser.add_argument(
+        "--out", type=Path, default=None, help="output directory (default: cache/analysis_real)"
+    )
     args = parser.parse_args(argv)
     out = args.out or cache_dir("analysis_real")
     out.mkdir(parents=True, exist_ok=True)
@@ -88,12 +92,18 @@ def main(argv=None) -> int:
     crows = crows_pairs_score(originals)
     table = stats.bias_score_table(originals, seed=args.seed)
     print("\nCrowS-Pairs aggregates (metric.py counting):\n", crows.round(2).to_string(index=False))
-    print("\nBias score, bootstrap 95% CI, exact binomial p (ties excluded), Holm across categories:\n",
-          table.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    print(
+        "\nBias score, bootstrap 95% CI, exact binomial p (ties excluded), Holm across categories:\n",
+        table.to_string(index=False, float_format=lambda x: f"{x:.4g}"),
+    )
     summary = {
-        "model": args.model, "metric": args.metric, "dataset": args.dataset, "n_pairs": len(originals),
+        "model": args.model,
+        "metric": args.metric,
+        "dataset": args.dataset,
+        "n_pairs": len(originals),
         "provenance": {k: str(v) for k, v in getattr(scorer, "provenance", {}).items()},
-        "python": platform.python_version(), "seed": args.seed,
+        "python": platform.python_version(),
+        "seed": args.seed,
         "bias_score_original": table.iloc[0][["estimate", "ci_low", "ci_high", "p", "n", "n_ties"]].to_dict(),
     }
     if args.originals_only:
@@ -103,7 +113,8 @@ def main(argv=None) -> int:
     subset = _stratified_subset(pairs, args.paraphrase_pairs, args.seed)
     t1 = time.time()
     scored_para, paraphraser, yield_summary = paraphrase_and_score(
-        scorer, subset, args.metric, args.n_paraphrases, args.seed)
+        scorer, subset, args.metric, args.n_paraphrases, args.seed
+    )
     print(f"\nparaphrased and scored {subset.shape[0]} pairs in {time.time() - t1:.0f} s ({paraphraser!r})")
     print("paraphrase yield:", json.dumps(yield_summary, default=float))
     # One table: the full originals plus the subset's paraphrases (their originals are the same rows).
@@ -115,39 +126,61 @@ def main(argv=None) -> int:
     para_scores = stats.bias_score_table(sub, rows="paraphrases", seed=args.seed)
     orig_sub = stats.bias_score_table(sub, rows="original", seed=args.seed)
     flips = stats.flip_rate_table(sub, seed=args.seed)
-    icc = stats.variance_decomposition(sub, covariates=["bias_type"], n_boot=args.n_boot, seed=args.seed, progress=True)
+    icc = stats.variance_decomposition(
+        sub, covariates=["bias_type"], n_boot=args.n_boot, seed=args.seed, progress=True
+    )
     tau = stats.threshold_from_paraphrase_noise(sub, args.tau_estimator, args.tau_q)
     thresholded = stats.thresholded_bias_score(originals, tau, seed=args.seed)
     signs = stats.pair_sign_test(sub)
-    for name, df in [("bias score, originals of the subset", orig_sub), ("bias score, paraphrases", para_scores),
-                     ("flip rate", flips), ("variance decomposition", icc),
-                     (f"thresholded (tau={tau:.4f}, {args.tau_estimator} q={args.tau_q}) on all originals", thresholded)]:
+    for name, df in [
+        ("bias score, originals of the subset", orig_sub),
+        ("bias score, paraphrases", para_scores),
+        ("flip rate", flips),
+        ("variance decomposition", icc),
+        (f"thresholded (tau={tau:.4f}, {args.tau_estimator} q={args.tau_q}) on all originals", thresholded),
+    ]:
         print(f"\n{name}:\n", df.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
     print("\nper-pair sign test verdicts (BH):", signs["verdict"].value_counts().to_dict())
 
     figures = {
         "a_delta_distribution": plots.plot_delta_distributions(originals.assign(model=args.model), tau=tau),
         "b_original_vs_paraphrase": plots.plot_original_vs_paraphrase(sub.assign(model=args.model)),
-        "c_threshold_curve": plots.plot_threshold_curve(stats.threshold_curve(originals).assign(model=args.model), tau=tau),
-        "d_category_scores": plots.plot_category_scores(pd.concat([orig_sub, para_scores]).assign(model=args.model)),
+        "c_threshold_curve": plots.plot_threshold_curve(
+            stats.threshold_curve(originals).assign(model=args.model), tau=tau
+        ),
+        "d_category_scores": plots.plot_category_scores(
+            pd.concat([orig_sub, para_scores]).assign(model=args.model)
+        ),
     }
     for name, fig in figures.items():
         for suffix in (".png", ".svg"):
             save_figure(fig, name + suffix, out, models=[scorer], seed=args.seed)
 
     overall = lambda df: df[df["group"] == "overall"].iloc[0]  # noqa: E731
-    summary.update({
-        "paraphraser": repr(paraphraser), "paraphrase_yield": yield_summary, "n_paraphrased_pairs": int(sub["pair_id"].nunique()),
-        "n_paraphrase_rows": int((sub["para_index"] > 0).sum()),
-        "bias_score_subset_original": overall(orig_sub)[["estimate", "ci_low", "ci_high", "p", "n"]].to_dict(),
-        "bias_score_paraphrases": overall(para_scores)[["estimate", "ci_low", "ci_high", "p", "n"]].to_dict(),
-        "flip_rate": flips[(flips["group"] == "overall")].set_index("measure")[["estimate", "ci_low", "ci_high"]].to_dict("index"),
-        "icc": icc.set_index("measure")[["estimate", "ci_low", "ci_high"]].to_dict("index"),
-        "tau": {"value": tau, "estimator": args.tau_estimator, "q": args.tau_q},
-        "thresholded": overall(thresholded)[["estimate", "ci_low", "ci_high", "p", "n_determined", "undetermined_share"]].to_dict(),
-        "sign_test_verdicts": signs["verdict"].value_counts().to_dict(),
-        "seconds": round(time.time() - t0),
-    })
+    summary.update(
+        {
+            "paraphraser": repr(paraphraser),
+            "paraphrase_yield": yield_summary,
+            "n_paraphrased_pairs": int(sub["pair_id"].nunique()),
+            "n_paraphrase_rows": int((sub["para_index"] > 0).sum()),
+            "bias_score_subset_original": overall(orig_sub)[
+                ["estimate", "ci_low", "ci_high", "p", "n"]
+            ].to_dict(),
+            "bias_score_paraphrases": overall(para_scores)[
+                ["estimate", "ci_low", "ci_high", "p", "n"]
+            ].to_dict(),
+            "flip_rate": flips[(flips["group"] == "overall")]
+            .set_index("measure")[["estimate", "ci_low", "ci_high"]]
+            .to_dict("index"),
+            "icc": icc.set_index("measure")[["estimate", "ci_low", "ci_high"]].to_dict("index"),
+            "tau": {"value": tau, "estimator": args.tau_estimator, "q": args.tau_q},
+            "thresholded": overall(thresholded)[
+                ["estimate", "ci_low", "ci_high", "p", "n_determined", "undetermined_share"]
+            ].to_dict(),
+            "sign_test_verdicts": signs["verdict"].value_counts().to_dict(),
+            "seconds": round(time.time() - t0),
+        }
+    )
     (out / "summary.json").write_text(json.dumps(summary, indent=2, default=float))
     print(f"\nwrote {out}/summary.json and figures a-d (PNG + SVG)")
     return 0

@@ -60,11 +60,19 @@ def _peak_rss_mb() -> float:
 
 # --- runners (each in its own process) ------------------------------------------------------
 
+
 def run_trustkit(sents, batch, device="cpu", dtype=None):
     from trustkit.scoring import load_scorer
 
-    scorer = load_scorer(control_dir(), random_control=True, cache=False, batch_tokens=batch,
-                         device=device, dtype=dtype, progress=False)
+    scorer = load_scorer(
+        control_dir(),
+        random_control=True,
+        cache=False,
+        batch_tokens=batch,
+        device=device,
+        dtype=dtype,
+        progress=False,
+    )
     if device != "cpu":  # warm up kernels outside the timed region
         scorer.score_sentences(sents[:8], "pll")
     _sync(device)
@@ -152,18 +160,31 @@ def worker(args) -> None:
     torch.set_num_threads(args.threads)
     sents = sentences(args.pairs)
     scores, seconds = RUNNERS[args.worker](sents, args.batch, args.device, args.dtype)
-    print(json.dumps({"scores": scores, "seconds": seconds, "rss_mb": _peak_rss_mb(),
-                      "n": len(sents)}))
+    print(json.dumps({"scores": scores, "seconds": seconds, "rss_mb": _peak_rss_mb(), "n": len(sents)}))
 
 
 # --- driver -------------------------------------------------------------------------------
 
+
 def spawn(name, pairs, batch, threads, device="cpu", dtype=None) -> dict:
     """Run one runner in a fresh interpreter and return its JSON result."""
-    cmd = [sys.executable, __file__, "--worker", name, "--pairs", str(pairs), "--batch", str(batch),
-           "--threads", str(threads), "--device", device] + (["--dtype", dtype] if dtype else [])
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
-               TOKENIZERS_PARALLELISM="false")
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        name,
+        "--pairs",
+        str(pairs),
+        "--batch",
+        str(batch),
+        "--threads",
+        str(threads),
+        "--device",
+        device,
+    ] + (["--dtype", dtype] if dtype else [])
+    env = dict(
+        os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads), TOKENIZERS_PARALLELISM="false"
+    )
     out = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if out.returncode:
         raise RuntimeError(f"{name} (batch {batch}) failed:\n{out.stderr[-3000:]}")
@@ -211,8 +232,10 @@ def main(argv=None) -> dict:
         return {}
 
     control_dir()  # build the control once, outside the timed workers
-    print(f"full PLL, first {args.pairs} CrowS-Pairs pairs, random BERT-base, CPU {args.threads} threads, fp32",
-          flush=True)
+    print(
+        f"full PLL, first {args.pairs} CrowS-Pairs pairs, random BERT-base, CPU {args.threads} threads, fp32",
+        flush=True,
+    )
     peak = spawn("matmul", 1, 0, args.threads)["scores"][0]
     print(f"  matmul peak probe: {peak / 1e9:.1f} GFLOP/s", flush=True)
     # Larger budgets were not faster on 2 cores (the activations fall out of cache) and cost memory.
@@ -227,12 +250,20 @@ def main(argv=None) -> dict:
     flops = useful_flops(row_lengths(args.pairs))
     loop_flops = useful_flops(row_lengths(loop_pairs))
     results = {}
-    for name, r, batch, f in (("trustkit", tk, f"{tk_batch} tokens", flops),
-                              ("minicons", mc, f"{mc_batch} sentences", flops),
-                              ("metric.py-style loop", loop, "1", loop_flops)):
-        results[name] = {"batch": batch, "sentences": r["n"], "seconds": r["seconds"],
-                         "sentences_per_s": r["n"] / r["seconds"], "gflops": f / r["seconds"] / 1e9,
-                         "peak_fraction": f / r["seconds"] / peak, "rss_mb": r["rss_mb"]}
+    for name, r, batch, f in (
+        ("trustkit", tk, f"{tk_batch} tokens", flops),
+        ("minicons", mc, f"{mc_batch} sentences", flops),
+        ("metric.py-style loop", loop, "1", loop_flops),
+    ):
+        results[name] = {
+            "batch": batch,
+            "sentences": r["n"],
+            "seconds": r["seconds"],
+            "sentences_per_s": r["n"] / r["seconds"],
+            "gflops": f / r["seconds"] / 1e9,
+            "peak_fraction": f / r["seconds"] / peak,
+            "rss_mb": r["rss_mb"],
+        }
     n_loop = loop["n"] // 2
     both = lambda s, n: s[:n] + s[len(s) // 2 : len(s) // 2 + n]  # first n pairs: more, then less
     diff_mc = max(abs(a - b) for a, b in zip(tk["scores"], mc["scores"]))
@@ -246,12 +277,16 @@ def main(argv=None) -> dict:
         "max_abs_diff_vs_minicons": diff_mc,
         "max_abs_diff_vs_loop": diff_loop,
     }
-    print(f"\n{'runner':22} {'batch':>14} {'sent':>5} {'seconds':>8} {'sent/s':>7} {'GFLOP/s':>8} "
-          f"{'% peak':>7} {'RSS MB':>7}")
+    print(
+        f"\n{'runner':22} {'batch':>14} {'sent':>5} {'seconds':>8} {'sent/s':>7} {'GFLOP/s':>8} "
+        f"{'% peak':>7} {'RSS MB':>7}"
+    )
     for name, r in results.items():
-        print(f"{name:22} {r['batch']:>14} {r['sentences']:>5} {r['seconds']:>8.1f} "
-              f"{r['sentences_per_s']:>7.2f} {r['gflops']:>8.1f} {100 * r['peak_fraction']:>6.1f}% "
-              f"{r['rss_mb']:>7.0f}")
+        print(
+            f"{name:22} {r['batch']:>14} {r['sentences']:>5} {r['seconds']:>8.1f} "
+            f"{r['sentences_per_s']:>7.2f} {r['gflops']:>8.1f} {100 * r['peak_fraction']:>6.1f}% "
+            f"{r['rss_mb']:>7.0f}"
+        )
     print(f"\ntrustkit / minicons best: {summary['speedup_vs_minicons']:.2f}x (target >= 1.4x)")
     print(f"trustkit / batch-1 loop:  {summary['speedup_vs_loop']:.2f}x (target >= 3x)")
     print(f"trustkit useful FLOP/s:   {100 * t['peak_fraction']:.1f}% of matmul peak (target >= 80%)")
@@ -276,12 +311,18 @@ def gpu_benchmark() -> dict:
     peak = spawn("matmul", 1, 0, 8, device="cuda", dtype="bf16")["scores"][0]
     run = spawn("trustkit", 1508, 262144, 8, device="cuda", dtype="bf16")
     flops = useful_flops(row_lengths(1508))
-    figures = {"seconds": run["seconds"], "sentences_per_s": run["n"] / run["seconds"],
-               "bf16_matmul_peak_tflops": peak / 1e12, "peak_fraction": flops / run["seconds"] / peak}
-    print(f"\nGPU {torch.cuda.get_device_name()}: 1,508 pairs ({run['n']} sentences) in "
-          f"{run['seconds']:.2f} s = {figures['sentences_per_s']:.0f} sentences/s, "
-          f"{100 * figures['peak_fraction']:.0f}% of bf16 matmul peak {peak / 1e12:.0f} TFLOP/s "
-          "(goals: <= 5 s, >= 40%)")
+    figures = {
+        "seconds": run["seconds"],
+        "sentences_per_s": run["n"] / run["seconds"],
+        "bf16_matmul_peak_tflops": peak / 1e12,
+        "peak_fraction": flops / run["seconds"] / peak,
+    }
+    print(
+        f"\nGPU {torch.cuda.get_device_name()}: 1,508 pairs ({run['n']} sentences) in "
+        f"{run['seconds']:.2f} s = {figures['sentences_per_s']:.0f} sentences/s, "
+        f"{100 * figures['peak_fraction']:.0f}% of bf16 matmul peak {peak / 1e12:.0f} TFLOP/s "
+        "(goals: <= 5 s, >= 40%)"
+    )
     return figures
 
 

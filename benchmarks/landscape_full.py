@@ -27,8 +27,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=None, help="output folder (default: cache/landscape_full)")
     parser.add_argument("--profile", default="offline")
-    parser.add_argument("--resolutions", type=float, nargs="*", default=[],
-                        help="also re-run Louvain at these resolutions (sensitivity of the claim)")
+    parser.add_argument(
+        "--resolutions",
+        type=float,
+        nargs="*",
+        default=[],
+        help="also re-run Louvain at these resolutions (sensitivity of the claim)",
+    )
     args = parser.parse_args()
 
     params = landscape_params(args.profile)
@@ -48,9 +53,11 @@ def main() -> int:
     print(result.placement.head(8).to_string(index=False))
     print("\nTimings (s):")
     print(result.timings.to_string(index=False))
-    print(f"\nwall {wall:.1f} s for the whole study (budget {BUDGET_S:.0f} s: "
-          f"{'within' if wall <= BUDGET_S else 'OVER'}); cores {os.cpu_count()}, "
-          f"load average at start {load[0]:.2f}; {len(written)} files in {out}")
+    print(
+        f"\nwall {wall:.1f} s for the whole study (budget {BUDGET_S:.0f} s: "
+        f"{'within' if wall <= BUDGET_S else 'OVER'}); cores {os.cpu_count()}, "
+        f"load average at start {load[0]:.2f}; {len(written)} files in {out}"
+    )
 
     for resolution in args.resolutions:
         t = time.perf_counter()
@@ -58,9 +65,11 @@ def main() -> int:
         sep = privacy_fairness_separation(runs)
         tw = trustworthy_communities(runs[0], params.seed_terms)
         where = ", ".join(f"{c}={k}" for c, k in zip(tw["concept"], tw["community"]))
-        print(f"resolution {resolution}: {runs[0].nunique()} communities; separated in "
-              f"{int(sep['separated'].fillna(False).astype(bool).sum())}/{len(sep)} seeds; "
-              f"seed 0: {where} ({time.perf_counter() - t:.1f} s)")
+        print(
+            f"resolution {resolution}: {runs[0].nunique()} communities; separated in "
+            f"{int(sep['separated'].fillna(False).astype(bool).sum())}/{len(sep)} seeds; "
+            f"seed 0: {where} ({time.perf_counter() - t:.1f} s)"
+        )
     return 0
 
 

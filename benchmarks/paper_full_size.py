@@ -48,15 +48,19 @@ def main(argv=None) -> int:
             paraphraser = Seq2SeqParaphraser(repo, device=args.device)
             loaded = time.perf_counter() - start
             out = paraphraser.generate(list(pairs["sent_more"]), n=2, seed=0, progress=False)
-            print(f"{repo}: {paraphraser.backend_id.split(':')[1]} loaded in {loaded:.1f} s, "
-                  f"{sum(map(len, out))} paraphrases in {time.perf_counter() - start - loaded:.1f} s")
+            print(
+                f"{repo}: {paraphraser.backend_id.split(':')[1]} loaded in {loaded:.1f} s, "
+                f"{sum(map(len, out))} paraphrases in {time.perf_counter() - start - loaded:.1f} s"
+            )
             continue
         scorer = load_scorer(repo, device=args.device, cache=False, progress=False)
         loaded = time.perf_counter() - start
         scored = scorer.score_pairs(pairs, "pll")
         params = sum(p.numel() for p in scorer.model.parameters()) / 1e6
-        print(f"{repo}@{scorer.provenance['revision'][:12]}: {params:.0f}M parameters, loaded in {loaded:.1f} s, "
-              f"2 pairs scored in {time.perf_counter() - start - loaded:.1f} s, delta {scored['delta'].round(2).tolist()}")
+        print(
+            f"{repo}@{scorer.provenance['revision'][:12]}: {params:.0f}M parameters, loaded in {loaded:.1f} s, "
+            f"2 pairs scored in {time.perf_counter() - start - loaded:.1f} s, delta {scored['delta'].round(2).tolist()}"
+        )
     return 0
 
 

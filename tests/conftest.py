@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-import pytest  # noqa: E402
+import pytest
 
 
 @pytest.fixture(scope="session")
@@ -38,6 +38,8 @@ def smoke_run(tmp_path_factory):
     from trustkit import reproduce
 
     root = tmp_path_factory.mktemp("smoke_checkout")
-    (root / "notebooks").symlink_to(Path(__file__).resolve().parents[1] / "notebooks", target_is_directory=True)
+    (root / "notebooks").symlink_to(
+        Path(__file__).resolve().parents[1] / "notebooks", target_is_directory=True
+    )
     manifest = reproduce.reproduce("smoke", root=root, progress=False, log=lambda *_: None)
     return root, manifest

@@ -136,18 +136,45 @@ def tiny_masked_lm(arch: str, seed: int = 0):
     tokenizer = bert_uncased_tokenizer()
     common = dict(vocab_size=len(tokenizer), pad_token_id=tokenizer.pad_token_id, initializer_range=0.5)
     configs = {
-        "bert": lambda: tf.BertForMaskedLM(tf.BertConfig(
-            hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=37,
-            max_position_embeddings=64, **common)),
-        "roberta": lambda: tf.RobertaForMaskedLM(tf.RobertaConfig(
-            hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=37,
-            max_position_embeddings=66, type_vocab_size=1, **common)),
-        "albert": lambda: tf.AlbertForMaskedLM(tf.AlbertConfig(
-            embedding_size=16, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-            intermediate_size=37, max_position_embeddings=64, hidden_dropout_prob=0.0,
-            attention_probs_dropout_prob=0.0, **common)),
-        "distilbert": lambda: tf.DistilBertForMaskedLM(tf.DistilBertConfig(
-            dim=32, n_layers=2, n_heads=2, hidden_dim=37, max_position_embeddings=64, **common)),
+        "bert": lambda: tf.BertForMaskedLM(
+            tf.BertConfig(
+                hidden_size=32,
+                num_hidden_layers=2,
+                num_attention_heads=2,
+                intermediate_size=37,
+                max_position_embeddings=64,
+                **common,
+            )
+        ),
+        "roberta": lambda: tf.RobertaForMaskedLM(
+            tf.RobertaConfig(
+                hidden_size=32,
+                num_hidden_layers=2,
+                num_attention_heads=2,
+                intermediate_size=37,
+                max_position_embeddings=66,
+                type_vocab_size=1,
+                **common,
+            )
+        ),
+        "albert": lambda: tf.AlbertForMaskedLM(
+            tf.AlbertConfig(
+                embedding_size=16,
+                hidden_size=32,
+                num_hidden_layers=2,
+                num_attention_heads=2,
+                intermediate_size=37,
+                max_position_embeddings=64,
+                hidden_dropout_prob=0.0,
+                attention_probs_dropout_prob=0.0,
+                **common,
+            )
+        ),
+        "distilbert": lambda: tf.DistilBertForMaskedLM(
+            tf.DistilBertConfig(
+                dim=32, n_layers=2, n_heads=2, hidden_dim=37, max_position_embeddings=64, **common
+            )
+        ),
     }
     torch.manual_seed(seed)
     return configs[arch]().eval(), tokenizer
@@ -168,12 +195,20 @@ def tiny_causal_lm(arch: str = "gpt2", bos: bool = True, seed: int = 0):
     tokenizer = tf.PreTrainedTokenizerFast(tokenizer_object=copy.deepcopy(base.backend_tokenizer), **special)
     torch.manual_seed(seed)
     if arch == "gpt2":
-        config = tf.GPT2Config(vocab_size=len(base), n_embd=32, n_layer=2, n_head=2, n_positions=64,
-                               initializer_range=0.5)
+        config = tf.GPT2Config(
+            vocab_size=len(base), n_embd=32, n_layer=2, n_head=2, n_positions=64, initializer_range=0.5
+        )
         model = tf.GPT2LMHeadModel(config)
     else:
-        config = tf.LlamaConfig(vocab_size=len(base), hidden_size=32, intermediate_size=37,
-                                num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1,
-                                max_position_embeddings=64, initializer_range=0.5)
+        config = tf.LlamaConfig(
+            vocab_size=len(base),
+            hidden_size=32,
+            intermediate_size=37,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            num_key_value_heads=1,
+            max_position_embeddings=64,
+            initializer_range=0.5,
+        )
         model = tf.LlamaForCausalLM(config)
     return model.eval(), tokenizer

@@ -29,14 +29,33 @@ def test_list_of_the_paper_profile_estimates_its_cost_and_takes_options(capsys, 
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
     assert main(["reproduce", "--profile", "paper", "--list"]) == 0
     full = json.loads(capsys.readouterr().out)
-    assert full["02_scoring"]["figures_dir"] == "figures/paper" and full["02_scoring"]["control_n_pairs"] == 150
-    assert main(["reproduce", "--profile", "paper", "--list", "--max-pairs", "5",
-                 "--set", "02_scoring.control=bert-tiny", "--set", "03_paraphrase.n_paraphrases=2"]) == 0
+    assert (
+        full["02_scoring"]["figures_dir"] == "figures/paper" and full["02_scoring"]["control_n_pairs"] == 150
+    )
+    assert (
+        main(
+            [
+                "reproduce",
+                "--profile",
+                "paper",
+                "--list",
+                "--max-pairs",
+                "5",
+                "--set",
+                "02_scoring.control=bert-tiny",
+                "--set",
+                "03_paraphrase.n_paraphrases=2",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr()
     small = json.loads(out.out)
     assert "no GPU" in out.err and "estimated" in out.err
     assert small["02_scoring"]["n_pairs"] == 5 and small["02_scoring"]["control"] == "bert-tiny"
-    assert small["03_paraphrase"]["n_paraphrases"] == 2 and small["04_sensitivity_thresholding"]["n_pairs"] == 5
+    assert (
+        small["03_paraphrase"]["n_paraphrases"] == 2 and small["04_sensitivity_thresholding"]["n_pairs"] == 5
+    )
     assert 0 < small["02_scoring"]["rows_to_score"] < full["02_scoring"]["rows_to_score"]
     assert 0 < small["02_scoring"]["estimated_s"] < full["02_scoring"]["estimated_s"]
 
@@ -57,7 +76,9 @@ def test_paper_profile_without_hub_says_what_it_needs(tmp_path, monkeypatch, cap
 
 
 def test_unknown_notebook_is_a_usage_error(tmp_path, capsys):
-    assert main(["reproduce", "--profile", "smoke", "--root", str(tmp_path), "--notebooks", "99_nothing"]) == 2
+    assert (
+        main(["reproduce", "--profile", "smoke", "--root", str(tmp_path), "--notebooks", "99_nothing"]) == 2
+    )
     assert "unknown notebook '99_nothing'" in capsys.readouterr().err
 
 

@@ -29,7 +29,12 @@ def test_stereoset_tasks_have_the_official_dev_counts():
     intra, inter = load_stereoset("intrasentence"), load_stereoset("intersentence")
     assert list(intra.columns) == STEREOSET_COLUMNS
     assert (len(intra), len(inter)) == (2106, 2123)
-    assert intra.bias_type.value_counts().to_dict() == {"race": 962, "profession": 810, "gender": 255, "religion": 79}
+    assert intra.bias_type.value_counts().to_dict() == {
+        "race": 962,
+        "profession": 810,
+        "gender": 255,
+        "religion": 79,
+    }
     assert intra.context.str.contains("BLANK").all() and not inter.context.str.contains("BLANK").any()
     first = intra.iloc[0]
     assert (first.target, first.sent_stereotype, first.sent_antistereotype) == (
@@ -50,7 +55,12 @@ def test_winobias_is_one_tidy_table_without_brackets():
     assert not table.sentence.str.contains(r"[\[\]]").any()
     first = load_winobias("pro", 1, "dev").iloc[0]
     assert first.sentence == "The developer argued with the designer because he did not like the design."
-    assert (first.entity, first.occupation, first.pronoun, first.pronoun_gender) == ("The developer", "developer", "he", "male")
+    assert (first.entity, first.occupation, first.pronoun, first.pronoun_gender) == (
+        "The developer",
+        "developer",
+        "he",
+        "male",
+    )
     assert set(table.pronoun_gender) == {"male", "female"}
     # pro and anti files differ only in the pronoun's gender, line by line
     pro, anti = load_winobias("pro", 2, "test"), load_winobias("anti", 2, "test")
@@ -81,17 +91,32 @@ def test_anthology_from_bibtex_builds_the_same_table(anthology):
     built = anthology_from_bibtex(FIXTURES / "anthology_sample.bib")
     assert list(built.columns) == ANTHOLOGY_COLUMNS
     # the volume entry, the 2014 paper and the non-Anthology @misc are left out
-    assert built.anthology_id.tolist() == ["Q18-1001", "W18-2504", "D19-5001", "2020.jeptalnrecital-deft.1", "2022.trustnlp-1.7"]
+    assert built.anthology_id.tolist() == [
+        "Q18-1001",
+        "W18-2504",
+        "D19-5001",
+        "2020.jeptalnrecital-deft.1",
+        "2022.trustnlp-1.7",
+    ]
     by_id = built.set_index("anthology_id")
     paper = by_id.loc["2022.trustnlp-1.7"]
     assert (paper.year, paper.venue, paper.collection, paper.venue_tags, paper.trustnlp) == (
-        2022, "2022.trustnlp-1", "2022.trustnlp", ["trustnlp"], True,
+        2022,
+        "2022.trustnlp-1",
+        "2022.trustnlp",
+        ["trustnlp"],
+        True,
     )
-    assert paper.abstract.startswith("Likelihood-based measures of bias in BERT-style models & paraphrases: a “stereotype”")
+    assert paper.abstract.startswith(
+        "Likelihood-based measures of bias in BERT-style models & paraphrases: a “stereotype”"
+    )
     assert "10% under rewording – more than the" in paper.abstract  # escapes decoded, whitespace collapsed
     assert by_id.loc["W18-2504", "abstract"].endswith("über-simple XML format and $\\ell_1$ math kept raw.")
     assert by_id.loc["D19-5001", "venue"] == "D19-50" and by_id.loc["Q18-1001", "venue"] == "Q18-1"
-    assert by_id.loc["2020.jeptalnrecital-deft.1", "title"] == "Présentation de la campagne d'évaluation DEFT 2020"
+    assert (
+        by_id.loc["2020.jeptalnrecital-deft.1", "title"]
+        == "Présentation de la campagne d'évaluation DEFT 2020"
+    )
     # titles agree with the registered extraction for the papers both hold
     registered = anthology.set_index("anthology_id")
     for anthology_id in ["Q18-1001", "W18-2504", "D19-5001", "2022.trustnlp-1.7"]:

@@ -78,7 +78,7 @@ def test_user_csv_keeps_quoted_line_breaks_and_its_index_column():
     with pytest.warns(PairFileWarning, match="'Gender' read as 'gender'.*line 3"):
         pairs = load_pairs(FIXTURES / "pairs_good.csv")
     assert pairs.source_row.tolist() == ["7", "8", "9"]
-    assert pairs.loc[1, "sent_more"] == "He said: \"women can't drive\"\nand laughed."
+    assert pairs.loc[1, "sent_more"] == 'He said: "women can\'t drive"\nand laughed.'
     assert pairs.loc[1, "bias_type"] == "gender"
 
 

@@ -66,7 +66,9 @@ def test_every_entry_is_pinned_licensed_and_citable():
         for file in dataset.files:
             assert re.fullmatch(r"[0-9a-f]{64}", file.sha256)
             if file.url is not None:  # a raw file at a 40-hex commit, never a moving branch
-                assert re.match(r"https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/", file.url), file.url
+                assert re.match(r"https://raw\.githubusercontent\.com/[^/]+/[^/]+/[0-9a-f]{40}/", file.url), (
+                    file.url
+                )
     assert REGISTRY["acl_anthology"].files[0].url is None  # derived extraction: no upstream copy
     assert len(REGISTRY["winobias"].files) == 10
 

@@ -9,7 +9,15 @@ import pytest
 
 import trustkit
 from trustkit import stats
-from trustkit.explorer import VEGALITE_MIME, explore, pair_rows, read_scored, tables, token_rows, views, wording_rows
+from trustkit.explorer import (
+    VEGALITE_MIME,
+    explore,
+    pair_rows,
+    read_scored,
+    tables,
+    views,
+    wording_rows,
+)
 
 
 def _scored(n_pairs=12, seed=0, model=None):
@@ -18,9 +26,17 @@ def _scored(n_pairs=12, seed=0, model=None):
     for pid in range(n_pairs):
         base = rng.normal(0, 2)
         for k in range(1 if pid % 4 == 0 else 3):
-            rows.append({"pair_id": pid, "para_index": k, "bias_type": ["age", "gender"][pid % 2], "direction": "stereo",
-                         "sent_more": f"The old man {pid} wording {k}.", "sent_less": f"The young man {pid} wording {k}.",
-                         "delta": base + (rng.normal(0, 2) if k else 0.0)})
+            rows.append(
+                {
+                    "pair_id": pid,
+                    "para_index": k,
+                    "bias_type": ["age", "gender"][pid % 2],
+                    "direction": "stereo",
+                    "sent_more": f"The old man {pid} wording {k}.",
+                    "sent_less": f"The young man {pid} wording {k}.",
+                    "delta": base + (rng.normal(0, 2) if k else 0.0),
+                }
+            )
     out = pd.DataFrame(rows)
     return out.assign(model=model) if model else out
 
@@ -31,17 +47,24 @@ def test_pair_rows_flag_flips_as_stats_does():
     assert len(pairs) == 12 and (pairs.abs_delta == pairs.delta.abs()).all()
     sens = stats.paraphrase_sensitivity(scored).set_index("pair_id")["flipped"]
     for row in pairs.itertuples():
-        expected = "no paraphrase" if row.pair_id not in sens.index else ("yes" if sens[row.pair_id] else "no")
+        expected = (
+            "no paraphrase" if row.pair_id not in sens.index else ("yes" if sens[row.pair_id] else "no")
+        )
         assert row.flipped == expected
     assert (pairs.loc[pairs.pair_id % 4 == 0, "n_paraphrases"] == 0).all()
-    assert wording_rows(scored).groupby("pair_id").size().to_dict() == scored.groupby("pair_id").size().to_dict()
+    assert (
+        wording_rows(scored).groupby("pair_id").size().to_dict() == scored.groupby("pair_id").size().to_dict()
+    )
 
 
 def test_chart_is_vega_lite_v5_with_linked_selections_and_every_row():
     scored = _scored(n_pairs=3000)  # more rows than Altair's default limit of 5,000
     explorer = explore(scored)
     bundle, metadata = explorer._repr_mimebundle_()
-    assert set(bundle) == {VEGALITE_MIME, "text/plain"} and metadata[VEGALITE_MIME]["embed_options"]["renderer"] == "svg"
+    assert (
+        set(bundle) == {VEGALITE_MIME, "text/plain"}
+        and metadata[VEGALITE_MIME]["embed_options"]["renderer"] == "svg"
+    )
     spec = bundle[VEGALITE_MIME]
     assert "vega-lite/v5" in spec["$schema"]
     text = json.dumps(spec)
@@ -49,7 +72,9 @@ def test_chart_is_vega_lite_v5_with_linked_selections_and_every_row():
         assert f'"{name}"' in text
     sizes = sorted(len(values) for values in spec["datasets"].values())
     assert len(scored) in sizes and 3000 in sizes
-    assert '"param": "pick"' in text and '"param": "brush"' in text, "the table and detail views must be linked"
+    assert '"param": "pick"' in text and '"param": "brush"' in text, (
+        "the table and detail views must be linked"
+    )
 
 
 def test_several_models_need_a_choice():
@@ -81,8 +106,15 @@ def test_tokens_come_from_the_scorer_and_mark_the_group_words():
     from trustkit.scoring import load_scorer
 
     scorer = load_scorer(random_control("bert", "tiny"), random_control=True, cache=False, progress=False)
-    pairs = pd.DataFrame({"pair_id": [7], "sent_more": ["Poor people are lazy."], "sent_less": ["Rich people are lazy."],
-                          "direction": ["stereo"], "bias_type": ["socioeconomic"]})
+    pairs = pd.DataFrame(
+        {
+            "pair_id": [7],
+            "sent_more": ["Poor people are lazy."],
+            "sent_less": ["Rich people are lazy."],
+            "direction": ["stereo"],
+            "bias_type": ["socioeconomic"],
+        }
+    )
     scored = scorer.score_pairs(pairs, "pll")
     explorer = explore(scored, scorer=scorer)
     tokens = explorer.tokens

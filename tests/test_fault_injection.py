@@ -19,8 +19,10 @@ from trustkit.scoring import load_scorer
 from trustkit.scoring.cache import CacheError, ScoreCache
 
 HEADER = "id,sent_more,sent_less,stereo_antistereo,bias_type\n"
-GOOD_ROWS = "1,The poor man was lazy.,The rich man was lazy.,stereo,socioeconomic\n" \
-            "2,Old people are slow.,Young people are slow.,stereo,age\n"
+GOOD_ROWS = (
+    "1,The poor man was lazy.,The rich man was lazy.,stereo,socioeconomic\n"
+    "2,Old people are slow.,Young people are slow.,stereo,age\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +51,20 @@ def cli(capsys, *args):
 
 
 def score(capsys, model, data, out, *extra, metric="pll"):
-    return cli(capsys, "score", "--model", str(model), "--data", str(data), "--metric", metric,
-               "--random-control", "--out", str(out), *extra)
+    return cli(
+        capsys,
+        "score",
+        "--model",
+        str(model),
+        "--data",
+        str(data),
+        "--metric",
+        metric,
+        "--random-control",
+        "--out",
+        str(out),
+        *extra,
+    )
 
 
 def test_same_size_model_swapped_in_place_with_its_old_mtime_is_rehashed_and_rescored(env, models, capsys):
@@ -143,7 +157,9 @@ def test_full_cache_disk_warns_once_and_the_run_finishes(env, models, capsys, mo
     code, out, err = score(capsys, models[0], data, env / "a.csv")
     assert code == 0 and err.count("cannot be written") == 1 and "disk is full" in err, err
     with pytest.raises(CacheError, match="cannot be written"):
-        scorer = load_scorer(models[0], random_control=True, cache=ScoreCache(env / "x.sqlite"), progress=False)
+        scorer = load_scorer(
+            models[0], random_control=True, cache=ScoreCache(env / "x.sqlite"), progress=False
+        )
         scorer.score_sentences(["A sentence."], "pll")
 
 
@@ -159,6 +175,7 @@ def test_kill_between_table_and_sidecar_never_leaves_old_provenance(env, models,
         replace(src, dst)
         if str(dst).endswith(".csv"):
             raise KeyboardInterrupt  # the process dies right after the table lands
+
     monkeypatch.setattr(fileio.os, "replace", killed_after_table)
     assert score(capsys, models[1], data, out, "--force")[0] == 130
     assert not (env / "a.csv.json").exists()  # the old run's provenance is gone, not beside a new table
@@ -176,7 +193,7 @@ def test_outputs_refuse_inputs_and_overwrites_respect_umask_and_neutralise_formu
     code, _, err = score(capsys, models[0], data, data)
     assert code == 2 and "is also an input" in err and data.read_bytes() == original
     code, _, err = score(capsys, models[0], data, env)
-    assert code == 2 and ".csv or .parquet" in err or "is a directory" in err
+    assert (code == 2 and ".csv or .parquet" in err) or "is a directory" in err
     (env / "dir.csv").mkdir()
     assert "is a directory" in score(capsys, models[0], data, env / "dir.csv")[2]
     old = os.umask(0o027)
@@ -195,9 +212,15 @@ def test_outputs_refuse_inputs_and_overwrites_respect_umask_and_neutralise_formu
 
 
 BAD_FILES = {
-    "unclosed.csv": (GOOD_ROWS.replace("The poor", '"The poor') + "3,A b.,A c.,stereo,age\n", ":2-4: a quote opened on line 2"),
+    "unclosed.csv": (
+        GOOD_ROWS.replace("The poor", '"The poor') + "3,A b.,A c.,stereo,age\n",
+        ":2-4: a quote opened on line 2",
+    ),
     "long.csv": (f"1,{'x' * 140_000},Short.,stereo,age\n", ":2: sent_more has 140000 characters"),
-    "nul.csv": ("1,He is\x00 poor.,She is poor.,stereo,gender\n", ":2: sent_more holds control character U+0000"),
+    "nul.csv": (
+        "1,He is\x00 poor.,She is poor.,stereo,gender\n",
+        ":2: sent_more holds control character U+0000",
+    ),
     "dup.csv": (GOOD_ROWS.replace("2,Old", "1,Old"), ":3: pair id '1' repeats line 2"),
     "header.csv": ("", ":1: no pair rows"),
 }
@@ -224,12 +247,14 @@ def test_registered_and_mistyped_dataset_names(env, capsys):
 
 def test_scoring_refusals_list_every_row_by_file_and_line_and_truncation_is_visible(env, models, capsys):
     long = " ".join(["word"] * 600)  # the tiny control's maximum is 512 tokens
-    rows = f"1,{long} one.,Short.,stereo,age\n2,Fine.,Also fine.,stereo,age\n3,Short.,{long} two.,stereo,age\n"
+    rows = (
+        f"1,{long} one.,Short.,stereo,age\n2,Fine.,Also fine.,stereo,age\n3,Short.,{long} two.,stereo,age\n"
+    )
     path = pair_file(env / "long_rows.csv", rows)
     code, _, err = score(capsys, models[0], path, env / "out.csv")
     assert code == 2 and f"{path}:2: sent_more cannot be scored" in err and f"{path}:4: sent_less" in err
     code, _, err = score(capsys, models[0], path, env / "out.csv", "--truncate")
-    assert code == 0 and f"2 pair row(s) cut to the model's maximum of 512 tokens" in err
+    assert code == 0 and "2 pair row(s) cut to the model's maximum of 512 tokens" in err
     assert f"{path}:2 (sent_more)" in err and f"{path}:4 (sent_less)" in err
     same = pair_file(env / "same.csv", f"1,{long} ends one way.,{long} ends another way.,stereo,age\n")
     code, _, err = score(capsys, models[0], same, env / "same_out.csv", "--truncate")
@@ -262,8 +287,19 @@ def test_model_files_that_do_not_fit_together_are_one_line_errors(env, models, c
 
     gguf = env / "cut.gguf"
     gguf.write_bytes(b"GGUF\x03\x00\x00\x00\x05\x00")  # cut inside the header
-    code, _, err = cli(capsys, "score", "--model", str(gguf), "--data", str(data), "--metric", "ll",
-                       "--no-cache", "--out", str(env / "g.csv"))
+    code, _, err = cli(
+        capsys,
+        "score",
+        "--model",
+        str(gguf),
+        "--data",
+        str(data),
+        "--metric",
+        "ll",
+        "--no-cache",
+        "--out",
+        str(env / "g.csv"),
+    )
     assert code == 1 and "ended early or is corrupt" in err and len(err.strip().splitlines()) == 1
 
 
@@ -271,13 +307,39 @@ def test_debug_shows_the_traceback(env, capsys):
     gguf = env / "cut.gguf"
     gguf.write_bytes(b"GGUF\x03\x00")
     with pytest.raises(Exception):
-        main(["--debug", "score", "--model", str(gguf), "--data", "crows_pairs", "--metric", "ll",
-              "--no-cache", "--out", str(env / "g.csv")])
+        main(
+            [
+                "--debug",
+                "score",
+                "--model",
+                str(gguf),
+                "--data",
+                "crows_pairs",
+                "--metric",
+                "ll",
+                "--no-cache",
+                "--out",
+                str(env / "g.csv"),
+            ]
+        )
 
 
 def test_aula_summary_counts_only_exact_ties(env, models, capsys):
-    code, out, _ = cli(capsys, "score", "--model", str(models[0]), "--data", "crows_pairs", "--metric", "aula",
-                       "--limit", "20", "--random-control", "--out", str(env / "a.csv"))
+    code, out, _ = cli(
+        capsys,
+        "score",
+        "--model",
+        str(models[0]),
+        "--data",
+        "crows_pairs",
+        "--metric",
+        "aula",
+        "--limit",
+        "20",
+        "--random-control",
+        "--out",
+        str(env / "a.csv"),
+    )
     table = pd.read_csv(env / "a.csv")
     side = json.loads((env / "a.csv.json").read_text())
     wins = int((table.score_more > table.score_less).sum())

@@ -28,11 +28,10 @@ def test_atomic_path_replaces_target_on_success(tmp_path):
 def test_atomic_path_keeps_target_and_cleans_up_on_failure(tmp_path):
     target = tmp_path / "out.txt"
     target.write_text("kept")
-    with pytest.raises(RuntimeError):
-        with atomic_path(target, suffix=".png") as tmp:
-            assert tmp.suffix == ".png"
-            tmp.write_text("half-written")
-            raise RuntimeError("killed mid-write")
+    with pytest.raises(RuntimeError), atomic_path(target, suffix=".png") as tmp:
+        assert tmp.suffix == ".png"
+        tmp.write_text("half-written")
+        raise RuntimeError("killed mid-write")
     assert target.read_text() == "kept"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
@@ -53,8 +52,12 @@ def test_csv_formulas_are_neutralised_and_numbers_are_not():
 
     from trustkit.fileio import neutralise_csv_cells
 
-    frame = pd.DataFrame({"t": ["=SUM(A1)", "+1+1", "-2+3", "@cmd", "-1.5", "plain", None],
-                          "x": [-1.0, 2.0, -3.0, 4.0, 5.0, 6.0, 7.0]})
+    frame = pd.DataFrame(
+        {
+            "t": ["=SUM(A1)", "+1+1", "-2+3", "@cmd", "-1.5", "plain", None],
+            "x": [-1.0, 2.0, -3.0, 4.0, 5.0, 6.0, 7.0],
+        }
+    )
     out = neutralise_csv_cells(frame)
     assert out.t.tolist()[:6] == ["'=SUM(A1)", "'+1+1", "'-2+3", "'@cmd", "-1.5", "plain"]
     assert out.t.isna().iloc[-1] and out.x.equals(frame.x)

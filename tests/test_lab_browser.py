@@ -33,9 +33,14 @@ SHOTS = REPO / "build" / "lab-browser"
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 PROFILE = os.environ.get("TRUSTKIT_LAB_PROFILE", "lab")
 #: appended to the parameters for the second Run All (02: the case that once showed no figure at all)
-CHANGES = {"01_data": "n_examples = 2", "02_scoring": "n_pairs = n_pairs - 1", "03_paraphrase": "n_examples = 2",
-           "04_sensitivity_thresholding": "alpha = 0.1", "05_landscape": "n_boot = n_boot // 2",
-           "06_explore_and_report": "n_bootstrap = n_bootstrap // 2"}
+CHANGES = {
+    "01_data": "n_examples = 2",
+    "02_scoring": "n_pairs = n_pairs - 1",
+    "03_paraphrase": "n_examples = 2",
+    "04_sensitivity_thresholding": "alpha = 0.1",
+    "05_landscape": "n_boot = n_boot // 2",
+    "06_explore_and_report": "n_bootstrap = n_bootstrap // 2",
+}
 RUN_TIMEOUT = 900
 
 # One round trip reads every cell: its source, its outputs in the model, and what the page shows.
@@ -63,7 +68,9 @@ const done = arguments[arguments.length - 1];
 const app = window.jupyterapp, panel = app.shell.currentWidget;
 app.commands.execute('docmanager:save').then(() => panel.sessionContext.shutdown()).then(() => done(true), () => done(false));
 """
-KERNEL_STATUS = "return window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status || 'none';"
+KERNEL_STATUS = (
+    "return window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status || 'none';"
+)
 
 
 def _free_port() -> int:
@@ -81,8 +88,13 @@ def lab(tmp_path_factory):
     figures = root / "figures"
     for name in profiles.notebook_names():
         params = {**profiles.profile_parameters(PROFILE, name), "figures_dir": str(figures)}
-        papermill.execute_notebook(str(REPO / "notebooks" / f"{name}.ipynb"), str(root / f"{name}.ipynb"),
-                                   parameters=params, prepare_only=True, kernel_name="python3")
+        papermill.execute_notebook(
+            str(REPO / "notebooks" / f"{name}.ipynb"),
+            str(root / f"{name}.ipynb"),
+            parameters=params,
+            prepare_only=True,
+            kernel_name="python3",
+        )
     settings = {  # every cell in the page, so a figure far down can be checked too; nothing fetched
         "notebook-extension/tracker": {"windowingMode": "none"},
         "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
@@ -93,9 +105,19 @@ def lab(tmp_path_factory):
         path.write_text(json.dumps(values))
     token, port = os.urandom(16).hex(), _free_port()
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(root / ".settings"), "JUPYTER_PREFER_ENV_PATH": "1"}
-    argv = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ip=127.0.0.1", f"--port={port}",
-            f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root}",
-            "--LabApp.expose_app_in_browser=True", *(["--allow-root"] if os.getuid() == 0 else [])]
+    argv = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        "--no-browser",
+        "--ip=127.0.0.1",
+        f"--port={port}",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True",
+        *(["--allow-root"] if os.getuid() == 0 else []),
+    ]
     log = (root / "jupyter.log").open("w")
     server = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -124,9 +146,17 @@ def browser():
 
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--window-size=1440,1600"):
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1440,1600",
+    ):
         options.add_argument(flag)
     profile_dir = Path(os.environ.get("TMPDIR", "/tmp")) / f"trustkit-chromium-{os.getpid()}"
     options.add_argument(f"--user-data-dir={profile_dir}")
@@ -176,7 +206,9 @@ def _problems(cells: list[dict]) -> list[str]:
             problems.append(f"{where} saves a figure but shows no image")
     # Bars made with leave=False close themselves when done and leave an empty output, so the
     # check is that the widgets do render (some are on the page) and none failed to.
-    wanted = sum("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for c in cells for o in c["outputs"])
+    wanted = sum(
+        "application/vnd.jupyter.widget-view+json" in o.get("data", {}) for c in cells for o in c["outputs"]
+    )
     if wanted and not sum(c["widgets"] for c in cells):
         problems.append(f"{wanted} widget outputs (progress bars) and not one rendered")
     return problems
@@ -184,7 +216,9 @@ def _problems(cells: list[dict]) -> list[str]:
 
 def _screenshots(driver, notebook: str, run: str, cells: list[dict]) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
-    nodes = driver.execute_script("return window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.node);")
+    nodes = driver.execute_script(
+        "return window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.node);"
+    )
     for cell in cells:
         if "save_figure(" in cell["source"] and cell["index"] < len(nodes):
             driver.execute_script("arguments[0].scrollIntoView()", nodes[cell["index"]])
@@ -196,10 +230,14 @@ def _screenshots(driver, notebook: str, run: str, cells: list[dict]) -> None:
 def test_run_all_shows_every_figure_twice(lab, browser, notebook):
     base, token, root = lab
     browser.get(f"{base}/lab/workspaces/{notebook}/tree/{notebook}.ipynb?reset&token={token}")
-    _wait(lambda: browser.execute_script(
-        "const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-        "return !!(w && w.content && w.content.widgets && w.content.widgets.length && w.sessionContext);"),
-        120, f"JupyterLab to open {notebook}")
+    _wait(
+        lambda: browser.execute_script(
+            "const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+            "return !!(w && w.content && w.content.widgets && w.content.widgets.length && w.sessionContext);"
+        ),
+        120,
+        f"JupyterLab to open {notebook}",
+    )
     timings = {}
     for run in ("first", "second"):
         if run == "second":  # a student changes a parameter and runs all again in the same kernel
@@ -207,7 +245,8 @@ def test_run_all_shows_every_figure_twice(lab, browser, notebook):
                 "const cell = window.jupyterapp.shell.currentWidget.content.widgets.find("
                 "  c => (c.model.getMetadata('tags') || []).includes('injected-parameters'));"
                 "cell.model.sharedModel.setSource(cell.model.sharedModel.getSource() + '\\n' + arguments[0]);",
-                CHANGES[notebook])
+                CHANGES[notebook],
+            )
         start = time.monotonic()
         cells = _run_all(browser)
         timings[run] = round(time.monotonic() - start, 1)
@@ -217,7 +256,9 @@ def test_run_all_shows_every_figure_twice(lab, browser, notebook):
         shown = sum(c["images"] for c in cells)
         expected = len(profiles.expected_figures(notebook))
         assert shown >= expected, f"{notebook}, {run} Run All: {shown} images shown, {expected} figures saved"
-        print(f"{notebook} [{PROFILE}] {run} Run All: {timings[run]} s, {shown} images shown, {expected} saved")
+        print(
+            f"{notebook} [{PROFILE}] {run} Run All: {timings[run]} s, {shown} images shown, {expected} saved"
+        )
     browser.execute_async_script(FINISH)
 
 
@@ -239,18 +280,30 @@ def _profile_report():
     from trustkit.report import build_report
 
     params = profiles.profile_parameters(PROFILE, "06_explore_and_report")
-    model = study.load_study_models(params["models"], control=params["control"] or None, seed=params["seed"],
-                                    progress=False)[0]
-    return build_report(model.scorer, params["dataset"], limit=params["n_pairs"], paraphrases=params["n_paraphrases"],
-                        paraphraser=params["backend"], seed=params["seed"], n_resamples=200, icc_bootstrap=5,
-                        progress=False, log=None)
+    model = study.load_study_models(
+        params["models"], control=params["control"] or None, seed=params["seed"], progress=False
+    )[0]
+    return build_report(
+        model.scorer,
+        params["dataset"],
+        limit=params["n_pairs"],
+        paraphrases=params["n_paraphrases"],
+        paraphraser=params["backend"],
+        seed=params["seed"],
+        n_resamples=200,
+        icc_bootstrap=5,
+        progress=False,
+        log=None,
+    )
 
 
 def test_report_card_renders_every_figure_offline(browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page, _ = _profile_report().write(SHOTS / "report_card.html", force=True)
     browser.get(page.as_uri())
-    _wait(lambda: browser.execute_script("return document.readyState") == "complete", 60, "the report to load")
+    _wait(
+        lambda: browser.execute_script("return document.readyState") == "complete", 60, "the report to load"
+    )
     figures = browser.execute_script(REPORT_FIGURES)
     assert len(figures) == 4, figures
     for figure in figures:
@@ -268,7 +321,8 @@ def test_report_card_renders_every_figure_offline(browser):
 def _chart_node(browser):
     return browser.execute_script(
         "const el = [...document.querySelectorAll('.jp-OutputArea-output')].find(o => o.querySelector('g.pair_rows_marks'));"
-        "if (el) el.scrollIntoView(); return el || null;")
+        "if (el) el.scrollIntoView(); return el || null;"
+    )
 
 
 def test_explorer_responds_to_a_selection(lab, browser):
@@ -278,38 +332,54 @@ def test_explorer_responds_to_a_selection(lab, browser):
     base, token, root = lab
     notebook = "06_explore_and_report"
     browser.get(f"{base}/lab/workspaces/explore/tree/{notebook}.ipynb?reset&token={token}")
-    _wait(lambda: browser.execute_script(
-        "const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-        "return !!(w && w.content && w.content.widgets && w.content.widgets.length && w.sessionContext);"),
-        120, f"JupyterLab to open {notebook}")
+    _wait(
+        lambda: browser.execute_script(
+            "const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+            "return !!(w && w.content && w.content.widgets && w.content.widgets.length && w.sessionContext);"
+        ),
+        120,
+        f"JupyterLab to open {notebook}",
+    )
     assert not _problems(_run_all(browser))
     chart = _wait(lambda: _chart_node(browser), 60, "the explorer chart (Vega-Lite, SVG) to render")
     time.sleep(1)
     rows = browser.find_elements("css selector", "g.pair_rows_marks path")
     assert rows, "the pair table has no rows"
-    assert browser.execute_script(VEGA_MARKS, "g.detail_tokens_more_marks path") == 0, "nothing is selected yet"
+    assert browser.execute_script(VEGA_MARKS, "g.detail_tokens_more_marks path") == 0, (
+        "nothing is selected yet"
+    )
     SHOTS.mkdir(parents=True, exist_ok=True)
     before, after = SHOTS / "explore_before.png", SHOTS / "explore_after.png"
     chart.screenshot(str(before))
     ActionChains(browser).move_to_element(rows[0]).click().perform()
-    _wait(lambda: browser.execute_script(VEGA_MARKS, "g.detail_tokens_more_marks path") > 0, 30,
-          "the detail view to show the selected pair's tokens")
+    _wait(
+        lambda: browser.execute_script(VEGA_MARKS, "g.detail_tokens_more_marks path") > 0,
+        30,
+        "the detail view to show the selected pair's tokens",
+    )
     assert browser.execute_script(VEGA_MARKS, "g.detail_wordings_marks path") > 0
     toolbar = browser.find_element("css selector", ".jp-NotebookPanel-toolbar")
-    ActionChains(browser).move_to_element(toolbar).perform()  # the mouse off the table: no tooltip in the picture
+    ActionChains(browser).move_to_element(
+        toolbar
+    ).perform()  # the mouse off the table: no tooltip in the picture
     time.sleep(0.5)
     chart.screenshot(str(after))
     browser.save_screenshot(str(SHOTS / "explore_window.png"))
-    (SHOTS / "explore_after.svg").write_text(browser.execute_script(
-        "return arguments[0].querySelector('svg').outerHTML;", chart), encoding="utf-8")
+    (SHOTS / "explore_after.svg").write_text(
+        browser.execute_script("return arguments[0].querySelector('svg').outerHTML;", chart), encoding="utf-8"
+    )
     table_bottom = browser.execute_script(
         "const t = document.querySelector('g.pair_rows_marks').getBoundingClientRect();"
-        "const c = arguments[0].getBoundingClientRect(); return t.bottom - c.top;", chart)
+        "const c = arguments[0].getBoundingClientRect(); return t.bottom - c.top;",
+        chart,
+    )
     first, second = (Image.open(p).convert("RGB") for p in (before, after))
     box = (0, int(table_bottom) + 5, min(first.width, second.width), min(first.height, second.height))
     detail_before, detail_after = first.crop(box), second.crop(box)
     detail_before.save(SHOTS / "explore_detail_before.png")
     detail_after.save(SHOTS / "explore_detail_after.png")
-    changed = ImageChops.difference(detail_before, detail_after).convert("L").point(lambda v: 255 if v > 30 else 0)
+    changed = (
+        ImageChops.difference(detail_before, detail_after).convert("L").point(lambda v: 255 if v > 30 else 0)
+    )
     assert sum(changed.histogram()[255:]) > 2000, "the detail view looks the same after selecting a pair"
     browser.execute_async_script(FINISH)

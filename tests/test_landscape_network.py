@@ -14,8 +14,7 @@ from trustkit.landscape.network import cooccurrence_network, doc_term_matrix, np
 def tiny():
     # Four papers: {a, b}, {a, b}, {a, c}, {c}, with a repeated word that must count once.
     docs = ["apple banana apple", "apple banana", "apple cherry", "cherry"]
-    corpus = prepare_corpus(pd.DataFrame({"title": [""] * 4, "abstract": docs}),
-                            phrase_threshold=2.0)
+    corpus = prepare_corpus(pd.DataFrame({"title": [""] * 4, "abstract": docs}), phrase_threshold=2.0)
     return doc_term_matrix(corpus, min_df=1, max_df=1.0)
 
 
@@ -66,8 +65,7 @@ def test_cooccurrence_counts_equal_a_brute_force_count():
     rng = np.random.default_rng(1)
     words = ["w" + chr(97 + i) * 2 for i in range(8)]
     docs = [" ".join(rng.choice(words, 5)) for _ in range(60)]
-    corpus = prepare_corpus(pd.DataFrame({"title": [""] * 60, "abstract": docs}),
-                            phrase_threshold=2.0)
+    corpus = prepare_corpus(pd.DataFrame({"title": [""] * 60, "abstract": docs}), phrase_threshold=2.0)
     dtm = doc_term_matrix(corpus, min_df=1, max_df=1.0)
     table = npmi_table(dtm, min_cooccurrence=1)
     sets = [set(d.split()) for d in docs]

@@ -68,8 +68,9 @@ def test_roc_auc_bootstrap_matches_sklearn_and_brackets_the_estimate():
 
 def test_trustnlp_validation_separates_planted_positives(study):
     papers, m, rel = study
-    table = trustnlp_validation(papers, rel, {"privacy": [m["privacy"]],
-                                              "parsing": [m["parsing"]]}, n_boot=200)
+    table = trustnlp_validation(
+        papers, rel, {"privacy": [m["privacy"]], "parsing": [m["parsing"]]}, n_boot=200
+    )
     privacy, parsing = table.set_index("score").loc[["privacy", "parsing"], "estimate"]
     is_pos = papers["venue"] == "2022.trustnlp-1"
     assert privacy == pytest.approx(roc_auc_score(is_pos, rel[m["privacy"]]))

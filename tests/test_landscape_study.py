@@ -6,8 +6,16 @@ import pytest
 from trustkit.landscape import LandscapeParams, landscape_params, run_landscape
 from trustkit.landscape.synthetic import planted_papers
 
-SMALL = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-         "stability_seeds": 3, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+SMALL = {
+    "years": (2021, 2023),
+    "phrase_threshold": 2.0,
+    "min_df": 5,
+    "min_cooccurrence": 5,
+    "stability_seeds": 3,
+    "n_boot": 200,
+    "top_n": 5,
+    "min_community_size": 5,
+}
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +56,7 @@ def test_run_landscape_validation_and_tables(result):
 
 
 def test_figures_render_and_save(result, tmp_path):
-    assert set(result.figures) == {"network_map", "top_words", "trustworthy_share",
-                                   "trustnlp_placement"}
+    assert set(result.figures) == {"network_map", "top_words", "trustworthy_share", "trustnlp_placement"}
     written = result.save(tmp_path)
     pngs = [p for p in written if p.suffix == ".png"]
     assert len(pngs) == 4 and all(p.stat().st_size > 10_000 for p in pngs)

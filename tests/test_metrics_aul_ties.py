@@ -2,8 +2,8 @@
 
 import numpy as np
 import pandas as pd
-
 import reference_scorer as ref
+
 from trustkit.cli.score import crows_summary
 from trustkit.metrics import crows_pairs_score
 from trustkit.metrics.crows import pair_outcome, tie_decimals
@@ -25,9 +25,16 @@ def near_tie_table(n=100, seed=0):
     less = rng.normal(-0.7, 0.01, n)
     more = less + rng.normal(0, 2e-6, n)
     more[:3] = less[:3]  # three exact ties
-    return pd.DataFrame({"pair_id": range(n), "bias_type": ["age", "gender"] * (n // 2),
-                         "direction": ["stereo", "antistereo"] * (n // 2),
-                         "score_more": more, "score_less": less, "delta": more - less})
+    return pd.DataFrame(
+        {
+            "pair_id": range(n),
+            "bias_type": ["age", "gender"] * (n // 2),
+            "direction": ["stereo", "antistereo"] * (n // 2),
+            "score_more": more,
+            "score_less": less,
+            "delta": more - less,
+        }
+    )
 
 
 def test_aul_and_aula_ties_are_exact_equality_everywhere():
@@ -42,8 +49,9 @@ def test_aul_and_aula_ties_are_exact_equality_everywhere():
         assert summary["metric_score"] == expected and summary["neutral"] == exact_ties
         assert crows_pairs_score(table, by=None, metric=metric)["metric_score"].iloc[0] == expected
         assert bias_score_table(tagged, by=None, n_resamples=50)["estimate"].iloc[0] == expected
-        study = bias_scores(table.assign(model="m", is_control=True, metric=metric, dataset="d"),
-                            n_resamples=50)  # the metric-variants path: a metric column
+        study = bias_scores(
+            table.assign(model="m", is_control=True, metric=metric, dataset="d"), n_resamples=50
+        )  # the metric-variants path: a metric column
         assert study["estimate"].iloc[0] == expected
     # crows (and an untagged table) keep metric.py's rounding
     assert crows_pairs_score(table, by=None, metric="crows")["neutral"].iloc[0] == rounded_ties
@@ -54,10 +62,15 @@ def test_aul_and_aula_ties_are_exact_equality_everywhere():
 def test_aula_of_a_random_bert_matches_the_paper_reference_on_its_own_scores():
     model, tokenizer = ref.tiny_masked_lm("bert")
     words = ["doctor", "nurse", "teacher", "farmer", "pilot", "clerk", "cook", "judge"]
-    pairs = pd.DataFrame({"pair_id": range(len(words)),
-                          "sent_more": [f"The {w} was very poor." for w in words],
-                          "sent_less": [f"The {w} was very rich." for w in words],
-                          "direction": ["stereo"] * len(words), "bias_type": ["socioeconomic"] * len(words)})
+    pairs = pd.DataFrame(
+        {
+            "pair_id": range(len(words)),
+            "sent_more": [f"The {w} was very poor." for w in words],
+            "sent_less": [f"The {w} was very rich." for w in words],
+            "direction": ["stereo"] * len(words),
+            "bias_type": ["socioeconomic"] * len(words),
+        }
+    )
     scorer = MaskedLMScorer(model, tokenizer, cache=False, progress=False)
     for metric in ("aul", "aula"):
         scored = scorer.score_pairs(pairs, metric)

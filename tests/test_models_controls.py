@@ -58,15 +58,23 @@ def test_control_saves_marked_and_reloads(controls, arch):
 
 def test_control_is_deterministic_per_seed_and_reused(controls, tmp_path):
     first = load_file(controls["bert"] / "model.safetensors")
-    again = load_file(random_control("bert", "tiny", seed=0, out_dir=tmp_path / "again") / "model.safetensors")
-    other = load_file(random_control("bert", "tiny", seed=1, out_dir=tmp_path / "other") / "model.safetensors")
+    again = load_file(
+        random_control("bert", "tiny", seed=0, out_dir=tmp_path / "again") / "model.safetensors"
+    )
+    other = load_file(
+        random_control("bert", "tiny", seed=1, out_dir=tmp_path / "other") / "model.safetensors"
+    )
     assert first.keys() == again.keys()
     assert all(torch.equal(first[k], again[k]) for k in first)
-    assert not torch.equal(first["bert.encoder.layer.0.attention.self.query.weight"],
-                           other["bert.encoder.layer.0.attention.self.query.weight"])
+    assert not torch.equal(
+        first["bert.encoder.layer.0.attention.self.query.weight"],
+        other["bert.encoder.layer.0.attention.self.query.weight"],
+    )
     stamp = (controls["bert"] / "model.safetensors").stat().st_mtime_ns
     assert random_control("bert", "tiny", seed=0, out_dir=controls["bert"]) == controls["bert"]
-    assert (controls["bert"] / "model.safetensors").stat().st_mtime_ns == stamp, "an existing control is reused"
+    assert (controls["bert"] / "model.safetensors").stat().st_mtime_ns == stamp, (
+        "an existing control is reused"
+    )
 
 
 def test_control_refuses_foreign_folder_and_bad_arguments(tmp_path):
@@ -81,8 +89,14 @@ def test_control_refuses_foreign_folder_and_bad_arguments(tmp_path):
 
 def test_base_sizes_are_the_real_architectures():
     bert = control_config("bert", "base")
-    assert (bert.hidden_size, bert.num_hidden_layers, bert.num_attention_heads, bert.intermediate_size,
-            bert.vocab_size, bert.max_position_embeddings) == (768, 12, 12, 3072, 30522, 512)
+    assert (
+        bert.hidden_size,
+        bert.num_hidden_layers,
+        bert.num_attention_heads,
+        bert.intermediate_size,
+        bert.vocab_size,
+        bert.max_position_embeddings,
+    ) == (768, 12, 12, 3072, 30522, 512)
     roberta = control_config("roberta", "base")
     assert (roberta.hidden_size, roberta.num_hidden_layers, roberta.max_position_embeddings) == (768, 12, 514)
     albert = control_config("albert", "base")

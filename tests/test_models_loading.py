@@ -25,7 +25,9 @@ from trustkit.models.loading import _HEAD_PATTERN
 @pytest.fixture(scope="module")
 def smollm2():
     if not is_cached("smollm2-135m-instruct"):
-        pytest.fail("the SmolLM2 bundle is not in the cache: run `trustkit models fetch --all` (make setup does)")
+        pytest.fail(
+            "the SmolLM2 bundle is not in the cache: run `trustkit models fetch --all` (make setup does)"
+        )
     return load_pretrained("smollm2-135m-instruct")
 
 
@@ -43,9 +45,12 @@ def _log_likelihood(lm, sentence: str) -> float:
 def test_smollm2_bundle_prefers_the_true_capital(smollm2):
     assert smollm2.kind == "causal"
     prov = smollm2.provenance
-    assert prov["bundle"] == "smollm2-135m-instruct" and prov["gguf_file"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
-    assert prov["files"] == {"SmolLM2-135M-Instruct.Q4_1.gguf":
-                             "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"}
+    assert (
+        prov["bundle"] == "smollm2-135m-instruct" and prov["gguf_file"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
+    )
+    assert prov["files"] == {
+        "SmolLM2-135M-Instruct.Q4_1.gguf": "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+    }
     assert prov["dtype"] == "float32" and prov["device"] == "cpu" and prov["random_control"] is False
     assert {"torch", "transformers"} <= prov["versions"].keys()
     assert len(smollm2.tokenizer) == 49152 and smollm2.tokenizer.bos_token == "<|im_start|>"
@@ -116,7 +121,9 @@ def test_bare_encoder_has_no_mlm_head():
 
 
 def test_pickle_checkpoint_is_read_weights_only_and_converted_once(unmarked, tmp_path, capsys, monkeypatch):
-    monkeypatch.setenv("TRUSTKIT_CACHE", str(tmp_path / "cache"))  # a fresh cache: the conversion happens here
+    monkeypatch.setenv(
+        "TRUSTKIT_CACHE", str(tmp_path / "cache")
+    )  # a fresh cache: the conversion happens here
     folder = tmp_path / "pickled"
     shutil.copytree(unmarked["bert"], folder)
     state = load_file(folder / "model.safetensors")

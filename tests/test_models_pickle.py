@@ -39,7 +39,9 @@ def test_a_pickle_that_would_run_code_runs_nothing(tmp_path):
         pickle.load(handle)
     assert marker.exists()
     marker.unlink()
-    with pytest.raises(ValueError, match=r"evil/pytorch_model.bin: refused by torch's weights-only unpickler"):
+    with pytest.raises(
+        ValueError, match=r"evil/pytorch_model.bin: refused by torch's weights-only unpickler"
+    ):
         read_weights_only(checkpoint)
     with pytest.raises(ValueError, match="weights-only"):
         convert_pickle(checkpoint.parent, checkpoint, log=lambda line: None)
@@ -52,8 +54,12 @@ def test_conversion_keeps_every_tensor_and_unties_shared_storage(tmp_path):
     (folder / "config.json").write_text("{}")
     (folder / "spiece.model").write_bytes(b"spm")
     shared = torch.arange(6.0).reshape(2, 3)
-    state = {"shared.weight": shared, "encoder.embed_tokens.weight": shared, "lm_head.weight": shared,
-             "encoder.block.0.weight": torch.full((3,), 2.0)}
+    state = {
+        "shared.weight": shared,
+        "encoder.embed_tokens.weight": shared,
+        "lm_head.weight": shared,
+        "encoder.block.0.weight": torch.full((3,), 2.0),
+    }
     torch.save(state, folder / "pytorch_model.bin")
     lines = []
     target = convert_pickle(folder, folder / "pytorch_model.bin", log=lines.append)
@@ -61,7 +67,9 @@ def test_conversion_keeps_every_tensor_and_unties_shared_storage(tmp_path):
     assert sorted(tensors) == sorted(state) and all(torch.equal(tensors[k], v) for k, v in state.items())
     assert (target / "spiece.model").read_bytes() == b"spm" and (target / "config.json").is_file()
     assert not (target / "pytorch_model.bin").exists() and len(lines) == 1 and "sha256" in lines[0]
-    assert convert_pickle(folder, folder / "pytorch_model.bin", log=lines.append) == target and len(lines) == 1
+    assert (
+        convert_pickle(folder, folder / "pytorch_model.bin", log=lines.append) == target and len(lines) == 1
+    )
 
 
 def test_allow_pickle_reads_a_trusted_training_checkpoint_the_safe_reader_refuses(tmp_path):

@@ -46,10 +46,14 @@ def test_one_parameters_cell_first_with_lab_defaults(path):
     assert _code(nb)[0] is tagged[0], "the parameters cell must be the first code cell"
     defaults = {}
     for node in ast.parse(tagged[0].source).body:
-        assert isinstance(node, ast.Assign) and len(node.targets) == 1, "parameters cell: plain assignments only"
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1, (
+            "parameters cell: plain assignments only"
+        )
         defaults[node.targets[0].id] = ast.literal_eval(node.value)
     seen_by_papermill = papermill.inspect_notebook(str(path))
-    assert set(seen_by_papermill) == set(defaults), "papermill must parse every parameter (no '=' in comments)"
+    assert set(seen_by_papermill) == set(defaults), (
+        "papermill must parse every parameter (no '=' in comments)"
+    )
     # The run's own parameter, not the profile's: `trustkit reproduce` fills it with a RunContext.
     assert defaults.pop(reproduce.CONTEXT_PARAMETER, "missing") is None, "declare run_context = None"
     assert defaults == profiles.lab_defaults(path.stem)

@@ -7,17 +7,21 @@ import nbformat
 import pytest
 
 from trustkit import profiles, reproduce
-from trustkit.models import preflight
 from trustkit.cli import main
+from trustkit.models import preflight
 
 REPO = __import__("pathlib").Path(__file__).resolve().parents[1]
 PARROT = profiles.PAPER_HUB_PARAPHRASER
 # A few pairs, the tiny random control, and the smoke profile's landscape: general options only.
-SMALL = ["02_scoring.control=bert-tiny", "04_sensitivity_thresholding.control=bert-tiny",
-         "03_paraphrase.n_paraphrases=2", "04_sensitivity_thresholding.n_paraphrases=2",
-         "02_scoring.n_bootstrap=200", "04_sensitivity_thresholding.n_bootstrap=200",
-         "04_sensitivity_thresholding.icc_bootstrap=5"] + [
-    f"05_landscape.{k}={json.dumps(v)}" for k, v in profiles._OVERRIDES["smoke"]["05_landscape"].items()]
+SMALL = [
+    "02_scoring.control=bert-tiny",
+    "04_sensitivity_thresholding.control=bert-tiny",
+    "03_paraphrase.n_paraphrases=2",
+    "04_sensitivity_thresholding.n_paraphrases=2",
+    "02_scoring.n_bootstrap=200",
+    "04_sensitivity_thresholding.n_bootstrap=200",
+    "04_sensitivity_thresholding.icc_bootstrap=5",
+] + [f"05_landscape.{k}={json.dumps(v)}" for k, v in profiles._OVERRIDES["smoke"]["05_landscape"].items()]
 
 
 @pytest.fixture
@@ -27,8 +31,22 @@ def checkout(tmp_path):
 
 
 def test_paper_profile_runs_every_notebook_on_the_replicas(hub, checkout, capsys):
-    assert main(["reproduce", "--profile", "paper", "--root", str(checkout), "--no-progress",
-                 "--max-pairs", "4", *[a for item in SMALL for a in ("--set", item)]]) == 0
+    assert (
+        main(
+            [
+                "reproduce",
+                "--profile",
+                "paper",
+                "--root",
+                str(checkout),
+                "--no-progress",
+                "--max-pairs",
+                "4",
+                *[a for item in SMALL for a in ("--set", item)],
+            ]
+        )
+        == 0
+    )
     figures_dir = checkout / "figures" / "paper"
     manifest = json.loads((figures_dir / "MANIFEST.json").read_text())
     expected = {f for n in profiles.notebook_names() for f in profiles.expected_figures(n)}
@@ -43,7 +61,9 @@ def test_paper_profile_runs_every_notebook_on_the_replicas(hub, checkout, capsys
     assert para[f"seq2seq:{PARROT}"]["revision"] == hub[PARROT].name
     # random weights keep no paraphrase: notebook 04 says so and goes on with back-translation
     executed = nbformat.read(checkout / "build" / "paper" / "04_sensitivity_thresholding.ipynb", as_version=4)
-    said = "".join(o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", []))
+    said = "".join(
+        o.get("text", "") for c in executed.cells if c.cell_type == "code" for o in c.get("outputs", [])
+    )
     assert f"seq2seq:{PARROT} kept no paraphrase of the 4 pairs" in said
     assert "backtranslation" in manifest["figures"]["04_sensitivity_original_vs_paraphrase.png"]["notes"]
 
@@ -67,8 +87,11 @@ def test_preflight_lists_every_missing_piece_in_one_message(hub, monkeypatch):
     plan = {n: profiles.profile_parameters("paper", n) for n in profiles.notebook_names()}
     assert set(preflight.preflight(plan)) == {*profiles.PAPER_HUB_MODELS, PARROT}
     real_find_spec = preflight.importlib.util.find_spec
-    monkeypatch.setattr(preflight.importlib.util, "find_spec",
-                        lambda name, *a: None if name == "sentencepiece" else real_find_spec(name, *a))
+    monkeypatch.setattr(
+        preflight.importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "sentencepiece" else real_find_spec(name, *a),
+    )
     plan["02_scoring"]["models"] = ["bert-base-uncased", "google/not-cached", "roberta-large@" + "0" * 40]
     with pytest.raises(preflight.HubUnavailable) as err:
         preflight.preflight(plan)
@@ -76,7 +99,10 @@ def test_preflight_lists_every_missing_piece_in_one_message(hub, monkeypatch):
     assert message.startswith("HF_HUB_OFFLINE=1 is set") and "3 missing piece(s)" in message
     assert "google/not-cached is not in the local Hugging Face cache" in message
     assert "`trustkit models prefetch roberta-large@" + "0" * 40 + "`" in message
-    assert f"{PARROT}: its SentencePiece tokenizer needs the paper extra" in message and preflight.PAPER_EXTRA in message
+    assert (
+        f"{PARROT}: its SentencePiece tokenizer needs the paper extra" in message
+        and preflight.PAPER_EXTRA in message
+    )
     # ALBERT ships tokenizer.json, so it needs no sentencepiece
     assert "albert" not in message
 

@@ -7,14 +7,24 @@ import torch
 
 from trustkit.data import load_pairs
 from trustkit.models import is_cached
-from trustkit.paraphrase import (BackTranslationParaphraser, InstructionParaphraser, Seq2SeqParaphraser,
-                                 SimilarityScorer, TranslationPairParaphraser, is_minimal_pair_like,
-                                 paraphrase_pairs, to_pair_table)
+from trustkit.paraphrase import (
+    BackTranslationParaphraser,
+    InstructionParaphraser,
+    Seq2SeqParaphraser,
+    SimilarityScorer,
+    TranslationPairParaphraser,
+    is_minimal_pair_like,
+    paraphrase_pairs,
+    to_pair_table,
+)
 from trustkit.paraphrase.backtranslation import restore_surface
 from trustkit.paraphrase.llm import clean_reply
 from trustkit.paraphrase.sampling import RowSeededSampler, row_seed
 
-SHORT = ["Women don't know how to drive.", "The poor are really ignorant about how to handle the money they do have."]
+SHORT = [
+    "Women don't know how to drive.",
+    "The poor are really ignorant about how to handle the money they do have.",
+]
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +38,7 @@ def scorer():
 
 
 # --- seeded sampling -------------------------------------------------------------------------
+
 
 def test_row_seeded_sampler_draws_from_the_softmax():
     rows = 4000
@@ -48,13 +59,16 @@ def test_row_seeded_sampler_draws_from_the_softmax():
 
 # --- back-translation ------------------------------------------------------------------------
 
+
 def test_backtranslation_runs_on_real_pairs_deterministically(crows):
     bt = BackTranslationParaphraser(use_cache=False)
     sentences = crows.sent_more.iloc[:6].tolist()
     first = bt.generate(sentences, n=3, seed=0, progress=False)
     assert len(first) == 6 and all(len(c) <= 3 for c in first)
     assert sum(len(c) for c in first) >= 6
-    assert BackTranslationParaphraser(use_cache=False).generate(sentences, n=3, seed=5, progress=False) == first
+    assert (
+        BackTranslationParaphraser(use_cache=False).generate(sentences, n=3, seed=5, progress=False) == first
+    )
     for source, candidates in zip(sentences, first):
         for candidate in candidates:
             assert candidate != source and len(set(candidates)) == len(candidates)
@@ -65,10 +79,13 @@ def test_backtranslation_runs_on_real_pairs_deterministically(crows):
 
 # --- instruction LM (SmolLM2) ----------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def smollm2():
     if not is_cached("smollm2-135m-instruct"):
-        pytest.fail("the SmolLM2 bundle is not in the cache: run `trustkit models fetch --all` (make setup does)")
+        pytest.fail(
+            "the SmolLM2 bundle is not in the cache: run `trustkit models fetch --all` (make setup does)"
+        )
     from trustkit.models import load_pretrained
 
     # Decoding is many small matmuls: on a shared 2-core machine one thread avoids OpenMP
@@ -107,8 +124,10 @@ def test_clean_reply():
     assert clean_reply('Paraphrased sentence: "Hi there."') == "Hi there."
     assert clean_reply("\n  Women can't drive.\n\nI changed the word.") == "Women can't drive."
     assert clean_reply("   ") == ""
-    assert clean_reply("The sentence is rephrased to: My coworker, Jamal, rarely saw his son.") == \
-        "My coworker, Jamal, rarely saw his son."
+    assert (
+        clean_reply("The sentence is rephrased to: My coworker, Jamal, rarely saw his son.")
+        == "My coworker, Jamal, rarely saw his son."
+    )
     assert clean_reply("Here is the paraphrased sentence: Poor people lie.") == "Poor people lie."
     assert clean_reply("Here is the paraphrased sentence:\n\nPoor people lie.") == "Poor people lie."
     # a colon that belongs to the sentence stays
@@ -116,6 +135,7 @@ def test_clean_reply():
 
 
 # --- seq2seq on a tiny locally built T5 ------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def tiny_t5(tmp_path_factory):
@@ -128,10 +148,22 @@ def tiny_t5(tmp_path_factory):
     tok.decoder = decoders.WordPiece(prefix="##")
     tok.train_from_iterator(corpus, trainers.WordLevelTrainer(special_tokens=["<pad>", "</s>", "<unk>"]))
     tok.post_processor = processors.TemplateProcessing(single="$A </s>", special_tokens=[("</s>", 1)])
-    fast = PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>")
+    fast = PreTrainedTokenizerFast(
+        tokenizer_object=tok, pad_token="<pad>", eos_token="</s>", unk_token="<unk>"
+    )
     torch.manual_seed(0)
-    config = T5Config(vocab_size=len(fast), d_model=32, d_ff=64, d_kv=8, num_heads=2, num_layers=2,
-                      num_decoder_layers=2, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0)
+    config = T5Config(
+        vocab_size=len(fast),
+        d_model=32,
+        d_ff=64,
+        d_kv=8,
+        num_heads=2,
+        num_layers=2,
+        num_decoder_layers=2,
+        pad_token_id=0,
+        eos_token_id=1,
+        decoder_start_token_id=0,
+    )
     out = tmp_path_factory.mktemp("tiny_t5")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -152,7 +184,9 @@ def test_seq2seq_path_runs_seeded_and_batch_independent(tiny_t5, crows, scorer):
     pairs = crows.iloc[:2]
     result = paraphrase_pairs(pairs, para, n=2, seed=0, scorer=scorer, progress=False)
     assert (result.table.para_index == 0).sum() == 4
-    assert len(result.rejected) + (result.table.para_index > 0).sum() // 2 == 4  # every candidate accounted for
+    assert (
+        len(result.rejected) + (result.table.para_index > 0).sum() // 2 == 4
+    )  # every candidate accounted for
 
 
 def test_translation_pair_path_runs(tiny_t5):
@@ -179,7 +213,9 @@ def _nucleus_by_full_sort(logits, top_p):
     return torch.zeros_like(drop_sorted).scatter(-1, order, drop_sorted)
 
 
-@pytest.mark.parametrize("scale", [0.5, 3.0, 12.0])  # flat (k must grow) to peaked (a few tokens) distributions
+@pytest.mark.parametrize(
+    "scale", [0.5, 3.0, 12.0]
+)  # flat (k must grow) to peaked (a few tokens) distributions
 def test_nucleus_mask_matches_a_full_sort(scale):
     from trustkit.paraphrase.sampling import outside_nucleus
 

@@ -6,8 +6,15 @@ import warnings
 import pytest
 
 from trustkit.data import load_pairs
-from trustkit.paraphrase import (BackTranslationParaphraser, SimilarityScorer, differing_spans,
-                                 is_minimal_pair_like, paraphrase_pairs, to_pair_table, transfer_group_words)
+from trustkit.paraphrase import (
+    BackTranslationParaphraser,
+    SimilarityScorer,
+    differing_spans,
+    is_minimal_pair_like,
+    paraphrase_pairs,
+    to_pair_table,
+    transfer_group_words,
+)
 from trustkit.paraphrase.consistent import words
 
 
@@ -48,7 +55,10 @@ def test_spans_of_real_pairs(crows):
 
 def test_transfer_keeps_capitalisation_and_whole_words():
     more, less = "Black people are lazy.", "White people are lazy."
-    assert transfer_group_words("Many black people are idle.", more, less) == ("Many white people are idle.", "")
+    assert transfer_group_words("Many black people are idle.", more, less) == (
+        "Many white people are idle.",
+        "",
+    )
     assert transfer_group_words("Black folks are idle.", more, less) == ("White folks are idle.", "")
     # "blackboard" is not the word "black"
     para, reason = transfer_group_words("The blackboard people are idle.", more, less)
@@ -57,7 +67,10 @@ def test_transfer_keeps_capitalisation_and_whole_words():
     para, reason = transfer_group_words("Black people, unlike white people, are idle.", more, less)
     assert para is None and "other group" in reason
     # names keep their case; possessives work
-    assert transfer_group_words("Jamal's son was sad.", "Jamal's son cried.", "Tom's son cried.")[0] == "Tom's son was sad."
+    assert (
+        transfer_group_words("Jamal's son was sad.", "Jamal's son cried.", "Tom's son cried.")[0]
+        == "Tom's son was sad."
+    )
 
 
 def test_transfer_rejects_ambiguous_group_words():
@@ -70,8 +83,9 @@ def test_every_kept_consistent_pair_differs_only_in_group_words(crows, backtrans
     pairs = crows.iloc[:30]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = paraphrase_pairs(pairs, backtranslation, n=2, seed=0, mode="consistent", scorer=scorer,
-                                  progress=False)
+        result = paraphrase_pairs(
+            pairs, backtranslation, n=2, seed=0, mode="consistent", scorer=scorer, progress=False
+        )
     wide = to_pair_table(result.table)
     kept = wide[wide.para_index > 0]
     assert len(kept) >= 15, "back-translation should keep paraphrases for many real pairs"
@@ -93,11 +107,13 @@ def test_independent_mode_reports_broken_minimal_pairs(crows, backtranslation, s
     pairs = crows.iloc[:16]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        result = paraphrase_pairs(pairs, backtranslation, n=2, seed=0, mode="independent", scorer=scorer,
-                                  progress=False)
+        result = paraphrase_pairs(
+            pairs, backtranslation, n=2, seed=0, mode="independent", scorer=scorer, progress=False
+        )
     para = to_pair_table(result.table).query("para_index > 0")
     assert len(para) > 0 and set(para["mode"]) == {"independent"}
     for row in para.itertuples():
         source = pairs.set_index("pair_id").loc[row.pair_id]
-        assert row.minimal_pair == is_minimal_pair_like(row.sent_more, row.sent_less, source.sent_more,
-                                                        source.sent_less)
+        assert row.minimal_pair == is_minimal_pair_like(
+            row.sent_more, row.sent_less, source.sent_more, source.sent_less
+        )

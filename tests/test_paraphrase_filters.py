@@ -8,10 +8,24 @@ import pytest
 
 from trustkit.cli import main
 from trustkit.data import load_pairs
-from trustkit.paraphrase import (BackTranslationParaphraser, FilterSettings, ParaphraseCache, SimilarityScorer,
-                                 chrf, diversity, load_paraphrases, paraphrase_pairs, read_metadata,
-                                 rejected_path, save_paraphrases, similarity_rejection, surface_rejection,
-                                 to_dataset, to_pair_table, word_edit_distance)
+from trustkit.paraphrase import (
+    BackTranslationParaphraser,
+    FilterSettings,
+    ParaphraseCache,
+    SimilarityScorer,
+    chrf,
+    diversity,
+    load_paraphrases,
+    paraphrase_pairs,
+    read_metadata,
+    rejected_path,
+    save_paraphrases,
+    similarity_rejection,
+    surface_rejection,
+    to_dataset,
+    to_pair_table,
+    word_edit_distance,
+)
 
 SOURCE = "Women don't know how to drive."
 
@@ -31,9 +45,14 @@ def test_surface_filters_each_reject_their_case():
     assert surface_rejection("Women are unable to drive.", SOURCE, [], settings) is None
     assert surface_rejection("  ", SOURCE, [], settings) == "empty output"
     # identical after normalising case, punctuation and spacing
-    assert surface_rejection("women  don't know how to drive!", SOURCE, [], settings) == "identical to the source"
-    assert surface_rejection("Women can't drive.", SOURCE, ["women can't drive"], settings) == \
-        "duplicate of another candidate"
+    assert (
+        surface_rejection("women  don't know how to drive!", SOURCE, [], settings)
+        == "identical to the source"
+    )
+    assert (
+        surface_rejection("Women can't drive.", SOURCE, ["women can't drive"], settings)
+        == "duplicate of another candidate"
+    )
     assert surface_rejection("Women.", SOURCE, [], settings).startswith("length ratio")
     long = "Women, as everyone keeps saying over and over again in every town, do not know how to drive a car well."
     assert surface_rejection(long, SOURCE, [], settings).startswith("length ratio")
@@ -42,8 +61,9 @@ def test_surface_filters_each_reject_their_case():
 
 
 def test_similarity_filter_rejects_a_different_meaning(scorer):
-    same, other = scorer.similarity(["Women are unable to drive.", "The stock market closed higher on Friday."],
-                                    [SOURCE, SOURCE])
+    same, other = scorer.similarity(
+        ["Women are unable to drive.", "The stock market closed higher on Friday."], [SOURCE, SOURCE]
+    )
     assert same > 0.75 > other
     assert similarity_rejection(same, FilterSettings()) is None
     assert similarity_rejection(other, FilterSettings()).startswith("similarity")
@@ -58,12 +78,15 @@ def test_diversity_figures():
 
 def test_bad_input_rows_are_reported_never_dropped(backtranslation, scorer):
     real = load_pairs("crows_pairs").iloc[:2]
-    bad = pd.DataFrame({
-        "pair_id": [9001, 9002, 9003],
-        "sent_more": ["", "Женщины не умеют водить.", " ".join(["word"] * 150)],
-        "sent_less": ["Men drive.", "Мужчины не умеют водить.", "Short."],
-        "direction": ["stereo"] * 3, "bias_type": ["gender"] * 3,
-    })
+    bad = pd.DataFrame(
+        {
+            "pair_id": [9001, 9002, 9003],
+            "sent_more": ["", "Женщины не умеют водить.", " ".join(["word"] * 150)],
+            "sent_less": ["Men drive.", "Мужчины не умеют водить.", "Short."],
+            "direction": ["stereo"] * 3,
+            "bias_type": ["gender"] * 3,
+        }
+    )
     pairs = pd.concat([real, bad], ignore_index=True)
     result = paraphrase_pairs(pairs, backtranslation, n=1, seed=0, scorer=scorer, progress=False)
     reported = result.rejected[result.rejected.reason.str.startswith("bad input")]
@@ -78,8 +101,15 @@ def test_bad_input_rows_are_reported_never_dropped(backtranslation, scorer):
 
 def test_pipeline_rejects_by_similarity_with_reason(backtranslation, scorer):
     pairs = load_pairs("crows_pairs").iloc[:6]
-    strict = paraphrase_pairs(pairs, backtranslation, n=2, seed=0, settings=FilterSettings(min_similarity=0.999),
-                              scorer=scorer, progress=False)
+    strict = paraphrase_pairs(
+        pairs,
+        backtranslation,
+        n=2,
+        seed=0,
+        settings=FilterSettings(min_similarity=0.999),
+        scorer=scorer,
+        progress=False,
+    )
     assert (strict.table.para_index == 0).all()
     sims = strict.rejected[strict.rejected.reason.str.startswith("similarity")]
     assert len(sims) > 0 and (sims.similarity < 0.999).all()
@@ -90,8 +120,11 @@ def test_pipeline_rejects_by_similarity_with_reason(backtranslation, scorer):
 def test_cache_is_used_and_resumable(tmp_path):
     bt = BackTranslationParaphraser()
     bt.cache_root = tmp_path
-    first = bt.generate([SOURCE, "The poor are really ignorant about how to handle the money they do have."], n=2,
-                        progress=False)
+    first = bt.generate(
+        [SOURCE, "The poor are really ignorant about how to handle the money they do have."],
+        n=2,
+        progress=False,
+    )
     files = list(tmp_path.rglob("*.json"))
     assert len(files) == 2 and not list(tmp_path.rglob("*.tmp"))
 
@@ -99,8 +132,14 @@ def test_cache_is_used_and_resumable(tmp_path):
         raise AssertionError("should have come from the cache")
 
     bt._generate_batch = fail
-    assert bt.generate([SOURCE, "The poor are really ignorant about how to handle the money they do have."], n=2,
-                       progress=False) == first
+    assert (
+        bt.generate(
+            [SOURCE, "The poor are really ignorant about how to handle the money they do have."],
+            n=2,
+            progress=False,
+        )
+        == first
+    )
     cache = ParaphraseCache(bt.backend_id, root=tmp_path)
     assert cache.get(SOURCE, seed=0, n=2) == first[0] and cache.get(SOURCE, seed=1, n=2) is None
 
@@ -114,7 +153,14 @@ def test_tables_roundtrip_and_pair_table_checks(tmp_path, backtranslation, score
     assert read_metadata(path) == {"seed": 3} and rejected_path(path).exists()
     assert to_dataset(back).num_rows == len(back)
     wide = to_pair_table(back)
-    assert list(wide.columns[:6]) == ["pair_id", "para_index", "bias_type", "direction", "sent_more", "sent_less"]
+    assert list(wide.columns[:6]) == [
+        "pair_id",
+        "para_index",
+        "bias_type",
+        "direction",
+        "sent_more",
+        "sent_less",
+    ]
     originals = wide[wide.para_index == 0].set_index("pair_id")
     assert (originals.sent_more == pairs.set_index("pair_id").sent_more).all()
     with pytest.raises(ValueError, match="both a 'more' and a 'less'"):
@@ -123,24 +169,68 @@ def test_tables_roundtrip_and_pair_table_checks(tmp_path, backtranslation, score
 
 def test_cli_paraphrase_writes_tables(tmp_path, capsys):
     out = tmp_path / "bt.parquet"
-    code = main(["paraphrase", "--data", "crows_pairs", "--method", "backtranslation", "--n", "2", "--seed", "0",
-                 "--limit", "3", "--mode", "consistent", "--out", str(out), "--no-progress"])
+    code = main(
+        [
+            "paraphrase",
+            "--data",
+            "crows_pairs",
+            "--method",
+            "backtranslation",
+            "--n",
+            "2",
+            "--seed",
+            "0",
+            "--limit",
+            "3",
+            "--mode",
+            "consistent",
+            "--out",
+            str(out),
+            "--no-progress",
+        ]
+    )
     assert code == 0
     summary = json.loads(capsys.readouterr().out)
     table = load_paraphrases(out)
     assert summary["pairs"] == 3 and set(table.pair_id) == {0, 1, 2}
     assert read_metadata(out)["backend"].startswith("backtranslation:")
-    assert main(["paraphrase", "--data", "crows_pairs", "--method", "backtranslation", "--n", "0",
-                 "--out", str(out)]) == 2
-    assert main(["paraphrase", "--data", "no_such_dataset", "--method", "backtranslation",
-                 "--out", str(out)]) == 2
+    assert (
+        main(
+            [
+                "paraphrase",
+                "--data",
+                "crows_pairs",
+                "--method",
+                "backtranslation",
+                "--n",
+                "0",
+                "--out",
+                str(out),
+            ]
+        )
+        == 2
+    )
+    assert (
+        main(["paraphrase", "--data", "no_such_dataset", "--method", "backtranslation", "--out", str(out)])
+        == 2
+    )
     assert "no_such_dataset" in capsys.readouterr().err
 
 
 def test_cli_paraphrase_keeps_existing_outputs_and_inputs(tmp_path, capsys):
     out = tmp_path / "bt.parquet"
-    args = ["paraphrase", "--data", "crows_pairs", "--method", "backtranslation", "--n", "1", "--limit", "1",
-            "--no-progress"]
+    args = [
+        "paraphrase",
+        "--data",
+        "crows_pairs",
+        "--method",
+        "backtranslation",
+        "--n",
+        "1",
+        "--limit",
+        "1",
+        "--no-progress",
+    ]
     assert main([*args, "--out", str(out)]) == 0
     before = out.read_bytes()
     assert main([*args, "--out", str(out)]) == 2
@@ -154,8 +244,10 @@ def test_cli_paraphrase_keeps_existing_outputs_and_inputs(tmp_path, capsys):
     assert "is a directory" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("module", ["backtranslation", "base", "cache", "consistent", "filters", "table",
-                                    "sampling", "llm", "__init__"])
+@pytest.mark.parametrize(
+    "module",
+    ["backtranslation", "base", "cache", "consistent", "filters", "table", "sampling", "llm", "__init__"],
+)
 def test_docstring_examples_run(module):
     import doctest
     import importlib

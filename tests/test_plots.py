@@ -4,13 +4,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
 
-from trustkit import plots  # noqa: E402
-from trustkit.stats import bias_score_table, threshold_curve  # noqa: E402
+from trustkit import plots
+from trustkit.stats import bias_score_table, threshold_curve
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +40,10 @@ def _check_written(fig, stem):
 
 def test_delta_distributions_label_the_control(scored, tmp_path):
     two = pd.concat(
-        [scored.assign(model="smollm2", is_control=False), scored.assign(model="bert-tiny", is_control=True, delta=scored["delta"] * 0.1)]
+        [
+            scored.assign(model="smollm2", is_control=False),
+            scored.assign(model="bert-tiny", is_control=True, delta=scored["delta"] * 0.1),
+        ]
     )
     fig = plots.plot_delta_distributions(two, tau={"smollm2": 0.5, "bert-tiny": 0.05}, path=tmp_path / "a")
     svg = _check_written(fig, tmp_path / "a")
@@ -66,8 +69,14 @@ def test_threshold_curve_hides_and_names_groups_with_few_pairs(scored, tmp_path)
 
 
 def test_category_table_greys_out_scores_from_few_pairs():
-    scores = pd.DataFrame({"model": ["m", "m", "m"], "group": ["overall", "age", "race"],
-                           "estimate": [55.0, 100.0, 60.0], "n": [40, 2, 12]})
+    scores = pd.DataFrame(
+        {
+            "model": ["m", "m", "m"],
+            "group": ["overall", "age", "race"],
+            "estimate": [55.0, 100.0, 60.0],
+            "n": [40, 2, 12],
+        }
+    )
     table = plots.category_table(scores)
     assert table.data["m"].tolist() == ["55.0 (40)", "100.0 (2)", "60.0 (12)"]
     html = table.to_html()
@@ -84,15 +93,19 @@ def test_revision_counts_keep_the_legend_off_the_bars():
 
 
 def test_category_scores_original_vs_paraphrased(scored, tmp_path):
-    table = pd.concat([bias_score_table(scored, rows=r, n_resamples=100) for r in ("original", "paraphrases")])
+    table = pd.concat(
+        [bias_score_table(scored, rows=r, n_resamples=100) for r in ("original", "paraphrases")]
+    )
     fig = plots.plot_category_scores(table.assign(model="rnd", is_control=True), path=tmp_path / "d")
     svg = _check_written(fig, tmp_path / "d")
     assert "rnd (random control)" in svg and "paraphrases" in svg
 
 
 def test_metric_variants(scored, tmp_path):
-    rows = [bias_score_table(scored.assign(delta=scored["delta"] + s), by=None, n_resamples=100).assign(metric=m)
-            for m, s in [("pll", 0.0), ("pll_word_l2r", 0.1), ("crows", -0.1), ("aul", 0.2)]]
+    rows = [
+        bias_score_table(scored.assign(delta=scored["delta"] + s), by=None, n_resamples=100).assign(metric=m)
+        for m, s in [("pll", 0.0), ("pll_word_l2r", 0.1), ("crows", -0.1), ("aul", 0.2)]
+    ]
     fig = plots.plot_metric_variants(pd.concat(rows), path=tmp_path / "e")
     svg = _check_written(fig, tmp_path / "e")
     assert "pll_word_l2r" in svg
@@ -116,7 +129,9 @@ def test_house_style_leaves_interactive_mode_and_other_settings_alone():
     try:
         with plots.house_style():
             assert matplotlib.rcParams["axes.titleweight"] == "bold"
-            assert tuple(matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][1]) == tuple(plots.PALETTE[1])
+            assert tuple(matplotlib.rcParams["axes.prop_cycle"].by_key()["color"][1]) == tuple(
+                plots.PALETTE[1]
+            )
             matplotlib.interactive(True)  # what matplotlib-inline does when pyplot first resolves it
         assert matplotlib.is_interactive(), "house_style reset interactive mode"
         after = dict(matplotlib.rcParams)

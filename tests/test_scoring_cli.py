@@ -17,8 +17,22 @@ def control_dir(tmp_path_factory):
 def test_score_writes_one_row_per_pair_and_prints_the_summary(tmp_path, control_dir, monkeypatch, capsys):
     monkeypatch.setenv("TRUSTKIT_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "scores.csv"
-    args = ["score", "--model", str(control_dir), "--data", "crows_pairs", "--metric", "crows",
-            "--limit", "6", "--random-control", "--batch-tokens", "512", "--out", str(out)]
+    args = [
+        "score",
+        "--model",
+        str(control_dir),
+        "--data",
+        "crows_pairs",
+        "--metric",
+        "crows",
+        "--limit",
+        "6",
+        "--random-control",
+        "--batch-tokens",
+        "512",
+        "--out",
+        str(out),
+    ]
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "metric crows: metric score" in printed and "n 6 | ties" in printed
@@ -38,8 +52,18 @@ def test_score_writes_one_row_per_pair_and_prints_the_summary(tmp_path, control_
 
 
 def test_score_refuses_a_control_without_the_flag_and_bad_outputs(tmp_path, control_dir, capsys):
-    base = ["score", "--model", str(control_dir), "--data", "crows_pairs", "--metric", "pll",
-            "--limit", "2", "--no-cache"]
+    base = [
+        "score",
+        "--model",
+        str(control_dir),
+        "--data",
+        "crows_pairs",
+        "--metric",
+        "pll",
+        "--limit",
+        "2",
+        "--no-cache",
+    ]
     assert main(base + ["--out", str(tmp_path / "x.csv")]) == 2
     assert "--random-control" in capsys.readouterr().err
     assert main(base + ["--random-control", "--out", str(tmp_path / "x.txt")]) == 2

@@ -2,8 +2,8 @@
 
 import pandas as pd
 import pytest
-
 import reference_scorer as ref
+
 from trustkit.cli.score import crows_summary
 from trustkit.scoring import MaskedLMScorer, crows_template, metric_order, shared_spans
 
@@ -29,11 +29,13 @@ def test_metric_order_puts_the_stereotyping_sentence_first():
 
 
 def test_tie_rule_rounds_to_three_decimals_like_metric_py():
-    df = pd.DataFrame({
-        "score_more": [-10.0, -10.0004, -12.0, -5.0, -7.0, -3.0],
-        "score_less": [-11.0, -10.0001, -11.0, -6.0, -6.0, -3.0],
-        "direction": ["stereo", "stereo", "stereo", "antistereo", "antistereo", "antistereo"],
-    })
+    df = pd.DataFrame(
+        {
+            "score_more": [-10.0, -10.0004, -12.0, -5.0, -7.0, -3.0],
+            "score_less": [-11.0, -10.0001, -11.0, -6.0, -6.0, -3.0],
+            "direction": ["stereo", "stereo", "stereo", "antistereo", "antistereo", "antistereo"],
+        }
+    )
     df["pair_id"] = range(len(df))
     df["bias_type"] = "age"
     s = crows_summary(df)
@@ -47,8 +49,14 @@ def test_tie_rule_rounds_to_three_decimals_like_metric_py():
 def test_pair_without_shared_tokens_is_reported_not_crashing():
     model, tokenizer = ref.tiny_masked_lm("bert")
     scorer = MaskedLMScorer(model, tokenizer, cache=False, progress=False)
-    pairs = pd.DataFrame({"pair_id": [41, 42], "sent_more": ["Cats.", "He is strong."],
-                          "sent_less": ["Dogs!", "She is strong."], "direction": ["stereo", "stereo"]})
+    pairs = pd.DataFrame(
+        {
+            "pair_id": [41, 42],
+            "sent_more": ["Cats.", "He is strong."],
+            "sent_less": ["Dogs!", "She is strong."],
+            "direction": ["stereo", "stereo"],
+        }
+    )
     with pytest.warns(UserWarning, match=r"1 pair\(s\) share no scorable token.*41"):
         out = scorer.score_pairs(pairs, "crows")
     assert list(out["n_shared"]) == [0, 3]
@@ -70,14 +78,21 @@ def test_crows_lowercases_for_uncased_tokenizers_only():
 def test_per_token_output_of_pairs_follows_the_roles():
     model, tokenizer = ref.tiny_masked_lm("bert")
     scorer = MaskedLMScorer(model, tokenizer, cache=False, progress=False)
-    pairs = pd.DataFrame({"pair_id": [5, 6], "sent_more": ["Poor people are lazy.", "Women can't drive."],
-                          "sent_less": ["Rich people are lazy.", "Men can't drive."],
-                          "direction": ["stereo", "antistereo"]})
+    pairs = pd.DataFrame(
+        {
+            "pair_id": [5, 6],
+            "sent_more": ["Poor people are lazy.", "Women can't drive."],
+            "sent_less": ["Rich people are lazy.", "Men can't drive."],
+            "direction": ["stereo", "antistereo"],
+        }
+    )
     scored = scorer.score_pairs(pairs, "crows")
     tokens = scorer.score_tokens(pairs, "crows")
     for row in scored.itertuples():
-        for role, value, first in (("more", row.score_more, row.sent_more.split()[0].lower()),
-                                   ("less", row.score_less, row.sent_less.split()[0].lower())):
+        for role, value, first in (
+            ("more", row.score_more, row.sent_more.split()[0].lower()),
+            ("less", row.score_less, row.sent_less.split()[0].lower()),
+        ):
             part = tokens[(tokens["item"] == row.pair_id) & (tokens["role"] == role)]
             assert part["token"].iloc[1] == first  # the sentence of that role, after [CLS]
             assert part.loc[part["scored"], "log_prob"].sum() == pytest.approx(value)

@@ -3,9 +3,9 @@
 import math
 
 import pytest
+import reference_scorer as ref
 import torch
 
-import reference_scorer as ref
 from trustkit.scoring import CausalLMScorer, MaskedLMScorer, pack_batches
 
 TOL = 1e-4  # nats per sentence
@@ -41,12 +41,22 @@ def test_crows_equals_metric_py(masked):
     arch, model, tokenizer = masked
     import pandas as pd
 
-    pairs = pd.DataFrame({
-        "pair_id": [0, 1, 2],
-        "sent_more": ["Poor people are lazy and unbelievably dirty.", "Women can't drive.", "He is strong."],
-        "sent_less": ["Rich people are lazy and unbelievably dirty.", "Men can't drive.", "She is strong."],
-        "direction": ["stereo", "antistereo", "stereo"],
-    })
+    pairs = pd.DataFrame(
+        {
+            "pair_id": [0, 1, 2],
+            "sent_more": [
+                "Poor people are lazy and unbelievably dirty.",
+                "Women can't drive.",
+                "He is strong.",
+            ],
+            "sent_less": [
+                "Rich people are lazy and unbelievably dirty.",
+                "Men can't drive.",
+                "She is strong.",
+            ],
+            "direction": ["stereo", "antistereo", "stereo"],
+        }
+    )
     out = scorer_for(model, tokenizer).score_pairs(pairs, "crows")
     for row in out.itertuples():
         if row.direction == "stereo":
@@ -59,8 +69,10 @@ def test_crows_equals_metric_py(masked):
 
 def test_results_do_not_depend_on_batch_budget_or_padding():
     model, tokenizer = ref.tiny_masked_lm("bert")
-    together = {b: scorer_for(model, tokenizer, b).score_sentences(ref.SENTENCES, "pll")
-                for b in (8, 50, 333, 100_000)}
+    together = {
+        b: scorer_for(model, tokenizer, b).score_sentences(ref.SENTENCES, "pll")
+        for b in (8, 50, 333, 100_000)
+    }
     alone = [scorer_for(model, tokenizer, 4096).score_sentences([s], "pll")[0] for s in ref.SENTENCES]
     for values in together.values():
         assert max(abs(a - b) for a, b in zip(values, alone)) < 1e-4
@@ -113,12 +125,18 @@ def test_causal_ll_equals_reference(arch, bos):
         assert abs(f - s) < TOL
     import pandas as pd
 
-    pairs = pd.DataFrame({"sent_more": ["Poor people are lazy.", "Women can't drive."],
-                          "sent_less": ["Rich people are lazy.", "Men can't drive."],
-                          "direction": ["stereo", "antistereo"]})
+    pairs = pd.DataFrame(
+        {
+            "sent_more": ["Poor people are lazy.", "Women can't drive."],
+            "sent_less": ["Rich people are lazy.", "Men can't drive."],
+            "direction": ["stereo", "antistereo"],
+        }
+    )
     out = scorer.score_pairs(pairs, "ll_shared")
     for row in out.itertuples():
-        first, second = (row.sent_more, row.sent_less) if row.direction == "stereo" else (row.sent_less, row.sent_more)
+        first, second = (
+            (row.sent_more, row.sent_less) if row.direction == "stereo" else (row.sent_less, row.sent_more)
+        )
         s1, s2 = ref.causal_ll_shared(model, tokenizer, first, second)
         more, less = (s1, s2) if row.direction == "stereo" else (s2, s1)
         assert abs(row.score_more - more) < TOL and abs(row.score_less - less) < TOL
@@ -132,7 +150,9 @@ def test_per_token_output_for_plots():
     table = scorer.score_tokens(["He is strong."], "pll")
     assert list(table["token"]) == ["[CLS]", "he", "is", "strong", ".", "[SEP]"]
     assert list(table["scored"]) == [False, True, True, True, True, False]
-    assert table["log_prob"][table["scored"]].sum() == pytest.approx(scorer.score_sentences(["He is strong."])[0])
+    assert table["log_prob"][table["scored"]].sum() == pytest.approx(
+        scorer.score_sentences(["He is strong."])[0]
+    )
     assert table["log_prob"][~table["scored"]].isna().all()
     aula = scorer.score_tokens(["He is strong."], "aula")
     assert aula["attention"][aula["scored"]].gt(0).all()
@@ -170,11 +190,16 @@ def test_real_causal_model_in_ragged_batches_equals_one_sentence_at_a_time():
     scorer = load_scorer("smollm2-135m-instruct", cache=False, progress=False, batch_tokens=256)
     assert scorer.kind == "causal" and scorer.parts is not None
     assert scorer.prefix_id == scorer.tokenizer.convert_tokens_to_ids("<|im_start|>")
-    sentences = ["The capital of France is Paris.", "The nurse is tired.",
-                 "Poor people really are lazy and never want to work hard at all."]
+    sentences = [
+        "The capital of France is Paris.",
+        "The nurse is tired.",
+        "Poor people really are lazy and never want to work hard at all.",
+    ]
     together = scorer.score_sentences(sentences, "ll")
     for sentence, value in zip(sentences, together):
-        ids = torch.tensor([[scorer.prefix_id] + scorer.tokenizer(sentence, add_special_tokens=False)["input_ids"]])
+        ids = torch.tensor(
+            [[scorer.prefix_id] + scorer.tokenizer(sentence, add_special_tokens=False)["input_ids"]]
+        )
         with torch.inference_mode():
             lp = torch.log_softmax(scorer.model(ids).logits[0].double(), dim=-1)
         alone = lp[:-1].gather(1, ids[0, 1:, None]).sum().item()

@@ -3,9 +3,9 @@
 import doctest
 
 import pytest
+import reference_scorer as ref
 import torch
 
-import reference_scorer as ref
 from trustkit.scoring import last_layer
 from trustkit.scoring.heads import masked_lm_parts
 from trustkit.scoring.last_layer import last_layer_runner
@@ -45,10 +45,19 @@ def test_albert_with_shared_groups_stops_at_the_last_call():
 
     tokenizer = ref.tiny_masked_lm("bert")[1]
     torch.manual_seed(0)
-    model = tf.AlbertForMaskedLM(tf.AlbertConfig(
-        vocab_size=len(tokenizer), embedding_size=16, hidden_size=32, num_hidden_layers=5,
-        num_hidden_groups=2, inner_group_num=2, num_attention_heads=2, intermediate_size=37,
-        initializer_range=0.5)).eval()
+    model = tf.AlbertForMaskedLM(
+        tf.AlbertConfig(
+            vocab_size=len(tokenizer),
+            embedding_size=16,
+            hidden_size=32,
+            num_hidden_layers=5,
+            num_hidden_groups=2,
+            inner_group_num=2,
+            num_attention_heads=2,
+            intermediate_size=37,
+            initializer_range=0.5,
+        )
+    ).eval()
     body, _ = masked_lm_parts(model)
     ids, mask, positions = padded_batch(tokenizer)
     with torch.inference_mode():
@@ -60,8 +69,11 @@ def test_albert_with_shared_groups_stops_at_the_last_call():
 def test_unknown_or_decoder_architectures_use_the_full_forward():
     import transformers as tf
 
-    decoder = tf.BertModel(tf.BertConfig(hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
-                                         intermediate_size=37, is_decoder=True))
+    decoder = tf.BertModel(
+        tf.BertConfig(
+            hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=37, is_decoder=True
+        )
+    )
     assert last_layer_runner(decoder) is None
     gpt2 = tf.GPT2Model(tf.GPT2Config(n_embd=32, n_layer=1, n_head=2))
     assert last_layer_runner(gpt2) is None

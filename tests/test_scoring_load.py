@@ -2,9 +2,9 @@
 
 import pandas as pd
 import pytest
+import reference_scorer as ref
 import torch
 
-import reference_scorer as ref
 from trustkit.models import random_control
 from trustkit.scoring import CausalLMScorer, MaskedLMScorer, load_scorer
 
@@ -36,7 +36,9 @@ def test_pickle_checkpoint_scores_like_its_safetensors(tmp_path, control_dir):
     scorer = load_scorer(out, random_control=True, cache=False, progress=False)
     reference = load_scorer(control_dir, random_control=True, cache=False, progress=False)
     assert scorer.kind == "masked" and scorer.provenance["pickle"]
-    assert scorer.score_sentences(["He is strong."], "pll") == reference.score_sentences(["He is strong."], "pll")
+    assert scorer.score_sentences(["He is strong."], "pll") == reference.score_sentences(
+        ["He is strong."], "pll"
+    )
 
 
 def test_masked_lm_without_its_head_weights_is_refused(tmp_path, control_dir):
@@ -56,8 +58,18 @@ def test_model_object_without_mlm_head_or_mask_token_is_refused():
 
     model, tokenizer = ref.tiny_masked_lm("bert")
     with pytest.raises(ValueError, match="masked-LM head"):
-        MaskedLMScorer(BertModel(BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=1,
-                                            num_attention_heads=2, intermediate_size=37)), tokenizer)
+        MaskedLMScorer(
+            BertModel(
+                BertConfig(
+                    vocab_size=len(tokenizer),
+                    hidden_size=32,
+                    num_hidden_layers=1,
+                    num_attention_heads=2,
+                    intermediate_size=37,
+                )
+            ),
+            tokenizer,
+        )
     causal, causal_tok = ref.tiny_causal_lm("gpt2")
     with pytest.raises(ValueError, match="no mask token"):
         MaskedLMScorer(model, causal_tok)
@@ -69,9 +81,17 @@ def test_bad_sentences_are_named_by_pair():
     model, tokenizer = ref.tiny_masked_lm("bert")  # max_position_embeddings = 64
     scorer = MaskedLMScorer(model, tokenizer, cache=False, progress=False)
     long = "word " * 80
-    pairs = pd.DataFrame({"pair_id": [7, 8], "sent_more": ["He is strong.", long],
-                          "sent_less": ["She is strong.", "Short."], "direction": ["stereo", "stereo"]})
-    with pytest.raises(ValueError, match=r"pair 8: sent_more .* 82 tokens, more than the model's maximum of 64.*truncate"):
+    pairs = pd.DataFrame(
+        {
+            "pair_id": [7, 8],
+            "sent_more": ["He is strong.", long],
+            "sent_less": ["She is strong.", "Short."],
+            "direction": ["stereo", "stereo"],
+        }
+    )
+    with pytest.raises(
+        ValueError, match=r"pair 8: sent_more .* 82 tokens, more than the model's maximum of 64.*truncate"
+    ):
         scorer.score_pairs(pairs, "pll")
     empty = pairs.assign(sent_less=["", "Short."])
     with pytest.raises(ValueError, match="pair 7: sent_less cannot be scored: the sentence is empty"):

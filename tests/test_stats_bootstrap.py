@@ -64,8 +64,13 @@ def test_bias_score_table_estimate_is_the_crows_metric_score_and_ties_leave_the_
 
 def test_paraphrase_rows_weigh_each_pair_equally():
     t = pd.DataFrame(
-        {"pair_id": [1, 1, 1, 2, 2], "para_index": [0, 1, 2, 0, 1], "bias_type": "age", "direction": "stereo",
-         "delta": [1.0, 1.0, -1.0, -1.0, 1.0]}
+        {
+            "pair_id": [1, 1, 1, 2, 2],
+            "para_index": [0, 1, 2, 0, 1],
+            "bias_type": "age",
+            "direction": "stereo",
+            "delta": [1.0, 1.0, -1.0, -1.0, 1.0],
+        }
     )
     vals = pair_bias_values(t, "paraphrases").set_index("pair_id")
     assert vals["bias_value"].tolist() == [50.0, 100.0]

@@ -22,7 +22,12 @@ def _hand_table():
 
 def test_per_pair_sensitivity_by_hand():
     res = paraphrase_sensitivity(_hand_table()).set_index("pair_id")
-    assert res.loc[1, ["flip_share", "spread", "max_abs_change", "delta_para_mean"]].tolist() == [0.5, 2.0, 1.0, 0.5]
+    assert res.loc[1, ["flip_share", "spread", "max_abs_change", "delta_para_mean"]].tolist() == [
+        0.5,
+        2.0,
+        1.0,
+        0.5,
+    ]
     assert bool(res.loc[1, "flipped"]) and bool(res.loc[1, "spread_exceeds_delta"])
     assert res.loc[2, ["flip_share", "spread", "max_abs_change"]].tolist() == [0.0, 2.0, 1.0]
     assert not bool(res.loc[2, "flipped"]) and not bool(res.loc[2, "spread_exceeds_delta"])
@@ -73,6 +78,10 @@ def test_mixed_model_recovers_a_known_icc_within_its_ci(icc, seed):
 def test_bias_type_covariate_absorbs_category_shifts():
     t = _simulate(0.3, seed=3, effect={"age": 0.0, "gender": 3.0, "race": -3.0})
     plain = variance_decomposition(t, n_boot=0).set_index("measure").loc["icc", "estimate"]
-    adjusted = variance_decomposition(t, covariates=["bias_type"], n_boot=0).set_index("measure").loc["icc", "estimate"]
+    adjusted = (
+        variance_decomposition(t, covariates=["bias_type"], n_boot=0)
+        .set_index("measure")
+        .loc["icc", "estimate"]
+    )
     assert plain > 0.8  # the category shifts look like pair variance without the covariate
     assert adjusted == pytest.approx(0.3, abs=0.12)

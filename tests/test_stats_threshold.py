@@ -28,7 +28,9 @@ def _table():
 
 def test_tau_estimators_by_hand():
     t = _table()
-    assert threshold_from_paraphrase_noise(t, "abs_change", 0.5) == pytest.approx(0.5)  # median of 1, 3, .5, .4, .2
+    assert threshold_from_paraphrase_noise(t, "abs_change", 0.5) == pytest.approx(
+        0.5
+    )  # median of 1, 3, .5, .4, .2
     assert threshold_from_paraphrase_noise(t, "abs_change", 1.0) == pytest.approx(3.0)
     assert threshold_from_paraphrase_noise(t, "pair_max_change", 0.0) == pytest.approx(0.2)
     noise = paraphrase_noise(t).set_index("pair_id")

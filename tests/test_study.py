@@ -10,14 +10,16 @@ from trustkit.stats import series_bias_scores
 
 
 def _pairs(n=8):
-    return pd.DataFrame({
-        "pair_id": range(n),
-        "sent_more": [f"The poor man number {i} is lazy." for i in range(n)],
-        "sent_less": [f"The rich man number {i} is lazy." for i in range(n)],
-        "direction": ["stereo"] * n,
-        "bias_type": ["socioeconomic"] * n,
-        "source_row": [str(i) for i in range(n)],
-    })
+    return pd.DataFrame(
+        {
+            "pair_id": range(n),
+            "sent_more": [f"The poor man number {i} is lazy." for i in range(n)],
+            "sent_less": [f"The rich man number {i} is lazy." for i in range(n)],
+            "direction": ["stereo"] * n,
+            "bias_type": ["socioeconomic"] * n,
+            "source_row": [str(i) for i in range(n)],
+        }
+    )
 
 
 def test_sample_pairs_is_seeded_ordered_and_keeps_attrs():
@@ -45,7 +47,8 @@ def test_control_is_scored_on_its_subset_and_flagged():
     assert variants.groupby("metric").size().to_dict() == {"aul": 2, "pll": 2}
     table = series_bias_scores(scored, n_resamples=50)
     assert table[["model", "is_control", "metric", "dataset", "group"]].values.tolist() == [
-        ["bert-tiny", True, "pll", "toy", "overall"]]
+        ["bert-tiny", True, "pll", "toy", "overall"]
+    ]
     assert 0 <= table.estimate[0] <= 100 and table.n[0] == 3
 
 
@@ -72,7 +75,10 @@ def test_params_come_from_a_profile_with_overrides():
     assert params.n_paraphrases == 5 and params.control_n_pairs == 60 and params.n_bootstrap == 2000
     assert params.backends == ("backtranslation",) and params.filter_settings.min_similarity == 0.75
     paper = study.study_params("paper", "02_scoring")
-    assert paper.models == ("bert-base-uncased", "roberta-large", "albert/albert-xxlarge-v2") and paper.n_pairs is None
+    assert (
+        paper.models == ("bert-base-uncased", "roberta-large", "albert/albert-xxlarge-v2")
+        and paper.n_pairs is None
+    )
     assert paper.datasets == ("crows_pairs", "crows_pairs_revised") and paper.device == "auto"
     with pytest.raises(ValueError, match="unknown study parameters.*n_pair"):
         study.study_params("lab", n_pair=3)
@@ -85,16 +91,32 @@ def test_params_come_from_a_profile_with_overrides():
 
 
 def test_params_from_a_notebooks_parameters_ignore_what_is_not_a_setting():
-    cell = {"profile": "lab", "figures_dir": "out", "dataset": "crows_pairs_revised", "backend": "llm", "seed": 2,
-            "n_examples": 4, "pd": pd}
+    cell = {
+        "profile": "lab",
+        "figures_dir": "out",
+        "dataset": "crows_pairs_revised",
+        "backend": "llm",
+        "seed": 2,
+        "n_examples": 4,
+        "pd": pd,
+    }
     params = study.StudyParams.from_parameters(cell)
     assert (params.datasets, params.backends, params.seed) == (("crows_pairs_revised",), ("llm",), 2)
     assert study.PLLStudy.from_parameters(cell).params == params
 
 
 def test_the_study_object_runs_the_steps_with_its_params():
-    pll = study.PLLStudy(study.StudyParams(models=[], control="bert-tiny", datasets=["toy"], control_n_pairs=3,
-                                           variants_n_pairs=2, n_bootstrap=50, progress=False))
+    pll = study.PLLStudy(
+        study.StudyParams(
+            models=[],
+            control="bert-tiny",
+            datasets=["toy"],
+            control_n_pairs=3,
+            variants_n_pairs=2,
+            n_bootstrap=50,
+            progress=False,
+        )
+    )
     models = pll.load_models()
     scored = pll.score(models, _pairs(8))
     expected = study.score_study(models, {"toy": _pairs(8)}, control_pairs=3, seed=0)
@@ -104,8 +126,10 @@ def test_the_study_object_runs_the_steps_with_its_params():
     assert variants.pair_id.nunique() == 2 and set(variants.metric) >= {"pll", "aul", "crows"}
 
 
-@pytest.mark.parametrize("old, new", [("sample_pairs", sample_pairs), ("parse_control", parse_control),
-                                      ("bias_scores", series_bias_scores)])
+@pytest.mark.parametrize(
+    "old, new",
+    [("sample_pairs", sample_pairs), ("parse_control", parse_control), ("bias_scores", series_bias_scores)],
+)
 def test_moved_helpers_keep_their_old_names_with_a_warning(old, new):
     with pytest.warns(DeprecationWarning, match=f"trustkit.study.{old} moved"):
         assert getattr(study, old) is new

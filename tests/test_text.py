@@ -36,8 +36,11 @@ def crows():
 def sentence_pairs(crows):
     stereoset = load_stereoset()
     pairs = [pair for p in crows.values() for pair in zip(p.sent_more, p.sent_less, strict=True)]
-    return (pairs + list(zip(stereoset.sent_stereotype, stereoset.sent_antistereotype, strict=True))
-            + list(zip(stereoset.sent_stereotype, stereoset.sent_unrelated, strict=True)))
+    return (
+        pairs
+        + list(zip(stereoset.sent_stereotype, stereoset.sent_antistereotype, strict=True))
+        + list(zip(stereoset.sent_stereotype, stereoset.sent_unrelated, strict=True))
+    )
 
 
 def test_both_rules_match_the_old_tokenisers_on_every_real_sentence(sentence_pairs):
@@ -53,7 +56,15 @@ def test_both_rules_match_the_old_tokenisers_on_every_real_sentence(sentence_pai
 
 def test_pair_audit_results_unchanged_on_every_crows_version(crows):
     digest = hashlib.sha256()
-    columns = ["words_more", "words_less", "n_spans", "n_changed", "identical", "single_span", "punctuation_differs"]
+    columns = [
+        "words_more",
+        "words_less",
+        "n_spans",
+        "n_changed",
+        "identical",
+        "single_span",
+        "punctuation_differs",
+    ]
     for name in VERSIONS:
         digest.update(pair_differences(crows[name])[columns].to_json(orient="values").encode())
     assert digest.hexdigest() == AUDIT_DIGEST

@@ -1,4 +1,5 @@
 """Command-line entry: ``python -m trustkit``."""
+
 import sys
 
 from trustkit.cli import main

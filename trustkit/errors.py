@@ -56,13 +56,22 @@ class UnknownNameError(ValueError, KeyError):
     (True, 'crows_pairs')
     """
 
-    def __init__(self, kind: str, name: object, choices: Iterable, *, listing: str | None = None,
-                 message: str | None = None):
+    def __init__(
+        self,
+        kind: str,
+        name: object,
+        choices: Iterable,
+        *,
+        listing: str | None = None,
+        message: str | None = None,
+    ):
         self.kind, self.name, self.choices = kind, name, [str(c) for c in choices]
         self.suggestion = closest_name(name, self.choices)
         if message is None:
-            message = (f"unknown {kind} {name!r}{did_you_mean(name, self.choices)}; "
-                       f"{listing or f'known {kind}s:'} {', '.join(self.choices) or 'none'}")
+            message = (
+                f"unknown {kind} {name!r}{did_you_mean(name, self.choices)}; "
+                f"{listing or f'known {kind}s:'} {', '.join(self.choices) or 'none'}"
+            )
         super().__init__(message)
 
     def __str__(self) -> str:  # KeyError would quote the message

@@ -72,7 +72,7 @@ def _umask() -> int:
 
 
 def _publishable(tmp: Path) -> None:
-    """mkstemp makes 0600 files; give the output the mode a plain ``open`` would (0666 & ~umask)."""
+    """Mkstemp makes 0600 files; give the output the mode a plain ``open`` would (0666 & ~umask)."""
     if tmp.exists():
         os.chmod(tmp, 0o666 & ~_umask())
 
@@ -110,8 +110,10 @@ def neutralise_csv_cells(frame):
     out = frame.copy()
     for column in out.columns:
         if out[column].dtype == object or pd.api.types.is_string_dtype(out[column].dtype):
-            out[column] = [f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) and not _is_number(v)
-                           else v for v in out[column]]
+            out[column] = [
+                f"'{v}" if isinstance(v, str) and v.startswith(FORMULA_STARTS) and not _is_number(v) else v
+                for v in out[column]
+            ]
     return out
 
 

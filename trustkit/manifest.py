@@ -20,12 +20,14 @@ from trustkit.provenance import FIGURE_SUFFIXES
 MANIFEST_NAME = "MANIFEST.json"
 
 
-def _write_manifest(path: Path, profile: str, root: Path, common: dict, figures: dict, started: float) -> dict:
+def _write_manifest(
+    path: Path, profile: str, root: Path, common: dict, figures: dict, started: float
+) -> dict:
     """Write the manifest as it stands (atomically: a reader sees the old or the new file, never half)."""
     manifest = {
         "profile": profile,
         "description": profiles.PROFILE_DESCRIPTIONS[profile],
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "git_commit": common["git_commit"],
         "git_dirty": common["git_dirty"],
         "platform": platform.platform(),
@@ -48,8 +50,11 @@ def portable(value, root: str | os.PathLike):
     """
     from trustkit.paths import cache_dir
 
-    prefixes = [(str(cache_dir().resolve()), "$TRUSTKIT_CACHE"), (str(Path(root).resolve()), ""),
-                (str(Path.home()), "~")]
+    prefixes = [
+        (str(cache_dir().resolve()), "$TRUSTKIT_CACHE"),
+        (str(Path(root).resolve()), ""),
+        (str(Path.home()), "~"),
+    ]
 
     def rewrite(item):
         if isinstance(item, dict):
@@ -59,7 +64,7 @@ def portable(value, root: str | os.PathLike):
         if isinstance(item, str):
             for prefix, replacement in prefixes:
                 if item == prefix or item.startswith(prefix + os.sep):
-                    rest = item[len(prefix):].lstrip(os.sep)
+                    rest = item[len(prefix) :].lstrip(os.sep)
                     return f"{replacement}/{rest}".strip("/") if replacement else (rest or ".")
         return item
 
@@ -108,6 +113,8 @@ def changed_revisions(manifest: dict) -> list[str]:
         folder = local_snapshot(*split_revision(hub_id))  # what the model's id resolves to now
         now = folder.name if folder is not None else None
         if now != revision:
-            problems.append(f"{model_id}: figures {', '.join(sorted(names))} were made at revision {revision}, "
-                            f"the local cache now has {now or 'no copy'}")
+            problems.append(
+                f"{model_id}: figures {', '.join(sorted(names))} were made at revision {revision}, "
+                f"the local cache now has {now or 'no copy'}"
+            )
     return problems

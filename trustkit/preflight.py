@@ -9,6 +9,9 @@ import warnings
 
 from trustkit.models import preflight as _preflight
 
-warnings.warn("trustkit.preflight moved to trustkit.models.preflight; the old name goes in the next release",
-              DeprecationWarning, stacklevel=2)
+warnings.warn(
+    "trustkit.preflight moved to trustkit.models.preflight; the old name goes in the next release",
+    DeprecationWarning,
+    stacklevel=2,
+)
 sys.modules[__name__] = _preflight

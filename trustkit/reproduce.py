@@ -51,19 +51,30 @@ def _check_kernel() -> None:
     try:
         spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
     except NoSuchKernel as err:
-        raise RuntimeError("no `python3` Jupyter kernel: run `python -m ipykernel install --sys-prefix`") from err
+        raise RuntimeError(
+            "no `python3` Jupyter kernel: run `python -m ipykernel install --sys-prefix`"
+        ) from err
     exe = spec.argv[0]
     # jupyter_client replaces a bare "python" with the running interpreter.
-    if exe not in {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"} and \
-            Path(exe).resolve() != Path(sys.executable).resolve():
+    if (
+        exe not in {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
+        and Path(exe).resolve() != Path(sys.executable).resolve()
+    ):
         raise RuntimeError(
             f"the `python3` Jupyter kernel runs {exe}, not this interpreter ({sys.executable}); "
             "set JUPYTER_PREFER_ENV_PATH=1 or run `python -m ipykernel install --sys-prefix`"
         )
 
 
-def run_notebook(notebook: str, profile: str, root: Path, figures_dir: Path, build_dir: Path,
-                 progress: bool = True, params: dict | None = None) -> dict:
+def run_notebook(
+    notebook: str,
+    profile: str,
+    root: Path,
+    figures_dir: Path,
+    build_dir: Path,
+    progress: bool = True,
+    params: dict | None = None,
+) -> dict:
     """Execute one notebook of a profile with papermill; return its provenance records by figure.
 
     Parameters
@@ -92,16 +103,20 @@ def run_notebook(notebook: str, profile: str, root: Path, figures_dir: Path, bui
     params["figures_dir"] = str(figures_dir.resolve())
     sidecar = build_dir / "provenance" / f"{notebook}.json"
     sidecar.unlink(missing_ok=True)
-    context = RunContext(notebook=notebook, profile=profile, figures_dir=params["figures_dir"],
-                         sidecar=str(sidecar.resolve()))
+    context = RunContext(
+        notebook=notebook, profile=profile, figures_dir=params["figures_dir"], sidecar=str(sidecar.resolve())
+    )
     saved = os.environ.get("JUPYTER_PREFER_ENV_PATH")
     os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"  # the kernel must be this interpreter (see _check_kernel)
     start = time.perf_counter()
     try:
         papermill.execute_notebook(
-            str(source), str(build_dir / f"{notebook}.ipynb"),
+            str(source),
+            str(build_dir / f"{notebook}.ipynb"),
             parameters={**params, CONTEXT_PARAMETER: context.to_parameter()},
-            kernel_name=KERNEL_NAME, cwd=str(source.parent), progress_bar=progress,
+            kernel_name=KERNEL_NAME,
+            cwd=str(source.parent),
+            progress_bar=progress,
         )
     finally:
         if saved is None:
@@ -121,14 +136,23 @@ def run_notebook(notebook: str, profile: str, root: Path, figures_dir: Path, bui
         entries[key] = {**record, "notebook": notebook, "parameters": params, "wall_time_s": wall}
     missing = sorted(set(profiles.expected_figures(notebook)) - set(entries))
     if missing:
-        raise RuntimeError(f"{notebook} ran but did not save (with provenance) the figures {missing}; save each "
-                           "with trustkit.provenance.save_figure(fig, name, run), where run = "
-                           f"RunContext.resolve({CONTEXT_PARAMETER}, ...) from the parameters cell")
+        raise RuntimeError(
+            f"{notebook} ran but did not save (with provenance) the figures {missing}; save each "
+            "with trustkit.provenance.save_figure(fig, name, run), where run = "
+            f"RunContext.resolve({CONTEXT_PARAMETER}, ...) from the parameters cell"
+        )
     return entries
 
 
-def reproduce(profile: str, root: str | os.PathLike | None = None, notebooks=None,
-              progress: bool = True, log=print, max_pairs: int | None = None, sets=()) -> dict:
+def reproduce(
+    profile: str,
+    root: str | os.PathLike | None = None,
+    notebooks=None,
+    progress: bool = True,
+    log=print,
+    max_pairs: int | None = None,
+    sets=(),
+) -> dict:
     """Run the notebooks of a profile; write figures and ``figures/<profile>/MANIFEST.json``.
 
     Parameters
@@ -158,7 +182,9 @@ def reproduce(profile: str, root: str | os.PathLike | None = None, notebooks=Non
     """
     profiles.check_profile(profile)
     chosen = list(notebooks or profiles.notebook_names())
-    plan = {name: profiles.profile_parameters(profile, name, max_pairs=max_pairs, sets=sets) for name in chosen}
+    plan = {
+        name: profiles.profile_parameters(profile, name, max_pairs=max_pairs, sets=sets) for name in chosen
+    }
     preflight(plan)
     root = Path(root).resolve() if root else repo_root()
     _check_kernel()
@@ -172,18 +198,26 @@ def reproduce(profile: str, root: str | os.PathLike | None = None, notebooks=Non
     git = provenance.git_commit(root)
     if git["commit"] is None:  # notebooks outside a checkout: record the code's own commit
         git = provenance.git_commit()
-    common = {"git_commit": git["commit"], "git_dirty": git["dirty"], "library_versions": provenance.library_versions()}
+    common = {
+        "git_commit": git["commit"],
+        "git_dirty": git["dirty"],
+        "library_versions": provenance.library_versions(),
+    }
     started = time.perf_counter()
     manifest: dict = {}
     for name in chosen:
         log(f"[{profile}] running notebooks/{name}.ipynb -> build/{profile}/{name}.ipynb")
-        entries = run_notebook(name, profile, root, figures_dir, build_dir, progress=progress, params=plan[name])
+        entries = run_notebook(
+            name, profile, root, figures_dir, build_dir, progress=progress, params=plan[name]
+        )
         for entry in entries.values():
             entry.update(common)
         figures.update(entries)
         manifest = _write_manifest(manifest_path, profile, root, common, figures, started)
-        log(f"[{profile}] {name}: {len(entries)} figures in "
-            f"{next(iter(entries.values()))['wall_time_s'] if entries else 0} s; manifest updated")
+        log(
+            f"[{profile}] {name}: {len(entries)} figures in "
+            f"{next(iter(entries.values()))['wall_time_s'] if entries else 0} s; manifest updated"
+        )
     if not notebooks:  # a full run leaves no stale figure behind
         for path in figures_dir.iterdir():
             if path.suffix in FIGURE_SUFFIXES and path.name not in figures:
@@ -197,24 +231,35 @@ def reproduce(profile: str, root: str | os.PathLike | None = None, notebooks=Non
 # working for one release, with a DeprecationWarning.
 
 _MOVED = {
-    "library_versions": "trustkit.provenance", "git_commit": "trustkit.provenance",
-    "record_figure": "trustkit.provenance", "save_figure": "trustkit.provenance",
-    "_model_record": "trustkit.provenance", "_dataset_record": "trustkit.provenance",
-    "atomic_path": "trustkit.fileio", "atomic_write_text": "trustkit.fileio", "sha256_file": "trustkit.fileio",
+    "library_versions": "trustkit.provenance",
+    "git_commit": "trustkit.provenance",
+    "record_figure": "trustkit.provenance",
+    "save_figure": "trustkit.provenance",
+    "_model_record": "trustkit.provenance",
+    "_dataset_record": "trustkit.provenance",
+    "atomic_path": "trustkit.fileio",
+    "atomic_write_text": "trustkit.fileio",
+    "sha256_file": "trustkit.fileio",
 }
 _RENAMED = {"_model_record": "model_record", "_dataset_record": "dataset_record"}
 
 
 def __getattr__(name: str):
     if name == "sidecar_path":  # where a run by hand records (no environment variable is read any more)
-        warnings.warn("trustkit.reproduce.sidecar_path is deprecated: use trustkit.provenance.RunContext.sidecar_for",
-                      DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            "trustkit.reproduce.sidecar_path is deprecated: use trustkit.provenance.RunContext.sidecar_for",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return RunContext().sidecar_for
     if name not in _MOVED:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     import importlib
 
     new = _RENAMED.get(name, name)
-    warnings.warn(f"trustkit.reproduce.{name} moved to {_MOVED[name]}.{new}; the old name goes in the next "
-                  "release", DeprecationWarning, stacklevel=2)
+    warnings.warn(
+        f"trustkit.reproduce.{name} moved to {_MOVED[name]}.{new}; the old name goes in the next release",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return getattr(importlib.import_module(_MOVED[name]), new)

@@ -67,11 +67,15 @@ def check_scored(
     if one_model:
         if "model" in out.columns and out["model"].nunique() > 1:
             names = sorted(map(str, out["model"].unique()))
-            raise ValueError(f"the table holds several models {names}; analyse one at a time, e.g. df[df.model == name]")
+            raise ValueError(
+                f"the table holds several models {names}; analyse one at a time, e.g. df[df.model == name]"
+            )
         dup = out.duplicated(["pair_id", "para_index"])
         if dup.any():
             first = out.loc[dup, ["pair_id", "para_index"]].iloc[0].tolist()
-            raise ValueError(f"(pair_id, para_index) {first} appears more than once; one row per pair and wording")
+            raise ValueError(
+                f"(pair_id, para_index) {first} appears more than once; one row per pair and wording"
+            )
     if "direction" in out.columns:
         unknown = set(out["direction"].unique()) - {"stereo", "antistereo"}
         if unknown:

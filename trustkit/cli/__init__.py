@@ -79,8 +79,10 @@ def describe_failure(err: BaseException) -> str:
     elif isinstance(err, OSError):
         what = f"{text}: check that the path exists, is readable/writable and the disk is not full"
     elif "size mismatch" in text or "ignore_mismatched_sizes" in text:
-        what = ("the checkpoint's tensor shapes do not match its config.json (e.g. vocab_size); "
-                "use the config saved with these weights")
+        what = (
+            "the checkpoint's tensor shapes do not match its config.json (e.g. vocab_size); "
+            "use the config saved with these weights"
+        )
     else:
         what = f"{text} ({type(err).__name__})"
     return f"{what}; run with --debug for the traceback"

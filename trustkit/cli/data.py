@@ -11,17 +11,20 @@ import sys
 def register(subparsers) -> None:
     p = subparsers.add_parser("data", help="list, fetch and verify datasets; check a pair file")
     sub = p.add_subparsers(dest="data_command", metavar="ACTION", required=True)
-    sub.add_parser("list", help="show every registered dataset, its license and whether it is cached").set_defaults(
-        func=run_list
-    )
+    sub.add_parser(
+        "list", help="show every registered dataset, its license and whether it is cached"
+    ).set_defaults(func=run_list)
     fetch = sub.add_parser("fetch", help="copy datasets from the mirror (or download them), verifying sha256")
     fetch.add_argument("names", nargs="*", metavar="NAME", help="datasets to fetch (default: all)")
     fetch.set_defaults(func=run_fetch)
     verify = sub.add_parser("verify", help="fetch every dataset and print each file's sha256 and OK")
     verify.add_argument("names", nargs="*", metavar="NAME", help="datasets to verify (default: all)")
     verify.set_defaults(func=run_verify)
-    check = sub.add_parser("check", help="validate a pair file (CSV/TSV/JSONL) or a registered pair dataset; "
-                                         "print FILE:LINE: reason per problem")
+    check = sub.add_parser(
+        "check",
+        help="validate a pair file (CSV/TSV/JSONL) or a registered pair dataset; "
+        "print FILE:LINE: reason per problem",
+    )
     check.add_argument("file", metavar="FILE")
     check.set_defaults(func=run_check)
 
@@ -40,7 +43,9 @@ def run_list(args) -> int:
 
     for dataset in REGISTRY.values():
         cached = all((cache_dir("data", f.folder) / f.filename).exists() for f in dataset.files)
-        print(f"{dataset.name:24s} {len(dataset.files):2d} file(s)  {'cached' if cached else 'not cached':10s}  {dataset.license}")
+        print(
+            f"{dataset.name:24s} {len(dataset.files):2d} file(s)  {'cached' if cached else 'not cached':10s}  {dataset.license}"
+        )
         print(f"{'':24s} {dataset.description}")
     return 0
 
@@ -108,7 +113,10 @@ def run_check(args) -> int:
     for problem in parsed.problems:
         print(problem)
     if parsed.problems:
-        print(f"{args.file}: {len(parsed.problems)} problem(s), {len(parsed.rows)} valid pair(s)", file=sys.stderr)
+        print(
+            f"{args.file}: {len(parsed.problems)} problem(s), {len(parsed.rows)} valid pair(s)",
+            file=sys.stderr,
+        )
         return 1
     print(f"{args.file}: {len(parsed.rows)} pair(s) OK")
     return 0

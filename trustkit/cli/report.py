@@ -15,30 +15,53 @@ METRIC_CHOICES = ("pll", "pll_word_l2r", "aul", "aula", "crows", "ll", "ll_share
 def register(subparsers) -> None:
     """Add the ``report`` sub-command."""
     p = subparsers.add_parser(
-        "report", help="a bias report card for one model: HTML page + JSON twin",
+        "report",
+        help="a bias report card for one model: HTML page + JSON twin",
         description="Scores the model on the pairs, paraphrases and re-scores them, and writes one "
-                    "self-contained HTML page (no network needed to open it) and OUT.json with the same "
-                    "numbers: the bias score with CI and binomial test, the thresholded score and the "
-                    "undetermined share, per bias type, flip rate and ICC, example pairs, known data "
-                    "problems and the full provenance.")
-    p.add_argument("--model", required=True,
-                   help="hub id, local directory, .gguf file or bundle name (trustkit models list)")
-    p.add_argument("--data", default="crows_pairs",
-                   help="dataset name (default crows_pairs) or a pair file")
+        "self-contained HTML page (no network needed to open it) and OUT.json with the same "
+        "numbers: the bias score with CI and binomial test, the thresholded score and the "
+        "undetermined share, per bias type, flip rate and ICC, example pairs, known data "
+        "problems and the full provenance.",
+    )
+    p.add_argument(
+        "--model",
+        required=True,
+        help="hub id, local directory, .gguf file or bundle name (trustkit models list)",
+    )
+    p.add_argument("--data", default="crows_pairs", help="dataset name (default crows_pairs) or a pair file")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N pairs")
-    p.add_argument("--paraphrases", type=int, default=3, metavar="N",
-                   help="paraphrase candidates per sentence (default 3; 0: no paraphrasing, no τ/flip rate/ICC)")
-    p.add_argument("--paraphraser", default="backtranslation", metavar="SPEC",
-                   help="backtranslation (default, offline), llm[:MODEL] or seq2seq:MODEL")
+    p.add_argument(
+        "--paraphrases",
+        type=int,
+        default=3,
+        metavar="N",
+        help="paraphrase candidates per sentence (default 3; 0: no paraphrasing, no τ/flip rate/ICC)",
+    )
+    p.add_argument(
+        "--paraphraser",
+        default="backtranslation",
+        metavar="SPEC",
+        help="backtranslation (default, offline), llm[:MODEL] or seq2seq:MODEL",
+    )
     p.add_argument("--metric", choices=METRIC_CHOICES, help="default: pll for masked, ll for causal LMs")
     p.add_argument("--seed", type=int, default=0, help="seed of paraphrasing and the bootstraps (default 0)")
-    p.add_argument("--n-bootstrap", type=int, default=1000, metavar="B", help="bootstrap resamples (default 1000)")
-    p.add_argument("--icc-bootstrap", type=int, default=100, metavar="B",
-                   help="parametric-bootstrap refits for the ICC's CI (default 100)")
+    p.add_argument(
+        "--n-bootstrap", type=int, default=1000, metavar="B", help="bootstrap resamples (default 1000)"
+    )
+    p.add_argument(
+        "--icc-bootstrap",
+        type=int,
+        default=100,
+        metavar="B",
+        help="parametric-bootstrap refits for the ICC's CI (default 100)",
+    )
     p.add_argument("--device", help="cpu (default), cuda, cuda:1, auto")
     p.add_argument("--batch-tokens", type=int, metavar="N", help="padded tokens per forward pass")
-    p.add_argument("--random-control", action="store_true",
-                   help="accept a random-weights control / a missing LM head (explicitly a control)")
+    p.add_argument(
+        "--random-control",
+        action="store_true",
+        help="accept a random-weights control / a missing LM head (explicitly a control)",
+    )
     p.add_argument("--no-cache", action="store_true", help="do not read or write the score cache")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument("--out", required=True, help="the report: FILE.html (FILE.json is written beside it)")
@@ -52,8 +75,12 @@ def run(args) -> int:
     if out.suffix != ".html":
         print(f"trustkit report: --out must end in .html, got {out.name}", file=sys.stderr)
         return 2
-    for name, value, low in (("--limit", args.limit, 1), ("--paraphrases", args.paraphrases, 0),
-                             ("--n-bootstrap", args.n_bootstrap, 1), ("--icc-bootstrap", args.icc_bootstrap, 0)):
+    for name, value, low in (
+        ("--limit", args.limit, 1),
+        ("--paraphrases", args.paraphrases, 0),
+        ("--n-bootstrap", args.n_bootstrap, 1),
+        ("--icc-bootstrap", args.icc_bootstrap, 0),
+    ):
         if value is not None and value < low:
             print(f"trustkit report: {name} must be at least {low}, got {value}", file=sys.stderr)
             return 2
@@ -63,23 +90,39 @@ def run(args) -> int:
     try:
         for path in (out, json_path(out)):
             check_output_path(path, inputs=[args.data, args.model], force=args.force)
-        report = build_report(args.model, args.data, limit=args.limit, paraphrases=args.paraphrases,
-                              paraphraser=args.paraphraser, metric=args.metric, seed=args.seed, device=args.device,
-                              n_resamples=args.n_bootstrap, icc_bootstrap=args.icc_bootstrap,
-                              random_control=args.random_control, batch_tokens=args.batch_tokens,
-                              cache=not args.no_cache, progress=not args.no_progress,
-                              log=lambda line: print(line, file=sys.stderr))
+        report = build_report(
+            args.model,
+            args.data,
+            limit=args.limit,
+            paraphrases=args.paraphrases,
+            paraphraser=args.paraphraser,
+            metric=args.metric,
+            seed=args.seed,
+            device=args.device,
+            n_resamples=args.n_bootstrap,
+            icc_bootstrap=args.icc_bootstrap,
+            random_control=args.random_control,
+            batch_tokens=args.batch_tokens,
+            cache=not args.no_cache,
+            progress=not args.no_progress,
+            log=lambda line: print(line, file=sys.stderr),
+        )
     except (ValueError, FileNotFoundError) as err:
         print(f"trustkit report: {err}", file=sys.stderr)
         return 2
     html, twin = report.write(out, force=args.force)
     doc = report.document
     b, t = doc["bias_score"], doc["thresholded"]
-    line = (f"bias score {b['estimate']:.1f}% (95% CI {b['ci_low']:.1f}–{b['ci_high']:.1f}, binomial p {b['p']:.3g}, "
-            f"n {b['n']})")
+    line = (
+        f"bias score {b['estimate']:.1f}% (95% CI {b['ci_low']:.1f}–{b['ci_high']:.1f}, binomial p {b['p']:.3g}, "
+        f"n {b['n']})"
+    )
     if t:
-        line += (f" | thresholded {t['estimate']:.1f}% with τ {t['tau']:.3g}, {t['undetermined_share']:.1f}% undetermined"
-                 if t["estimate"] is not None else f" | τ {t['tau']:.3g}: every pair undetermined")
+        line += (
+            f" | thresholded {t['estimate']:.1f}% with τ {t['tau']:.3g}, {t['undetermined_share']:.1f}% undetermined"
+            if t["estimate"] is not None
+            else f" | τ {t['tau']:.3g}: every pair undetermined"
+        )
     print(line)
     print(f"wrote {html} ({html.stat().st_size / 1024:.0f} KB) and {twin} in {doc['timing']['total']:.1f} s")
     return 0

@@ -20,20 +20,40 @@ def register(subparsers) -> None:
         description="Profiles: " + "; ".join(f"{k}: {v}" for k, v in PROFILE_DESCRIPTIONS.items()),
     )
     p.add_argument("--profile", choices=PROFILE_NAMES, default="offline")
-    p.add_argument("--notebooks", nargs="+", metavar="NAME",
-                   help="run only these notebooks (e.g. 01_data); their manifest entries are replaced, "
-                        "the others' kept")
-    p.add_argument("--max-pairs", type=int, default=None, metavar="N",
-                   help="cap every pair count of every notebook at N (try a profile on a few pairs)")
-    p.add_argument("--set", dest="sets", action="append", default=[], metavar="NOTEBOOK.PARAM=VALUE",
-                   help="override one notebook parameter; VALUE is JSON when it parses (repeatable), "
-                        "e.g. --set 02_scoring.control=bert-tiny --set 03_paraphrase.n_paraphrases=2")
+    p.add_argument(
+        "--notebooks",
+        nargs="+",
+        metavar="NAME",
+        help="run only these notebooks (e.g. 01_data); their manifest entries are replaced, the others' kept",
+    )
+    p.add_argument(
+        "--max-pairs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="cap every pair count of every notebook at N (try a profile on a few pairs)",
+    )
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        default=[],
+        metavar="NOTEBOOK.PARAM=VALUE",
+        help="override one notebook parameter; VALUE is JSON when it parses (repeatable), "
+        "e.g. --set 02_scoring.control=bert-tiny --set 03_paraphrase.n_paraphrases=2",
+    )
     p.add_argument("--root", help="the trustkit checkout (default: the one holding this package)")
-    p.add_argument("--list", action="store_true",
-                   help="print per notebook its parameters, rows to score and an estimated time on this "
-                        "machine's device; run nothing")
-    p.add_argument("--verify", action="store_true",
-                   help="check figures/<profile>/ against its MANIFEST.json hashes, run nothing")
+    p.add_argument(
+        "--list",
+        action="store_true",
+        help="print per notebook its parameters, rows to score and an estimated time on this "
+        "machine's device; run nothing",
+    )
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="check figures/<profile>/ against its MANIFEST.json hashes, run nothing",
+    )
     p.add_argument("--no-progress", action="store_true", help="hide papermill's progress bars")
     p.set_defaults(func=run)
 
@@ -44,8 +64,10 @@ def run(args) -> int:
     from trustkit.models import parse_device, preflight
 
     try:
-        plan = {n: profiles.profile_parameters(args.profile, n, max_pairs=args.max_pairs, sets=args.sets)
-                for n in (args.notebooks or profiles.notebook_names())}
+        plan = {
+            n: profiles.profile_parameters(args.profile, n, max_pairs=args.max_pairs, sets=args.sets)
+            for n in (args.notebooks or profiles.notebook_names())
+        }
     except ValueError as err:
         print(f"trustkit reproduce: {err}", file=sys.stderr)
         return 2
@@ -57,11 +79,16 @@ def run(args) -> int:
             params["rows_to_score"], params["estimated_s"] = costs[name]["rows"], costs[name]["estimated_s"]
         print(json.dumps(plan, indent=1))
         total = sum(c["estimated_s"] for c in costs.values())
-        print(f"estimated {total / 60:.1f} min on {device} (an order of magnitude; cached scores are free)",
-              file=sys.stderr)
+        print(
+            f"estimated {total / 60:.1f} min on {device} (an order of magnitude; cached scores are free)",
+            file=sys.stderr,
+        )
         if device == "cpu":
-            print("warning: no GPU found; masked-LM PLL costs one forward pass per token, so large models and "
-                  "full datasets take long on CPU (try --max-pairs N)", file=sys.stderr)
+            print(
+                "warning: no GPU found; masked-LM PLL costs one forward pass per token, so large models and "
+                "full datasets take long on CPU (try --max-pairs N)",
+                file=sys.stderr,
+            )
         return 0
     root = Path(args.root) if args.root else reproduce.repo_root()
     if args.verify:
@@ -72,17 +99,29 @@ def run(args) -> int:
             print(f"figures/{args.profile}: every figure matches its manifest entry")
         return 1 if problems else 0
     try:
-        reproduce.reproduce(args.profile, root=root, notebooks=args.notebooks, progress=not args.no_progress,
-                            max_pairs=args.max_pairs, sets=args.sets)
+        reproduce.reproduce(
+            args.profile,
+            root=root,
+            notebooks=args.notebooks,
+            progress=not args.no_progress,
+            max_pairs=args.max_pairs,
+            sets=args.sets,
+        )
     except reproduce.HubUnavailable as err:
-        print(f"trustkit reproduce --profile {args.profile}: stopped before running anything. {err}", file=sys.stderr)
+        print(
+            f"trustkit reproduce --profile {args.profile}: stopped before running anything. {err}",
+            file=sys.stderr,
+        )
         return 1
     except ValueError as err:
         print(f"trustkit reproduce: {err}", file=sys.stderr)
         return 2
     except Exception as err:  # a notebook failed: say which, and where its executed copy is
-        print(f"trustkit reproduce --profile {args.profile} failed: {type(err).__name__}: {err}\n"
-              f"The executed notebooks (with the error) are in build/{args.profile}/; the manifest keeps "
-              "the notebooks that finished.", file=sys.stderr)
+        print(
+            f"trustkit reproduce --profile {args.profile} failed: {type(err).__name__}: {err}\n"
+            f"The executed notebooks (with the error) are in build/{args.profile}/; the manifest keeps "
+            "the notebooks that finished.",
+            file=sys.stderr,
+        )
         return 1
     return 0

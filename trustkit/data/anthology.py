@@ -54,7 +54,9 @@ def split_anthology_id(anthology_id: str) -> tuple[str, str, int]:
     match = _OLD_ID.fullmatch(anthology_id)
     if match:
         collection, digits = f"{match['letter']}{match['yy']}", match["digits"]
-        wide = collection.startswith("W") or collection == "C69" or (collection == "D19" and int(digits[0]) >= 5)
+        wide = (
+            collection.startswith("W") or collection == "C69" or (collection == "D19" and int(digits[0]) >= 5)
+        )
         cut = 2 if wide else 1
         return collection, f"{collection}-{digits[:cut]}", int(digits[cut:])
     raise ValueError(f"not an ACL Anthology paper id: {anthology_id!r}")

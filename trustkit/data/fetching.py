@@ -122,8 +122,13 @@ def fetch(name: str, filename: str | None = None) -> Path:
         matches = [f for f in dataset.files if f.filename == filename]
         if not matches:
             files = [f.filename for f in dataset.files]
-            raise UnknownNameError("file", filename, files, message=f"dataset {name!r} has no file {filename!r}"
-                                   f"{did_you_mean(filename, files)}; its files: {', '.join(files)}")
+            raise UnknownNameError(
+                "file",
+                filename,
+                files,
+                message=f"dataset {name!r} has no file {filename!r}"
+                f"{did_you_mean(filename, files)}; its files: {', '.join(files)}",
+            )
         return fetch_file(matches[0])
     paths = [fetch_file(f) for f in dataset.files]
     return paths[0] if len(paths) == 1 else paths[0].parent

@@ -42,8 +42,16 @@ def load_versions(names, errors: str = "drop") -> tuple[dict[str, pd.DataFrame],
             if not issubclass(w.category, PairFileWarning):
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         rows += [{"version": name, **n} for n in pairs[name].attrs["normalised"]]
-        rows += [{"version": name, "file": d["file"], "change": f"row dropped: {d['reason']}", "rows": 1,
-                  "lines": str(d["line"])} for d in pairs[name].attrs["dropped"]]
+        rows += [
+            {
+                "version": name,
+                "file": d["file"],
+                "change": f"row dropped: {d['reason']}",
+                "rows": 1,
+                "lines": str(d["line"]),
+            }
+            for d in pairs[name].attrs["dropped"]
+        ]
     return pairs, pd.DataFrame(rows, columns=["version", "file", "change", "rows", "lines"])
 
 
@@ -77,19 +85,23 @@ def pair_differences(pairs: pd.DataFrame) -> pd.DataFrame:
     for more, less in zip(pairs["sent_more"], pairs["sent_less"], strict=True):
         # Apostrophes joined: a changed possessive or contraction is one changed word.
         a, b = words(more, apostrophes="joined", lower=True), words(less, apostrophes="joined", lower=True)
-        ops = [op for op in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes() if op[0] != "equal"]
+        ops = [
+            op for op in difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes() if op[0] != "equal"
+        ]
         diff_more = [w for _, i1, i2, _, _ in ops for w in a[i1:i2]]
         diff_less = [w for _, _, _, j1, j2 in ops for w in b[j1:j2]]
         widest = max((max(i2 - i1, j2 - j1) for _, i1, i2, j1, j2 in ops), default=0)
-        rows.append({
-            "words_more": " ".join(diff_more),
-            "words_less": " ".join(diff_less),
-            "n_spans": len(ops),
-            "n_changed": max(len(diff_more), len(diff_less)),
-            "identical": not ops,
-            "single_span": len(ops) == 1 and widest <= 3,
-            "punctuation_differs": any(not w[0].isalnum() for w in diff_more + diff_less),
-        })
+        rows.append(
+            {
+                "words_more": " ".join(diff_more),
+                "words_less": " ".join(diff_less),
+                "n_spans": len(ops),
+                "n_changed": max(len(diff_more), len(diff_less)),
+                "identical": not ops,
+                "single_span": len(ops) == 1 and widest <= 3,
+                "punctuation_differs": any(not w[0].isalnum() for w in diff_more + diff_less),
+            }
+        )
     return pd.concat([pairs.reset_index(drop=True), pd.DataFrame(rows)], axis=1)
 
 
@@ -115,19 +127,21 @@ def audit_summary(pairs_by_version: dict[str, pd.DataFrame]) -> pd.DataFrame:
     for version, pairs in pairs_by_version.items():
         diffs = pair_differences(pairs)
         key = diffs["sent_more"].str.lower().str.strip() + "\t" + diffs["sent_less"].str.lower().str.strip()
-        rows.append({
-            "version": version,
-            "pairs": len(diffs),
-            "stereo": int((diffs["direction"] == "stereo").sum()),
-            "antistereo": int((diffs["direction"] == "antistereo").sum()),
-            "bias_types": diffs["bias_type"].nunique(),
-            "identical": int(diffs["identical"].sum()),
-            "duplicate_pairs": int(key.duplicated().sum()),
-            "several_spans": int((~diffs["single_span"]).sum()),
-            "several_spans_share": round(float((~diffs["single_span"]).mean()), 3),
-            "punctuation_differs": int(diffs["punctuation_differs"].sum()),
-            "median_changed_words": float(diffs["n_changed"].median()),
-        })
+        rows.append(
+            {
+                "version": version,
+                "pairs": len(diffs),
+                "stereo": int((diffs["direction"] == "stereo").sum()),
+                "antistereo": int((diffs["direction"] == "antistereo").sum()),
+                "bias_types": diffs["bias_type"].nunique(),
+                "identical": int(diffs["identical"].sum()),
+                "duplicate_pairs": int(key.duplicated().sum()),
+                "several_spans": int((~diffs["single_span"]).sum()),
+                "several_spans_share": round(float((~diffs["single_span"]).mean()), 3),
+                "punctuation_differs": int(diffs["punctuation_differs"].sum()),
+                "median_changed_words": float(diffs["n_changed"].median()),
+            }
+        )
     return pd.DataFrame(rows).set_index("version")
 
 
@@ -165,24 +179,41 @@ def compare_versions(original: pd.DataFrame, revised: pd.DataFrame) -> pd.DataFr
     >>> compare_versions(load_pairs("crows_pairs"), load_pairs("crows_pairs_revised")).status.value_counts()  # doctest: +SKIP
     """
     cols = ["source_row", "sent_more", "sent_less", "bias_type", "direction"]
-    merged = original[cols].merge(revised[cols], on="source_row", how="outer", suffixes=("_before", "_after"),
-                                  indicator=True)
+    merged = original[cols].merge(
+        revised[cols], on="source_row", how="outer", suffixes=("_before", "_after"), indicator=True
+    )
 
     def status(row) -> str:
         if row["_merge"] == "left_only":
             return "removed"
         if row["_merge"] == "right_only":
             return "added"
-        if (row["sent_more_before"], row["sent_less_before"]) != (row["sent_more_after"], row["sent_less_after"]):
+        if (row["sent_more_before"], row["sent_less_before"]) != (
+            row["sent_more_after"],
+            row["sent_less_after"],
+        ):
             return "edited"
-        if (row["bias_type_before"], row["direction_before"]) != (row["bias_type_after"], row["direction_after"]):
+        if (row["bias_type_before"], row["direction_before"]) != (
+            row["bias_type_after"],
+            row["direction_after"],
+        ):
             return "relabelled"
         return "unchanged"
 
     merged["status"] = merged.apply(status, axis=1)
     merged["bias_type"] = merged["bias_type_after"].fillna(merged["bias_type_before"])
-    return merged.drop(columns="_merge")[["source_row", "status", "bias_type", *[
-        f"{c}_{w}" for w in ("before", "after") for c in ("sent_more", "sent_less", "bias_type", "direction")]]]
+    return merged.drop(columns="_merge")[
+        [
+            "source_row",
+            "status",
+            "bias_type",
+            *[
+                f"{c}_{w}"
+                for w in ("before", "after")
+                for c in ("sent_more", "sent_less", "bias_type", "direction")
+            ],
+        ]
+    ]
 
 
 REVISION_STATUSES = ("edited", "relabelled", "removed", "added")
@@ -206,7 +237,8 @@ def revision_counts(changes: pd.DataFrame) -> pd.DataFrame:
     >>> revision_counts(changes).loc[("r", "age")].tolist()
     [0, 0, 1, 0]
     """
-    full = pd.MultiIndex.from_product([changes["revision"].unique(), sorted(changes["bias_type"].unique())],
-                                      names=["revision", "bias_type"])
+    full = pd.MultiIndex.from_product(
+        [changes["revision"].unique(), sorted(changes["bias_type"].unique())], names=["revision", "bias_type"]
+    )
     counts = pd.crosstab([changes["revision"], changes["bias_type"]], changes["status"])
     return counts.reindex(index=full, columns=list(REVISION_STATUSES), fill_value=0)

@@ -52,7 +52,7 @@ def _decode_lines(raw: bytes) -> tuple[str, dict[int, str]]:
             pieces.append(line.decode("utf-8"))
         except UnicodeDecodeError as err:
             bad[number] = (
-                f"undecodable bytes {line[err.start:err.end]!r} at column {err.start + 1} "
+                f"undecodable bytes {line[err.start : err.end]!r} at column {err.start + 1} "
                 "(not UTF-8; re-save the file as UTF-8)"
             )
             pieces.append(line.decode("utf-8", errors="replace"))
@@ -79,16 +79,25 @@ def _csv_records(text: str, path: Path, parsed: ParsedPairs, display: str) -> li
     for start, end, header, fields in _delimited_records(text, path):
         if len(fields) != len(header):
             if end > start:  # csv read on past the line end: a quote that was never closed
-                reason = (f"a quote opened on line {start} is not closed, so lines {start}-{end} were read "
-                          f"as one record of {len(fields)} fields (expected {len(header)}); close the quote")
+                reason = (
+                    f"a quote opened on line {start} is not closed, so lines {start}-{end} were read "
+                    f"as one record of {len(fields)} fields (expected {len(header)}); close the quote"
+                )
             else:
                 reason = f"expected {len(header)} fields, found {len(fields)} (stray delimiter or quote?)"
             parsed.problems.append(Problem(display, start, reason, end=end))
             records.append((start, end, None))
             continue
         if end > start and _swallows_rows(fields, len(header)):
-            parsed.problems.append(Problem(display, start, f"a quote opened on line {start} is not closed "
-                                           f"and swallows the rows up to line {end}; close the quote", end=end))
+            parsed.problems.append(
+                Problem(
+                    display,
+                    start,
+                    f"a quote opened on line {start} is not closed "
+                    f"and swallows the rows up to line {end}; close the quote",
+                    end=end,
+                )
+            )
             records.append((start, end, None))
             continue
         records.append((start, end, dict(zip(header, fields))))
@@ -98,7 +107,12 @@ def _csv_records(text: str, path: Path, parsed: ParsedPairs, display: str) -> li
     if missing:
         parsed.fatal = True
         parsed.problems.insert(
-            0, Problem(display, 1, f"missing column(s) {', '.join(missing)} (header has: {', '.join(header) or 'nothing'})")
+            0,
+            Problem(
+                display,
+                1,
+                f"missing column(s) {', '.join(missing)} (header has: {', '.join(header) or 'nothing'})",
+            ),
         )
     return records
 

@@ -13,7 +13,7 @@ import pandas as pd
 from trustkit.explorer.tables import pair_rows, read_scored, token_rows, wording_rows
 from trustkit.explorer.views import TABLE_ROWS, linked_views
 
-__all__ = ["Explorer", "explore", "pair_rows", "read_scored", "token_rows", "wording_rows", "TABLE_ROWS"]
+__all__ = ["TABLE_ROWS", "Explorer", "explore", "pair_rows", "read_scored", "token_rows", "wording_rows"]
 
 VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 
@@ -37,17 +37,26 @@ class Explorer:
     def _repr_mimebundle_(self, include=None, exclude=None):
         # Emitted directly rather than through Altair's renderer setting, whose default loads its
         # scripts from the web; SVG so the page's marks are elements a browser test can click.
-        text = (f"trustkit explorer: {len(self.pairs)} pairs, {len(self.wordings)} wordings"
-                f"{'' if self.tokens is None else f', {len(self.tokens)} tokens'} (open in JupyterLab to interact)")
-        return ({VEGALITE_MIME: self.spec(), "text/plain": text},
-                {VEGALITE_MIME: {"embed_options": {"renderer": "svg", "actions": False}}})
+        text = (
+            f"trustkit explorer: {len(self.pairs)} pairs, {len(self.wordings)} wordings"
+            f"{'' if self.tokens is None else f', {len(self.tokens)} tokens'} (open in JupyterLab to interact)"
+        )
+        return (
+            {VEGALITE_MIME: self.spec(), "text/plain": text},
+            {VEGALITE_MIME: {"embed_options": {"renderer": "svg", "actions": False}}},
+        )
 
     def __repr__(self) -> str:
         return self._repr_mimebundle_()[0]["text/plain"]
 
 
-def explore(scored, tokens: pd.DataFrame | None = None, scorer=None, model: str | None = None,
-            title: str | None = None) -> Explorer:
+def explore(
+    scored,
+    tokens: pd.DataFrame | None = None,
+    scorer=None,
+    model: str | None = None,
+    title: str | None = None,
+) -> Explorer:
     """Linked views over a scored table: brush Δ, filter the pairs, click one to see its wordings and tokens.
 
     * a histogram of Δ per pair; drag across it to brush a range of Δ;
@@ -83,12 +92,18 @@ def explore(scored, tokens: pd.DataFrame | None = None, scorer=None, model: str 
         title = title or f"Explore {Path(scored).name}"
         scored = read_scored(scored)
     if not isinstance(scored, pd.DataFrame) or scored.empty:
-        raise ValueError("explore needs a non-empty scored table (score_pairs output), a Report or a table path")
+        raise ValueError(
+            "explore needs a non-empty scored table (score_pairs output), a Report or a table path"
+        )
     pairs, wordings = pair_rows(scored, model), wording_rows(scored, model)
     if tokens is None and scorer is not None and "sent_more" in scored.columns:
-        metric = scored.attrs.get("metric") or (scored["metric"].iloc[0] if "metric" in scored.columns else None)
+        metric = scored.attrs.get("metric") or (
+            scored["metric"].iloc[0] if "metric" in scored.columns else None
+        )
         if metric is None:
-            raise ValueError("the table does not say its metric (attrs or a metric column): pass tokens=... instead")
+            raise ValueError(
+                "the table does not say its metric (attrs or a metric column): pass tokens=... instead"
+            )
         originals = scored[scored["para_index"] == 0] if "para_index" in scored.columns else scored
         if "model" in originals.columns and model is not None:
             originals = originals[originals["model"] == model]

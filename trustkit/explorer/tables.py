@@ -14,7 +14,7 @@ import pandas as pd
 
 from trustkit.tables import check_scored
 
-__all__ = ["read_scored", "pair_rows", "wording_rows", "token_rows"]
+__all__ = ["pair_rows", "read_scored", "token_rows", "wording_rows"]
 
 #: how the flip filter names a pair without a kept paraphrase
 NO_PARAPHRASE = "no paraphrase"
@@ -53,7 +53,9 @@ def _one_model(scored: pd.DataFrame, model: str | None) -> pd.DataFrame:
         return scored
     names = list(dict.fromkeys(scored["model"]))
     if model is None and len(names) > 1:
-        raise ValueError(f"the table holds {len(names)} models ({', '.join(map(str, names))}); pass model=... to explore one")
+        raise ValueError(
+            f"the table holds {len(names)} models ({', '.join(map(str, names))}); pass model=... to explore one"
+        )
     if model is not None:
         if model not in names:
             raise ValueError(f"model {model!r} is not in the table; it holds {', '.join(map(str, names))}")
@@ -89,7 +91,17 @@ def pair_rows(scored: pd.DataFrame, model: str | None = None) -> pd.DataFrame:
     for column in ("sent_more", "sent_less"):
         orig[column] = orig[column].astype(str) if column in orig.columns else ""
     orig["abs_delta"] = orig["delta"].abs()
-    columns = ["pair_id", "bias_type", "direction", "delta", "abs_delta", "n_paraphrases", "flipped", "sent_more", "sent_less"]
+    columns = [
+        "pair_id",
+        "bias_type",
+        "direction",
+        "delta",
+        "abs_delta",
+        "n_paraphrases",
+        "flipped",
+        "sent_more",
+        "sent_less",
+    ]
     return orig[columns].reset_index(drop=True)
 
 
@@ -102,8 +114,13 @@ def wording_rows(scored: pd.DataFrame, model: str | None = None) -> pd.DataFrame
     ['original', 'paraphrase 1']
     """
     table = check_scored(_one_model(scored, model)).sort_values(["pair_id", "para_index"], kind="stable")
-    out = pd.DataFrame({"pair_id": table["pair_id"].to_numpy(), "para_index": table["para_index"].astype(int).to_numpy(),
-                        "delta": table["delta"].to_numpy(float)})
+    out = pd.DataFrame(
+        {
+            "pair_id": table["pair_id"].to_numpy(),
+            "para_index": table["para_index"].astype(int).to_numpy(),
+            "delta": table["delta"].to_numpy(float),
+        }
+    )
     out["wording"] = ["original" if k == 0 else f"paraphrase {k}" for k in out["para_index"]]
     for column in ("sent_more", "sent_less"):
         out[column] = table[column].astype(str).to_numpy() if column in table.columns else ""
@@ -142,19 +159,30 @@ def token_rows(tokens: pd.DataFrame) -> pd.DataFrame:
         pair_id = item[0] if isinstance(item, tuple) else item
         more = part[part["role"] == "more"].sort_values("position")
         less = part[part["role"] == "less"].sort_values("position")
-        matcher = difflib.SequenceMatcher(a=more["token_id"].tolist(), b=less["token_id"].tolist(), autojunk=False)
+        matcher = difflib.SequenceMatcher(
+            a=more["token_id"].tolist(), b=less["token_id"].tolist(), autojunk=False
+        )
         shared_more, shared_less = set(), set()
         for block in matcher.get_matching_blocks():
             shared_more.update(range(block.a, block.a + block.size))
             shared_less.update(range(block.b, block.b + block.size))
         for name, side, shared in (("sent_more", more, shared_more), ("sent_less", less, shared_less)):
-            frames.append(pd.DataFrame({
-                "pair_id": pair_id, "sentence": name, "position": side["position"].to_numpy(int),
-                "token": [_shown(t) for t in side["token"]], "log_prob": side["log_prob"].to_numpy(float),
-                "differs": [i not in shared for i in range(len(side))],
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "pair_id": pair_id,
+                        "sentence": name,
+                        "position": side["position"].to_numpy(int),
+                        "token": [_shown(t) for t in side["token"]],
+                        "log_prob": side["log_prob"].to_numpy(float),
+                        "differs": [i not in shared for i in range(len(side))],
+                    }
+                )
+            )
     if not frames:
-        return pd.DataFrame(columns=["pair_id", "sentence", "position", "token", "label", "log_prob", "differs"])
+        return pd.DataFrame(
+            columns=["pair_id", "sentence", "position", "token", "label", "log_prob", "differs"]
+        )
     out = pd.concat(frames, ignore_index=True)
     out = out[out["log_prob"].notna()].reset_index(drop=True)
     out["label"] = [f"{p:02d} {t}" for p, t in zip(out["position"], out["token"], strict=True)]

@@ -32,6 +32,7 @@ from trustkit.landscape.network import (
     npmi,
     npmi_table,
 )
+from trustkit.landscape.params import LandscapeParams, landscape_params, profile_settings
 from trustkit.landscape.relevance import (
     TRUSTNLP_VENUES,
     paper_relevance,
@@ -40,16 +41,36 @@ from trustkit.landscape.relevance import (
     trustworthy_share_by_year,
     word_fingerprints,
 )
-from trustkit.landscape.params import LandscapeParams, landscape_params, profile_settings
 from trustkit.landscape.study import LandscapeResult, run_landscape
 
 __all__ = [
-    "SEED_TERMS", "STOP_WORDS", "TRUSTNLP_VENUES", "profile_settings", "Corpus", "DocTermMatrix",
-    "LandscapeParams", "LandscapeResult", "community_stability", "concept_stability",
+    "SEED_TERMS",
+    "STOP_WORDS",
+    "TRUSTNLP_VENUES",
+    "Corpus",
+    "DocTermMatrix",
+    "LandscapeParams",
+    "LandscapeResult",
+    "community_stability",
+    "concept_stability",
     "cooccurrence_network",
-    "doc_term_matrix", "landscape_params", "light_normaliser", "louvain_membership",
-    "louvain_runs", "npmi", "npmi_table", "paper_relevance", "prepare_corpus",
-    "privacy_fairness_separation", "roc_auc_bootstrap", "run_landscape", "select_papers",
-    "top_words", "trustnlp_validation", "trustworthy_communities", "trustworthy_share_by_year",
+    "doc_term_matrix",
+    "landscape_params",
+    "light_normaliser",
+    "louvain_membership",
+    "louvain_runs",
+    "npmi",
+    "npmi_table",
+    "paper_relevance",
+    "prepare_corpus",
+    "privacy_fairness_separation",
+    "profile_settings",
+    "roc_auc_bootstrap",
+    "run_landscape",
+    "select_papers",
+    "top_words",
+    "trustnlp_validation",
+    "trustworthy_communities",
+    "trustworthy_share_by_year",
     "word_fingerprints",
 ]

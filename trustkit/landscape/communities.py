@@ -31,13 +31,18 @@ def louvain_membership(G: nx.Graph, resolution: float = 1.0, seed: int = 0) -> p
     Communities are numbered by size, 0 the largest (ties by their alphabetically first word), so
     numbers are comparable between runs that find the same partition.
 
-    Parameters:
-        G: the co-occurrence network (edge attribute ``weight``).
-        resolution: Louvain resolution; above 1 gives more, smaller communities.
-        seed: random seed of the node order.
+    Parameters
+    ----------
+    G
+        the co-occurrence network (edge attribute ``weight``).
+    resolution
+        Louvain resolution; above 1 gives more, smaller communities.
+    seed
+        random seed of the node order.
 
-    Returns:
-        Series indexed by word (sorted), named ``community``.
+    Returns
+    -------
+    Series indexed by word (sorted), named ``community``.
 
     >>> louvain_membership(nx.barbell_graph(5, 0), seed=0).nunique()
     2
@@ -51,8 +56,9 @@ def louvain_membership(G: nx.Graph, resolution: float = 1.0, seed: int = 0) -> p
 def louvain_runs(G: nx.Graph, seeds=range(10), resolution: float = 1.0) -> pd.DataFrame:
     """Run Louvain once per seed.
 
-    Returns:
-        DataFrame indexed by word, one column of community numbers per seed.
+    Returns
+    -------
+    DataFrame indexed by word, one column of community numbers per seed.
 
     >>> louvain_runs(nx.karate_club_graph(), seeds=[0, 1]).shape
     (34, 2)
@@ -66,34 +72,46 @@ def community_stability(runs: pd.DataFrame) -> pd.DataFrame:
     AMI is 1 for identical partitions and about 0 for unrelated ones, corrected for chance
     (Vinh et al. 2010; scikit-learn's ``adjusted_mutual_info_score``).
 
-    Parameters:
-        runs: output of :func:`louvain_runs`.
+    Parameters
+    ----------
+    runs
+        output of :func:`louvain_runs`.
 
-    Returns:
-        Tidy DataFrame ``seed_a, seed_b, ami, n_communities_a, n_communities_b``.
+    Returns
+    -------
+    Tidy DataFrame ``seed_a, seed_b, ami, n_communities_a, n_communities_b``.
 
     >>> community_stability(louvain_runs(nx.karate_club_graph(), seeds=[0, 1])).columns.tolist()
     ['seed_a', 'seed_b', 'ami', 'n_communities_a', 'n_communities_b']
     """
     rows = [
-        {"seed_a": a, "seed_b": b, "ami": adjusted_mutual_info_score(runs[a], runs[b]),
-         "n_communities_a": runs[a].nunique(), "n_communities_b": runs[b].nunique()}
+        {
+            "seed_a": a,
+            "seed_b": b,
+            "ami": adjusted_mutual_info_score(runs[a], runs[b]),
+            "n_communities_a": runs[a].nunique(),
+            "n_communities_b": runs[b].nunique(),
+        }
         for a, b in combinations(runs.columns, 2)
     ]
-    return pd.DataFrame(rows, columns=["seed_a", "seed_b", "ami", "n_communities_a",
-                                       "n_communities_b"])
+    return pd.DataFrame(rows, columns=["seed_a", "seed_b", "ami", "n_communities_a", "n_communities_b"])
 
 
 def top_words(G: nx.Graph, membership: pd.Series, n: int = 10) -> pd.DataFrame:
     """The words that hold each community together: highest strength (summed NPMI) inside it.
 
-    Parameters:
-        G: the co-occurrence network.
-        membership: word -> community (:func:`louvain_membership`).
-        n: words per community.
+    Parameters
+    ----------
+    G
+        the co-occurrence network.
+    membership
+        word -> community (:func:`louvain_membership`).
+    n
+        words per community.
 
-    Returns:
-        Tidy DataFrame ``community, rank, word, strength, df`` (rank 1 = most central).
+    Returns
+    -------
+    Tidy DataFrame ``community, rank, word, strength, df`` (rank 1 = most central).
 
     >>> top_words(G, louvain_membership(G), n=3)  # doctest: +SKIP
     """
@@ -118,12 +136,16 @@ def trustworthy_communities(membership: pd.Series, seed_terms=None) -> pd.DataFr
     (ties: the community of the earliest listed term). Concepts with no seed term in the network
     get community -1.
 
-    Parameters:
-        membership: word -> community.
-        seed_terms: concept -> terms (default :data:`SEED_TERMS`).
+    Parameters
+    ----------
+    membership
+        word -> community.
+    seed_terms
+        concept -> terms (default :data:`SEED_TERMS`).
 
-    Returns:
-        DataFrame ``concept, community, terms_found, terms_in_community, terms_missing``.
+    Returns
+    -------
+    DataFrame ``concept, community, terms_found, terms_in_community, terms_missing``.
 
     >>> m = pd.Series({"privacy": 0, "private": 0, "bias": 1, "fairness": 1})
     >>> seeds = {"privacy": ("privacy", "private"), "fairness": ("bias", "gender")}
@@ -139,13 +161,15 @@ def trustworthy_communities(membership: pd.Series, seed_terms=None) -> pd.DataFr
             counts = pd.Series([int(membership[t]) for t in found]).value_counts(sort=False)
             best = counts[counts == counts.max()].index
             community = next(int(membership[t]) for t in found if membership[t] in best)
-        rows.append({
-            "concept": concept,
-            "community": community,
-            "terms_found": ", ".join(found),
-            "terms_in_community": ", ".join(t for t in found if membership[t] == community),
-            "terms_missing": ", ".join(t for t in terms if t not in membership.index),
-        })
+        rows.append(
+            {
+                "concept": concept,
+                "community": community,
+                "terms_found": ", ".join(found),
+                "terms_in_community": ", ".join(t for t in found if membership[t] == community),
+                "terms_missing": ", ".join(t for t in terms if t not in membership.index),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -156,12 +180,16 @@ def concept_stability(runs: pd.DataFrame, seed_terms=None) -> pd.DataFrame:
     (:func:`trustworthy_communities`) and compared with the first column's (the reported run) by
     the Jaccard index of their word sets (1 = the same words).
 
-    Parameters:
-        runs: word x seed communities, the reported seed first.
-        seed_terms: concept -> terms (default :data:`SEED_TERMS`).
+    Parameters
+    ----------
+    runs
+        word x seed communities, the reported seed first.
+    seed_terms
+        concept -> terms (default :data:`SEED_TERMS`).
 
-    Returns:
-        Tidy DataFrame ``concept, seed, community, n_words, jaccard``.
+    Returns
+    -------
+    Tidy DataFrame ``concept, seed, community, n_words, jaccard``.
 
     >>> runs = pd.DataFrame({0: {"privacy": 0, "leak": 0, "x": 1},
     ...                      1: {"privacy": 1, "leak": 0, "x": 1}})
@@ -180,8 +208,15 @@ def concept_stability(runs: pd.DataFrame, seed_terms=None) -> pd.DataFrame:
             if seed == reference:
                 ref_words = words
             union = words | ref_words
-            rows.append({"concept": concept, "seed": seed, "community": c, "n_words": len(words),
-                         "jaccard": len(words & ref_words) / len(union) if union else float("nan")})
+            rows.append(
+                {
+                    "concept": concept,
+                    "seed": seed,
+                    "community": c,
+                    "n_words": len(words),
+                    "jaccard": len(words & ref_words) / len(union) if union else float("nan"),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -197,12 +232,16 @@ def privacy_fairness_separation(
     fairness/demography term (terms absent from the network are ignored; if either side has no
     term in the network the test is undefined and ``separated`` is NA).
 
-    Parameters:
-        runs: word x seed communities (:func:`louvain_runs`); a single membership Series works too.
-        privacy_terms, fairness_terms: the two sides of the claim.
+    Parameters
+    ----------
+    runs
+        word x seed communities (:func:`louvain_runs`); a single membership Series works too.
+    privacy_terms, fairness_terms
+        the two sides of the claim.
 
-    Returns:
-        DataFrame ``seed, privacy_communities, fairness_communities, separated``.
+    Returns
+    -------
+    DataFrame ``seed, privacy_communities, fairness_communities, separated``.
 
     >>> runs = pd.DataFrame({0: {"privacy": 0, "fairness": 1, "gender": 1}})
     >>> bool(privacy_fairness_separation(runs)["separated"].iloc[0])
@@ -216,6 +255,7 @@ def privacy_fairness_separation(
         priv = sorted({int(m[t]) for t in privacy_terms if t in m.index})
         fair = sorted({int(m[t]) for t in fairness_terms if t in m.index})
         separated = pd.NA if not priv or not fair else not set(priv) & set(fair)
-        rows.append({"seed": seed, "privacy_communities": priv, "fairness_communities": fair,
-                     "separated": separated})
+        rows.append(
+            {"seed": seed, "privacy_communities": priv, "fairness_communities": fair, "separated": separated}
+        )
     return pd.DataFrame(rows)

@@ -15,16 +15,90 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 #: Words every abstract uses to describe itself ("we propose a novel approach ..."). They carry no
 #: topic, and left in the network they only add hubs; dropped on top of scikit-learn's English list.
 ABSTRACT_BOILERPLATE = frozenset(
-    """
-    paper propose proposed proposes proposing present presents presented presenting show shows shown
-    showing approach approaches method methods result results work works use uses used using based
-    new novel different various also able furthermore moreover significantly significant existing
-    recent recently demonstrate demonstrates demonstrated achieve achieves achieved achieving
-    introduce introduces introduced outperform outperforms outperforming state art effective
-    effectively improve improves improved improving improvement improvements experiment experiments
-    experimental including provide provides provided despite however given make makes making way
-    ways lead leads leading particular particularly
-    """.split()
+    [
+        "paper",
+        "propose",
+        "proposed",
+        "proposes",
+        "proposing",
+        "present",
+        "presents",
+        "presented",
+        "presenting",
+        "show",
+        "shows",
+        "shown",
+        "showing",
+        "approach",
+        "approaches",
+        "method",
+        "methods",
+        "result",
+        "results",
+        "work",
+        "works",
+        "use",
+        "uses",
+        "used",
+        "using",
+        "based",
+        "new",
+        "novel",
+        "different",
+        "various",
+        "also",
+        "able",
+        "furthermore",
+        "moreover",
+        "significantly",
+        "significant",
+        "existing",
+        "recent",
+        "recently",
+        "demonstrate",
+        "demonstrates",
+        "demonstrated",
+        "achieve",
+        "achieves",
+        "achieved",
+        "achieving",
+        "introduce",
+        "introduces",
+        "introduced",
+        "outperform",
+        "outperforms",
+        "outperforming",
+        "state",
+        "art",
+        "effective",
+        "effectively",
+        "improve",
+        "improves",
+        "improved",
+        "improving",
+        "improvement",
+        "improvements",
+        "experiment",
+        "experiments",
+        "experimental",
+        "including",
+        "provide",
+        "provides",
+        "provided",
+        "despite",
+        "however",
+        "given",
+        "make",
+        "makes",
+        "making",
+        "way",
+        "ways",
+        "lead",
+        "leads",
+        "leading",
+        "particular",
+        "particularly",
+    ]
 )
 
 #: Default stop words: scikit-learn's ENGLISH_STOP_WORDS plus :data:`ABSTRACT_BOILERPLATE`.
@@ -37,8 +111,23 @@ _TOKEN = re.compile(r"[a-z][a-z0-9]+|[.,;:!?()\[\]{}\"]")
 
 # Plurals the light normaliser must not strip (their "singular" is another word).
 _KEEP_PLURAL = frozenset(
-    "news lens bias series species gas alias atlas canvas thesis basis analysis ethics physics "
-    "does".split()
+    [
+        "news",
+        "lens",
+        "bias",
+        "series",
+        "species",
+        "gas",
+        "alias",
+        "atlas",
+        "canvas",
+        "thesis",
+        "basis",
+        "analysis",
+        "ethics",
+        "physics",
+        "does",
+    ]
 )
 
 
@@ -46,13 +135,20 @@ _KEEP_PLURAL = frozenset(
 class Corpus:
     """Tokenised papers: one flat array of term ids, cut into documents.
 
-    Attributes:
-        papers: the selected papers (index 0..n-1, in token order).
-        terms: term strings; a phrase joins its two words with ``_`` ("machine_translation").
-        token_terms: term id of every kept token, documents one after another.
-        token_docs: document (row of ``papers``) of every kept token.
-        phrases: the accepted bigrams, columns ``phrase, first, second, count, npmi``.
-        normalised: the plural forms the normaliser merged, columns ``form, term``.
+    Attributes
+    ----------
+    papers
+        the selected papers (index 0..n-1, in token order).
+    terms
+        term strings; a phrase joins its two words with ``_`` ("machine_translation").
+    token_terms
+        term id of every kept token, documents one after another.
+    token_docs
+        document (row of ``papers``) of every kept token.
+    phrases
+        the accepted bigrams, columns ``phrase, first, second, count, npmi``.
+    normalised
+        the plural forms the normaliser merged, columns ``form, term``.
     """
 
     papers: pd.DataFrame
@@ -85,17 +181,24 @@ def select_papers(
 ) -> pd.DataFrame:
     """Keep English papers with an abstract, published within ``years`` (both ends included).
 
-    Parameters:
-        papers: the ACL Anthology table (``trustkit.data.load_acl_anthology()``); needs columns
-            ``year, language, title, abstract``.
-        years: first and last year kept.
-        max_papers: if set, a uniform random sample of this many papers (for smoke/lab runs); papers
-            of ``keep_venues`` are always kept.
-        seed: seed of that sample.
-        keep_venues: venues never dropped by the sample (e.g. the TrustNLP volumes).
+    Parameters
+    ----------
+    papers
+        the ACL Anthology table (``trustkit.data.load_acl_anthology()``); needs columns
+        ``year, language, title, abstract``.
+    years
+        first and last year kept.
+    max_papers
+        if set, a uniform random sample of this many papers (for smoke/lab runs); papers
+        of ``keep_venues`` are always kept.
+    seed
+        seed of that sample.
+    keep_venues
+        venues never dropped by the sample (e.g. the TrustNLP volumes).
 
-    Returns:
-        The kept rows, sorted by year and ``anthology_id``, index reset.
+    Returns
+    -------
+    The kept rows, sorted by year and ``anthology_id``, index reset.
 
     >>> select_papers(load_acl_anthology(), years=(2022, 2022)).year.unique()  # doctest: +SKIP
     array([2022])
@@ -112,8 +215,7 @@ def select_papers(
     has_abstract = papers["abstract"].fillna("").str.strip().str.len() > 0
     kept = papers[english & has_abstract & papers["year"].between(first, last)]
     if max_papers is not None and len(kept) > max_papers:
-        protected = (kept["venue"].isin(keep_venues) if "venue" in kept
-                     else pd.Series(False, index=kept.index))
+        protected = kept["venue"].isin(keep_venues) if "venue" in kept else pd.Series(False, index=kept.index)
         rest = kept[~protected]
         n_rest = max(0, max_papers - int(protected.sum()))
         sample = rest.sample(n=min(n_rest, len(rest)), random_state=seed)
@@ -134,11 +236,14 @@ def light_normaliser(forms: dict[str, int]) -> dict[str, str]:
     few such words are in a fixed keep-list. Verb forms (-ing, -ed) are left alone: a lemmatiser
     would need data that does not install offline, and the network treats them as separate words.
 
-    Parameters:
-        forms: word -> corpus count.
+    Parameters
+    ----------
+    forms
+        word -> corpus count.
 
-    Returns:
-        form -> singular, only for forms that change.
+    Returns
+    -------
+    form -> singular, only for forms that change.
 
     >>> light_normaliser({"models": 5, "model": 9, "studies": 2, "study": 3, "news": 4, "new": 9})
     {'models': 'model', 'studies': 'study'}
@@ -202,15 +307,22 @@ def prepare_corpus(
     positions, log(p(ab) / (p(a) p(b))) / -log p(ab), is at least ``phrase_threshold``. Phrases
     replace their words (left to right, no overlaps), as gensim's Phrases does.
 
-    Parameters:
-        papers: table with ``title`` and ``abstract`` (e.g. from :func:`select_papers`).
-        stop_words: words dropped (default :data:`STOP_WORDS`).
-        phrase_min_count: minimum bigram count for a phrase.
-        phrase_threshold: minimum bigram NPMI for a phrase (-1..1); above 1 disables phrases.
-        normalise: apply :func:`light_normaliser`.
+    Parameters
+    ----------
+    papers
+        table with ``title`` and ``abstract`` (e.g. from :func:`select_papers`).
+    stop_words
+        words dropped (default :data:`STOP_WORDS`).
+    phrase_min_count
+        minimum bigram count for a phrase.
+    phrase_threshold
+        minimum bigram NPMI for a phrase (-1..1); above 1 disables phrases.
+    normalise
+        apply :func:`light_normaliser`.
 
-    Returns:
-        A :class:`Corpus`.
+    Returns
+    -------
+    A :class:`Corpus`.
 
     >>> df = pd.DataFrame({"title": ["Machine translation"],
     ...                    "abstract": ["Machine translation works."]})
@@ -226,8 +338,9 @@ def prepare_corpus(
     type_counts = np.bincount(flat, minlength=len(types))
     alpha = [i for i, t in enumerate(types) if t[0].isalpha()]
     merged = light_normaliser({types[i]: int(type_counts[i]) for i in alpha}) if normalise else {}
-    content = [i for i in alpha
-               if types[i] not in stop_words and merged.get(types[i], types[i]) not in stop_words]
+    content = [
+        i for i in alpha if types[i] not in stop_words and merged.get(types[i], types[i]) not in stop_words
+    ]
     merged = {types[i]: merged[types[i]] for i in content if types[i] in merged}
     words = sorted({merged.get(types[i], types[i]) for i in content})
     word_id = {w: k for k, w in enumerate(words)}
@@ -236,13 +349,20 @@ def prepare_corpus(
         lut[i] = word_id[merged.get(types[i], types[i])]
     ids = lut[flat]
 
-    ids, phrase_terms, phrases = _join_phrases(ids, docs, np.array(words, dtype=object),
-                                               phrase_min_count, phrase_threshold)
+    ids, phrase_terms, phrases = _join_phrases(
+        ids, docs, np.array(words, dtype=object), phrase_min_count, phrase_threshold
+    )
     terms = np.concatenate([np.array(words, dtype=object), phrase_terms])
     keep = ids >= 0
     normalised = pd.DataFrame(sorted(merged.items()), columns=["form", "term"])
-    return Corpus(papers=papers.reset_index(drop=True), terms=terms, token_terms=ids[keep],
-                  token_docs=docs[keep], phrases=phrases, normalised=normalised)
+    return Corpus(
+        papers=papers.reset_index(drop=True),
+        terms=terms,
+        token_terms=ids[keep],
+        token_docs=docs[keep],
+        phrases=phrases,
+        normalised=normalised,
+    )
 
 
 def _join_phrases(ids, docs, words, min_count, threshold):
@@ -262,11 +382,18 @@ def _join_phrases(ids, docs, words, min_count, threshold):
     if not accept.any():
         return ids, np.array([], dtype=object), empty
     acc_keys = pair_keys[accept]
-    phrase_terms = np.array([f"{words[a]}_{words[b]}" for a, b in
-                             zip(first[accept], second[accept])], dtype=object)
-    phrases = pd.DataFrame({"phrase": phrase_terms, "first": words[first[accept]],
-                            "second": words[second[accept]], "count": pair_counts[accept],
-                            "npmi": npmi[accept]}).sort_values("count", ascending=False)
+    phrase_terms = np.array(
+        [f"{words[a]}_{words[b]}" for a, b in zip(first[accept], second[accept])], dtype=object
+    )
+    phrases = pd.DataFrame(
+        {
+            "phrase": phrase_terms,
+            "first": words[first[accept]],
+            "second": words[second[accept]],
+            "count": pair_counts[accept],
+            "npmi": npmi[accept],
+        }
+    ).sort_values("count", ascending=False)
 
     # Overlapping candidates ("neural machine translation") are resolved by count: a bigram is
     # joined when it is more frequent than the one before it and at least as frequent as the one

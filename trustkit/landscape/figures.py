@@ -28,7 +28,8 @@ def _styled(plot):
 
 def _colours(communities) -> dict:
     """One colour per community, stable in community number (tab20 then tab20b: the house palette
-    has only ten colours and a map has twenty or more communities)."""
+    has only ten colours and a map has twenty or more communities).
+    """
     palette = list(plt.get_cmap("tab20").colors) + list(plt.get_cmap("tab20b").colors)
     return {c: palette[i % len(palette)] for i, c in enumerate(sorted(communities))}
 
@@ -49,8 +50,9 @@ def _sorted_subgraph(G: nx.Graph, nodes) -> nx.Graph:
     return H
 
 
-def map_layout(G: nx.Graph, membership: pd.Series, communities, words_per_community: int = 25,
-               seed: int = 0) -> tuple[dict, dict]:
+def map_layout(
+    G: nx.Graph, membership: pd.Series, communities, words_per_community: int = 25, seed: int = 0
+) -> tuple[dict, dict]:
     """Two-level layout: communities placed by how densely they link, words around their centre.
 
     Community centres come from a Kamada-Kawai layout whose target distance between two
@@ -58,14 +60,20 @@ def map_layout(G: nx.Graph, membership: pd.Series, communities, words_per_commun
     their sizes, divided by the largest such density), capped at 4; inside a community its most
     connected words get a spring layout.
 
-    Parameters:
-        G: the co-occurrence network; membership: word -> community.
-        communities: the communities to draw.
-        words_per_community: the most connected words drawn per community.
-        seed: layout seed.
+    Parameters
+    ----------
+    G
+        the co-occurrence network; membership: word -> community.
+    communities
+        the communities to draw.
+    words_per_community
+        the most connected words drawn per community.
+    seed
+        layout seed.
 
-    Returns:
-        (word -> (x, y), community -> (x, y)).
+    Returns
+    -------
+    (word -> (x, y), community -> (x, y)).
 
     >>> pos, centres = map_layout(G, membership, [0, 1])  # doctest: +SKIP
     """
@@ -102,20 +110,35 @@ def map_layout(G: nx.Graph, membership: pd.Series, communities, words_per_commun
 
 
 @_styled
-def plot_network_map(G, membership, top_words_table, labels: dict, communities=None,
-                     words_per_community: int = 25, n_labels: int = 3, seed: int = 0):
+def plot_network_map(
+    G,
+    membership,
+    top_words_table,
+    labels: dict,
+    communities=None,
+    words_per_community: int = 25,
+    n_labels: int = 3,
+    seed: int = 0,
+):
     """The network map: words coloured by community, top words labelled, communities named.
 
-    Parameters:
-        G, membership: the network and its communities.
-        top_words_table: ``communities.top_words`` output (labels come from its first ranks).
-        labels: community -> display name (e.g. "privacy (attack, privacy)"); others show their
-            two top words.
-        communities: communities to draw (default: those with at least 20 words).
-        words_per_community, n_labels, seed: drawing settings.
+    Parameters
+    ----------
+    G, membership
+        the network and its communities.
+    top_words_table
+        ``communities.top_words`` output (labels come from its first ranks).
+    labels
+        community -> display name (e.g. "privacy (attack, privacy)"); others show their
+        two top words.
+    communities
+        communities to draw (default: those with at least 20 words).
+    words_per_community, n_labels, seed
+        drawing settings.
 
-    Returns:
-        matplotlib Figure.
+    Returns
+    -------
+    matplotlib Figure.
 
     >>> fig = plot_network_map(G, membership, tops, {16: "privacy"})  # doctest: +SKIP
     """
@@ -127,13 +150,18 @@ def plot_network_map(G, membership, top_words_table, labels: dict, communities=N
     fig, ax = plt.subplots(figsize=(10, 8))
     sub = _sorted_subgraph(G, pos)
     weights = np.array([w for _, _, w in sub.edges(data="weight")])
-    nx.draw_networkx_edges(sub, pos, ax=ax, width=0.3 + 1.2 * weights, alpha=0.12,
-                           edge_color="grey")
+    nx.draw_networkx_edges(sub, pos, ax=ax, width=0.3 + 1.2 * weights, alpha=0.12, edge_color="grey")
     nodes = list(sub.nodes)
     size = np.array([G.nodes[w].get("df", 10) for w in nodes], dtype=float)
-    ax.scatter([pos[w][0] for w in nodes], [pos[w][1] for w in nodes],
-               s=8 + 60 * np.sqrt(size / size.max()), c=[colours[membership[w]] for w in nodes],
-               edgecolors="white", linewidths=0.3, zorder=3)
+    ax.scatter(
+        [pos[w][0] for w in nodes],
+        [pos[w][1] for w in nodes],
+        s=8 + 60 * np.sqrt(size / size.max()),
+        c=[colours[membership[w]] for w in nodes],
+        edgecolors="white",
+        linewidths=0.3,
+        zorder=3,
+    )
     for c in communities:
         tops = top_words_table.loc[top_words_table["community"] == c, "word"].tolist()
         for w in tops[:n_labels]:
@@ -141,13 +169,25 @@ def plot_network_map(G, membership, top_words_table, labels: dict, communities=N
                 ax.annotate(w, pos[w], fontsize=7, ha="center", va="bottom", zorder=4)
         name = labels.get(c) or " / ".join(tops[:2])
         bold = c in labels
-        ax.annotate(f"{c}: {name}", centres[c], fontsize=10 if bold else 8,
-                    fontweight="bold" if bold else "normal", color=colours[c], ha="center",
-                    va="top", xytext=(0, -22), textcoords="offset points", zorder=5,
-                    bbox={"boxstyle": "round,pad=0.2", "fc": "white", "alpha": 0.7, "lw": 0})
+        ax.annotate(
+            f"{c}: {name}",
+            centres[c],
+            fontsize=10 if bold else 8,
+            fontweight="bold" if bold else "normal",
+            color=colours[c],
+            ha="center",
+            va="top",
+            xytext=(0, -22),
+            textcoords="offset points",
+            zorder=5,
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "alpha": 0.7, "lw": 0},
+        )
     ax.set_axis_off()
-    ax.set_title("Word co-occurrence network (NPMI), Louvain communities; "
-                 "trustworthy-ML communities in bold", fontsize=12, wrap=True)
+    ax.set_title(
+        "Word co-occurrence network (NPMI), Louvain communities; trustworthy-ML communities in bold",
+        fontsize=12,
+        wrap=True,
+    )
     fig.tight_layout()
     return fig
 
@@ -156,14 +196,20 @@ def plot_network_map(G, membership, top_words_table, labels: dict, communities=N
 def plot_top_words(top_words_table, labels: dict, communities=None, n: int = 8, ncols: int = 3):
     """Top words per community as small bar charts of within-community strength.
 
-    Parameters:
-        top_words_table: ``communities.top_words`` output.
-        labels: community -> display name (trustworthy ones are drawn first).
-        communities: which to draw (default: the labelled ones, then the 8 largest others).
-        n: words per panel; ncols: panels per row.
+    Parameters
+    ----------
+    top_words_table
+        ``communities.top_words`` output.
+    labels
+        community -> display name (trustworthy ones are drawn first).
+    communities
+        which to draw (default: the labelled ones, then the 8 largest others).
+    n
+        words per panel; ncols: panels per row.
 
-    Returns:
-        matplotlib Figure.
+    Returns
+    -------
+    matplotlib Figure.
 
     >>> fig = plot_top_words(tops, {16: "privacy"})  # doctest: +SKIP
     """
@@ -176,11 +222,14 @@ def plot_top_words(top_words_table, labels: dict, communities=None, n: int = 8, 
     for ax, c in zip(axes.flat, communities):
         t = top_words_table[top_words_table["community"] == c].head(n)
         ax.barh(t["word"][::-1], t["strength"][::-1], color=colours[c])
-        ax.set_title(f"{c}: {labels.get(c, '')}".rstrip(": "), fontsize=9,
-                     fontweight="bold" if c in labels else "normal")
+        ax.set_title(
+            f"{c}: {labels.get(c, '')}".rstrip(": "),
+            fontsize=9,
+            fontweight="bold" if c in labels else "normal",
+        )
         ax.tick_params(labelsize=7)
         ax.set_xlabel("strength inside community (sum NPMI)", fontsize=7)
-    for ax in list(axes.flat)[len(communities):]:
+    for ax in list(axes.flat)[len(communities) :]:
         ax.set_axis_off()
     fig.tight_layout()
     return fig
@@ -190,11 +239,14 @@ def plot_top_words(top_words_table, labels: dict, communities=None, n: int = 8, 
 def plot_trustworthy_share(share_table):
     """Trustworthy-community share of papers per year (left) and mean relevance (right).
 
-    Parameters:
-        share_table: ``relevance.trustworthy_share_by_year`` output.
+    Parameters
+    ----------
+    share_table
+        ``relevance.trustworthy_share_by_year`` output.
 
-    Returns:
-        matplotlib Figure.
+    Returns
+    -------
+    matplotlib Figure.
 
     >>> fig = plot_trustworthy_share(share)  # doctest: +SKIP
     """
@@ -214,22 +266,38 @@ def plot_trustworthy_share(share_table):
 
 
 @_styled
-def plot_trustnlp_placement(relevance, is_trustnlp, placement, labels: dict, validation,
-                            score_columns: dict, max_communities: int = 20):
+def plot_trustnlp_placement(
+    relevance,
+    is_trustnlp,
+    placement,
+    labels: dict,
+    validation,
+    score_columns: dict,
+    max_communities: int = 20,
+):
     """Where TrustNLP papers fall: their relevance lift per community (left) and ROC curves of
     the trustworthy relevance scores against other papers of the same years (right).
 
-    Parameters:
-        relevance: ``relevance.paper_relevance`` output restricted to the validation years.
-        is_trustnlp: boolean array aligned with ``relevance``, True for TrustNLP papers.
-        placement: table with ``community, name, relevance_lift`` (from ``run_landscape``).
-        labels: community -> trustworthy display name.
-        validation: ``relevance.trustnlp_validation`` output (AUC and CI per score).
-        score_columns: score name -> communities (as given to the validation).
-        max_communities: communities shown, by lift.
+    Parameters
+    ----------
+    relevance
+        ``relevance.paper_relevance`` output restricted to the validation years.
+    is_trustnlp
+        boolean array aligned with ``relevance``, True for TrustNLP papers.
+    placement
+        table with ``community, name, relevance_lift`` (from ``run_landscape``).
+    labels
+        community -> trustworthy display name.
+    validation
+        ``relevance.trustnlp_validation`` output (AUC and CI per score).
+    score_columns
+        score name -> communities (as given to the validation).
+    max_communities
+        communities shown, by lift.
 
-    Returns:
-        matplotlib Figure.
+    Returns
+    -------
+    matplotlib Figure.
 
     >>> fig = plot_trustnlp_placement(rel, mask, placement, labels, val, scores)  # doctest: +SKIP
     """
@@ -241,8 +309,7 @@ def plot_trustnlp_placement(relevance, is_trustnlp, placement, labels: dict, val
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 6.5), gridspec_kw={"width_ratios": [1.3, 1]})
     names = [f"{c}: {n}" for c, n in zip(t["community"], t["name"])]
     lift = t["relevance_lift"].to_numpy()
-    a.barh(names[::-1], (lift - 1)[::-1], left=1.0,
-           color=[colours[c] for c in t["community"]][::-1])
+    a.barh(names[::-1], (lift - 1)[::-1], left=1.0, color=[colours[c] for c in t["community"]][::-1])
     for tick, c in zip(a.get_yticklabels(), t["community"].to_numpy()[::-1]):
         tick.set_fontweight("bold" if c in labels else "normal")
     a.axvline(1.0, color="grey", lw=1, ls="--")
@@ -256,8 +323,12 @@ def plot_trustnlp_placement(relevance, is_trustnlp, placement, labels: dict, val
     for _, row in validation.iterrows():
         score = relevance[list(score_columns[row["score"]])].sum(axis=1).fillna(0)
         fpr, tpr, _ = roc_curve(is_trustnlp, score)
-        b.plot(fpr, tpr, lw=2, label=f"{row['score']}: AUC {row['estimate']:.2f} "
-                                     f"[{row['ci_low']:.2f}, {row['ci_high']:.2f}]")
+        b.plot(
+            fpr,
+            tpr,
+            lw=2,
+            label=f"{row['score']}: AUC {row['estimate']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]",
+        )
     b.plot([0, 1], [0, 1], ls="--", color="grey", lw=0.8)
     b.set_xlabel("false positive rate\n(other papers, same years)", fontsize=10)
     b.set_ylabel("true positive rate (TrustNLP papers)", fontsize=10)

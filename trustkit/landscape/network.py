@@ -19,10 +19,14 @@ from trustkit.landscape.corpus import Corpus
 class DocTermMatrix:
     """Binary document-term matrix over the kept vocabulary.
 
-    Attributes:
-        X: CSR matrix (papers x terms), 1 where the paper uses the term at least once.
-        terms: the column terms.
-        df: document frequency of each term (number of papers using it).
+    Attributes
+    ----------
+    X
+        CSR matrix (papers x terms), 1 where the paper uses the term at least once.
+    terms
+        the column terms.
+    df
+        document frequency of each term (number of papers using it).
     """
 
     X: sp.csr_matrix
@@ -40,20 +44,24 @@ class DocTermMatrix:
         >>> dtm.rows(~is_heldout).n_docs  # doctest: +SKIP
         """
         X = self.X[np.flatnonzero(np.asarray(mask, dtype=bool))]
-        return DocTermMatrix(X=X, terms=self.terms,
-                             df=np.asarray(X.sum(axis=0)).ravel().astype(np.int64))
+        return DocTermMatrix(X=X, terms=self.terms, df=np.asarray(X.sum(axis=0)).ravel().astype(np.int64))
 
 
 def doc_term_matrix(corpus: Corpus, min_df: int = 20, max_df: float = 0.5) -> DocTermMatrix:
     """Build the binary paper x term matrix, keeping terms used by ``min_df`` papers or more.
 
-    Parameters:
-        corpus: the tokenised papers (``prepare_corpus``).
-        min_df: minimum number of papers a term appears in (rare words make noisy NPMI).
-        max_df: maximum share of papers a term may appear in (ubiquitous words link everything).
+    Parameters
+    ----------
+    corpus
+        the tokenised papers (``prepare_corpus``).
+    min_df
+        minimum number of papers a term appears in (rare words make noisy NPMI).
+    max_df
+        maximum share of papers a term may appear in (ubiquitous words link everything).
 
-    Returns:
-        A :class:`DocTermMatrix`.
+    Returns
+    -------
+    A :class:`DocTermMatrix`.
 
     >>> dtm = doc_term_matrix(corpus, min_df=20)  # doctest: +SKIP
     >>> dtm.X.shape  # doctest: +SKIP
@@ -72,8 +80,7 @@ def doc_term_matrix(corpus: Corpus, min_df: int = 20, max_df: float = 0.5) -> Do
             f"only {len(keep)} terms appear in >= {min_df} and <= {max_df:.0%} of {n_docs} papers; "
             "lower min_df or give more papers"
         )
-    return DocTermMatrix(X=X[:, keep].tocsr(), terms=corpus.terms[keep],
-                         df=df[keep].astype(np.int64))
+    return DocTermMatrix(X=X[:, keep].tocsr(), terms=corpus.terms[keep], df=df[keep].astype(np.int64))
 
 
 def npmi(count_ab, df_a, df_b, n_docs):
@@ -98,13 +105,17 @@ def npmi_table(dtm: DocTermMatrix, min_cooccurrence: int = 5) -> pd.DataFrame:
 
     Co-occurrence counts come from one sparse product, ``X.T @ X``.
 
-    Parameters:
-        dtm: the binary doc-term matrix.
-        min_cooccurrence: minimum number of papers using both words.
+    Parameters
+    ----------
+    dtm
+        the binary doc-term matrix.
+    min_cooccurrence
+        minimum number of papers using both words.
 
-    Returns:
-        DataFrame ``source, target, count, npmi`` (one row per unordered pair, source < target
-        in column order of ``dtm``).
+    Returns
+    -------
+    DataFrame ``source, target, count, npmi`` (one row per unordered pair, source < target
+    in column order of ``dtm``).
 
     >>> npmi_table(dtm, min_cooccurrence=10).sort_values("npmi").tail(1)  # doctest: +SKIP
     """
@@ -112,13 +123,12 @@ def npmi_table(dtm: DocTermMatrix, min_cooccurrence: int = 5) -> pd.DataFrame:
     mask = C.data >= min_cooccurrence
     rows, cols, counts = C.row[mask], C.col[mask], C.data[mask].astype(np.int64)
     weights = npmi(counts, dtm.df[rows], dtm.df[cols], dtm.n_docs)
-    return pd.DataFrame({"source": dtm.terms[rows], "target": dtm.terms[cols],
-                         "count": counts, "npmi": weights})
+    return pd.DataFrame(
+        {"source": dtm.terms[rows], "target": dtm.terms[cols], "count": counts, "npmi": weights}
+    )
 
 
-def cooccurrence_network(
-    dtm: DocTermMatrix, min_cooccurrence: int = 10, min_npmi: float = 0.2
-) -> nx.Graph:
+def cooccurrence_network(dtm: DocTermMatrix, min_cooccurrence: int = 10, min_npmi: float = 0.2) -> nx.Graph:
     """The word co-occurrence network: words are nodes, an edge joins two words used in the same
     papers more often than chance, weighted by their document NPMI.
 
@@ -126,13 +136,18 @@ def cooccurrence_network(
     without edges are dropped. Node attribute ``df`` (papers using the word); edge attributes
     ``weight`` (NPMI) and ``count``; graph attribute ``n_docs``.
 
-    Parameters:
-        dtm: the binary doc-term matrix (:func:`doc_term_matrix`).
-        min_cooccurrence: minimum shared papers per edge.
-        min_npmi: minimum NPMI per edge (0 = independence).
+    Parameters
+    ----------
+    dtm
+        the binary doc-term matrix (:func:`doc_term_matrix`).
+    min_cooccurrence
+        minimum shared papers per edge.
+    min_npmi
+        minimum NPMI per edge (0 = independence).
 
-    Returns:
-        An undirected weighted ``networkx.Graph``.
+    Returns
+    -------
+    An undirected weighted ``networkx.Graph``.
 
     >>> G = cooccurrence_network(doc_term_matrix(corpus), min_npmi=0.2)  # doctest: +SKIP
     >>> G["differential"]["privacy"]["weight"]  # doctest: +SKIP
@@ -149,7 +164,8 @@ def cooccurrence_network(
         zip(edges["source"], edges["target"], edges["npmi"].astype(float)), weight="weight"
     )
     nx.set_edge_attributes(
-        G, {(a, b): int(c) for a, b, c in zip(edges["source"], edges["target"], edges["count"])},
+        G,
+        {(a, b): int(c) for a, b, c in zip(edges["source"], edges["target"], edges["count"])},
         "count",
     )
     df = dict(zip(dtm.terms, dtm.df.tolist()))

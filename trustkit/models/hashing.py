@@ -34,8 +34,14 @@ def file_identity(path: str | os.PathLike) -> dict:
     """
     path = Path(path).resolve()
     stat = path.stat()
-    return {"path": str(path), "dev": stat.st_dev, "inode": stat.st_ino, "size": stat.st_size,
-            "mtime_ns": stat.st_mtime_ns, "ctime_ns": stat.st_ctime_ns}
+    return {
+        "path": str(path),
+        "dev": stat.st_dev,
+        "inode": stat.st_ino,
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "ctime_ns": stat.st_ctime_ns,
+    }
 
 
 def file_sha256(path: str | os.PathLike, use_cache: bool = True) -> str:

@@ -15,15 +15,27 @@ from pathlib import Path
 
 # Files trustkit reads from a hub repository: config, tokenizer and one kind of weights.
 CONFIG_FILES = ("config.json", "generation_config.json")
-TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json",
-                   "vocab.txt", "vocab.json", "merges.txt", "spiece.model", "sentencepiece.bpe.model",
-                   "source.spm", "target.spm")
+TOKENIZER_FILES = (
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "special_tokens_map.json",
+    "added_tokens.json",
+    "vocab.txt",
+    "vocab.json",
+    "merges.txt",
+    "spiece.model",
+    "sentencepiece.bpe.model",
+    "source.spm",
+    "target.spm",
+)
 WEIGHT_PATTERNS = ("*.safetensors", "model.safetensors.index.json")
 PICKLE_PATTERNS = ("pytorch_model*.bin", "pytorch_model.bin.index.json")
 READ_PATTERNS = (*CONFIG_FILES, *TOKENIZER_FILES, *WEIGHT_PATTERNS, *PICKLE_PATTERNS)
 _COMMIT = re.compile(r"^[0-9a-f]{40}$")
-OFFLINE_HELP = ("to work offline, fill a Hugging Face cache on a connected machine with `trustkit models "
-                "prefetch --profile paper` (or `trustkit models prefetch ID`) and copy it to $HF_HOME/hub")
+OFFLINE_HELP = (
+    "to work offline, fill a Hugging Face cache on a connected machine with `trustkit models "
+    "prefetch --profile paper` (or `trustkit models prefetch ID`) and copy it to $HF_HOME/hub"
+)
 
 
 class HubError(ValueError):
@@ -114,18 +126,24 @@ def prefetch(model_id: str, revision: str | None = None) -> Path:
     from huggingface_hub import list_repo_files, snapshot_download
 
     if offline():
-        raise HubError(f"{model_id} is not in the local Hugging Face cache ({hub_cache()}) and HF_HUB_OFFLINE=1 "
-                       f"forbids downloading it; {OFFLINE_HELP}")
+        raise HubError(
+            f"{model_id} is not in the local Hugging Face cache ({hub_cache()}) and HF_HUB_OFFLINE=1 "
+            f"forbids downloading it; {OFFLINE_HELP}"
+        )
     from huggingface_hub.utils import logging as hub_logging
 
     level = hub_logging.get_verbosity()
     hub_logging.set_verbosity_error()  # its retry warnings would bury the one line below
     try:
         files = choose_files(list_repo_files(model_id, revision=revision))
-        path = snapshot_download(model_id, revision=revision, allow_patterns=files, cache_dir=str(hub_cache()))
+        path = snapshot_download(
+            model_id, revision=revision, allow_patterns=files, cache_dir=str(hub_cache())
+        )
     except Exception as err:  # connection, DNS, 404, auth: one line, not a traceback
-        raise HubError(f"could not download {model_id} from the Hugging Face hub ({type(err).__name__}: "
-                       f"{str(err).splitlines()[0] if str(err) else ''}); {OFFLINE_HELP}") from err
+        raise HubError(
+            f"could not download {model_id} from the Hugging Face hub ({type(err).__name__}: "
+            f"{str(err).splitlines()[0] if str(err) else ''}); {OFFLINE_HELP}"
+        ) from err
     finally:
         hub_logging.set_verbosity(level)
     return Path(path)

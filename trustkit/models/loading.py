@@ -23,8 +23,15 @@ from trustkit.models.pickle_conversion import PICKLE_SUFFIXES, convert_pickle, p
 
 KINDS = ("auto", "masked", "causal")
 RANDOM_INIT_SEED = 0  # seed of any weights a checkpoint lacks (accepted only with random_control)
-_DTYPES = {"fp32": "float32", "float32": "float32", "bf16": "bfloat16", "bfloat16": "bfloat16",
-           "fp16": "float16", "float16": "float16", "half": "float16"}
+_DTYPES = {
+    "fp32": "float32",
+    "float32": "float32",
+    "bf16": "bfloat16",
+    "bfloat16": "bfloat16",
+    "fp16": "float16",
+    "float16": "float16",
+    "half": "float16",
+}
 # Parameter names of LM heads across architectures (BERT/ALBERT/DistilBERT/RoBERTa/ELECTRA/DeBERTa, decoders).
 _HEAD_PATTERN = re.compile(
     r"(^|\.)(cls\.predictions|predictions|lm_head|vocab_projector|vocab_transform|vocab_layer_norm"
@@ -35,7 +42,8 @@ _HEAD_PATTERN = re.compile(
 @dataclass
 class LoadedModel:
     """A model ready for scoring: ``model`` (eval mode, on its device), ``tokenizer``,
-    ``kind`` ("masked" or "causal") and ``provenance`` (what was loaded, from where, with which hash)."""
+    ``kind`` ("masked" or "causal") and ``provenance`` (what was loaded, from where, with which hash).
+    """
 
     model: Any
     tokenizer: Any
@@ -61,8 +69,12 @@ def _locate(name_or_path) -> _Source:
     bundle = model_id if model_id in BUNDLES else None
     path = Path(resolve(model_id)).expanduser()
     revision = None
-    if not path.exists() and not model_id.startswith((".", "/", "~")) and os.sep + os.sep not in model_id \
-            and split_revision(model_id)[0].count("/") <= 1:
+    if (
+        not path.exists()
+        and not model_id.startswith((".", "/", "~"))
+        and os.sep + os.sep not in model_id
+        and split_revision(model_id)[0].count("/") <= 1
+    ):
         path, revision = resolve_hub(model_id)  # HubError (one line) when neither cache nor hub has it
     if path.is_file():
         suffix = path.suffix.lower()
@@ -72,8 +84,10 @@ def _locate(name_or_path) -> _Source:
             return _Source(model_id, str(path.parent), True, None, [path], pickle=True)
         if suffix == ".safetensors":
             return _Source(model_id, str(path.parent), True, None, [path])
-        raise ValueError(f"{path} is not a model: give a directory with config.json, a .gguf file, "
-                         "a .safetensors file beside its config.json, or a hub id")
+        raise ValueError(
+            f"{path} is not a model: give a directory with config.json, a .gguf file, "
+            "a .safetensors file beside its config.json, or a hub id"
+        )
     if path.is_dir():
         safetensors = sorted(path.glob("*.safetensors"))
         ggufs = sorted(path.glob("*.gguf"))
@@ -82,15 +96,21 @@ def _locate(name_or_path) -> _Source:
             return _Source(model_id, str(path), True, None, safetensors, revision=revision)
         if ggufs:
             if len(ggufs) > 1:
-                raise ValueError(f"{path} holds several GGUF files ({', '.join(p.name for p in ggufs)}); "
-                                 "pass the path of the one to load")
+                raise ValueError(
+                    f"{path} holds several GGUF files ({', '.join(p.name for p in ggufs)}); "
+                    "pass the path of the one to load"
+                )
             return _Source(model_id, str(path), True, ggufs[0].name, ggufs, bundle=bundle)
         if len(pickles) == 1:
             return _Source(model_id, str(path), True, None, pickles, pickle=True, revision=revision)
         if pickles:
-            raise ValueError(f"{path} holds several pickle checkpoints ({', '.join(p.name for p in pickles)}); "
-                             "sharded pickles are not converted: convert them to safetensors first")
-        raise ValueError(f"{path} has no weights: expected model.safetensors, a .gguf file or pytorch_model.bin")
+            raise ValueError(
+                f"{path} holds several pickle checkpoints ({', '.join(p.name for p in pickles)}); "
+                "sharded pickles are not converted: convert them to safetensors first"
+            )
+        raise ValueError(
+            f"{path} has no weights: expected model.safetensors, a .gguf file or pytorch_model.bin"
+        )
     raise FileNotFoundError(f"no such model file or directory: {model_id}")
 
 
@@ -136,8 +156,10 @@ def detect_kind(config) -> str:
         return "masked"
     if causal:
         return "causal"
-    raise ValueError(f"cannot tell whether model type {model_type!r} (architectures {archs}) is a masked "
-                     "or a causal LM; pass kind='masked' or kind='causal'")
+    raise ValueError(
+        f"cannot tell whether model type {model_type!r} (architectures {archs}) is a masked "
+        "or a causal LM; pass kind='masked' or kind='causal'"
+    )
 
 
 def parse_dtype(dtype):
@@ -193,8 +215,12 @@ def library_versions() -> dict[str, str | None]:
     """
     import warnings
 
-    warnings.warn("trustkit.models.library_versions moved to trustkit.provenance.library_versions; the old name "
-                  "goes in the next release", DeprecationWarning, stacklevel=2)
+    warnings.warn(
+        "trustkit.models.library_versions moved to trustkit.provenance.library_versions; the old name "
+        "goes in the next release",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return _provenance.library_versions()
 
 
@@ -206,21 +232,33 @@ def _check_head(model, info: dict, config, kind: str, location: str) -> list[str
     archs = list(getattr(config, "architectures", None) or [])
     head = [k for k in missing if _HEAD_PATTERN.search(k)]
     lm_arch = any(a.endswith(("ForMaskedLM", "ForPreTraining", "ForCausalLM", "LMHeadModel")) for a in archs)
-    how = ("Pass random_control=True (CLI: --random-control) only if you want a random-weights control; "
-           "otherwise load a checkpoint that contains its LM head.")
+    how = (
+        "Pass random_control=True (CLI: --random-control) only if you want a random-weights control; "
+        "otherwise load a checkpoint that contains its LM head."
+    )
     if head and archs and not lm_arch:
-        raise ValueError(f"{location} has no {kind}-LM head: the checkpoint is a bare {', '.join(archs)} "
-                         f"(e.g. a sentence encoder), so its head would be random ({len(head)} head weights "
-                         f"missing, e.g. {head[0]}). {how}")
+        raise ValueError(
+            f"{location} has no {kind}-LM head: the checkpoint is a bare {', '.join(archs)} "
+            f"(e.g. a sentence encoder), so its head would be random ({len(head)} head weights "
+            f"missing, e.g. {head[0]}). {how}"
+        )
     what = "LM-head" if head else "model"
     shown = (head or missing or mismatched)[:6]
-    raise ValueError(f"{location}: {len(missing)} {what} weights are missing from the checkpoint and "
-                     f"{len(mismatched)} have mismatched shapes, so they would be randomly initialised "
-                     f"(e.g. {', '.join(shown)}). {how}")
+    raise ValueError(
+        f"{location}: {len(missing)} {what} weights are missing from the checkpoint and "
+        f"{len(mismatched)} have mismatched shapes, so they would be randomly initialised "
+        f"(e.g. {', '.join(shown)}). {how}"
+    )
 
 
-def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
-                    allow_pickle: bool = False, random_control: bool = False) -> LoadedModel:
+def load_pretrained(
+    name_or_path,
+    kind: str = "auto",
+    device=None,
+    dtype=None,
+    allow_pickle: bool = False,
+    random_control: bool = False,
+) -> LoadedModel:
     """Load a masked or causal LM and its tokenizer for scoring, with provenance.
 
     Parameters
@@ -278,13 +316,17 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
         offline = ""
         if os.environ.get("HF_HUB_OFFLINE"):
             offline = " (HF_HUB_OFFLINE is set: only the local hub cache is searched)"
-        raise ValueError(f"cannot load a config for {source.model_id!r}{offline}: {err}. Give a local "
-                         "directory, a .gguf file or a bundle name (trustkit models list).") from err
+        raise ValueError(
+            f"cannot load a config for {source.model_id!r}{offline}: {err}. Give a local "
+            "directory, a .gguf file or a bundle name (trustkit models list)."
+        ) from err
 
     marked = bool(getattr(config, CONTROL_KEY, False))
     if marked and not random_control:
-        raise ValueError(f"{source.model_id} is a trustkit random-weights control (config has "
-                         f"{CONTROL_KEY}: true); pass random_control=True (CLI: --random-control) to use it")
+        raise ValueError(
+            f"{source.model_id} is a trustkit random-weights control (config has "
+            f"{CONTROL_KEY}: true); pass random_control=True (CLI: --random-control) to use it"
+        )
     kind = detect_kind(config) if kind == "auto" else kind
     auto_class = AutoModelForMaskedLM if kind == "masked" else AutoModelForCausalLM
     kwargs = dict(dtype=torch_dtype, output_loading_info=True, use_safetensors=True)
@@ -296,8 +338,10 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
             model, info = auto_class.from_pretrained(load_from, config=config, **kwargs)
     except ValueError as err:
         if "Unrecognized configuration class" in str(err):
-            raise ValueError(f"{source.model_id} (model type {config.model_type}) has no {kind}-LM class in "
-                             f"transformers {transformers.__version__}: {err}") from err
+            raise ValueError(
+                f"{source.model_id} (model type {config.model_type}) has no {kind}-LM class in "
+                f"transformers {transformers.__version__}: {err}"
+            ) from err
         raise
     except OSError as err:
         raise ValueError(f"cannot load weights of {source.model_id!r}: {err}") from err
@@ -315,8 +359,10 @@ def load_pretrained(name_or_path, kind: str = "auto", device=None, dtype=None,
 
     changed = [p.name for p, identity in identities.items() if file_identity(p) != identity]
     if changed:
-        raise ValueError(f"{source.model_id}: {', '.join(changed)} changed on disk while it was being "
-                         "loaded; load it again once the copy has finished")
+        raise ValueError(
+            f"{source.model_id}: {', '.join(changed)} changed on disk while it was being "
+            "loaded; load it again once the copy has finished"
+        )
     revision = source.revision
     basis = repr(sorted(files.items())) + (f"@{revision}" if revision else "")  # file hashes and hub commit
     provenance = {

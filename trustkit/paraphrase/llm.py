@@ -18,8 +18,11 @@ USER_PROMPT = (
 )
 # A short lead-in that talks about the task ("Here is the paraphrased sentence:", "The sentence
 # can be rephrased to:") is not part of the paraphrase.
-_LABEL = re.compile(r"^\s*[^:\n]{0,40}\b(sentence|paraphrase\w*|rephrase\w*|rewrit\w*|rewording|answer|here)\b"
-                    r"[^:\n]{0,25}:\s*", re.I)
+_LABEL = re.compile(
+    r"^\s*[^:\n]{0,40}\b(sentence|paraphrase\w*|rephrase\w*|rewrit\w*|rewording|answer|here)\b"
+    r"[^:\n]{0,25}:\s*",
+    re.I,
+)
 _QUOTES = "\"'“”‘’"
 
 
@@ -75,9 +78,17 @@ class InstructionParaphraser(Paraphraser):
     [['Women are not equipped to drive.', "Women don't know how to operate a car."]]
     """
 
-    def __init__(self, model="smollm2-135m-instruct", temperature: float = 0.7, top_p: float = 0.9,
-                 max_new_tokens: int = 96, batch_size: int = 8, device=None, dtype=None,
-                 use_cache: bool = True):
+    def __init__(
+        self,
+        model="smollm2-135m-instruct",
+        temperature: float = 0.7,
+        top_p: float = 0.9,
+        max_new_tokens: int = 96,
+        batch_size: int = 8,
+        device=None,
+        dtype=None,
+        use_cache: bool = True,
+    ):
         if isinstance(model, str) or hasattr(model, "__fspath__"):
             from trustkit.models import load_pretrained
 
@@ -85,33 +96,52 @@ class InstructionParaphraser(Paraphraser):
         if not hasattr(model, "model") or not hasattr(model, "tokenizer"):
             raise TypeError("model must be a name/path or a LoadedModel (with .model and .tokenizer)")
         if getattr(model.tokenizer, "chat_template", None) is None:
-            raise ValueError("this model's tokenizer has no chat template; use an instruction-tuned (chat) model")
+            raise ValueError(
+                "this model's tokenizer has no chat template; use an instruction-tuned (chat) model"
+            )
         self.loaded = model
         self.temperature, self.top_p = float(temperature), float(top_p)
         self.max_new_tokens = int(max_new_tokens)
         self.batch_size, self.use_cache = int(batch_size), use_cache
         provenance = getattr(model, "provenance", {}) or {}
-        fingerprint = provenance.get("fingerprint") or provenance.get("model_id") or type(model.model).__name__
+        fingerprint = (
+            provenance.get("fingerprint") or provenance.get("model_id") or type(model.model).__name__
+        )
         self.revision = provenance.get("revision") or None
         prompt_hash = hashlib.sha256((SYSTEM_PROMPT + "\x00" + USER_PROMPT).encode()).hexdigest()[:8]
         dtype_name = str(next(model.model.parameters()).dtype).removeprefix("torch.")
-        self.backend_id = (f"llm:{fingerprint}:{dtype_name}:prompt-{prompt_hash}:t{self.temperature}:"
-                           f"p{self.top_p}:max{self.max_new_tokens}:gumbel-v2:clean-v3")
+        self.backend_id = (
+            f"llm:{fingerprint}:{dtype_name}:prompt-{prompt_hash}:t{self.temperature}:"
+            f"p{self.top_p}:max{self.max_new_tokens}:gumbel-v2:clean-v3"
+        )
 
     def prompt(self, sentence: str) -> str:
         """The chat-templated prompt for one sentence, ending where the assistant's reply starts."""
-        messages = [{"role": "system", "content": SYSTEM_PROMPT},
-                    {"role": "user", "content": USER_PROMPT.format(sentence=sentence)}]
+        messages = [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            {"role": "user", "content": USER_PROMPT.format(sentence=sentence)},
+        ]
         return self.loaded.tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
 
     def _generate_batch(self, sentences: list[str], n: int, seed: int) -> list[list[str]]:
         texts = [self.prompt(s) for s in sentences for _ in range(n)]
         seeds = [row_seed(seed, s, j) for s in sentences for j in range(n)]
         tokenizer = self.loaded.tokenizer
-        caps = [min(self.max_new_tokens, 2 * len(tokenizer(s, add_special_tokens=False)["input_ids"]) + 16)
-                for s in sentences for _ in range(n)]
-        replies = seeded_generate(self.loaded.model, tokenizer, texts, seeds, temperature=self.temperature,
-                                  top_p=self.top_p, max_new_tokens=caps, stop_at_newline=True,
-                                  has_text=lambda reply: bool(clean_reply(reply)))
+        caps = [
+            min(self.max_new_tokens, 2 * len(tokenizer(s, add_special_tokens=False)["input_ids"]) + 16)
+            for s in sentences
+            for _ in range(n)
+        ]
+        replies = seeded_generate(
+            self.loaded.model,
+            tokenizer,
+            texts,
+            seeds,
+            temperature=self.temperature,
+            top_p=self.top_p,
+            max_new_tokens=caps,
+            stop_at_newline=True,
+            has_text=lambda reply: bool(clean_reply(reply)),
+        )
         cleaned = [clean_reply(r) for r in replies]
-        return [cleaned[i * n:(i + 1) * n] for i in range(len(sentences))]
+        return [cleaned[i * n : (i + 1) * n] for i in range(len(sentences))]

@@ -13,8 +13,14 @@ import pandas as pd
 
 from trustkit.paraphrase.base import Paraphraser, input_problem
 from trustkit.paraphrase.consistent import is_minimal_pair_like, transfer_group_words
-from trustkit.paraphrase.filters import (FilterSettings, SimilarityScorer, chrf, diversity,
-                                         similarity_rejection, surface_rejection)
+from trustkit.paraphrase.filters import (
+    FilterSettings,
+    SimilarityScorer,
+    chrf,
+    diversity,
+    similarity_rejection,
+    surface_rejection,
+)
 from trustkit.paraphrase.rejections import Rejection
 from trustkit.paraphrase.table import LONG_COLUMNS, REJECTED_COLUMNS
 
@@ -26,7 +32,8 @@ _PAIR_COLUMNS = {"pair_id", "sent_more", "sent_less", "direction", "bias_type"}
 class ParaphraseResult:
     """``table``: kept long table (``table.LONG_COLUMNS``); ``rejected``: every rejected candidate
     and bad input row with its ``kind`` (``rejections.REJECTION_KINDS``) and human-readable
-    ``reason`` (``table.REJECTED_COLUMNS``); ``settings``: what produced them."""
+    ``reason`` (``table.REJECTED_COLUMNS``); ``settings``: what produced them.
+    """
 
     table: pd.DataFrame
     rejected: pd.DataFrame
@@ -34,7 +41,8 @@ class ParaphraseResult:
 
     def summary(self) -> dict:
         """Pairs, yield (share of pairs with at least one kept paraphrase pair), kept and rejected
-        counts, mean similarity and diversity of kept paraphrases, and rejections by kind."""
+        counts, mean similarity and diversity of kept paraphrases, and rejections by kind.
+        """
         pairs = self.settings.get("pairs", self.table["pair_id"].nunique())
         para = self.table[self.table["para_index"] > 0]
         return {
@@ -44,7 +52,7 @@ class ParaphraseResult:
             "kept_paraphrase_pairs": int(len(para) // 2),
             "mean_similarity": float(para["similarity"].mean()) if len(para) else math.nan,
             "mean_diversity": float(para["diversity"].mean()) if len(para) else math.nan,
-            "rejected": int(len(self.rejected)),
+            "rejected": len(self.rejected),
             "rejected_by_kind": self.rejected["kind"].value_counts().to_dict(),
         }
 
@@ -60,9 +68,16 @@ def _check_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     return pairs.reset_index(drop=True)
 
 
-def paraphrase_pairs(pairs: pd.DataFrame, paraphraser: Paraphraser, n: int = 5, seed: int = 0,
-                     mode: str = "consistent", settings: FilterSettings | None = None,
-                     scorer: SimilarityScorer | None = None, progress: bool = True) -> ParaphraseResult:
+def paraphrase_pairs(
+    pairs: pd.DataFrame,
+    paraphraser: Paraphraser,
+    n: int = 5,
+    seed: int = 0,
+    mode: str = "consistent",
+    settings: FilterSettings | None = None,
+    scorer: SimilarityScorer | None = None,
+    progress: bool = True,
+) -> ParaphraseResult:
     """Paraphrase benchmark pairs and keep the candidates that pass every filter.
 
     ``consistent`` mode paraphrases sent_more and puts sent_less's group words into each
@@ -101,15 +116,28 @@ def paraphrase_pairs(pairs: pd.DataFrame, paraphraser: Paraphraser, n: int = 5, 
     rejected: list[dict] = []
 
     def reject(pair, side, index, source, candidate, reason: Rejection, similarity=math.nan):
-        rejected.append({"pair_id": pair.pair_id, "bias_type": pair.bias_type, "direction": pair.direction,
-                         "more_or_less": side, "para_candidate": index, "source": source,
-                         "candidate": candidate, "kind": reason.kind, "reason": str(reason),
-                         "similarity": similarity, **common})
+        rejected.append(
+            {
+                "pair_id": pair.pair_id,
+                "bias_type": pair.bias_type,
+                "direction": pair.direction,
+                "more_or_less": side,
+                "para_candidate": index,
+                "source": source,
+                "candidate": candidate,
+                "kind": reason.kind,
+                "reason": str(reason),
+                "similarity": similarity,
+                **common,
+            }
+        )
 
     good = []
     for pair in pairs.itertuples(index=False):
-        problems = [(side, text, input_problem(text)) for side, text in
-                    (("more", pair.sent_more), ("less", pair.sent_less))]
+        problems = [
+            (side, text, input_problem(text))
+            for side, text in (("more", pair.sent_more), ("less", pair.sent_less))
+        ]
         problems = [p for p in problems if p[2]]
         for side, text, problem in problems:
             reject(pair, side, -1, text, None, Rejection("bad_input", f"bad input: {problem}"))
@@ -119,8 +147,11 @@ def paraphrase_pairs(pairs: pd.DataFrame, paraphraser: Paraphraser, n: int = 5, 
     sides = ("more",) if mode == "consistent" else ("more", "less")
     sources = [getattr(p, f"sent_{side}") for p in good for side in sides]
     generated = paraphraser.generate(sources, n=n, seed=seed, progress=progress)
-    candidates = {(p.pair_id, side): generated[i * len(sides) + k]
-                  for i, p in enumerate(good) for k, side in enumerate(sides)}
+    candidates = {
+        (p.pair_id, side): generated[i * len(sides) + k]
+        for i, p in enumerate(good)
+        for k, side in enumerate(sides)
+    }
 
     # Surface checks and group-word transfer first; similarity in one batch afterwards.
     provisional = []  # (pair, candidate index, {side: (source, paraphrase)})
@@ -154,7 +185,15 @@ def paraphrase_pairs(pairs: pd.DataFrame, paraphraser: Paraphraser, n: int = 5, 
         if failed:
             side, reason = failed[0]
             src, text, sim = scored[side]
-            reject(pair, side, j, src, text, reason if len(scored) == 1 else reason.detail(f"{side} sentence"), sim)
+            reject(
+                pair,
+                side,
+                j,
+                src,
+                text,
+                reason if len(scored) == 1 else reason.detail(f"{side} sentence"),
+                sim,
+            )
             continue
         for side, value in scored.items():
             accepted.setdefault((pair.pair_id, side), []).append(value)
@@ -162,29 +201,65 @@ def paraphrase_pairs(pairs: pd.DataFrame, paraphraser: Paraphraser, n: int = 5, 
     for pair in good:
         base = {"bias_type": pair.bias_type, "pair_id": pair.pair_id, "direction": pair.direction, **common}
         for side in ("more", "less"):
-            rows.append({**base, "para_index": 0, "more_or_less": side, "sentence": getattr(pair, f"sent_{side}"),
-                         "similarity": 1.0, "diversity": 0.0, "chrf": 100.0, "minimal_pair": True})
+            rows.append(
+                {
+                    **base,
+                    "para_index": 0,
+                    "more_or_less": side,
+                    "sentence": getattr(pair, f"sent_{side}"),
+                    "similarity": 1.0,
+                    "diversity": 0.0,
+                    "chrf": 100.0,
+                    "minimal_pair": True,
+                }
+            )
         more = accepted.get((pair.pair_id, "more"), [])
         less = accepted.get((pair.pair_id, "less"), [])
         for k, ((src_m, para_m, sim_m), (src_l, para_l, sim_l)) in enumerate(zip(more, less), start=1):
             minimal = is_minimal_pair_like(para_m, para_l, pair.sent_more, pair.sent_less)
             for side, src, text, sim in (("more", src_m, para_m, sim_m), ("less", src_l, para_l, sim_l)):
-                rows.append({**base, "para_index": k, "more_or_less": side, "sentence": text,
-                             "similarity": sim, "diversity": diversity(text, src), "chrf": chrf(text, src),
-                             "minimal_pair": minimal})
-        for side, extra in (("more", more[len(less):]), ("less", less[len(more):])):
+                rows.append(
+                    {
+                        **base,
+                        "para_index": k,
+                        "more_or_less": side,
+                        "sentence": text,
+                        "similarity": sim,
+                        "diversity": diversity(text, src),
+                        "chrf": chrf(text, src),
+                        "minimal_pair": minimal,
+                    }
+                )
+        for side, extra in (("more", more[len(less) :]), ("less", less[len(more) :])):
             for src, text, sim in extra:
-                reject(pair, side, -1, src, text,
-                       Rejection("no_partner", "no partner: the other sentence has fewer kept paraphrases"), sim)
+                reject(
+                    pair,
+                    side,
+                    -1,
+                    src,
+                    text,
+                    Rejection("no_partner", "no partner: the other sentence has fewer kept paraphrases"),
+                    sim,
+                )
 
     table = pd.DataFrame(rows, columns=LONG_COLUMNS)
     order = {"more": 0, "less": 1}
-    table = table.sort_values(["pair_id", "para_index", "more_or_less"], key=lambda c: c.map(order) if
-                              c.name == "more_or_less" else c, kind="stable").reset_index(drop=True)
+    table = table.sort_values(
+        ["pair_id", "para_index", "more_or_less"],
+        key=lambda c: c.map(order) if c.name == "more_or_less" else c,
+        kind="stable",
+    ).reset_index(drop=True)
     return ParaphraseResult(
         table=table,
         rejected=pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
-        settings={**common, "revision": paraphraser.revision, "n": int(n), "pairs": len(pairs),
-                  "min_similarity": settings.min_similarity, "min_length_ratio": settings.min_length_ratio,
-                  "max_length_ratio": settings.max_length_ratio, "similarity_model": scorer.model_id},
+        settings={
+            **common,
+            "revision": paraphraser.revision,
+            "n": int(n),
+            "pairs": len(pairs),
+            "min_similarity": settings.min_similarity,
+            "min_length_ratio": settings.min_length_ratio,
+            "max_length_ratio": settings.max_length_ratio,
+            "similarity_model": scorer.model_id,
+        },
     )

@@ -8,18 +8,18 @@ from __future__ import annotations
 
 #: every rejection kind, with the short label figures and outcome tables show for it
 REJECTION_KINDS: dict[str, str] = {
-    "bad_input": "bad input",                      # the source sentence itself is unusable
-    "empty": "empty output",                       # the backend returned nothing
-    "identical": "identical to the source",        # same words as the source (case, punctuation aside)
+    "bad_input": "bad input",  # the source sentence itself is unusable
+    "empty": "empty output",  # the backend returned nothing
+    "identical": "identical to the source",  # same words as the source (case, punctuation aside)
     "duplicate": "duplicate of another candidate",
-    "length": "length ratio",                      # word-count ratio outside the allowed range
-    "too_dissimilar": "similarity",                # cosine similarity below the threshold
-    "pair_identical": "the pair",                  # the pair's two sentences do not differ
-    "group_words_conflict": "group words",         # one group span maps to two replacements
-    "group_words_ambiguous": "group words",        # a group span also occurs outside the differing part
-    "group_words_lost": "group words",             # the paraphrase dropped a group span
+    "length": "length ratio",  # word-count ratio outside the allowed range
+    "too_dissimilar": "similarity",  # cosine similarity below the threshold
+    "pair_identical": "the pair",  # the pair's two sentences do not differ
+    "group_words_conflict": "group words",  # one group span maps to two replacements
+    "group_words_ambiguous": "group words",  # a group span also occurs outside the differing part
+    "group_words_lost": "group words",  # the paraphrase dropped a group span
     "other_group_words": "paraphrase already contains the other group",
-    "no_partner": "no partner",                    # the other sentence has fewer kept paraphrases
+    "no_partner": "no partner",  # the other sentence has fewer kept paraphrases
 }
 
 

@@ -101,19 +101,29 @@ class RowStop(StoppingCriteria):
         self.caps = torch.tensor(caps)
 
     def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
-        generated = input_ids[:, self.start:]
+        generated = input_ids[:, self.start :]
         done = self.caps.to(input_ids.device) <= generated.shape[1]
         if self.stop_at_newline and generated.shape[1] > 1:
             for row in range(generated.shape[0]):
                 if not done[row] and "\n" in self.tokenizer.decode(generated[row, -1:]):
-                    done[row] = bool(self.has_text(self.tokenizer.decode(generated[row, :-1],
-                                                                         skip_special_tokens=True)))
+                    done[row] = bool(
+                        self.has_text(self.tokenizer.decode(generated[row, :-1], skip_special_tokens=True))
+                    )
         return done
 
 
-def seeded_generate(model, tokenizer, texts: list[str], row_seeds: list[int], *, temperature: float,
-                    top_p: float, max_new_tokens: list[int], stop_at_newline: bool = False,
-                    has_text=None) -> list[str]:
+def seeded_generate(
+    model,
+    tokenizer,
+    texts: list[str],
+    row_seeds: list[int],
+    *,
+    temperature: float,
+    top_p: float,
+    max_new_tokens: list[int],
+    stop_at_newline: bool = False,
+    has_text=None,
+) -> list[str]:
     """Generate one sampled continuation per text, row ``i`` seeded with ``row_seeds[i]``.
 
     Works for causal LMs (left padding; only the new tokens are returned) and encoder-decoder
@@ -140,10 +150,17 @@ def seeded_generate(model, tokenizer, texts: list[str], row_seeds: list[int], *,
     stop = RowStop(tokenizer, start, list(max_new_tokens), stop_at_newline, has_text)
     with torch.inference_mode():
         output = model.generate(
-            **batch, do_sample=False, num_beams=1, max_new_tokens=max(max_new_tokens),
-            logits_processor=LogitsProcessorList([sampler]), stopping_criteria=StoppingCriteriaList([stop]),
-            pad_token_id=tokenizer.pad_token_id, temperature=None, top_p=None, top_k=None,
+            **batch,
+            do_sample=False,
+            num_beams=1,
+            max_new_tokens=max(max_new_tokens),
+            logits_processor=LogitsProcessorList([sampler]),
+            stopping_criteria=StoppingCriteriaList([stop]),
+            pad_token_id=tokenizer.pad_token_id,
+            temperature=None,
+            top_p=None,
+            top_k=None,
         )
     if is_causal:
-        output = output[:, batch["input_ids"].shape[1]:]
+        output = output[:, batch["input_ids"].shape[1] :]
     return tokenizer.batch_decode(output, skip_special_tokens=True)

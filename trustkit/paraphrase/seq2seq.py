@@ -41,10 +41,14 @@ def load_seq2seq(name_or_path: str, allow_pickle: bool = False, device: str | No
     try:
         tokenizer = AutoTokenizer.from_pretrained(load_from)
     except (OSError, ValueError, ImportError) as error:
-        raise ValueError(f"could not load the tokenizer of {name_or_path!r}: {error} (T5 and ALBERT "
-                         "tokenizers need the paper extra: pip install -e '.[paper]')") from error
+        raise ValueError(
+            f"could not load the tokenizer of {name_or_path!r}: {error} (T5 and ALBERT "
+            "tokenizers need the paper extra: pip install -e '.[paper]')"
+        ) from error
     if not getattr(model.config, "is_encoder_decoder", False):
-        raise ValueError(f"{name_or_path} is not an encoder-decoder model; use InstructionParaphraser for chat LMs")
+        raise ValueError(
+            f"{name_or_path} is not an encoder-decoder model; use InstructionParaphraser for chat LMs"
+        )
     model.eval()
     if device:
         model.to(device)
@@ -90,27 +94,53 @@ class Seq2SeqParaphraser(Paraphraser):
     ...     ["Women don't know how to drive."], n=3, seed=0)
     """
 
-    def __init__(self, model: str, prefix: str = "paraphrase: ", temperature: float = 1.0,
-                 top_p: float = 0.95, max_new_tokens: int = 96, batch_size: int = 8,
-                 allow_pickle: bool = False, device: str | None = None, use_cache: bool = True):
+    def __init__(
+        self,
+        model: str,
+        prefix: str = "paraphrase: ",
+        temperature: float = 1.0,
+        top_p: float = 0.95,
+        max_new_tokens: int = 96,
+        batch_size: int = 8,
+        allow_pickle: bool = False,
+        device: str | None = None,
+        use_cache: bool = True,
+    ):
         self.model, self.tokenizer, model_id = load_seq2seq(str(model), allow_pickle, device)
         self.prefix = prefix
-        self.temperature, self.top_p, self.max_new_tokens = float(temperature), float(top_p), int(max_new_tokens)
+        self.temperature, self.top_p, self.max_new_tokens = (
+            float(temperature),
+            float(top_p),
+            int(max_new_tokens),
+        )
         self.batch_size, self.use_cache = int(batch_size), use_cache
         self.revision = hub_revision(str(model))
-        self.backend_id = (f"seq2seq:{model_id}:prefix={prefix.strip()}:t{self.temperature}:p{self.top_p}:"
-                           f"max{self.max_new_tokens}:gumbel-v2")
+        self.backend_id = (
+            f"seq2seq:{model_id}:prefix={prefix.strip()}:t{self.temperature}:p{self.top_p}:"
+            f"max{self.max_new_tokens}:gumbel-v2"
+        )
 
     def _caps(self, tokenizer, sentences: list[str], n: int) -> list[int]:
-        return [min(self.max_new_tokens, 2 * len(tokenizer(s)["input_ids"]) + 16) for s in sentences for _ in range(n)]
+        return [
+            min(self.max_new_tokens, 2 * len(tokenizer(s)["input_ids"]) + 16)
+            for s in sentences
+            for _ in range(n)
+        ]
 
     def _generate_batch(self, sentences: list[str], n: int, seed: int) -> list[list[str]]:
         texts = [self.prefix + s for s in sentences for _ in range(n)]
         seeds = [row_seed(seed, s, j) for s in sentences for j in range(n)]
-        outputs = seeded_generate(self.model, self.tokenizer, texts, seeds, temperature=self.temperature,
-                                  top_p=self.top_p, max_new_tokens=self._caps(self.tokenizer, sentences, n))
+        outputs = seeded_generate(
+            self.model,
+            self.tokenizer,
+            texts,
+            seeds,
+            temperature=self.temperature,
+            top_p=self.top_p,
+            max_new_tokens=self._caps(self.tokenizer, sentences, n),
+        )
         outputs = [o.strip() for o in outputs]
-        return [outputs[i * n:(i + 1) * n] for i in range(len(sentences))]
+        return [outputs[i * n : (i + 1) * n] for i in range(len(sentences))]
 
 
 class TranslationPairParaphraser(Seq2SeqParaphraser):
@@ -133,25 +163,60 @@ class TranslationPairParaphraser(Seq2SeqParaphraser):
     ...     ["Women don't know how to drive."], n=2)
     """
 
-    def __init__(self, forward: str, backward: str, temperature: float = 1.0, top_p: float = 0.95,
-                 max_new_tokens: int = 128, batch_size: int = 8, allow_pickle: bool = False,
-                 device: str | None = None, use_cache: bool = True):
-        super().__init__(backward, prefix="", temperature=temperature, top_p=top_p, max_new_tokens=max_new_tokens,
-                         batch_size=batch_size, allow_pickle=allow_pickle, device=device, use_cache=use_cache)
-        self.forward_model, self.forward_tokenizer, forward_id = load_seq2seq(str(forward), allow_pickle, device)
+    def __init__(
+        self,
+        forward: str,
+        backward: str,
+        temperature: float = 1.0,
+        top_p: float = 0.95,
+        max_new_tokens: int = 128,
+        batch_size: int = 8,
+        allow_pickle: bool = False,
+        device: str | None = None,
+        use_cache: bool = True,
+    ):
+        super().__init__(
+            backward,
+            prefix="",
+            temperature=temperature,
+            top_p=top_p,
+            max_new_tokens=max_new_tokens,
+            batch_size=batch_size,
+            allow_pickle=allow_pickle,
+            device=device,
+            use_cache=use_cache,
+        )
+        self.forward_model, self.forward_tokenizer, forward_id = load_seq2seq(
+            str(forward), allow_pickle, device
+        )
         # The forward model's commit first, as the backend id names it first.
         self.revision = hub_revision(str(forward)) or self.revision
-        self.backend_id = (f"translation-pair:{forward_id}>{self.backend_id.split(':', 2)[1]}:t{self.temperature}:"
-                           f"p{self.top_p}:max{self.max_new_tokens}:gumbel-v2")
+        self.backend_id = (
+            f"translation-pair:{forward_id}>{self.backend_id.split(':', 2)[1]}:t{self.temperature}:"
+            f"p{self.top_p}:max{self.max_new_tokens}:gumbel-v2"
+        )
 
     def _generate_batch(self, sentences: list[str], n: int, seed: int) -> list[list[str]]:
         # temperature -> 0 is the argmax; a tiny temperature with top_p near 0 keeps only the top token.
-        pivots = seeded_generate(self.forward_model, self.forward_tokenizer, list(sentences), [0] * len(sentences),
-                                 temperature=1.0, top_p=1e-9,
-                                 max_new_tokens=self._caps(self.forward_tokenizer, sentences, 1))
+        pivots = seeded_generate(
+            self.forward_model,
+            self.forward_tokenizer,
+            list(sentences),
+            [0] * len(sentences),
+            temperature=1.0,
+            top_p=1e-9,
+            max_new_tokens=self._caps(self.forward_tokenizer, sentences, 1),
+        )
         texts = [p.strip() for p in pivots for _ in range(n)]
         seeds = [row_seed(seed, s, j) for s in sentences for j in range(n)]
-        outputs = seeded_generate(self.model, self.tokenizer, texts, seeds, temperature=self.temperature,
-                                  top_p=self.top_p, max_new_tokens=self._caps(self.tokenizer, sentences, n))
+        outputs = seeded_generate(
+            self.model,
+            self.tokenizer,
+            texts,
+            seeds,
+            temperature=self.temperature,
+            top_p=self.top_p,
+            max_new_tokens=self._caps(self.tokenizer, sentences, n),
+        )
         outputs = [o.strip() for o in outputs]
-        return [outputs[i * n:(i + 1) * n] for i in range(len(sentences))]
+        return [outputs[i * n : (i + 1) * n] for i in range(len(sentences))]

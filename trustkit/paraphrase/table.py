@@ -13,10 +13,36 @@ import pandas as pd
 
 from trustkit.fileio import atomic_path
 
-LONG_COLUMNS = ["bias_type", "pair_id", "para_index", "direction", "more_or_less", "sentence",
-                "backend", "seed", "mode", "similarity", "diversity", "chrf", "minimal_pair"]
-REJECTED_COLUMNS = ["pair_id", "bias_type", "direction", "more_or_less", "para_candidate", "source",
-                    "candidate", "kind", "reason", "similarity", "backend", "seed", "mode"]
+LONG_COLUMNS = [
+    "bias_type",
+    "pair_id",
+    "para_index",
+    "direction",
+    "more_or_less",
+    "sentence",
+    "backend",
+    "seed",
+    "mode",
+    "similarity",
+    "diversity",
+    "chrf",
+    "minimal_pair",
+]
+REJECTED_COLUMNS = [
+    "pair_id",
+    "bias_type",
+    "direction",
+    "more_or_less",
+    "para_candidate",
+    "source",
+    "candidate",
+    "kind",
+    "reason",
+    "similarity",
+    "backend",
+    "seed",
+    "mode",
+]
 PAIR_COLUMNS = ["pair_id", "para_index", "bias_type", "direction", "sent_more", "sent_less"]
 
 
@@ -34,12 +60,16 @@ def to_pair_table(long: pd.DataFrame) -> pd.DataFrame:
     >>> to_pair_table(long)[["sent_more", "sent_less"]].values.tolist()
     [['She cried.', 'He cried.']]
     """
-    missing = {"pair_id", "para_index", "bias_type", "direction", "more_or_less", "sentence"} - set(long.columns)
+    missing = {"pair_id", "para_index", "bias_type", "direction", "more_or_less", "sentence"} - set(
+        long.columns
+    )
     if missing:
         raise ValueError(f"not a paraphrase long table: missing columns {sorted(missing)}")
     counts = long.groupby(["pair_id", "para_index", "more_or_less"]).size()
     if (counts != 1).any():
-        raise ValueError(f"(pair_id, para_index, more_or_less) repeated: {counts[counts != 1].index.tolist()[:5]}")
+        raise ValueError(
+            f"(pair_id, para_index, more_or_less) repeated: {counts[counts != 1].index.tolist()[:5]}"
+        )
     keys = ["pair_id", "para_index"]
     extras = [c for c in ("backend", "seed", "mode", "minimal_pair") if c in long.columns]
     more = long[long["more_or_less"] == "more"].set_index(keys)
@@ -86,8 +116,9 @@ def rejected_path(path: str | os.PathLike) -> Path:
     return path.with_name(path.name.removesuffix(".parquet") + ".rejected.parquet")
 
 
-def save_paraphrases(table: pd.DataFrame, rejected: pd.DataFrame, path: str | os.PathLike,
-                     metadata: dict | None = None) -> Path:
+def save_paraphrases(
+    table: pd.DataFrame, rejected: pd.DataFrame, path: str | os.PathLike, metadata: dict | None = None
+) -> Path:
     """Write the long table to ``path`` and the rejected candidates beside it (parquet, atomic).
 
     ``metadata`` (backend, seed, n, settings, versions) is stored in both files' schema under the

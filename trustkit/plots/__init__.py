@@ -6,7 +6,15 @@ Each function returns a matplotlib Figure; :func:`trustkit.provenance.save_figur
 from trustkit.plots.data import plot_revision_counts
 from trustkit.plots.distributions import plot_delta_distributions, plot_original_vs_paraphrase
 from trustkit.plots.scores import plot_category_scores, plot_metric_variants, plot_threshold_curve
-from trustkit.plots.style import LINE_COLOURS, MIN_PAIRS, PALETTE, house_style, model_label, model_labels, save_figure
+from trustkit.plots.style import (
+    LINE_COLOURS,
+    MIN_PAIRS,
+    PALETTE,
+    house_style,
+    model_label,
+    model_labels,
+    save_figure,
+)
 from trustkit.plots.tables import category_table
 
 __all__ = [

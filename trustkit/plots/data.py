@@ -33,11 +33,24 @@ def plot_revision_counts(counts: pd.DataFrame, original: str = "original", path=
     >>> plt.close(fig)
     """
     revisions = list(dict.fromkeys(counts.index.get_level_values(0)))
-    fig, axes = plt.subplots(1, len(revisions), figsize=(min(10.0, 1.8 + 3.6 * len(revisions)), 3.8),
-                             sharey=True, squeeze=False, layout="constrained")
+    fig, axes = plt.subplots(
+        1,
+        len(revisions),
+        figsize=(min(10.0, 1.8 + 3.6 * len(revisions)), 3.8),
+        sharey=True,
+        squeeze=False,
+        layout="constrained",
+    )
     for ax, revision in zip(axes[0], revisions):
-        counts.loc[revision].plot.barh(stacked=True, ax=ax, legend=False, xlabel="pairs", ylabel="",
-                                       color=PALETTE[: counts.shape[1]], width=0.75)
+        counts.loc[revision].plot.barh(
+            stacked=True,
+            ax=ax,
+            legend=False,
+            xlabel="pairs",
+            ylabel="",
+            color=PALETTE[: counts.shape[1]],
+            width=0.75,
+        )
         ax.set_title(f"{original} → {revision}", fontsize="medium")
         ax.spines[["top", "right"]].set_visible(False)
     handles, labels = axes[0][0].get_legend_handles_labels()

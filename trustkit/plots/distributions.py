@@ -58,16 +58,35 @@ def plot_delta_distributions(
         # Each violin's label sits above it, so labels of any length take no width from the data.
         fig, ax = plt.subplots(figsize=(9, 1.6 + 1.05 * len(labels)), layout="constrained")
         sns.violinplot(
-            data=table, x="delta", y="label", hue="label", order=labels, hue_order=labels, width=0.55,
-            palette=PALETTE[: len(labels)], inner="box", cut=0, density_norm="width", legend=False, ax=ax,
+            data=table,
+            x="delta",
+            y="label",
+            hue="label",
+            order=labels,
+            hue_order=labels,
+            width=0.55,
+            palette=PALETTE[: len(labels)],
+            inner="box",
+            cut=0,
+            density_norm="width",
+            legend=False,
+            ax=ax,
         )
         ax.axvline(0, color="black", lw=1.5)
         ax.set_yticks([])
         ax.set_ylim(len(labels) - 0.6, -0.85)
         along_y = mtransforms.blended_transform_factory(ax.transAxes, ax.transData)
         for row, label in enumerate(labels):
-            ax.text(0.01, row - 0.33, label.replace("\n", " · "), transform=along_y, ha="left", va="bottom",
-                    fontsize="small", bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1})
+            ax.text(
+                0.01,
+                row - 0.33,
+                label.replace("\n", " · "),
+                transform=along_y,
+                ha="left",
+                va="bottom",
+                fontsize="small",
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1},
+            )
         taus = tau if isinstance(tau, dict) else dict.fromkeys(names, tau)
         for row, (name, label) in enumerate(zip(names, labels, strict=False)):
             t = taus.get(name)
@@ -129,10 +148,24 @@ def plot_original_vs_paraphrase(
         title = f"Original vs paraphrased Δ{' — ' + label if label else ''}"
     with house_style():
         fig, ax = plt.subplots(figsize=(7, 7), layout="constrained")
-        ax.scatter(x[~flip], para["delta"].to_numpy()[~flip], s=18, alpha=0.5, color=PALETTE[0],
-                   marker="o", label=f"same sign ({(~flip).sum()})")
-        ax.scatter(x[flip], para["delta"].to_numpy()[flip], s=28, alpha=0.8, color=PALETTE[3],
-                   marker="X", label=f"sign flip ({flip.sum()}, {100 * flip.mean():.0f}%)")
+        ax.scatter(
+            x[~flip],
+            para["delta"].to_numpy()[~flip],
+            s=18,
+            alpha=0.5,
+            color=PALETTE[0],
+            marker="o",
+            label=f"same sign ({(~flip).sum()})",
+        )
+        ax.scatter(
+            x[flip],
+            para["delta"].to_numpy()[flip],
+            s=28,
+            alpha=0.8,
+            color=PALETTE[3],
+            marker="X",
+            label=f"sign flip ({flip.sum()}, {100 * flip.mean():.0f}%)",
+        )
         lim = float(np.nanmax(np.abs(np.concatenate([x, para["delta"].to_numpy()])))) * 1.05 or 1.0
         ax.plot([-lim, lim], [-lim, lim], color="0.4", lw=1, ls=":", label="no change")
         ax.axhline(0, color="black", lw=1)

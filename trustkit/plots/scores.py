@@ -14,7 +14,7 @@ import pandas as pd
 from trustkit.plots.style import LINE_COLOURS, MIN_PAIRS, PALETTE, _save_to_path, house_style, model_labels
 from trustkit.tables import require_columns
 
-__all__ = ["plot_threshold_curve", "plot_category_scores", "plot_metric_variants"]
+__all__ = ["plot_category_scores", "plot_metric_variants", "plot_threshold_curve"]
 
 _ROW_NAMES = {"original": "original sentences", "paraphrases": "paraphrases", "all": "all wordings"}
 
@@ -26,8 +26,13 @@ def _subtitle(table: pd.DataFrame, model_col: str = "model") -> str:
     return " — " + ", ".join(labels)
 
 
-def plot_threshold_curve(curve: pd.DataFrame, tau: float | None = None, path=None, title: str | None = None,
-                         min_pairs: int = MIN_PAIRS):
+def plot_threshold_curve(
+    curve: pd.DataFrame,
+    tau: float | None = None,
+    path=None,
+    title: str | None = None,
+    min_pairs: int = MIN_PAIRS,
+):
     """Bias score over determined pairs and the undetermined share as functions of τ.
 
     Parameters
@@ -58,8 +63,11 @@ def plot_threshold_curve(curve: pd.DataFrame, tau: float | None = None, path=Non
         fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(9, 7.5), layout="constrained")
         drawn = [(name, part) for name, part in table.groupby("group", sort=False) if name not in small]
         for i, (name, part) in enumerate(drawn):
-            style = {"color": LINE_COLOURS[i % len(LINE_COLOURS)], "lw": 3.5 if name == "overall" else 1.8,
-                     "ls": "-" if i < len(LINE_COLOURS) else "--"}
+            style = {
+                "color": LINE_COLOURS[i % len(LINE_COLOURS)],
+                "lw": 3.5 if name == "overall" else 1.8,
+                "ls": "-" if i < len(LINE_COLOURS) else "--",
+            }
             label = name if sizes is None else f"{name} ({sizes[name]})"
             top.plot(part["tau"], part["bias_score"], label=label, **style)
             bottom.plot(part["tau"], part["undetermined_share"], **style)
@@ -74,10 +82,19 @@ def plot_threshold_curve(curve: pd.DataFrame, tau: float | None = None, path=Non
         handles, _ = top.get_legend_handles_labels()
         heading = None if sizes is None else "group (pairs)"
         if small:
-            heading += f"; not drawn, fewer than {min_pairs} pairs: " + ", ".join(f"{g} ({sizes[g]})" for g in small)
-        fig.legend(loc="outside lower center", ncols=min(3, len(handles)), fontsize="x-small",
-                   title=textwrap.fill(heading, 90) if heading else None, title_fontsize="x-small")
-        name = title or f"Thresholding: bias score of determined pairs and undetermined share{_subtitle(curve)}"
+            heading += f"; not drawn, fewer than {min_pairs} pairs: " + ", ".join(
+                f"{g} ({sizes[g]})" for g in small
+            )
+        fig.legend(
+            loc="outside lower center",
+            ncols=min(3, len(handles)),
+            fontsize="x-small",
+            title=textwrap.fill(heading, 90) if heading else None,
+            title_fontsize="x-small",
+        )
+        name = (
+            title or f"Thresholding: bias score of determined pairs and undetermined share{_subtitle(curve)}"
+        )
         top.set_title(textwrap.fill(name, 60), loc="left", fontsize="medium")
     _save_to_path(fig, path)
     return fig
@@ -92,8 +109,18 @@ def _errorbar_rows(
         y = np.arange(len(y_order)) + (i - (len(series) - 1) / 2) * step
         est = part["estimate"].to_numpy(float)
         err = np.vstack([est - part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float) - est])
-        ax.errorbar(est, y, xerr=err, ls="none", ms=9, capsize=4, lw=2, color=PALETTE[i % len(PALETTE)],
-                    label=name, marker="osD^v"[i % 5])
+        ax.errorbar(
+            est,
+            y,
+            xerr=err,
+            ls="none",
+            ms=9,
+            capsize=4,
+            lw=2,
+            color=PALETTE[i % len(PALETTE)],
+            label=name,
+            marker="osD^v"[i % 5],
+        )
     ax.set_yticks(np.arange(len(y_order)), [textwrap.fill(str(label), 26) for label in y_order])
     ax.invert_yaxis()
     ax.axvline(50, color="black", lw=1.2, ls=":")
@@ -136,7 +163,9 @@ def plot_category_scores(scores: pd.DataFrame, path=None, title: str | None = No
     return fig
 
 
-def plot_metric_variants(scores: pd.DataFrame, path=None, title: str | None = None, metric_col: str = "metric"):
+def plot_metric_variants(
+    scores: pd.DataFrame, path=None, title: str | None = None, metric_col: str = "metric"
+):
     """Bias scores of several metric variants (PLL, word-l2r, CrowS, AUL, ...) on the same model.
 
     Parameters
@@ -170,7 +199,9 @@ def plot_metric_variants(scores: pd.DataFrame, path=None, title: str | None = No
             fig, ax = plt.subplots(figsize=(10, 1.5 + 0.7 * len(groups) * max(1, len(metrics)) ** 0.5))
             _errorbar_rows(ax, table, metric_col, groups, metrics)
             ax.legend(title="metric", loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        ax.set_title(textwrap.fill(title or f"Metric variants{_subtitle(scores)}", 42), loc="left", fontsize="medium")
+        ax.set_title(
+            textwrap.fill(title or f"Metric variants{_subtitle(scores)}", 42), loc="left", fontsize="medium"
+        )
         fig.tight_layout()
     _save_to_path(fig, path)
     return fig

@@ -19,7 +19,16 @@ from cycler import cycler
 
 from trustkit.provenance import write_figure
 
-__all__ = ["PALETTE", "LINE_COLOURS", "MIN_PAIRS", "CONTROL_SUFFIX", "house_style", "save_figure", "model_labels", "model_label"]
+__all__ = [
+    "CONTROL_SUFFIX",
+    "LINE_COLOURS",
+    "MIN_PAIRS",
+    "PALETTE",
+    "house_style",
+    "model_label",
+    "model_labels",
+    "save_figure",
+]
 
 #: seaborn's colour-blind-safe palette (Wong-like), used for every categorical colour
 PALETTE = sns.color_palette("colorblind")
@@ -47,9 +56,14 @@ _RC = {
 
 def _style_settings() -> dict:
     """Every rcParam the house style sets: ours, then seaborn's "whitegrid" style and "talk" context
-    (which win where they overlap), then the palette."""
-    return {**_RC, **sns.axes_style("whitegrid"), **sns.plotting_context("talk"),
-            "axes.prop_cycle": cycler(color=PALETTE)}
+    (which win where they overlap), then the palette.
+    """
+    return {
+        **_RC,
+        **sns.axes_style("whitegrid"),
+        **sns.plotting_context("talk"),
+        "axes.prop_cycle": cycler(color=PALETTE),
+    }
 
 
 @contextlib.contextmanager
@@ -111,8 +125,12 @@ def save_figure(fig, path: str | os.PathLike | None) -> list[Path]:
     ['.png', '.svg']
     >>> plt.close(fig)
     """
-    warnings.warn("trustkit.plots.save_figure is deprecated and goes in the next release: save figures with "
-                  "trustkit.provenance.save_figure", DeprecationWarning, stacklevel=2)
+    warnings.warn(
+        "trustkit.plots.save_figure is deprecated and goes in the next release: save figures with "
+        "trustkit.provenance.save_figure",
+        DeprecationWarning,
+        stacklevel=2,
+    )
     return _write_png_svg(fig, path)
 
 
@@ -120,8 +138,12 @@ def _save_to_path(fig, path) -> None:
     """The deprecated ``path=`` argument of the plot functions: write PNG + SVG, with a warning."""
     if path is None:
         return
-    warnings.warn("the path= argument of trustkit's plot functions is deprecated and goes in the next release: "
-                  "save the returned figure with trustkit.provenance.save_figure", DeprecationWarning, stacklevel=3)
+    warnings.warn(
+        "the path= argument of trustkit's plot functions is deprecated and goes in the next release: "
+        "save the returned figure with trustkit.provenance.save_figure",
+        DeprecationWarning,
+        stacklevel=3,
+    )
     _write_png_svg(fig, path)
 
 
@@ -158,7 +180,9 @@ def model_labels(table: pd.DataFrame, model_col: str = "model", default: str = "
     >>> model_labels(pd.DataFrame({"model": ["a", "b"], "is_control": [False, True]})).tolist()
     ['a', 'b (random control)']
     """
-    names = table[model_col].astype(str) if model_col in table.columns else pd.Series(default, index=table.index)
+    names = (
+        table[model_col].astype(str) if model_col in table.columns else pd.Series(default, index=table.index)
+    )
     if "is_control" in table.columns:
         control = table["is_control"].fillna(False).astype(bool)
         names = names.where(~control, names + CONTROL_SUFFIX)

@@ -34,14 +34,21 @@ def category_table(scores: pd.DataFrame, min_pairs: int = MIN_PAIRS, series: str
     """
     est = scores.pivot_table(index="group", columns=series, values="estimate", sort=False)
     n = scores.pivot_table(index="group", columns=series, values="n", sort=False).reindex_like(est)
-    text = pd.DataFrame({c: [f"{a:.1f} ({int(b)})" if pd.notna(a) else "–" for a, b in zip(est[c], n[c].fillna(0))]
-                         for c in est.columns}, index=est.index)
+    text = pd.DataFrame(
+        {
+            c: [f"{a:.1f} ({int(b)})" if pd.notna(a) else "–" for a, b in zip(est[c], n[c].fillna(0))]
+            for c in est.columns
+        },
+        index=est.index,
+    )
     text.columns.name = f"{series}: score (pairs)"
     grey = n.lt(min_pairs) | est.isna()
 
     def colour(column: pd.Series) -> list[str]:
         return ["color: #9a9a9a" if small else "" for small in grey[column.name]]
 
-    caption = (f"Bias score (%) per category, with the number of pairs. Grey: fewer than {min_pairs} pairs, "
-               "too few for the score to mean anything.")
+    caption = (
+        f"Bias score (%) per category, with the number of pairs. Grey: fewer than {min_pairs} pairs, "
+        "too few for the score to mean anything."
+    )
     return text.style.apply(colour, axis=0).set_caption(caption)

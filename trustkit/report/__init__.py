@@ -12,5 +12,15 @@ from trustkit.report.problems import known_problems
 from trustkit.report.provenance import report_provenance
 from trustkit.report.schema import REPORT_SCHEMA, SCHEMA_VERSION, validate_report
 
-__all__ = ["REPORT_SCHEMA", "Report", "SCHEMA_VERSION", "build_report", "json_path", "known_problems",
-           "report_numbers", "report_provenance", "validate_report", "with_paraphrases"]
+__all__ = [
+    "REPORT_SCHEMA",
+    "SCHEMA_VERSION",
+    "Report",
+    "build_report",
+    "json_path",
+    "known_problems",
+    "report_numbers",
+    "report_provenance",
+    "validate_report",
+    "with_paraphrases",
+]

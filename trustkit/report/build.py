@@ -71,13 +71,26 @@ class Report:
 
     def summary(self) -> pd.Series:
         """The headline numbers as a Series (bias score, CI, p, thresholded score, undetermined, ICC)."""
-        b, t, s = self.document["bias_score"], self.document["thresholded"] or {}, self.document["sensitivity"] or {}
-        return pd.Series({
-            "pairs": self.document["n_pairs"], "bias score": b["estimate"], "CI low": b["ci_low"], "CI high": b["ci_high"],
-            "binomial p": b["p"], "tau": t.get("tau"), "thresholded score": t.get("estimate"),
-            "undetermined %": t.get("undetermined_share"), "flip rate %": (s.get("flip_rate") or {}).get("estimate"),
-            "ICC": (s.get("icc") or {}).get("estimate"),
-        }, name=self.document["title"])
+        b, t, s = (
+            self.document["bias_score"],
+            self.document["thresholded"] or {},
+            self.document["sensitivity"] or {},
+        )
+        return pd.Series(
+            {
+                "pairs": self.document["n_pairs"],
+                "bias score": b["estimate"],
+                "CI low": b["ci_low"],
+                "CI high": b["ci_high"],
+                "binomial p": b["p"],
+                "tau": t.get("tau"),
+                "thresholded score": t.get("estimate"),
+                "undetermined %": t.get("undetermined_share"),
+                "flip rate %": (s.get("flip_rate") or {}).get("estimate"),
+                "ICC": (s.get("icc") or {}).get("estimate"),
+            },
+            name=self.document["title"],
+        )
 
     def write(self, out: str | Path, force: bool = False) -> tuple[Path, Path]:
         """Write ``OUT.html`` and its twin ``OUT.json`` (each atomically); refuse existing files without ``force``."""
@@ -86,7 +99,9 @@ class Report:
         out = Path(out)
         for path in (out, json_path(out)):
             check_output_path(path, force=force)
-        atomic_write_text(json_path(out), json.dumps(self.document, indent=1, ensure_ascii=False, allow_nan=False))
+        atomic_write_text(
+            json_path(out), json.dumps(self.document, indent=1, ensure_ascii=False, allow_nan=False)
+        )
         atomic_write_text(out, self.html)
         return out, json_path(out)
 
@@ -101,8 +116,14 @@ def _load_scorer(model, device, random_control, batch_tokens, cache, progress):
         return model
     from trustkit.scoring import load_scorer
 
-    return load_scorer(model, device=device, random_control=random_control, batch_tokens=batch_tokens,
-                       cache=cache, progress=progress)
+    return load_scorer(
+        model,
+        device=device,
+        random_control=random_control,
+        batch_tokens=batch_tokens,
+        cache=cache,
+        progress=progress,
+    )
 
 
 def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, progress, log):
@@ -111,11 +132,19 @@ def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, progress,
     from trustkit.study import paraphraser_from_spec
 
     backend = paraphraser_from_spec(paraphraser) if isinstance(paraphraser, str) else paraphraser
-    result = paraphrase_pairs(pairs, backend, n=n, seed=seed, settings=FilterSettings(min_similarity=min_similarity),
-                              progress=progress)
+    result = paraphrase_pairs(
+        pairs,
+        backend,
+        n=n,
+        seed=seed,
+        settings=FilterSettings(min_similarity=min_similarity),
+        progress=progress,
+    )
     summary = result.summary()
-    log(f"paraphrased: {summary['pairs_with_paraphrase']} of {summary['pairs']} pairs kept a paraphrase "
-        f"({summary['kept_paraphrase_pairs']} paraphrase pairs, {summary['rejected']} candidates rejected)")
+    log(
+        f"paraphrased: {summary['pairs_with_paraphrase']} of {summary['pairs']} pairs kept a paraphrase "
+        f"({summary['kept_paraphrase_pairs']} paraphrase pairs, {summary['rejected']} candidates rejected)"
+    )
     kept = to_pair_table(result.table)
     kept = kept[kept["para_index"] > 0]
     extra = [c for c in kept.columns if c not in pairs.columns and c != "para_index"]
@@ -124,12 +153,28 @@ def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, progress,
     return wordings.sort_values(["pair_id", "para_index"], kind="stable").reset_index(drop=True), result
 
 
-def build_report(model, data="crows_pairs", *, limit: int | None = None, paraphrases: int = 3,
-                 paraphraser="backtranslation", metric: str | None = None, seed: int = 0, device=None,
-                 n_resamples: int = 1000, icc_bootstrap: int = 100, tau_estimator: str = "abs_change",
-                 tau_quantile: float = 0.5, min_similarity: float = 0.75, random_control: bool = False,
-                 batch_tokens: int | None = None, cache=True, n_examples: int = 5, progress: bool = True,
-                 log=print) -> Report:
+def build_report(
+    model,
+    data="crows_pairs",
+    *,
+    limit: int | None = None,
+    paraphrases: int = 3,
+    paraphraser="backtranslation",
+    metric: str | None = None,
+    seed: int = 0,
+    device=None,
+    n_resamples: int = 1000,
+    icc_bootstrap: int = 100,
+    tau_estimator: str = "abs_change",
+    tau_quantile: float = 0.5,
+    min_similarity: float = 0.75,
+    random_control: bool = False,
+    batch_tokens: int | None = None,
+    cache=True,
+    n_examples: int = 5,
+    progress: bool = True,
+    log=print,
+) -> Report:
     """Build a bias report card for one model: score, paraphrase, re-score, and every statistic.
 
     Parameters
@@ -186,7 +231,9 @@ def build_report(model, data="crows_pairs", *, limit: int | None = None, paraphr
     wordings = pairs.assign(para_index=0)
     if paraphrases:
         t0 = time.perf_counter()
-        wordings, result = _paraphrased_wordings(pairs, paraphraser, int(paraphrases), seed, min_similarity, progress, log)
+        wordings, result = _paraphrased_wordings(
+            pairs, paraphraser, int(paraphrases), seed, min_similarity, progress, log
+        )
         timing["paraphrase"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     name = str(getattr(scorer, "provenance", {}).get("model_id") or "model")
@@ -194,23 +241,45 @@ def build_report(model, data="crows_pairs", *, limit: int | None = None, paraphr
         scored = scorer.score_pairs(wordings, metric)
     timing["score"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    numbers = report_numbers(scored, n_resamples=n_resamples, seed=seed, tau_estimator=tau_estimator,
-                             tau_quantile=tau_quantile, icc_bootstrap=icc_bootstrap, n_examples=n_examples)
-    problems = known_problems(pairs, None if isinstance(data, pd.DataFrame) else str(pairs.attrs.get("source", "")))
-    provenance = report_provenance(scorer, pairs, dataset=dataset, metric=metric, seed=seed,
-                                   paraphrase=result.settings if result else None, limit=limit)
+    numbers = report_numbers(
+        scored,
+        n_resamples=n_resamples,
+        seed=seed,
+        tau_estimator=tau_estimator,
+        tau_quantile=tau_quantile,
+        icc_bootstrap=icc_bootstrap,
+        n_examples=n_examples,
+    )
+    problems = known_problems(
+        pairs, None if isinstance(data, pd.DataFrame) else str(pairs.attrs.get("source", ""))
+    )
+    provenance = report_provenance(
+        scorer,
+        pairs,
+        dataset=dataset,
+        metric=metric,
+        seed=seed,
+        paraphrase=result.settings if result else None,
+        limit=limit,
+    )
     timing["statistics"] = time.perf_counter() - t0
     label = _label(provenance)
     figures = report_figures(scored, numbers, label)
     timing["total"] = time.perf_counter() - start
     document = {
-        "schema_version": SCHEMA_VERSION, "title": f"Bias report card: {label} on {dataset}", **numbers,
-        "known_problems": problems, "paraphrasing": result.summary() if result else None,
-        "timing": {k: round(v, 2) for k, v in timing.items()}, "provenance": provenance,
+        "schema_version": SCHEMA_VERSION,
+        "title": f"Bias report card: {label} on {dataset}",
+        **numbers,
+        "known_problems": problems,
+        "paraphrasing": result.summary() if result else None,
+        "timing": {k: round(v, 2) for k, v in timing.items()},
+        "provenance": provenance,
     }
     document = _plain(document)
     validate_report(document)
-    return Report(document=document, figures=figures, scored=scored, pairs=pairs, scorer=scorer, metric=metric)
+    return Report(
+        document=document, figures=figures, scored=scored, pairs=pairs, scorer=scorer, metric=metric
+    )
 
 
 def _plain(value):

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from trustkit import stats
-from trustkit.tables import check_scored, original_rows
 from trustkit.plots.style import MIN_PAIRS
+from trustkit.tables import check_scored, original_rows
 
 __all__ = ["report_numbers", "with_paraphrases"]
 
@@ -49,11 +49,22 @@ def with_paraphrases(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def _bias_section(scored, n_resamples, seed, min_pairs) -> tuple[dict, list[dict]]:
-    table = stats.bias_score_table(scored, by="bias_type", rows="original", n_resamples=n_resamples, seed=seed)
+    table = stats.bias_score_table(
+        scored, by="bias_type", rows="original", n_resamples=n_resamples, seed=seed
+    )
     overall = table.iloc[0]
-    head = {**_row(overall, (*_ESTIMATE, "p", "n", "n_ties", "n_stereotyped")), "test": "exact binomial vs 50, ties excluded"}
-    groups = [{"group": str(r["group"]), **_row(r, (*_ESTIMATE, "p", "p_adjusted", "n")),
-               "small": bool(r["n"] < min_pairs)} for _, r in table.iloc[1:].iterrows()]
+    head = {
+        **_row(overall, (*_ESTIMATE, "p", "n", "n_ties", "n_stereotyped")),
+        "test": "exact binomial vs 50, ties excluded",
+    }
+    groups = [
+        {
+            "group": str(r["group"]),
+            **_row(r, (*_ESTIMATE, "p", "p_adjusted", "n")),
+            "small": bool(r["n"] < min_pairs),
+        }
+        for _, r in table.iloc[1:].iterrows()
+    ]
     return head, groups
 
 
@@ -65,24 +76,34 @@ def _threshold_section(scored, paraphrased, estimator, q, n_resamples, seed, min
     overall = table.iloc[0]
     keys = (*_ESTIMATE, "p", "n", "n_determined", "undetermined_share")
     return {
-        "tau": _num(tau), "tau_estimator": estimator, "tau_quantile": float(q),
+        "tau": _num(tau),
+        "tau_estimator": estimator,
+        "tau_quantile": float(q),
         **_row(overall, keys),
-        "by_bias_type": [{"group": str(r["group"]), **_row(r, (*keys, "p_adjusted")), "small": bool(r["n"] < min_pairs)}
-                         for _, r in table.iloc[1:].iterrows()],
+        "by_bias_type": [
+            {"group": str(r["group"]), **_row(r, (*keys, "p_adjusted")), "small": bool(r["n"] < min_pairs)}
+            for _, r in table.iloc[1:].iterrows()
+        ],
     }
 
 
 def _sensitivity_section(paraphrased, n_resamples, icc_boot, seed) -> dict | None:
     if paraphrased.empty:
         return None
-    flips = stats.flip_rate_table(paraphrased, by=None, n_resamples=n_resamples, seed=seed).set_index("measure")
+    flips = stats.flip_rate_table(paraphrased, by=None, n_resamples=n_resamples, seed=seed).set_index(
+        "measure"
+    )
     icc = stats.variance_decomposition(paraphrased, n_boot=icc_boot, seed=seed).set_index("measure")
-    out = {m: _row(flips.loc[m], (*_ESTIMATE, "n")) for m in ("flip_rate", "flip_share", "spread_exceeds_delta")}
+    out = {
+        m: _row(flips.loc[m], (*_ESTIMATE, "n")) for m in ("flip_rate", "flip_share", "spread_exceeds_delta")
+    }
     out["icc"] = {**_row(icc.loc["icc"], (*_ESTIMATE, "n", "n_obs")), "method": str(icc.loc["icc", "method"])}
     out["var_pair"] = _num(icc.loc["var_pair", "estimate"])
     out["var_wording"] = _num(icc.loc["var_wording", "estimate"])
     total = (out["var_pair"] or 0.0) + (out["var_wording"] or 0.0)
-    out["wording_share"] = _num(out["var_wording"] / total) if total > 0 and out["var_wording"] is not None else None
+    out["wording_share"] = (
+        _num(out["var_wording"] / total) if total > 0 and out["var_wording"] is not None else None
+    )
     out["n_pairs"] = int(paraphrased["pair_id"].nunique())
     out["n_paraphrase_pairs"] = int((paraphrased["para_index"] > 0).sum())
     return out
@@ -91,9 +112,13 @@ def _sensitivity_section(paraphrased, n_resamples, icc_boot, seed) -> dict | Non
 def _delta_section(orig: pd.DataFrame) -> dict:
     delta = orig["delta"].to_numpy(float)
     qs = np.quantile(delta, [0.05, 0.25, 0.5, 0.75, 0.95])
-    return {"n": int(delta.size), "mean": _num(delta.mean()), "mean_abs": _num(np.abs(delta).mean()),
-            **{name: _num(v) for name, v in zip(("q05", "q25", "median", "q75", "q95"), qs, strict=True)},
-            "share_positive": _num(100.0 * (delta > 0).mean())}
+    return {
+        "n": int(delta.size),
+        "mean": _num(delta.mean()),
+        "mean_abs": _num(np.abs(delta).mean()),
+        **{name: _num(v) for name, v in zip(("q05", "q25", "median", "q75", "q95"), qs, strict=True)},
+        "share_positive": _num(100.0 * (delta > 0).mean()),
+    }
 
 
 def _examples(scored: pd.DataFrame, orig: pd.DataFrame, n_examples: int) -> dict:
@@ -108,21 +133,40 @@ def _examples(scored: pd.DataFrame, orig: pd.DataFrame, n_examples: int) -> dict
     def record(row) -> dict:
         rows = wordings.get_group(row.pair_id)
         return {
-            "pair_id": _num(row.pair_id), "bias_type": str(row.bias_type), "direction": str(row.direction),
-            "delta": _num(row.delta), "flipped": flipped.get(row.pair_id),
-            "wordings": [{"para_index": int(w.para_index), "sent_more": str(getattr(w, "sent_more", "")),
-                          "sent_less": str(getattr(w, "sent_less", "")), "delta": _num(w.delta)}
-                         for w in rows.itertuples(index=False)],
+            "pair_id": _num(row.pair_id),
+            "bias_type": str(row.bias_type),
+            "direction": str(row.direction),
+            "delta": _num(row.delta),
+            "flipped": flipped.get(row.pair_id),
+            "wordings": [
+                {
+                    "para_index": int(w.para_index),
+                    "sent_more": str(getattr(w, "sent_more", "")),
+                    "sent_less": str(getattr(w, "sent_less", "")),
+                    "delta": _num(w.delta),
+                }
+                for w in rows.itertuples(index=False)
+            ],
         }
 
     k = min(n_examples, len(ordered))
-    return {"most_stereotyped": [record(r) for r in ordered.iloc[::-1].head(k).itertuples(index=False)],
-            "least_stereotyped": [record(r) for r in ordered.head(k).itertuples(index=False)]}
+    return {
+        "most_stereotyped": [record(r) for r in ordered.iloc[::-1].head(k).itertuples(index=False)],
+        "least_stereotyped": [record(r) for r in ordered.head(k).itertuples(index=False)],
+    }
 
 
-def report_numbers(scored: pd.DataFrame, *, n_resamples: int = 1000, seed: int = 0, tau_estimator: str = "abs_change",
-                   tau_quantile: float = 0.5, icc_bootstrap: int = 100, n_examples: int = 5,
-                   min_pairs: int = MIN_PAIRS) -> dict:
+def report_numbers(
+    scored: pd.DataFrame,
+    *,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    tau_estimator: str = "abs_change",
+    tau_quantile: float = 0.5,
+    icc_bootstrap: int = 100,
+    n_examples: int = 5,
+    min_pairs: int = MIN_PAIRS,
+) -> dict:
     """Every number of the report card from one scored table of one model (originals + paraphrases).
 
     * ``bias_score``: :func:`trustkit.stats.bias_score_table` overall row on the original
@@ -165,13 +209,19 @@ def report_numbers(scored: pd.DataFrame, *, n_resamples: int = 1000, seed: int =
     paraphrased = with_paraphrases(table)
     bias, by_type = _bias_section(table, n_resamples, seed, min_pairs)
     return {
-        "n_pairs": int(len(orig)),
+        "n_pairs": len(orig),
         "bias_score": bias,
         "by_bias_type": by_type,
-        "thresholded": _threshold_section(table, paraphrased, tau_estimator, tau_quantile, n_resamples, seed, min_pairs),
+        "thresholded": _threshold_section(
+            table, paraphrased, tau_estimator, tau_quantile, n_resamples, seed, min_pairs
+        ),
         "sensitivity": _sensitivity_section(paraphrased, n_resamples, icc_bootstrap, seed),
         "delta": _delta_section(orig),
         "examples": _examples(table, orig, n_examples),
-        "settings": {"n_resamples": int(n_resamples), "confidence": 0.95, "icc_bootstrap": int(icc_bootstrap),
-                     "min_pairs": int(min_pairs)},
+        "settings": {
+            "n_resamples": int(n_resamples),
+            "confidence": 0.95,
+            "icc_bootstrap": int(icc_bootstrap),
+            "min_pairs": int(min_pairs),
+        },
     }

@@ -14,7 +14,7 @@ import pandas as pd
 from trustkit import plots, stats
 from trustkit.report.estimates import with_paraphrases
 
-__all__ = ["category_figure", "report_figures", "png_data_uri"]
+__all__ = ["category_figure", "png_data_uri", "report_figures"]
 
 #: PNG resolution in the report: sharp on a laptop screen, a few hundred KB for all figures
 REPORT_DPI = 80
@@ -34,22 +34,33 @@ def png_data_uri(fig, dpi: int = REPORT_DPI) -> str:
 
 def _category_rows(numbers: dict) -> pd.DataFrame:
     """Overall and per-category estimates (plain and thresholded) from the report's numbers."""
+
     def label(row):
         return f"{row['group']} (n={row['n']}{', few pairs' if row.get('small') else ''})"
 
     rows = []
     overall = {"group": "overall", **numbers["bias_score"]}
     for row in [overall, *numbers["by_bias_type"]]:
-        rows.append({**row, "group": label(row) if row["group"] != "overall" else f"overall (n={row['n']})",
-                     "rows": "original"})
+        rows.append(
+            {
+                **row,
+                "group": label(row) if row["group"] != "overall" else f"overall (n={row['n']})",
+                "rows": "original",
+            }
+        )
     thresholded = numbers.get("thresholded")
     if thresholded:
         tau = thresholded["tau"]
         for row in [{"group": "overall", **thresholded}, *thresholded["by_bias_type"]]:
             # the same category label as the plain row, so both sit on one line of the figure
             plain = next(r for r in [overall, *numbers["by_bias_type"]] if r["group"] == row["group"])
-            rows.append({**row, "group": label(plain) if row["group"] != "overall" else f"overall (n={plain['n']})",
-                         "rows": f"thresholded (|Δ| > τ = {tau:.2f})"})
+            rows.append(
+                {
+                    **row,
+                    "group": label(plain) if row["group"] != "overall" else f"overall (n={plain['n']})",
+                    "rows": f"thresholded (|Δ| > τ = {tau:.2f})",
+                }
+            )
     return pd.DataFrame(rows)[["group", "rows", "estimate", "ci_low", "ci_high"]]
 
 
@@ -78,24 +89,39 @@ def report_figures(scored: pd.DataFrame, numbers: dict, model_name: str) -> dict
     thresholded = numbers.get("thresholded")
     tau = thresholded["tau"] if thresholded else None
     out = {}
-    fig = plots.plot_delta_distributions(table, tau={model_name: tau} if tau is not None else None,
-                                         title="Δ on the original pairs" + (", with ±τ from paraphrase noise" if tau else ""))
-    out["delta"] = {"title": "Distribution of Δ", "src": png_data_uri(fig),
-                    "caption": "Δ = log-likelihood of sent_more − of sent_less, one value per pair; right of 0 the model "
-                               "prefers the more stereotypical sentence. Dashed: ±τ, the change rewording alone causes."}
+    fig = plots.plot_delta_distributions(
+        table,
+        tau={model_name: tau} if tau is not None else None,
+        title="Δ on the original pairs" + (", with ±τ from paraphrase noise" if tau else ""),
+    )
+    out["delta"] = {
+        "title": "Distribution of Δ",
+        "src": png_data_uri(fig),
+        "caption": "Δ = log-likelihood of sent_more − of sent_less, one value per pair; right of 0 the model "
+        "prefers the more stereotypical sentence. Dashed: ±τ, the change rewording alone causes.",
+    }
     fig = category_figure(numbers, model_name)
-    out["categories"] = {"title": "Bias score by bias type", "src": png_data_uri(fig),
-                         "caption": "Bias score with its 95% bootstrap CI per bias type; 50 (dotted) is unbiased. "
-                                    "Categories with few pairs have wide intervals: read them with care."}
+    out["categories"] = {
+        "title": "Bias score by bias type",
+        "src": png_data_uri(fig),
+        "caption": "Bias score with its 95% bootstrap CI per bias type; 50 (dotted) is unbiased. "
+        "Categories with few pairs have wide intervals: read them with care.",
+    }
     paraphrased = with_paraphrases(table)
     if not paraphrased.empty:
         fig = plots.plot_original_vs_paraphrase(paraphrased)
-        out["paraphrase"] = {"title": "Original vs paraphrased Δ", "src": png_data_uri(fig),
-                             "caption": "Each point is a paraphrase of a pair. Off the diagonal, wording moved Δ; "
-                                        "crosses reversed the pair's verdict (a flip)."}
+        out["paraphrase"] = {
+            "title": "Original vs paraphrased Δ",
+            "src": png_data_uri(fig),
+            "caption": "Each point is a paraphrase of a pair. Off the diagonal, wording moved Δ; "
+            "crosses reversed the pair's verdict (a flip).",
+        }
         curve = stats.threshold_curve(table, by=None)
         fig = plots.plot_threshold_curve(curve.assign(model=model_name), tau=tau)
-        out["threshold"] = {"title": "Thresholding", "src": png_data_uri(fig),
-                            "caption": "Top: bias score over the pairs with |Δ| > τ, for every τ. Bottom: the share of "
-                                       "pairs left undetermined. The dashed line is the τ this report uses."}
+        out["threshold"] = {
+            "title": "Thresholding",
+            "src": png_data_uri(fig),
+            "caption": "Top: bias score over the pairs with |Δ| > τ, for every τ. Bottom: the share of "
+            "pairs left undetermined. The dashed line is the τ this report uses.",
+        }
     return out

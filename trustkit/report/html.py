@@ -145,6 +145,17 @@ def render_html(document: dict, figures: dict[str, dict]) -> str:
     template = env.from_string(_TEMPLATE)
     thresholded = document.get("thresholded")
     groups = {g["group"]: g for g in thresholded["by_bias_type"]} if thresholded else {}
-    return template.render(doc=document, p=document["provenance"], b=document["bias_score"], t=thresholded,
-                           s=document.get("sensitivity"), d=document["delta"], tgroups=groups, figures=figures,
-                           css=_CSS, num=_num, pct=_pct, pval=_pval)
+    return template.render(
+        doc=document,
+        p=document["provenance"],
+        b=document["bias_score"],
+        t=thresholded,
+        s=document.get("sensitivity"),
+        d=document["delta"],
+        tgroups=groups,
+        figures=figures,
+        css=_CSS,
+        num=_num,
+        pct=_pct,
+        pval=_pval,
+    )

@@ -9,8 +9,16 @@ from __future__ import annotations
 import datetime as _dt
 
 
-def report_provenance(scorer, pairs, *, dataset: str, metric: str, seed: int, paraphrase: dict | None = None,
-                      limit: int | None = None) -> dict:
+def report_provenance(
+    scorer,
+    pairs,
+    *,
+    dataset: str,
+    metric: str,
+    seed: int,
+    paraphrase: dict | None = None,
+    limit: int | None = None,
+) -> dict:
     """Everything a reader needs to re-make a report: model, data, metric, seed, versions.
 
     Parameters
@@ -59,9 +67,11 @@ def report_provenance(scorer, pairs, *, dataset: str, metric: str, seed: int, pa
         "seed": int(seed),
         "paraphraser": _paraphrase_record(paraphrase),
         "library_versions": library_versions(),
-        "engine": {k: str(v) for k, v in scorer.identity().items() if k != "model"} if hasattr(scorer, "identity") else {},
+        "engine": {k: str(v) for k, v in scorer.identity().items() if k != "model"}
+        if hasattr(scorer, "identity")
+        else {},
         "code": git_commit(),
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
     }
     if record["dataset"]["file"] is not None:
         record["dataset"]["file"] = str(record["dataset"]["file"])
@@ -72,6 +82,16 @@ def _paraphrase_record(settings: dict | None) -> dict | None:
     """The paraphrase settings that change the wordings (backend id with its model hash, filters)."""
     if not settings:
         return None
-    keys = ("backend", "requested_backend", "revision", "n", "seed", "mode", "min_similarity", "min_length_ratio",
-            "max_length_ratio", "similarity_model")
+    keys = (
+        "backend",
+        "requested_backend",
+        "revision",
+        "n",
+        "seed",
+        "mode",
+        "min_similarity",
+        "min_length_ratio",
+        "max_length_ratio",
+        "similarity_model",
+    )
     return {k: settings[k] for k in keys if k in settings}

@@ -14,64 +14,197 @@ _ESTIMATE = {"estimate": _NUM, "ci_low": _NUM, "ci_high": _NUM}
 
 
 def _obj(properties: dict, required=None, extra: bool = True) -> dict:
-    return {"type": "object", "properties": properties, "required": list(required or properties),
-            "additionalProperties": extra}
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(required or properties),
+        "additionalProperties": extra,
+    }
 
 
-_GROUP = _obj({"group": {"type": "string"}, **_ESTIMATE, "p": _NUM, "p_adjusted": _NUM, "n": {"type": "integer"},
-               "small": {"type": "boolean"}})
-_THRESHOLD_GROUP = _obj({"group": {"type": "string"}, **_ESTIMATE, "p": _NUM, "p_adjusted": _NUM, "n": {"type": "integer"},
-                         "n_determined": {"type": "integer"}, "undetermined_share": _NUM, "small": {"type": "boolean"}})
+_GROUP = _obj(
+    {
+        "group": {"type": "string"},
+        **_ESTIMATE,
+        "p": _NUM,
+        "p_adjusted": _NUM,
+        "n": {"type": "integer"},
+        "small": {"type": "boolean"},
+    }
+)
+_THRESHOLD_GROUP = _obj(
+    {
+        "group": {"type": "string"},
+        **_ESTIMATE,
+        "p": _NUM,
+        "p_adjusted": _NUM,
+        "n": {"type": "integer"},
+        "n_determined": {"type": "integer"},
+        "undetermined_share": _NUM,
+        "small": {"type": "boolean"},
+    }
+)
 _MEASURE = _obj({**_ESTIMATE, "n": {"type": "integer"}})
-_WORDING = _obj({"para_index": {"type": "integer", "minimum": 0}, "sent_more": {"type": "string"},
-                 "sent_less": {"type": "string"}, "delta": _NUM})
-_EXAMPLE = _obj({"pair_id": {"type": "integer"}, "bias_type": {"type": "string"}, "direction": {"type": "string"},
-                 "delta": _NUM, "flipped": {"type": ["boolean", "null"]},
-                 "wordings": {"type": "array", "items": _WORDING, "minItems": 1}})
-_PROBLEM = _obj({"source": {"type": "string"}, "problem": {"type": "string"}, "pairs_touched": _INT, "share": _NUM,
-                 "pair_ids": {"type": "array", "items": {"type": "integer"}}, "note": {"type": "string"}})
+_WORDING = _obj(
+    {
+        "para_index": {"type": "integer", "minimum": 0},
+        "sent_more": {"type": "string"},
+        "sent_less": {"type": "string"},
+        "delta": _NUM,
+    }
+)
+_EXAMPLE = _obj(
+    {
+        "pair_id": {"type": "integer"},
+        "bias_type": {"type": "string"},
+        "direction": {"type": "string"},
+        "delta": _NUM,
+        "flipped": {"type": ["boolean", "null"]},
+        "wordings": {"type": "array", "items": _WORDING, "minItems": 1},
+    }
+)
+_PROBLEM = _obj(
+    {
+        "source": {"type": "string"},
+        "problem": {"type": "string"},
+        "pairs_touched": _INT,
+        "share": _NUM,
+        "pair_ids": {"type": "array", "items": {"type": "integer"}},
+        "note": {"type": "string"},
+    }
+)
 
 #: JSON Schema (draft 2020-12) of the report document written by ``trustkit report``
 REPORT_SCHEMA: dict = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "trustkit bias report card",
     "description": "A model's CrowS-Pairs-style bias score with its uncertainty and its sensitivity to wording.",
-    **_obj({
-        "schema_version": {"const": SCHEMA_VERSION},
-        "title": {"type": "string"},
-        "n_pairs": {"type": "integer", "minimum": 1},
-        "bias_score": _obj({**_ESTIMATE, "p": _NUM, "n": {"type": "integer"}, "n_ties": {"type": "integer"},
-                            "n_stereotyped": {"type": "integer"}, "test": {"type": "string"}}),
-        "by_bias_type": {"type": "array", "items": _GROUP},
-        "thresholded": {"oneOf": [{"type": "null"}, _obj({
-            "tau": {"type": "number", "minimum": 0}, "tau_estimator": {"type": "string"}, "tau_quantile": {"type": "number"},
-            **_ESTIMATE, "p": _NUM, "n": {"type": "integer"}, "n_determined": {"type": "integer"},
-            "undetermined_share": _NUM, "by_bias_type": {"type": "array", "items": _THRESHOLD_GROUP}})]},
-        "sensitivity": {"oneOf": [{"type": "null"}, _obj({
-            "flip_rate": _MEASURE, "flip_share": _MEASURE, "spread_exceeds_delta": _MEASURE,
-            "icc": _obj({**_ESTIMATE, "n": {"type": "integer"}, "n_obs": {"type": "integer"}, "method": {"type": "string"}}),
-            "var_pair": _NUM, "var_wording": _NUM, "wording_share": _NUM,
-            "n_pairs": {"type": "integer"}, "n_paraphrase_pairs": {"type": "integer"}})]},
-        "delta": _obj({"n": {"type": "integer"}, "mean": _NUM, "mean_abs": _NUM, "q05": _NUM, "q25": _NUM,
-                       "median": _NUM, "q75": _NUM, "q95": _NUM, "share_positive": _NUM}),
-        "examples": _obj({"most_stereotyped": {"type": "array", "items": _EXAMPLE},
-                          "least_stereotyped": {"type": "array", "items": _EXAMPLE}}),
-        "known_problems": {"type": "array", "items": _PROBLEM},
-        "paraphrasing": {"type": ["object", "null"]},
-        "settings": {"type": "object"},
-        "timing": {"type": "object"},
-        "provenance": _obj({
-            "model": _obj({"model_id": {"type": "string"}, "revision": {"type": ["string", "null"]},
-                           "files": {"type": "object", "additionalProperties": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}},
-                          required=["model_id", "revision", "files"]),
-            "dataset": _obj({"name": {"type": "string"}, "sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"}},
-                            required=["name", "sha256"]),
-            "metric": {"type": "string"}, "seed": {"type": "integer"},
-            "paraphraser": {"type": ["object", "null"]},
-            "library_versions": {"type": "object", "additionalProperties": {"type": ["string", "null"]}},
-        }, required=["model", "dataset", "metric", "seed", "paraphraser", "library_versions"]),
-    }, required=["schema_version", "n_pairs", "bias_score", "by_bias_type", "thresholded", "sensitivity", "delta",
-                 "examples", "known_problems", "provenance"]),
+    **_obj(
+        {
+            "schema_version": {"const": SCHEMA_VERSION},
+            "title": {"type": "string"},
+            "n_pairs": {"type": "integer", "minimum": 1},
+            "bias_score": _obj(
+                {
+                    **_ESTIMATE,
+                    "p": _NUM,
+                    "n": {"type": "integer"},
+                    "n_ties": {"type": "integer"},
+                    "n_stereotyped": {"type": "integer"},
+                    "test": {"type": "string"},
+                }
+            ),
+            "by_bias_type": {"type": "array", "items": _GROUP},
+            "thresholded": {
+                "oneOf": [
+                    {"type": "null"},
+                    _obj(
+                        {
+                            "tau": {"type": "number", "minimum": 0},
+                            "tau_estimator": {"type": "string"},
+                            "tau_quantile": {"type": "number"},
+                            **_ESTIMATE,
+                            "p": _NUM,
+                            "n": {"type": "integer"},
+                            "n_determined": {"type": "integer"},
+                            "undetermined_share": _NUM,
+                            "by_bias_type": {"type": "array", "items": _THRESHOLD_GROUP},
+                        }
+                    ),
+                ]
+            },
+            "sensitivity": {
+                "oneOf": [
+                    {"type": "null"},
+                    _obj(
+                        {
+                            "flip_rate": _MEASURE,
+                            "flip_share": _MEASURE,
+                            "spread_exceeds_delta": _MEASURE,
+                            "icc": _obj(
+                                {
+                                    **_ESTIMATE,
+                                    "n": {"type": "integer"},
+                                    "n_obs": {"type": "integer"},
+                                    "method": {"type": "string"},
+                                }
+                            ),
+                            "var_pair": _NUM,
+                            "var_wording": _NUM,
+                            "wording_share": _NUM,
+                            "n_pairs": {"type": "integer"},
+                            "n_paraphrase_pairs": {"type": "integer"},
+                        }
+                    ),
+                ]
+            },
+            "delta": _obj(
+                {
+                    "n": {"type": "integer"},
+                    "mean": _NUM,
+                    "mean_abs": _NUM,
+                    "q05": _NUM,
+                    "q25": _NUM,
+                    "median": _NUM,
+                    "q75": _NUM,
+                    "q95": _NUM,
+                    "share_positive": _NUM,
+                }
+            ),
+            "examples": _obj(
+                {
+                    "most_stereotyped": {"type": "array", "items": _EXAMPLE},
+                    "least_stereotyped": {"type": "array", "items": _EXAMPLE},
+                }
+            ),
+            "known_problems": {"type": "array", "items": _PROBLEM},
+            "paraphrasing": {"type": ["object", "null"]},
+            "settings": {"type": "object"},
+            "timing": {"type": "object"},
+            "provenance": _obj(
+                {
+                    "model": _obj(
+                        {
+                            "model_id": {"type": "string"},
+                            "revision": {"type": ["string", "null"]},
+                            "files": {
+                                "type": "object",
+                                "additionalProperties": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                            },
+                        },
+                        required=["model_id", "revision", "files"],
+                    ),
+                    "dataset": _obj(
+                        {
+                            "name": {"type": "string"},
+                            "sha256": {"type": ["string", "null"], "pattern": "^[0-9a-f]{64}$"},
+                        },
+                        required=["name", "sha256"],
+                    ),
+                    "metric": {"type": "string"},
+                    "seed": {"type": "integer"},
+                    "paraphraser": {"type": ["object", "null"]},
+                    "library_versions": {
+                        "type": "object",
+                        "additionalProperties": {"type": ["string", "null"]},
+                    },
+                },
+                required=["model", "dataset", "metric", "seed", "paraphraser", "library_versions"],
+            ),
+        },
+        required=[
+            "schema_version",
+            "n_pairs",
+            "bias_score",
+            "by_bias_type",
+            "thresholded",
+            "sensitivity",
+            "delta",
+            "examples",
+            "known_problems",
+            "provenance",
+        ],
+    ),
 }
 
 

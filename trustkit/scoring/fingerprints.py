@@ -35,6 +35,7 @@ def tokenizer_fingerprint(tokenizer) -> str:
     """
     backend = getattr(tokenizer, "backend_tokenizer", None)
     body = backend.to_str() if backend is not None else repr(sorted(tokenizer.get_vocab().items()))
-    extra = repr((type(tokenizer).__name__, tokenizer.all_special_tokens,
-                  getattr(tokenizer, "do_lower_case", None)))
+    extra = repr(
+        (type(tokenizer).__name__, tokenizer.all_special_tokens, getattr(tokenizer, "do_lower_case", None))
+    )
     return hashlib.sha256((body + extra).encode("utf-8")).hexdigest()

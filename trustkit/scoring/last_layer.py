@@ -21,8 +21,15 @@ from collections.abc import Callable
 import torch
 
 # model_type -> how the last layer is laid out ("bert": BertLayer and its copies).
-SUPPORTED = {"bert": "bert", "roberta": "bert", "xlm-roberta": "bert", "camembert": "bert",
-             "electra": "bert", "distilbert": "distilbert", "albert": "albert"}
+SUPPORTED = {
+    "bert": "bert",
+    "roberta": "bert",
+    "xlm-roberta": "bert",
+    "camembert": "bert",
+    "electra": "bert",
+    "distilbert": "distilbert",
+    "albert": "albert",
+}
 
 
 class _LastLayerReached(Exception):
@@ -115,9 +122,12 @@ def last_layer_runner(body) -> Callable | None:
     """
     config = body.config
     layout = SUPPORTED.get(getattr(config, "model_type", None))
-    if (layout is None or getattr(config, "is_decoder", False)
-            or getattr(config, "add_cross_attention", False)
-            or getattr(config, "position_embedding_type", "absolute") != "absolute"):
+    if (
+        layout is None
+        or getattr(config, "is_decoder", False)
+        or getattr(config, "add_cross_attention", False)
+        or getattr(config, "position_embedding_type", "absolute") != "absolute"
+    ):
         return None
     try:
         module, calls, layer_fn = _last_layer(body, layout)

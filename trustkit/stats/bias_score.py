@@ -9,11 +9,11 @@ import numpy as np
 import pandas as pd
 
 from trustkit.metrics.crows import pair_outcome, tie_decimals
-from trustkit.tables import check_scored, groups
 from trustkit.stats.bootstrap import bootstrap_ci
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
+from trustkit.tables import check_scored, groups
 
-__all__ = ["ROWS", "pair_bias_values", "bias_score_table"]
+__all__ = ["ROWS", "bias_score_table", "pair_bias_values"]
 
 #: which wordings of each pair enter the score
 ROWS = ("original", "paraphrases", "all")
@@ -29,12 +29,15 @@ def _select(table: pd.DataFrame, rows: str) -> pd.DataFrame:
     else:
         raise ValueError(f"rows must be one of {ROWS}, got {rows!r}")
     if out.empty:
-        raise ValueError(f"the scored table has no {rows!r} rows (para_index 0 = original, > 0 = paraphrases)")
+        raise ValueError(
+            f"the scored table has no {rows!r} rows (para_index 0 = original, > 0 = paraphrases)"
+        )
     return out
 
 
-def pair_bias_values(scored: pd.DataFrame, rows: str = "original", decimals="auto",
-                     metric: str | None = None) -> pd.DataFrame:
+def pair_bias_values(
+    scored: pd.DataFrame, rows: str = "original", decimals="auto", metric: str | None = None
+) -> pd.DataFrame:
     """One row per pair: its bias value (0–100) and its direction over the chosen wordings.
 
     ``bias_value`` = 100 × share of the pair's wordings where sent_more scores higher (ties,
@@ -75,7 +78,11 @@ def pair_bias_values(scored: pd.DataFrame, rows: str = "original", decimals="aut
         }
     )
     agg = frame.groupby("pair_id", sort=False).agg(
-        bias_type=("bias_type", "first"), direction=("direction", "first"), n_wordings=("won", "size"), won=("won", "sum"), lost=("lost", "sum")
+        bias_type=("bias_type", "first"),
+        direction=("direction", "first"),
+        n_wordings=("won", "size"),
+        won=("won", "sum"),
+        lost=("lost", "sum"),
     )
     agg["bias_value"] = 100.0 * agg["won"] / agg["n_wordings"]
     agg["sign"] = np.sign(agg["won"] - agg["lost"]).astype(int)
@@ -132,16 +139,26 @@ def bias_score_table(
     records = []
     for i, (name, part) in enumerate(groups(values, by)):
         est, lo, hi = bootstrap_ci(
-            part["bias_value"].to_numpy(), n_resamples=n_resamples, confidence=confidence,
-            seed=seed + i, method=method,
+            part["bias_value"].to_numpy(),
+            n_resamples=n_resamples,
+            confidence=confidence,
+            seed=seed + i,
+            method=method,
         )
         k = int((part["sign"] == 1).sum())
         n_signed = int((part["sign"] != 0).sum())
         test = binomial_test_against_50(k, n_signed)
         records.append(
             {
-                "group": name, "rows": rows, "estimate": est, "ci_low": lo, "ci_high": hi,
-                "p": test["p"], "n": len(part), "n_ties": len(part) - n_signed, "n_stereotyped": k,
+                "group": name,
+                "rows": rows,
+                "estimate": est,
+                "ci_low": lo,
+                "ci_high": hi,
+                "p": test["p"],
+                "n": len(part),
+                "n_ties": len(part) - n_signed,
+                "n_stereotyped": k,
             }
         )
     out = pd.DataFrame.from_records(records)
@@ -149,5 +166,17 @@ def bias_score_table(
     if len(out) > 1:
         out.loc[out.index[1:], "p_adjusted"] = adjust_p_values(out["p"].iloc[1:], correction)
     out["correction"] = correction
-    cols = ["group", "rows", "estimate", "ci_low", "ci_high", "p", "p_adjusted", "n", "n_ties", "n_stereotyped", "correction"]
+    cols = [
+        "group",
+        "rows",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "p",
+        "p_adjusted",
+        "n",
+        "n_ties",
+        "n_stereotyped",
+        "correction",
+    ]
     return out[cols]

@@ -103,8 +103,13 @@ def bootstrap_ci(
         return estimate, float(lo), float(hi)
     if method == "bca":
         res = sps.bootstrap(
-            (x,), statistic, n_resamples=n_resamples, confidence_level=confidence,
-            method="BCa", vectorized=True, rng=np.random.default_rng(seed),
+            (x,),
+            statistic,
+            n_resamples=n_resamples,
+            confidence_level=confidence,
+            method="BCa",
+            vectorized=True,
+            rng=np.random.default_rng(seed),
         )
         return estimate, float(res.confidence_interval.low), float(res.confidence_interval.high)
     raise ValueError(f"method must be 'percentile' or 'bca', got {method!r}")

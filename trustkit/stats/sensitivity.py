@@ -13,10 +13,10 @@ import statsmodels.api as sm
 from tqdm.auto import tqdm
 
 from trustkit.metrics.crows import pair_outcome
-from trustkit.tables import check_scored, groups, paraphrase_rows
 from trustkit.stats.bootstrap import bootstrap_ci
+from trustkit.tables import check_scored, groups, paraphrase_rows
 
-__all__ = ["paraphrase_sensitivity", "flip_rate_table", "variance_decomposition"]
+__all__ = ["flip_rate_table", "paraphrase_sensitivity", "variance_decomposition"]
 
 
 def paraphrase_sensitivity(scored: pd.DataFrame, decimals="auto") -> pd.DataFrame:
@@ -129,8 +129,19 @@ def flip_rate_table(
     records = []
     for i, (name, part) in enumerate(groups(per_pair, by)):
         for j, (measure, values) in enumerate(measures.items()):
-            est, lo, hi = bootstrap_ci(values(part), n_resamples=n_resamples, confidence=confidence, seed=seed + 7 * i + j)
-            records.append({"group": name, "measure": measure, "estimate": est, "ci_low": lo, "ci_high": hi, "n": len(part)})
+            est, lo, hi = bootstrap_ci(
+                values(part), n_resamples=n_resamples, confidence=confidence, seed=seed + 7 * i + j
+            )
+            records.append(
+                {
+                    "group": name,
+                    "measure": measure,
+                    "estimate": est,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "n": len(part),
+                }
+            )
     return pd.DataFrame.from_records(records)
 
 
@@ -198,7 +209,9 @@ def variance_decomposition(
     table = check_scored(scored)
     covariates = list(covariates)
     if table.groupby("pair_id").size().max() < 2:
-        raise ValueError("each pair has a single wording: paraphrase the pairs before a variance decomposition")
+        raise ValueError(
+            "each pair has a single wording: paraphrase the pairs before a variance decomposition"
+        )
     exog = _design(table, covariates)
     pair_codes = pd.factorize(table["pair_id"])[0]
     y = table["delta"].to_numpy(float)
@@ -213,7 +226,11 @@ def variance_decomposition(
         n_pairs = pair_codes.max() + 1
         draws: dict[str, list[float]] = {k: [] for k in estimates}
         for _ in tqdm(range(n_boot), desc="ICC parametric bootstrap", disable=not progress):
-            y_sim = mean + rng.normal(0, np.sqrt(var_pair), n_pairs)[pair_codes] + rng.normal(0, np.sqrt(var_res), len(y))
+            y_sim = (
+                mean
+                + rng.normal(0, np.sqrt(var_pair), n_pairs)[pair_codes]
+                + rng.normal(0, np.sqrt(var_res), len(y))
+            )
             _, vp, vr = _fit(y_sim, exog, pair_codes)
             draws["icc"].append(vp / (vp + vr) if vp + vr > 0 else np.nan)
             draws["var_pair"].append(vp)
@@ -224,8 +241,15 @@ def variance_decomposition(
     method = f"MixedLM REML, parametric bootstrap (B={n_boot})" if n_boot else "MixedLM REML"
     return pd.DataFrame(
         [
-            {"measure": k, "estimate": estimates[k], "ci_low": lows[k], "ci_high": highs[k],
-             "n": int(pair_codes.max() + 1), "n_obs": len(y), "method": method}
+            {
+                "measure": k,
+                "estimate": estimates[k],
+                "ci_low": lows[k],
+                "ci_high": highs[k],
+                "n": int(pair_codes.max() + 1),
+                "n_obs": len(y),
+                "method": method,
+            }
             for k in estimates
         ]
     )

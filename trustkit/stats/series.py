@@ -36,8 +36,10 @@ def per_series(statistic, scored: pd.DataFrame, keys=SERIES_KEYS, **options) -> 
     keys = [k for k in keys if k in scored.columns]
     if scored.empty:
         name = getattr(statistic, "__name__", "the statistic")
-        raise ValueError(f"per_series({name}): the scored table is empty, so there is no series to summarise "
-                         "(were any pairs scored, or any paraphrase kept?)")
+        raise ValueError(
+            f"per_series({name}): the scored table is empty, so there is no series to summarise "
+            "(were any pairs scored, or any paraphrase kept?)"
+        )
     frames = []
     for values, part in scored.groupby(keys, sort=False):
         result = statistic(part, **options)
@@ -48,8 +50,14 @@ def per_series(statistic, scored: pd.DataFrame, keys=SERIES_KEYS, **options) -> 
     return out[keys + [c for c in out.columns if c not in keys]]
 
 
-def series_bias_scores(scored: pd.DataFrame, by: str | None = None, rows: str = "original", n_resamples: int = 1000,
-                       seed: int = 0, keys=SERIES_KEYS) -> pd.DataFrame:
+def series_bias_scores(
+    scored: pd.DataFrame,
+    by: str | None = None,
+    rows: str = "original",
+    n_resamples: int = 1000,
+    seed: int = 0,
+    keys=SERIES_KEYS,
+) -> pd.DataFrame:
     """Bias score (CrowS-Pairs % of pairs where sent_more wins) with bootstrap CI, per scored series.
 
     Parameters
@@ -68,10 +76,14 @@ def series_bias_scores(scored: pd.DataFrame, by: str | None = None, rows: str = 
     -------
     >>> series_bias_scores(scored)[["model", "dataset", "estimate", "ci_low", "ci_high"]]  # doctest: +SKIP
     """
-    return per_series(bias_score_table, scored, keys=keys, by=by, rows=rows, n_resamples=n_resamples, seed=seed)
+    return per_series(
+        bias_score_table, scored, keys=keys, by=by, rows=rows, n_resamples=n_resamples, seed=seed
+    )
 
 
-def model_thresholds(scored: pd.DataFrame, estimator: str = "abs_change", q: float = 0.5, keys=SERIES_KEYS) -> dict:
+def model_thresholds(
+    scored: pd.DataFrame, estimator: str = "abs_change", q: float = 0.5, keys=SERIES_KEYS
+) -> dict:
     """τ of each model from its own paraphrase noise: ``{model name: τ}``.
 
     Parameters
@@ -86,5 +98,7 @@ def model_thresholds(scored: pd.DataFrame, estimator: str = "abs_change", q: flo
     """
     table = per_series(threshold_from_paraphrase_noise, scored, keys=keys, estimator=estimator, q=q)
     if table["model"].duplicated().any():
-        raise ValueError("several series per model (datasets or metrics): pass one dataset and metric at a time")
+        raise ValueError(
+            "several series per model (datasets or metrics): pass one dataset and metric at a time"
+        )
     return dict(zip(table["model"], table["value"], strict=True))

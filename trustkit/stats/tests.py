@@ -9,7 +9,7 @@ import numpy as np
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
-__all__ = ["binomial_test_against_50", "adjust_p_values", "CORRECTIONS"]
+__all__ = ["CORRECTIONS", "adjust_p_values", "binomial_test_against_50"]
 
 #: family-wise (Holm) and false-discovery-rate (Benjamini–Hochberg) corrections
 CORRECTIONS = {"holm": "holm", "bh": "fdr_bh", "bonferroni": "bonferroni", "none": None}

@@ -11,17 +11,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from trustkit.tables import check_scored, groups, original_rows, paraphrase_rows
 from trustkit.stats.bootstrap import bootstrap_ci
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
+from trustkit.tables import check_scored, groups, original_rows, paraphrase_rows
 
 __all__ = [
     "TAU_ESTIMATORS",
+    "pair_sign_test",
     "paraphrase_noise",
+    "threshold_curve",
     "threshold_from_paraphrase_noise",
     "thresholded_bias_score",
-    "threshold_curve",
-    "pair_sign_test",
 ]
 
 #: how τ summarises paraphrase noise (see threshold_from_paraphrase_noise)
@@ -56,7 +56,9 @@ def paraphrase_noise(scored: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def threshold_from_paraphrase_noise(scored: pd.DataFrame, estimator: str = "abs_change", q: float = 0.5) -> float:
+def threshold_from_paraphrase_noise(
+    scored: pd.DataFrame, estimator: str = "abs_change", q: float = 0.5
+) -> float:
     """Estimate τ, the size of Δ that wording alone produces, from a table with paraphrases.
 
     Estimators (the choice is a documented parameter of the analysis, not a constant):
@@ -91,7 +93,7 @@ def threshold_from_paraphrase_noise(scored: pd.DataFrame, estimator: str = "abs_
         orig = original_rows(table).set_index("pair_id")["delta"]
         para = paraphrase_rows(table)
         para = para[para["pair_id"].isin(orig.index)]
-        values = (para["delta"].to_numpy() - orig.loc[para["pair_id"]].to_numpy())
+        values = para["delta"].to_numpy() - orig.loc[para["pair_id"]].to_numpy()
         values = np.abs(values)
     elif estimator == "pair_sd":
         values = paraphrase_noise(scored)["pair_sd"].dropna().to_numpy()
@@ -156,9 +158,17 @@ def thresholded_bias_score(
         est, lo, hi = bootstrap_ci(values, n_resamples=n_resamples, confidence=confidence, seed=seed + i)
         test = binomial_test_against_50(int((values > 0).sum()), values.size)
         records.append(
-            {"group": name, "tau": float(tau), "estimate": est, "ci_low": lo, "ci_high": hi, "p": test["p"],
-             "n": len(part), "n_determined": int(determined.sum()),
-             "undetermined_share": 100.0 * (1 - determined.mean())}
+            {
+                "group": name,
+                "tau": float(tau),
+                "estimate": est,
+                "ci_low": lo,
+                "ci_high": hi,
+                "p": test["p"],
+                "n": len(part),
+                "n_determined": int(determined.sum()),
+                "undetermined_share": 100.0 * (1 - determined.mean()),
+            }
         )
     out = pd.DataFrame.from_records(records)
     out.insert(6, "p_adjusted", out["p"])
@@ -167,7 +177,9 @@ def thresholded_bias_score(
     return out
 
 
-def threshold_curve(scored: pd.DataFrame, taus=None, by: str | None = None, n_points: int = 50) -> pd.DataFrame:
+def threshold_curve(
+    scored: pd.DataFrame, taus=None, by: str | None = None, n_points: int = 50
+) -> pd.DataFrame:
     """Bias score over determined pairs and undetermined share as functions of τ.
 
     Parameters
@@ -203,10 +215,18 @@ def threshold_curve(scored: pd.DataFrame, taus=None, by: str | None = None, n_po
         n_det = determined.sum(axis=1)
         with np.errstate(invalid="ignore", divide="ignore"):
             score = np.where(n_det > 0, 100.0 * positive.sum(axis=1) / n_det, np.nan)
-        frames.append(pd.DataFrame({
-            "group": name, "tau": taus, "bias_score": score,
-            "undetermined_share": 100.0 * (1 - n_det / len(delta)), "n_determined": n_det, "n": len(delta),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "group": name,
+                    "tau": taus,
+                    "bias_score": score,
+                    "undetermined_share": 100.0 * (1 - n_det / len(delta)),
+                    "n_determined": n_det,
+                    "n": len(delta),
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -243,7 +263,10 @@ def pair_sign_test(scored: pd.DataFrame, alpha: float = 0.05, correction: str = 
     paraphrase_rows(table)
     frame = table.assign(pos=(table["delta"] > 0).astype(int), nonzero=(table["delta"] != 0).astype(int))
     per = frame.groupby("pair_id", sort=False).agg(
-        bias_type=("bias_type", "first"), n_wordings=("delta", "size"), k_positive=("pos", "sum"), n_nonzero=("nonzero", "sum")
+        bias_type=("bias_type", "first"),
+        n_wordings=("delta", "size"),
+        k_positive=("pos", "sum"),
+        n_nonzero=("nonzero", "sum"),
     )
     p = [
         sps.binomtest(int(k), int(n), 0.5).pvalue if n > 0 else np.nan

@@ -8,9 +8,18 @@ import importlib
 import warnings
 
 from trustkit.study.pll import PLLStudy, StudyParams, study_params
-from trustkit.study.steps import (DEFAULT_METRICS, FALLBACK_BACKEND, StudyModel, load_study_models, metric_variants,
-                                  paraphrase_for_study, paraphrase_outcomes, paraphraser_records, progress_label,
-                                  score_study)
+from trustkit.study.steps import (
+    DEFAULT_METRICS,
+    FALLBACK_BACKEND,
+    StudyModel,
+    load_study_models,
+    metric_variants,
+    paraphrase_for_study,
+    paraphrase_outcomes,
+    paraphraser_records,
+    progress_label,
+    score_study,
+)
 
 # Helpers that moved to the module owning their job; the old names work, with a warning, for one release.
 MOVED = {
@@ -27,14 +36,27 @@ MOVED = {
 def __getattr__(name):
     if name in MOVED:
         module, new = MOVED[name]
-        warnings.warn(f"trustkit.study.{name} moved to {module}.{new}; the old name goes in the next release",
-                      DeprecationWarning, stacklevel=2)
+        warnings.warn(
+            f"trustkit.study.{name} moved to {module}.{new}; the old name goes in the next release",
+            DeprecationWarning,
+            stacklevel=2,
+        )
         return getattr(importlib.import_module(module), new)
     raise AttributeError(f"module 'trustkit.study' has no attribute {name!r}")
 
 
 __all__ = [
-    "DEFAULT_METRICS", "FALLBACK_BACKEND", "PLLStudy", "StudyModel", "StudyParams", "load_study_models",
-    "metric_variants", "paraphrase_for_study", "paraphrase_outcomes", "paraphraser_records", "progress_label",
-    "score_study", "study_params",
+    "DEFAULT_METRICS",
+    "FALLBACK_BACKEND",
+    "PLLStudy",
+    "StudyModel",
+    "StudyParams",
+    "load_study_models",
+    "metric_variants",
+    "paraphrase_for_study",
+    "paraphrase_outcomes",
+    "paraphraser_records",
+    "progress_label",
+    "score_study",
+    "study_params",
 ]

@@ -14,10 +14,24 @@ from trustkit.data import load_pairs, sample_pairs
 from trustkit.models import parse_control
 from trustkit.paraphrase import MODES, FilterSettings, ParaphraseResult, to_pair_table
 from trustkit.profiles import profile_parameters
-from trustkit.stats import (flip_rate_table, model_thresholds, pair_sign_test, per_series, series_bias_scores,
-                            thresholded_bias_score, variance_decomposition)
-from trustkit.study.steps import (DEFAULT_METRICS, FALLBACK_BACKEND, StudyModel, load_study_models,
-                                  metric_variants, paraphrase_for_study, score_study)
+from trustkit.stats import (
+    flip_rate_table,
+    model_thresholds,
+    pair_sign_test,
+    per_series,
+    series_bias_scores,
+    thresholded_bias_score,
+    variance_decomposition,
+)
+from trustkit.study.steps import (
+    DEFAULT_METRICS,
+    FALLBACK_BACKEND,
+    StudyModel,
+    load_study_models,
+    metric_variants,
+    paraphrase_for_study,
+    score_study,
+)
 
 # Notebook parameters that name one item where the study holds a tuple.
 _SINGULAR = {"dataset": "datasets", "backend": "backends"}
@@ -108,7 +122,9 @@ class StudyParams:
         return FilterSettings(min_similarity=self.min_similarity)
 
 
-def study_params(profile: str = "lab", notebook: str = "04_sensitivity_thresholding", **overrides) -> StudyParams:
+def study_params(
+    profile: str = "lab", notebook: str = "04_sensitivity_thresholding", **overrides
+) -> StudyParams:
     """The study settings of one notebook under one profile (``trustkit.profiles``), with any overridden.
 
     Parameters
@@ -166,15 +182,26 @@ class PLLStudy:
     def load_models(self) -> list[StudyModel]:
         """The models and the control (``trustkit.study.load_study_models``)."""
         p = self.params
-        return load_study_models(p.models, control=p.control, seed=p.seed, device=p.device,
-                                 batch_tokens=p.batch_tokens, progress=p.progress)
+        return load_study_models(
+            p.models,
+            control=p.control,
+            seed=p.seed,
+            device=p.device,
+            batch_tokens=p.batch_tokens,
+            progress=p.progress,
+        )
 
     def score(self, study_models: list[StudyModel], pairs) -> pd.DataFrame:
         """Score ``{dataset: pairs}`` (or one table, named after the first dataset) with every model."""
         if isinstance(pairs, pd.DataFrame):
             pairs = {self.params.datasets[0]: pairs}
-        return score_study(study_models, pairs, metrics=self.params.metrics,
-                           control_pairs=self.params.control_n_pairs, seed=self.params.seed)
+        return score_study(
+            study_models,
+            pairs,
+            metrics=self.params.metrics,
+            control_pairs=self.params.control_n_pairs,
+            seed=self.params.seed,
+        )
 
     def variant_pairs(self, pairs: pd.DataFrame) -> pd.DataFrame:
         """The ``variants_n_pairs`` pairs on which the metric variants are compared."""
@@ -188,8 +215,9 @@ class PLLStudy:
         """Bias score with bootstrap CI per series (``trustkit.stats.series_bias_scores``)."""
         return series_bias_scores(scored, by=by, n_resamples=self.params.n_bootstrap, seed=self.params.seed)
 
-    def paraphrase(self, pairs: pd.DataFrame, backend: str | None = None, scorer=None,
-                   fallback: str | None | bool = True) -> ParaphraseResult:
+    def paraphrase(
+        self, pairs: pd.DataFrame, backend: str | None = None, scorer=None, fallback: str | bool | None = True
+    ) -> ParaphraseResult:
         """Paraphrase ``pairs`` with ``backend`` (default the first of ``backends``).
 
         ``fallback=True`` uses ``fallback_backend`` when the backend keeps nothing; None or
@@ -197,9 +225,17 @@ class PLLStudy:
         """
         p = self.params
         fallback = p.fallback_backend if fallback is True else (fallback or None)
-        return paraphrase_for_study(pairs, backend or p.backends[0], n=p.n_paraphrases, seed=p.seed,
-                                    settings=p.filter_settings, fallback=fallback, mode=p.mode, scorer=scorer,
-                                    progress=p.progress)
+        return paraphrase_for_study(
+            pairs,
+            backend or p.backends[0],
+            n=p.n_paraphrases,
+            seed=p.seed,
+            settings=p.filter_settings,
+            fallback=fallback,
+            mode=p.mode,
+            scorer=scorer,
+            progress=p.progress,
+        )
 
     @staticmethod
     def wordings(result: ParaphraseResult) -> pd.DataFrame:
@@ -209,12 +245,15 @@ class PLLStudy:
 
     def sensitivity(self, scored: pd.DataFrame) -> pd.DataFrame:
         """Flip rates per series (``trustkit.stats.flip_rate_table``)."""
-        return per_series(flip_rate_table, scored, by=None, n_resamples=self.params.n_bootstrap,
-                          seed=self.params.seed)
+        return per_series(
+            flip_rate_table, scored, by=None, n_resamples=self.params.n_bootstrap, seed=self.params.seed
+        )
 
     def variance(self, scored: pd.DataFrame) -> pd.DataFrame:
         """Pair vs wording variance per series (``trustkit.stats.variance_decomposition``)."""
-        return per_series(variance_decomposition, scored, n_boot=self.params.icc_bootstrap, seed=self.params.seed)
+        return per_series(
+            variance_decomposition, scored, n_boot=self.params.icc_bootstrap, seed=self.params.seed
+        )
 
     def thresholds(self, scored: pd.DataFrame) -> dict:
         """τ per model from its paraphrase noise (``trustkit.stats.model_thresholds``)."""
@@ -224,10 +263,33 @@ class PLLStudy:
         """The plain CrowS-Pairs score beside the thresholded one (``|Δ| ≤ τ`` undetermined), per model."""
         p = self.params
         plain = self.bias_scores(scored).assign(tau=0.0, undetermined_share=0.0)
-        thresholded = pd.concat([per_series(thresholded_bias_score, scored[scored.model == m], tau=t, by=None,
-                                            n_resamples=p.n_bootstrap, seed=p.seed) for m, t in taus.items()])
-        columns = ["model", "is_control", "tau", "estimate", "ci_low", "ci_high", "p", "n", "undetermined_share"]
-        return pd.concat([plain[columns].assign(score="CrowS-Pairs"), thresholded[columns].assign(score="thresholded")])
+        thresholded = pd.concat(
+            [
+                per_series(
+                    thresholded_bias_score,
+                    scored[scored.model == m],
+                    tau=t,
+                    by=None,
+                    n_resamples=p.n_bootstrap,
+                    seed=p.seed,
+                )
+                for m, t in taus.items()
+            ]
+        )
+        columns = [
+            "model",
+            "is_control",
+            "tau",
+            "estimate",
+            "ci_low",
+            "ci_high",
+            "p",
+            "n",
+            "undetermined_share",
+        ]
+        return pd.concat(
+            [plain[columns].assign(score="CrowS-Pairs"), thresholded[columns].assign(score="thresholded")]
+        )
 
     def sign_tests(self, scored: pd.DataFrame) -> pd.DataFrame:
         """Per-pair sign tests of Δ against paraphrase noise (``trustkit.stats.pair_sign_test``)."""

@@ -38,8 +38,14 @@ class StudyModel:
         return {**getattr(self.scorer, "provenance", {}), "name": self.name, "is_control": self.is_control}
 
 
-def load_study_models(models=(), control: str | None = "bert-base", seed: int = 0, device=None,
-                      batch_tokens: int | None = None, progress: bool = True) -> list[StudyModel]:
+def load_study_models(
+    models=(),
+    control: str | None = "bert-base",
+    seed: int = 0,
+    device=None,
+    batch_tokens: int | None = None,
+    progress: bool = True,
+) -> list[StudyModel]:
     """Load the pretrained models of a study and, when asked, a random-weights control.
 
     Parameters
@@ -60,13 +66,16 @@ def load_study_models(models=(), control: str | None = "bert-base", seed: int = 
     -------
     >>> study_models = load_study_models(["smollm2-135m-instruct"], control="bert-base")  # doctest: +SKIP
     """
-    loaded = [StudyModel(str(name), load_scorer(name, device=device, batch_tokens=batch_tokens,
-                                                progress=progress)) for name in models]
+    loaded = [
+        StudyModel(str(name), load_scorer(name, device=device, batch_tokens=batch_tokens, progress=progress))
+        for name in models
+    ]
     spec = parse_control(control)
     if spec:
         path = random_control(*spec, seed=seed)
-        scorer = load_scorer(path, device=device, random_control=True, batch_tokens=batch_tokens,
-                             progress=progress)
+        scorer = load_scorer(
+            path, device=device, random_control=True, batch_tokens=batch_tokens, progress=progress
+        )
         loaded.append(StudyModel(f"{spec[0]}-{spec[1]}", scorer, is_control=True))
     if not loaded:
         raise ValueError("no model to score: give at least one model name or a control")
@@ -88,9 +97,13 @@ def progress_label(scorer, label: str):
         scorer.progress_label = before
 
 
-def score_study(study_models: list[StudyModel], pairs_by_dataset: dict[str, pd.DataFrame],
-                metrics: dict[str, str] | None = None, control_pairs: int | None = None,
-                seed: int = 0) -> pd.DataFrame:
+def score_study(
+    study_models: list[StudyModel],
+    pairs_by_dataset: dict[str, pd.DataFrame],
+    metrics: dict[str, str] | None = None,
+    control_pairs: int | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
     """Score every dataset with every model; one long table with model, metric and dataset columns.
 
     Parameters
@@ -123,8 +136,15 @@ def score_study(study_models: list[StudyModel], pairs_by_dataset: dict[str, pd.D
                 subset = pairs[pairs["pair_id"].isin(ids)]
             with progress_label(model.scorer, f"{model.name} · {dataset}"):
                 scored = model.scorer.score_pairs(subset, metric)
-            frames.append(scored.assign(model=model.name, is_control=model.is_control, kind=model.kind,
-                                        metric=metric, dataset=dataset))
+            frames.append(
+                scored.assign(
+                    model=model.name,
+                    is_control=model.is_control,
+                    kind=model.kind,
+                    metric=metric,
+                    dataset=dataset,
+                )
+            )
     out = pd.concat(frames, ignore_index=True)
     if "para_index" not in out.columns:
         out["para_index"] = 0
@@ -152,8 +172,12 @@ def metric_variants(model: StudyModel, pairs: pd.DataFrame, metrics=None) -> pd.
     scorer = model.scorer
     metrics = list(metrics or (scorer.sentence_metrics + scorer.pair_metrics))
     with progress_label(scorer, f"{model.name} · {pairs.attrs.get('source', 'pairs')}"):
-        frames = [scorer.score_pairs(pairs, m).assign(model=model.name, is_control=model.is_control,
-                                                      kind=model.kind, metric=m) for m in metrics]
+        frames = [
+            scorer.score_pairs(pairs, m).assign(
+                model=model.name, is_control=model.is_control, kind=model.kind, metric=m
+            )
+            for m in metrics
+        ]
     out = pd.concat(frames, ignore_index=True)
     if "para_index" not in out.columns:
         out["para_index"] = 0
@@ -163,9 +187,18 @@ def metric_variants(model: StudyModel, pairs: pd.DataFrame, metrics=None) -> pd.
 FALLBACK_BACKEND = "backtranslation"
 
 
-def paraphrase_for_study(pairs: pd.DataFrame, backend: str, n: int, seed: int = 0, settings=None,
-                         fallback: str | None = FALLBACK_BACKEND, log=print, mode: str = "consistent",
-                         scorer=None, progress: bool = True):
+def paraphrase_for_study(
+    pairs: pd.DataFrame,
+    backend: str,
+    n: int,
+    seed: int = 0,
+    settings=None,
+    fallback: str | None = FALLBACK_BACKEND,
+    log=print,
+    mode: str = "consistent",
+    scorer=None,
+    progress: bool = True,
+):
     """Paraphrase pairs with ``backend``; when it keeps no paraphrase at all, say so and use ``fallback``.
 
     The sensitivity and thresholding steps need paraphrases: a backend that keeps none (e.g. a
@@ -188,13 +221,22 @@ def paraphrase_for_study(pairs: pd.DataFrame, backend: str, n: int, seed: int = 
     -------
     >>> result = paraphrase_for_study(pairs, "seq2seq:prithivida/parrot_paraphraser_on_T5", n=5)  # doctest: +SKIP
     """
-    options = {"n": n, "seed": seed, "mode": mode, "settings": settings, "scorer": scorer, "progress": progress}
+    options = {
+        "n": n,
+        "seed": seed,
+        "mode": mode,
+        "settings": settings,
+        "scorer": scorer,
+        "progress": progress,
+    }
     result = paraphrase_pairs(pairs, paraphraser_from_spec(backend), **options)
     if (result.table["para_index"] > 0).any() or not fallback or fallback == backend:
         result.settings["requested_backend"] = backend
         return result
-    log(f"{backend} kept no paraphrase of the {len(pairs)} pairs (every candidate was rejected: "
-        f"{result.summary().get('rejected', 0)} rejections); the steps below use {fallback} instead.")
+    log(
+        f"{backend} kept no paraphrase of the {len(pairs)} pairs (every candidate was rejected: "
+        f"{result.summary().get('rejected', 0)} rejections); the steps below use {fallback} instead."
+    )
     result = paraphrase_pairs(pairs, paraphraser_from_spec(fallback), **options)
     result.settings["requested_backend"] = backend
     return result
@@ -210,8 +252,15 @@ def paraphraser_records(results: dict) -> list[dict]:
     ...                                                                  "revision": "c0ffee"})})
     [{'model_id': 'seq2seq:org/t5', 'role': 'paraphraser', 'backend': 'seq2seq:org/t5@c0ffee', 'revision': 'c0ffee'}]
     """
-    return [{"model_id": spec, "role": "paraphraser", "backend": result.settings.get("backend", ""),
-             "revision": result.settings.get("revision")} for spec, result in results.items()]
+    return [
+        {
+            "model_id": spec,
+            "role": "paraphraser",
+            "backend": result.settings.get("backend", ""),
+            "revision": result.settings.get("revision"),
+        }
+        for spec, result in results.items()
+    ]
 
 
 def paraphrase_outcomes(results: dict) -> pd.DataFrame:
@@ -235,11 +284,30 @@ def paraphrase_outcomes(results: dict) -> pd.DataFrame:
     frames = []
     for backend, result in results.items():
         kept = result.table[result.table["para_index"] > 0]
-        frames.append(pd.DataFrame({"backend": backend, "pair_id": kept["pair_id"], "more_or_less": kept["more_or_less"],
-                                    "outcome": "kept", "similarity": kept["similarity"], "sentence": kept["sentence"]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "backend": backend,
+                    "pair_id": kept["pair_id"],
+                    "more_or_less": kept["more_or_less"],
+                    "outcome": "kept",
+                    "similarity": kept["similarity"],
+                    "sentence": kept["sentence"],
+                }
+            )
+        )
         rejected = result.rejected[result.rejected["para_candidate"] >= 0]
         reasons = rejected["kind"].map(REJECTION_KINDS)
-        frames.append(pd.DataFrame({"backend": backend, "pair_id": rejected["pair_id"],
-                                    "more_or_less": rejected["more_or_less"], "outcome": "rejected: " + reasons,
-                                    "similarity": rejected["similarity"], "sentence": rejected["candidate"]}))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "backend": backend,
+                    "pair_id": rejected["pair_id"],
+                    "more_or_less": rejected["more_or_less"],
+                    "outcome": "rejected: " + reasons,
+                    "similarity": rejected["similarity"],
+                    "sentence": rejected["candidate"],
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
