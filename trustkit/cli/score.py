@@ -18,7 +18,8 @@ from trustkit.scoring.policy import NORMALISATIONS, CausalPolicy
 # stereoset_blank needs a BLANK context, not a pair (trustkit.metrics.score_stereoset_original)
 METRIC_CHOICES = tuple(m.name for m in metrics() if m.unit in ("sentence", "pair"))
 OUT_COLUMNS = ["pair_id", "bias_type", "direction", "score_more", "score_less", "delta"]
-EXTRA_COLUMNS = ()  # kept in the table when the pair table has them (e.g. WinoBias' type, split)
+# kept in the table when the pair table has them (WinoBias' type, split, pronoun gender, ...)
+EXTRA_COLUMNS = ("type", "split", "item", "occupation", "pronoun_gender", "only_pronoun_differs")
 
 
 def register(subparsers) -> None:
@@ -207,4 +208,16 @@ def report_lines(scored, pairs, metric: str) -> list[str]:
     if dropped:
         listing = "; ".join(f"line {d['line']} (row {d['source_row']}): {d['reason']}" for d in dropped)
         lines.append(f"{len(dropped)} unscorable row(s) of {dropped[0]['file']} not scored: {listing}")
+    if pairs.attrs.get("source") == "winobias":
+        from trustkit.metrics.winobias import winobias_scores
+
+        table = winobias_scores(scored, metric=metric)
+        lines.append("WinoBias bias score (100 x share of pairs where the pro-stereotyped sentence scores "
+                     "higher; 95% bootstrap CI):")
+        lines += [f"  {r.facet:<15} {r.group:<8} {r.estimate:6.2f} [{r.ci_low:6.2f}, {r.ci_high:6.2f}]  "
+                  f"n {r.n}  ties {r.n_ties}" for r in table.itertuples()]
+        odd = int((~scored["only_pronoun_differs"]).sum())
+        if odd:
+            lines.append(f"  note: {odd} pair(s) differ beyond the pronoun in the published files (kept; "
+                         "column only_pronoun_differs)")
     return lines

@@ -5,6 +5,7 @@ The scores come from trustkit.scoring; these functions only count, so they work 
 
 from trustkit.metrics.crows import crows_pairs_score, pair_outcome
 from trustkit.metrics.stereoset import score_stereoset_candidates, stereoset_scores
+from trustkit.metrics.winobias import winobias_scores
 from trustkit.tables import check_scored, original_rows, paraphrase_rows
 
 __all__ = [
@@ -15,4 +16,5 @@ __all__ = [
     "paraphrase_rows",
     "score_stereoset_candidates",
     "stereoset_scores",
+    "winobias_scores",
 ]
