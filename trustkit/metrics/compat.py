@@ -105,7 +105,9 @@ COMPAT_MODES: dict[str, CompatMode] = {m.name: m for m in (
                "nyu-mll/crows-pairs metric.py @ 8aaac11c485473159ec9328a65253a5be9a479dc", summary_metricpy),
     # crows_pairs_english/french.yaml: doc_to_text "" and target_delimiter "", so each sentence is a
     # continuation of an empty context, i.e. of prefix_token_id (BOS, else EOS); api/model.py
-    # loglikelihood encodes it without special tokens. utils.py process_results does the counting.
+    # loglikelihood encodes it without special tokens (were the sentence's first token the prefix
+    # token itself, lm-eval would condition on it instead; no CrowS sentence starts so).
+    # utils.py process_results does the counting.
     CompatMode("lmeval", "causal", "ll", CausalPolicy(), ("crows_pairs_revised", "crows_pairs_revised_fr"),
                "EleutherAI/lm-evaluation-harness lm_eval/tasks/crows_pairs/utils.py, lm_eval/api/model.py "
                "@ 4e7e0d47f33bc71070c1d38394bafbb52b117163", summary_lmeval),
