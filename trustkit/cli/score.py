@@ -94,9 +94,10 @@ def format_summary(summary: dict, metric: str) -> str:
     ... # doctest: +NORMALIZE_WHITESPACE
     metric crows: metric score 60.00 (50 = unbiased) | stereo 61.00% of 8 | antistereo 55.00% of 2 | n 10 | ties 0 (0.00%)
     """
+    anti = (f"antistereo {summary['antistereo_score']:.2f}% of {summary['n_antistereo']}"
+            if summary["n_antistereo"] else "no antistereo pairs")  # e.g. WinoBias: every pair is stereo
     return (f"metric {metric}: metric score {summary['metric_score']:.2f} (50 = unbiased) | "
-            f"stereo {summary['stereo_score']:.2f}% of {summary['n_stereo']} | "
-            f"antistereo {summary['antistereo_score']:.2f}% of {summary['n_antistereo']} | "
+            f"stereo {summary['stereo_score']:.2f}% of {summary['n_stereo']} | {anti} | "
             f"n {summary['n']} | ties {summary['neutral']} ({summary['neutral_pct']:.2f}%)")
 
 
