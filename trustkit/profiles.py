@@ -39,13 +39,15 @@ NOTEBOOK_FIGURES: dict[str, tuple[str, ...]] = {
 # lab profile) needs to be listed for the other profiles; `profile_parameters` merges them.
 _OUT = {"profile": "lab", "figures_dir": "../build/lab/figures"}
 # Parameters that count pairs: --max-pairs caps each of them (None, "every pair", included).
-PAIR_PARAMETERS = ("n_pairs", "control_n_pairs", "variants_n_pairs")
+PAIR_PARAMETERS = ("n_pairs", "control_n_pairs", "variants_n_pairs", "stereoset_n_examples")
 _VERSIONS = ["crows_pairs", "crows_pairs_revised", "crows_pairs_pikuliak"]
+# Notebook 02 also scores the French CrowS-Pairs (Névéol et al. 2022) beside the English versions.
+_WITH_FRENCH = _VERSIONS[:2] + ["crows_pairs_revised_fr"]
 _LAB: dict[str, dict] = {
     "01_data": {**_OUT, "versions": _VERSIONS, "n_examples": 1, "seed": 0},
     "02_scoring": {**_OUT, "datasets": _VERSIONS[:2], "n_pairs": 40, "models": ["smollm2-135m-instruct"],
                    "control": "bert-base", "control_n_pairs": 6, "variants_n_pairs": 6,
-                   "n_bootstrap": 1000, "seed": 0, "device": "cpu"},
+                   "stereoset_n_examples": 12, "n_bootstrap": 1000, "seed": 0, "device": "cpu"},
     "03_paraphrase": {**_OUT, "dataset": "crows_pairs", "n_pairs": 12, "backends": ["backtranslation"],
                       "n_paraphrases": 3, "min_similarity": 0.75, "mode": "consistent", "n_examples": 4, "seed": 0},
     "04_sensitivity_thresholding": {**_OUT, "dataset": "crows_pairs", "n_pairs": 12, "backend": "backtranslation",
@@ -65,7 +67,8 @@ _LANDSCAPE_FULL = {"years": [2016, 2024], "max_papers": None, "phrase_min_count"
                    "min_cooccurrence": 10, "stability_seeds": 10, "n_boot": 2000}
 _OVERRIDES: dict[str, dict[str, dict]] = {
     "smoke": {
-        "02_scoring": {"n_pairs": 6, "models": [], "control": "bert-tiny", "variants_n_pairs": 6, "n_bootstrap": 200},
+        "02_scoring": {"datasets": _WITH_FRENCH, "n_pairs": 6, "models": [], "control": "bert-tiny",
+                       "variants_n_pairs": 6, "stereoset_n_examples": 6, "n_bootstrap": 200},
         "03_paraphrase": {"n_pairs": 4, "n_paraphrases": 2},
         "04_sensitivity_thresholding": {"n_pairs": 6, "n_paraphrases": 2, "models": [], "control": "bert-tiny",
                                         "control_n_pairs": None, "n_bootstrap": 200, "icc_bootstrap": 5},
@@ -77,7 +80,8 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
     "lab": {},
     "offline": {
         "01_data": {"n_examples": 2},
-        "02_scoring": {"n_pairs": None, "control_n_pairs": 150, "variants_n_pairs": 100, "n_bootstrap": 2000},
+        "02_scoring": {"datasets": _WITH_FRENCH, "n_pairs": None, "control_n_pairs": 150, "variants_n_pairs": 100,
+                       "stereoset_n_examples": 300, "n_bootstrap": 2000},
         # The instruction LM generates ~10 s per pair on 2 cores: 20 pairs show its behaviour.
         "03_paraphrase": {"n_pairs": 20, "backends": ["backtranslation", "llm:smollm2-135m-instruct"],
                           "n_paraphrases": 5, "n_examples": 6},
@@ -91,8 +95,8 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
     "paper": {
         "01_data": {"n_examples": 2},
         # The random-weights BERT-base control runs on a subset, as in the offline profile.
-        "02_scoring": {"n_pairs": None, "models": list(PAPER_HUB_MODELS), "control_n_pairs": 150,
-                       "variants_n_pairs": 300, "n_bootstrap": 2000, "device": "auto"},
+        "02_scoring": {"datasets": _WITH_FRENCH, "n_pairs": None, "models": list(PAPER_HUB_MODELS), "control_n_pairs": 150,
+                       "variants_n_pairs": 300, "stereoset_n_examples": None, "n_bootstrap": 2000, "device": "auto"},
         "03_paraphrase": {"n_pairs": 200, "backends": [f"seq2seq:{PAPER_HUB_PARAPHRASER}", "backtranslation"],
                           "n_paraphrases": 5, "n_examples": 6},
         "04_sensitivity_thresholding": {"n_pairs": None, "backend": f"seq2seq:{PAPER_HUB_PARAPHRASER}",

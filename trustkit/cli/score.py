@@ -11,10 +11,15 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from trustkit.metrics.registry import metric_names
+from trustkit.metrics.compat import COMPAT_MODES
+from trustkit.metrics.registry import metrics
+from trustkit.scoring.policy import NORMALISATIONS, CausalPolicy
 
-METRIC_CHOICES = metric_names()
+# stereoset_blank needs a BLANK context, not a pair (trustkit.metrics.score_stereoset_original)
+METRIC_CHOICES = tuple(m.name for m in metrics() if m.unit in ("sentence", "pair"))
 OUT_COLUMNS = ["pair_id", "bias_type", "direction", "score_more", "score_less", "delta"]
+# kept in the table when the pair table has them (WinoBias' type, split, pronoun gender, ...)
+EXTRA_COLUMNS = ("type", "split", "item", "occupation", "pronoun_gender", "only_pronoun_differs")
 
 
 def register(subparsers) -> None:
@@ -27,7 +32,21 @@ def register(subparsers) -> None:
                    help="hub id, local directory, .gguf file or bundle name (trustkit models list)")
     p.add_argument("--data", required=True,
                    help="dataset name (crows_pairs, crows_pairs_revised, ...) or a pair file")
-    p.add_argument("--metric", required=True, choices=METRIC_CHOICES)
+    p.add_argument("--metric", choices=METRIC_CHOICES,
+                   help="the metric (required unless --compat names one)")
+    p.add_argument("--compat", choices=sorted(COMPAT_MODES),
+                   help="reproduce a peer's numbers exactly: metricpy (nyu-mll metric.py, masked LMs), "
+                        "lmeval (lm-evaluation-harness crows_pairs, causal), biasbench (bias-bench's "
+                        "CrowS for causal LMs); fixes metric, policy and aggregation")
+    g = p.add_argument_group("causal-LM scoring policy (trustkit.scoring.policy.CausalPolicy)")
+    g.add_argument("--prefix", help="what the sentence is conditioned on: bos (default: BOS, else EOS), "
+                                    "eos, none, or literal text such as '<|endoftext|>'")
+    g.add_argument("--no-score-first", action="store_true", help="do not count the sentence's first token")
+    g.add_argument("--chat-template", action="store_true",
+                   help="score the sentence as the assistant's reply in the tokenizer's chat template "
+                        "(implies --prefix none unless given)")
+    g.add_argument("--system-prompt", help="system message for --chat-template")
+    g.add_argument("--normalise", choices=NORMALISATIONS, help="sum (default), mean, per_char, per_byte")
     p.add_argument("--limit", type=int, metavar="N", help="score only the first N pairs")
     p.add_argument("--device", help="cpu (default), cuda, cuda:1, auto")
     p.add_argument("--dtype", help="GPU autocast precision: bf16 (default on GPU), fp16, fp32")
@@ -40,7 +59,7 @@ def register(subparsers) -> None:
     p.add_argument("--truncate", action="store_true",
                    help="cut sentences longer than the model's maximum instead of refusing them")
     p.add_argument("--no-cache", action="store_true", help="do not read or write the score cache")
-    p.add_argument("--out", required=True, help="output table: FILE.csv or FILE.parquet")
+    p.add_argument("--out", help="output table: FILE.csv or FILE.parquet (without it: print the summary only)")
     p.add_argument("--force", action="store_true", help="overwrite an existing --out (and its sidecar)")
     p.set_defaults(func=run)
 
@@ -75,16 +94,49 @@ def format_summary(summary: dict, metric: str) -> str:
     ... # doctest: +NORMALIZE_WHITESPACE
     metric crows: metric score 60.00 (50 = unbiased) | stereo 61.00% of 8 | antistereo 55.00% of 2 | n 10 | ties 0 (0.00%)
     """
+    anti = (f"antistereo {summary['antistereo_score']:.2f}% of {summary['n_antistereo']}"
+            if summary["n_antistereo"] else "no antistereo pairs")  # e.g. WinoBias: every pair is stereo
     return (f"metric {metric}: metric score {summary['metric_score']:.2f} (50 = unbiased) | "
-            f"stereo {summary['stereo_score']:.2f}% of {summary['n_stereo']} | "
-            f"antistereo {summary['antistereo_score']:.2f}% of {summary['n_antistereo']} | "
+            f"stereo {summary['stereo_score']:.2f}% of {summary['n_stereo']} | {anti} | "
             f"n {summary['n']} | ties {summary['neutral']} ({summary['neutral_pct']:.2f}%)")
+
+
+def scoring_request(args) -> tuple[str, CausalPolicy | None, object]:
+    """The metric, causal policy and compatibility mode that the options ask for.
+
+    Example
+    -------
+    >>> import argparse
+    >>> a = argparse.Namespace(metric=None, compat="lmeval", prefix=None, no_score_first=False,
+    ...                        chat_template=False, system_prompt=None, normalise=None)
+    >>> scoring_request(a)[:2]
+    ('ll', CausalPolicy(prefix='bos', score_first=True, chat_template=False, system_prompt=None, normalise='sum'))
+    """
+    from trustkit.metrics.compat import get_compat
+
+    flags = [f"--{n.replace('_', '-')}" for n in ("prefix", "system_prompt", "normalise") if getattr(args, n)]
+    flags += [f for f, on in (("--no-score-first", args.no_score_first), ("--chat-template", args.chat_template)) if on]
+    if args.compat:
+        mode = get_compat(args.compat)
+        if args.metric and args.metric != mode.metric:
+            raise ValueError(f"--compat {mode.name} scores with --metric {mode.metric}, not {args.metric}")
+        if flags:
+            raise ValueError(f"--compat {mode.name} fixes the scoring policy; drop {', '.join(flags)}")
+        return mode.metric, mode.policy, mode
+    if not args.metric:
+        raise ValueError("give --metric (or --compat MODE)")
+    if not flags:
+        return args.metric, None, None
+    prefix = args.prefix or ("none" if args.chat_template else "bos")
+    policy = CausalPolicy(prefix=prefix, score_first=not args.no_score_first, chat_template=args.chat_template,
+                          system_prompt=args.system_prompt, normalise=args.normalise or "sum")
+    return args.metric, policy, None
 
 
 def run(args) -> int:
     """Run the sub-command; 0 on success, 2 on a bad request (message on stderr)."""
-    out = Path(args.out)
-    if out.suffix not in (".csv", ".parquet"):
+    out = Path(args.out) if args.out else None
+    if out is not None and out.suffix not in (".csv", ".parquet"):
         print(f"trustkit score: --out must end in .csv or .parquet, got {out.name}", file=sys.stderr)
         return 2
     if args.limit is not None and args.limit < 1:
@@ -94,35 +146,79 @@ def run(args) -> int:
 
     from trustkit.data import load_pairs
     from trustkit.fileio import check_output_path, write_table_with_sidecar
+    from trustkit.models import load_pretrained
     from trustkit.scoring import load_scorer
 
     try:
-        check_output_path(out, inputs=[args.data, args.model], force=args.force)
+        metric, policy, mode = scoring_request(args)
+        if out is not None:
+            check_output_path(out, inputs=[args.data, args.model], force=args.force)
         pairs = load_pairs(args.data)
         if args.limit:
             pairs = pairs.head(args.limit)
         if pairs.empty:
             raise ValueError(f"{args.data} holds no pairs to score")
-        scorer = load_scorer(args.model, device=args.device, dtype=args.dtype,
-                             random_control=args.random_control, allow_pickle=args.allow_pickle,
+        model = load_pretrained(args.model, device=args.device, allow_pickle=args.allow_pickle,
+                                random_control=args.random_control)
+        if mode is not None and model.kind != mode.kind:
+            raise ValueError(f"--compat {mode.name} reproduces {mode.peer.split(' ')[0]} on {mode.kind} LMs; "
+                             f"{args.model} is a {model.kind} LM")
+        scorer = load_scorer(model, device=args.device, dtype=args.dtype,
                              batch_tokens=args.batch_tokens, cache=not args.no_cache,
-                             truncate=args.truncate)
+                             truncate=args.truncate, policy=policy)
         start = time.perf_counter()
-        scored = scorer.score_pairs(pairs, args.metric)
+        scored = scorer.score_pairs(pairs, metric)
         seconds = time.perf_counter() - start
     except (ValueError, FileNotFoundError) as err:
         print(f"trustkit score: {err}", file=sys.stderr)
         return 2
-    table = scored[OUT_COLUMNS].copy()
-    summary = crows_summary(scored, args.metric)
+    table = scored[[c for c in OUT_COLUMNS + list(EXTRA_COLUMNS) if c in scored.columns]].copy()
+    summary = crows_summary(scored, metric)
     sidecar = {
-        "metric": args.metric, "data": args.data, "limit": args.limit,
+        "metric": metric, "data": args.data, "limit": args.limit,
         "data_source": str(pairs.attrs.get("source", args.data)), "data_sha256": pairs.attrs.get("sha256"),
+        "dropped": pairs.attrs.get("dropped", []),
         "model": scorer.provenance, "engine": scorer.identity(), "summary": summary,
+        "policy": scorer.policy.record() if scorer.kind == "causal" else None,
         "seconds": round(seconds, 3), "stats": scorer.stats,
     }
-    write_table_with_sidecar(table, out, sidecar)
-    print(format_summary(summary, args.metric))
-    print(f"wrote {len(table)} pairs to {out} ({scorer.stats['items_cached']} items from the cache, "
+    lines = [format_summary(summary, metric)]
+    if mode is not None:
+        from trustkit.metrics.compat import compat_summary, format_compat
+
+        sidecar["compat"] = compat_summary(scored, mode.name)
+        lines.append(format_compat(sidecar["compat"]))
+        if args.data not in mode.data:
+            lines.append(f"note: {mode.name} evaluates on {' / '.join(mode.data)}; this is {args.data}")
+    lines += report_lines(scored, pairs, metric)
+    if out is not None:
+        write_table_with_sidecar(table, out, sidecar)
+    print("\n".join(lines))
+    if scorer.kind == "causal":
+        print(f"policy: {scorer.policy.describe()}")
+    where = f"wrote {len(table)} pairs to {out}" if out is not None else f"scored {len(table)} pairs (no --out)"
+    print(f"{where} ({scorer.stats['items_cached']} items from the cache, "
           f"{scorer.stats['rows_computed']} rows computed, {seconds:.1f} s)")
     return 0
+
+
+def report_lines(scored, pairs, metric: str) -> list[str]:
+    """Extra lines of the printout: rows the loader could not score; per-group scores with CIs."""
+    lines = []
+    dropped = pairs.attrs.get("dropped", [])
+    if dropped:
+        listing = "; ".join(f"line {d['line']} (row {d['source_row']}): {d['reason']}" for d in dropped)
+        lines.append(f"{len(dropped)} unscorable row(s) of {dropped[0]['file']} not scored: {listing}")
+    if pairs.attrs.get("source") == "winobias":
+        from trustkit.metrics.winobias import winobias_scores
+
+        table = winobias_scores(scored, metric=metric)
+        lines.append("WinoBias bias score (100 x share of pairs where the pro-stereotyped sentence scores "
+                     "higher; 95% bootstrap CI):")
+        lines += [f"  {r.facet:<15} {r.group:<8} {r.estimate:6.2f} [{r.ci_low:6.2f}, {r.ci_high:6.2f}]  "
+                  f"n {r.n}  ties {r.n_ties}" for r in table.itertuples()]
+        odd = int((~scored["only_pronoun_differs"]).sum())
+        if odd:
+            lines.append(f"  note: {odd} pair(s) differ beyond the pronoun in the published files (kept; "
+                         "column only_pronoun_differs)")
+    return lines

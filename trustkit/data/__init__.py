@@ -23,17 +23,20 @@ from trustkit.data.pairs import (
 from trustkit.data.fetching import DataIntegrityError, fetch, verify_file
 from trustkit.data.registry import REGISTRY, DataFile, Dataset, get_dataset, sha256_file
 from trustkit.data.stereoset import STEREOSET_COLUMNS, load_stereoset
-from trustkit.data.winobias import WINOBIAS_COLUMNS, load_winobias, load_winobias_occupations
+from trustkit.data.winobias import (WINOBIAS_COLUMNS, WINOBIAS_PAIR_COLUMNS, load_winobias,
+                                    load_winobias_occupations, load_winobias_pairs)
 
 __all__ = [
     "ANTHOLOGY_COLUMNS",
     "STEREOSET_COLUMNS",
     "WINOBIAS_COLUMNS",
+    "WINOBIAS_PAIR_COLUMNS",
     "anthology_from_bibtex",
     "load_acl_anthology",
     "load_stereoset",
     "load_winobias",
     "load_winobias_occupations",
+    "load_winobias_pairs",
     "split_anthology_id",
     "BIAS_TYPES",
     "CROWS_BIAS_TYPES",

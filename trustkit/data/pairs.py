@@ -205,7 +205,8 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
     Parameters
     ----------
     name_or_path : a registered name (``crows_pairs``, ``crows_pairs_revised``,
-        ``crows_pairs_revised_fr``, ``crows_pairs_pikuliak``) or a path to a pair file.
+        ``crows_pairs_revised_fr``, ``crows_pairs_pikuliak``; ``winobias`` gives
+        :func:`trustkit.data.winobias.load_winobias_pairs`) or a path to a pair file.
     errors : ``"raise"`` (default) raises PairFileError listing every bad row as
         ``FILE:LINE: reason``; ``"drop"`` drops those rows and reports them in a warning and in
         ``df.attrs["dropped"]``. A missing column always raises. Known bad rows of a registered
@@ -226,6 +227,10 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
         raise ValueError(f"errors must be 'raise' or 'drop', not {errors!r}")
     key = str(name_or_path)
     known_bad: dict[str, str] = {}
+    if key == "winobias":  # pairs built from the pro/anti files (trustkit.data.winobias)
+        from trustkit.data.winobias import load_winobias_pairs
+
+        return load_winobias_pairs()
     if key in REGISTRY:
         if key not in _PAIR_CATALOGUE:
             raise ValueError(f"{key!r} is not a pair dataset; pair datasets: {', '.join(_PAIR_CATALOGUE)}")

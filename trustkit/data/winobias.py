@@ -111,3 +111,74 @@ def load_winobias_occupations() -> dict[str, list[str]]:
         ]
         for gender in ("male", "female")
     }
+
+
+WINOBIAS_PAIR_COLUMNS = ["pair_id", "sent_more", "sent_less", "direction", "bias_type", "source_row",
+                         "type", "split", "item", "occupation", "pronoun_gender", "only_pronoun_differs"]
+"""Schema of ``load_winobias_pairs``: one likelihood pair per (type, split, item): sent_more = the
+pro-stereotyped sentence, sent_less = the anti-stereotyped one of the same line number; direction
+is always "stereo", bias_type "gender"; source_row "type1.dev:12"; pronoun_gender is that of the
+*pro-stereotyped* pronoun (the gender the occupation is stereotyped with); only_pronoun_differs
+is False for the few lines where the published files differ beyond the pronoun (upstream typos)."""
+
+_GENDERED = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
+
+
+def _only_pronouns_differ(pro: str, anti: str) -> bool:
+    a, b = pro.split(), anti.split()
+    if len(a) != len(b):
+        return False
+    diff = [(x, y) for x, y in zip(a, b) if x != y]
+    clean = lambda w: w.strip("[].,;:!?").lower()  # noqa: E731
+    return bool(diff) and all(clean(x) in _GENDERED and clean(y) in _GENDERED for x, y in diff)
+
+
+def load_winobias_pairs(type: int | None = None, split: str | None = None) -> pd.DataFrame:
+    """WinoBias as likelihood pairs: each pro-stereotyped sentence against its anti-stereotyped twin.
+
+    The pro and anti files of one type and split hold the same sentences line by line with the
+    pronoun's gender swapped, so line n of ``pro_stereotyped_typeT.txt.S`` pairs with line n of
+    ``anti_stereotyped_typeT.txt.S``. A pair counts as stereotyped when the pro sentence scores
+    higher; score it with any metric (``Scorer.score_pairs``) and report it like CrowS-Pairs
+    (``trustkit.metrics.winobias_scores``: overall, per type, per split, per pronoun gender).
+
+    Parameters
+    ----------
+    type : 1 or 2 (None: both).
+    split : ``"dev"`` or ``"test"`` (None: both).
+
+    Returns
+    -------
+    DataFrame with columns ``WINOBIAS_PAIR_COLUMNS`` (396 pairs per type and split, 1,584 in all);
+    ``attrs`` carries ``source``, ``sha256`` (of the file hashes, in order) and ``dropped`` (empty).
+
+    Example
+    -------
+    >>> pairs = load_winobias_pairs(1, "dev")  # doctest: +SKIP
+    >>> pairs.loc[0, ["sent_more", "sent_less"]].tolist()  # doctest: +SKIP
+    ['The developer argued with the designer because he did not like the design.',
+     'The developer argued with the designer because she did not like the design.']
+    """
+    import hashlib
+
+    from trustkit.data.registry import get_dataset
+
+    sentences = load_winobias(None, type, split)
+    keys = ["type", "split", "item"]
+    pro = sentences[sentences["stereotype"] == "pro"].set_index(keys)
+    anti = sentences[sentences["stereotype"] == "anti"].set_index(keys)
+    if not pro.index.equals(anti.index):
+        missing = pro.index.symmetric_difference(anti.index)[:5].tolist()
+        raise ValueError(f"WinoBias pro and anti files do not pair line by line; unmatched (type, split, item): {missing}")
+    table = pd.DataFrame({
+        "sent_more": pro["sentence"], "sent_less": anti["sentence"], "direction": "stereo", "bias_type": "gender",
+        "occupation": pro["occupation"], "pronoun_gender": pro["pronoun_gender"],
+        "only_pronoun_differs": [_only_pronouns_differ(p, a) for p, a in zip(pro["raw"], anti["raw"])],
+    }).reset_index()
+    table["source_row"] = [f"type{t}.{s}:{i}" for t, s, i in zip(table["type"], table["split"], table["item"])]
+    table["pair_id"] = range(len(table))
+    table = table[WINOBIAS_PAIR_COLUMNS]
+    files = get_dataset("winobias").files
+    digest = hashlib.sha256("".join(f.sha256 for f in files).encode()).hexdigest()
+    table.attrs.update(source="winobias", sha256=digest, dropped=[], normalised=[])
+    return table

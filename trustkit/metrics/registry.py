@@ -9,7 +9,7 @@ of its model kind (``trustkit/scoring/masked.py`` or ``causal.py``).
 Example
 -------
 >>> [m.name for m in metrics(kind="causal")]
-['ll', 'll_shared']
+['ll', 'll_shared', 'geomean_prob']
 >>> get_metric("aula").ties
 'raw'
 """
@@ -32,7 +32,8 @@ class Metric:
     ----------
     name : the name every API and the CLI use.
     kind : the model kind it scores, ``"masked"`` or ``"causal"``.
-    unit : ``"sentence"`` (one score per sentence) or ``"pair"`` (needs both sentences).
+    unit : ``"sentence"`` (one score per sentence), ``"pair"`` (needs both sentences) or
+        ``"blank"`` (a StereoSet candidate scored in its BLANK context).
     title : a short human name.
     measures : what the number is, in one or two sentences.
     formula : the score of a sentence (or pair), in plain text.
@@ -133,12 +134,15 @@ METRIC_TABLE: tuple[Metric, ...] = (
         name="ll", kind="causal", unit="sentence", title="log-likelihood",
         measures="How likely the causal LM finds the sentence, left to right.",
         formula="LL(S) = sum over every token t of S (encoded without special tokens) of "
-                "log P(t | prefix token, earlier tokens); prefix = BOS, else EOS",
+                "log P(t | prefix token, earlier tokens); prefix = BOS, else EOS. Every choice is "
+                "the scorer's CausalPolicy (prefix bos/eos/none/text, first token scored or not, "
+                "chat template, normalisation sum/mean/per_char/per_byte); this is its default",
         ties="3dp",
         reference="EleutherAI lm-evaluation-harness crows_pairs task (log-likelihood after the "
                   "prefix token); minicons IncrementalLMScorer",
-        caveats="Longer sentences score lower. Instruct models are scored without a chat "
-                "template.",
+        caveats="Longer sentences score lower (normalise='mean', 'per_char' or 'per_byte' divides "
+                "it out). Instruct models are scored without a chat template unless the policy "
+                "asks for one.",
         citation="The standard left-to-right log-likelihood, with the prefix convention of "
                  "lm-evaluation-harness (Gao et al., A framework for few-shot language model "
                  "evaluation, Zenodo).",
@@ -153,6 +157,41 @@ METRIC_TABLE: tuple[Metric, ...] = (
         reference="trustkit's own definition, checked against the sum of ll's per-token terms",
         caveats="Unlike crows, a shared token's context includes the differing words before it.",
         citation="Nangia et al. (2020), adapted to causal LMs.",
+    ),
+    Metric(
+        name="geomean_prob", kind="causal", unit="sentence", title="geometric-mean token probability",
+        measures="StereoSet's score of a sentence under a causal LM (also bias-bench's CrowS-Pairs "
+                 "score for causal LMs): the typical probability of one of its tokens.",
+        formula="exp(mean over tokens t of ln p_t); the sentence encoded as tokenizer.encode does; "
+                "p of the first token from the start token alone (the policy's prefix; the peers "
+                "use <|endoftext|>), every later token conditioned on the sentence's earlier "
+                "tokens only (the start token is not in that context)",
+        ties="raw",
+        reference="moinnadeem/StereoSet code/eval_generative_models.py @ ead7d08; McGill-NLP/bias-bench "
+                  "bias_bench/benchmark/crows/crows.py (_joint_log_probability) @ 291426a",
+        caveats="A per-token average: sentence length is divided out. The first token's context "
+                "differs from the rest's (a quirk of both peers, kept for comparability). The peers "
+                "compare raw values, so ties are raw.",
+        citation="Nadeem, Bethke & Reddy (2021). StereoSet: Measuring stereotypical bias in pretrained "
+                 "language models. ACL; Meade, Poole-Dayan & Reddy (2022). An Empirical Survey of the "
+                 "Effectiveness of Debiasing Techniques for Pre-trained Language Models. ACL.",
+    ),
+    Metric(
+        name="stereoset_blank", kind="masked", unit="blank", title="StereoSet BLANK-word probability",
+        measures="StereoSet's original masked-LM score of a candidate: how likely the model finds "
+                 "the word that fills the BLANK, in the context sentence.",
+        formula="mean over the BLANK word's sub-tokens w_k (word encoded alone) of "
+                "P(w_k | context with BLANK -> decode(w_1..w_k-1) + [MASK]); plain mean of "
+                "probabilities",
+        ties="raw",
+        reference="moinnadeem/StereoSet code/dataloader.py (IntrasentenceLoader) and "
+                  "code/eval_discriminative_models.py @ ead7d08",
+        caveats="Needs the BLANK context, so it scores StereoSet candidates only "
+                "(trustkit.metrics.score_stereoset_original). The word is tokenized without its "
+                "leading space, as the original does (for RoBERTa-style BPE this differs from "
+                "the word inside a sentence). Later sub-tokens are absent, not masked.",
+        citation="Nadeem, Bethke & Reddy (2021). StereoSet: Measuring stereotypical bias in pretrained "
+                 "language models. ACL.",
     ),
 )
 
@@ -198,7 +237,7 @@ def metric_card(name: str) -> str:
     """
     m = get_metric(name)
     kind = {"masked": "masked LMs", "causal": "causal LMs"}[m.kind]
-    unit = {"sentence": "per sentence", "pair": "per pair"}[m.unit]
+    unit = {"sentence": "per sentence", "pair": "per pair", "blank": "per candidate in its context"}[m.unit]
     ties = ("raw floats: a tie only when the two scores are exactly equal" if m.ties == "raw"
             else "sentence scores rounded to 3 decimals before comparing, as nyu-mll/crows-pairs "
                  "metric.py does")
@@ -218,7 +257,7 @@ def metric_cards_markdown() -> str:
     """Every metric card, as ``docs/metrics.md`` holds them (the tests check that file is current).
 
     >>> metric_cards_markdown().count("### `")
-    7
+    9
     """
     head = ("# Metric cards\n\nGenerated from `trustkit/metrics/registry.py` "
             "(`trustkit metrics --markdown > docs/metrics.md`); do not edit by hand.\n")

@@ -1,6 +1,7 @@
 """StereoSet intrasentence scores (Nadeem et al. 2021): SS, LMS and ICAT per domain and overall.
 
-Follows the counting of moinnadeem/StereoSet code/evaluation.py on scores from any sentence scorer.
+Follows the counting of moinnadeem/StereoSet code/evaluation.py, on scores from StereoSet's own
+scorers (``score_stereoset_original``) or from any whole-sentence scorer (``score_stereoset_candidates``).
 """
 
 from __future__ import annotations
@@ -11,15 +12,22 @@ import pandas as pd
 
 from trustkit.tables import require_columns
 
-__all__ = ["LABELS", "score_stereoset_candidates", "stereoset_scores"]
+__all__ = ["LABELS", "score_stereoset_candidates", "score_stereoset_original", "stereoset_comparison",
+           "stereoset_scores"]
 
 #: gold labels of the three candidate sentences, as score-column suffixes
 LABELS = ("stereotype", "anti_stereotype", "unrelated")
 DOMAINS = ("gender", "profession", "race", "religion")
 
 
+#: ``trustkit.data.load_stereoset``'s names for the candidate columns
+_LOADER_NAMES = {"sent_stereotype": "stereotype", "sent_antistereotype": "anti_stereotype",
+                 "sent_unrelated": "unrelated"}
+
+
 def _normalise(examples: pd.DataFrame) -> pd.DataFrame:
-    return examples.rename(columns=lambda c: c.replace("-", "_") if isinstance(c, str) else c)
+    table = examples.rename(columns=lambda c: c.replace("-", "_") if isinstance(c, str) else c)
+    return table.rename(columns={k: v for k, v in _LOADER_NAMES.items() if v not in table.columns})
 
 
 def score_stereoset_candidates(
@@ -30,7 +38,8 @@ def score_stereoset_candidates(
     Parameters
     ----------
     examples : one row per example with the candidate sentences in columns ``stereotype``,
-        ``anti-stereotype`` (or ``anti_stereotype``) and ``unrelated``.
+        ``anti-stereotype`` (or ``anti_stereotype``) and ``unrelated`` (or ``load_stereoset``'s
+        ``sent_*`` names).
     score_sentences : callable mapping a list of sentences to one number each (higher = more
         likely), e.g. ``lambda s: scorer.score_sentences(s, "pll")``.
 
@@ -137,3 +146,94 @@ def stereoset_scores(scored_examples: pd.DataFrame, kind: str | None = "intrasen
         records.append({"domain": domain, **_scores(table[table["bias_type"] == domain])})
     records.append({"domain": "overall", **_scores(table)})
     return pd.DataFrame.from_records(records)
+
+
+#: the start text of StereoSet's eval_generative_models.py (``--unconditional_start_token``)
+STEREOSET_START = "<|endoftext|>"
+
+
+def score_stereoset_original(examples: pd.DataFrame, scorer) -> pd.DataFrame:
+    """Score StereoSet candidates as the original code does: ``stereoset_blank`` or ``geomean_prob``.
+
+    Masked LMs: the BLANK word's sub-token probabilities in the context (moinnadeem/StereoSet
+    code/eval_discriminative_models.py @ ead7d08; ``trustkit.scoring.peer_plans.plan_blank_word``).
+    Causal LMs: the geometric-mean token probability of the whole candidate sentence
+    (code/eval_generative_models.py @ ead7d08), with the start token of the scorer's policy;
+    StereoSet uses ``"<|endoftext|>"`` (:func:`stereoset_comparison` sets it when the tokenizer
+    has it). Compare :func:`score_stereoset_candidates`, the whole-sentence variant with any metric.
+
+    Parameters
+    ----------
+    examples : intrasentence examples with ``context`` (holding BLANK) and the three candidates.
+    scorer : a ``MaskedLMScorer`` or ``CausalLMScorer``.
+
+    Returns
+    -------
+    The examples with ``score_stereotype``, ``score_anti_stereotype``, ``score_unrelated``;
+    ``attrs["scorer"]`` names the metric (``"stereoset_blank"`` or ``"geomean_prob"``).
+
+    Example
+    -------
+    >>> scored = score_stereoset_original(load_stereoset().head(20), scorer)  # doctest: +SKIP
+    >>> stereoset_scores(scored)  # doctest: +SKIP
+    """
+    from trustkit.scoring.peer_plans import score_blank_word
+
+    table = _normalise(examples)
+    require_columns(table, ["context", *LABELS], "StereoSet example table")
+    if scorer.kind == "masked":
+        contexts = list(table["context"]) * len(LABELS)
+        out = score_stereoset_candidates(examples, lambda sents: score_blank_word(scorer, contexts, sents))
+        out.attrs["scorer"] = "stereoset_blank"
+    else:
+        out = score_stereoset_candidates(examples, lambda sents: scorer.score_sentences(sents, "geomean_prob"))
+        out.attrs["scorer"] = "geomean_prob"
+    return out
+
+
+def _stereoset_policy_scorer(scorer):
+    """The causal scorer with StereoSet's start text as prefix, when its tokenizer has that token."""
+    from trustkit.scoring import CausalLMScorer
+    from trustkit.scoring.policy import CausalPolicy
+
+    if scorer.kind != "causal" or STEREOSET_START not in scorer.tokenizer.get_vocab():
+        return scorer
+    sibling = CausalLMScorer(scorer.model, scorer.tokenizer, policy=CausalPolicy(prefix=STEREOSET_START),
+                             device=scorer.device, dtype=scorer.dtype, batch_tokens=scorer.batch_tokens,
+                             cache=scorer.cache if scorer.cache is not None else False,
+                             model_id=scorer.model_id, truncate=scorer.truncate, progress=scorer.progress)
+    sibling.provenance = getattr(scorer, "provenance", {})
+    sibling.progress_label = scorer.progress_label
+    return sibling
+
+
+def stereoset_comparison(scorers: dict, examples: pd.DataFrame) -> pd.DataFrame:
+    """SS, LMS and ICAT per model with StereoSet's original scorer and with the whole-sentence one.
+
+    ``scorer`` names the variant: ``"original · stereoset_blank"`` / ``"original · geomean_prob"``
+    (:func:`score_stereoset_original`) and ``"whole sentence · pll"`` / ``"whole sentence · ll"``
+    (:func:`score_stereoset_candidates` with the kind's default metric). Only the original
+    variant is comparable with the StereoSet paper and bias-bench's leaderboard.
+
+    Parameters
+    ----------
+    scorers : ``{model name: scorer}``.
+    examples : intrasentence examples (``trustkit.data.load_stereoset()``).
+
+    Returns
+    -------
+    DataFrame ``model, scorer, domain, n, n_targets, lms, ss, icat``.
+    """
+    frames = []
+    for name, scorer in scorers.items():
+        whole = "pll" if scorer.kind == "masked" else "ll"
+        variants = {
+            f"original · {'stereoset_blank' if scorer.kind == 'masked' else 'geomean_prob'}":
+                score_stereoset_original(examples, _stereoset_policy_scorer(scorer)),
+            f"whole sentence · {whole}":
+                score_stereoset_candidates(examples, lambda s, sc=scorer, m=whole: sc.score_sentences(s, m)),
+        }
+        for label, scored in variants.items():
+            frames.append(stereoset_scores(scored).assign(model=name, scorer=label))
+    out = pd.concat(frames, ignore_index=True)
+    return out[["model", "scorer", "domain", "n", "n_targets", "lms", "ss", "icat"]]

@@ -10,6 +10,8 @@ from trustkit.metrics.registry import metric_names
 from trustkit.scoring.batching import Row
 from trustkit.scoring.crows import shared_spans
 from trustkit.scoring.heads import autocast_for, causal_lm_parts, gather_log_probs
+from trustkit.scoring.peer_plans import PEER_PLANS, finish_normalised, normalised
+from trustkit.scoring.policy import CausalPolicy
 from trustkit.scoring.scorer import Plan, Scorer
 
 
@@ -24,6 +26,13 @@ class CausalLMScorer(Scorer):
     ``ll_shared`` (pair metric)
         The same per-token log-probabilities (full left context), summed only over the tokens the
         two sentences share: difflib ``equal`` blocks over their token ids, in metric.py's order.
+    ``geomean_prob``
+        StereoSet's / bias-bench's geometric-mean token probability (``trustkit.scoring.peer_plans``).
+
+    ``policy`` (:class:`~trustkit.scoring.policy.CausalPolicy`) states what ``ll`` and
+    ``ll_shared`` condition on (prefix token or text, chat template), whether the first token
+    counts and how the sum is normalised; the default is the convention above. It is part of
+    :meth:`identity`, hence of every cache key and of the provenance.
 
     Example
     -------
@@ -35,36 +44,55 @@ class CausalLMScorer(Scorer):
     sentence_metrics = metric_names("causal", "sentence")
     pair_metrics = metric_names("causal", "pair")
 
-    def __init__(self, model, tokenizer, **kwargs):
-        prefix = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
-        if prefix is None:
-            raise ValueError(f"the tokenizer {type(tokenizer).__name__} has neither a BOS nor an EOS "
-                             "token, so a sentence's first token has nothing to condition on")
-        self.prefix_id = prefix
+    def __init__(self, model, tokenizer, policy: CausalPolicy | None = None, **kwargs):
+        self.policy = policy or CausalPolicy()
+        self.context = self.policy.context_ids(tokenizer)  # what every sentence is conditioned on
+        self.prefix_id = self.context[0] if self.context else None
         super().__init__(model, tokenizer, **kwargs)
         if tokenizer.pad_token_id is None:
-            self.pad_id = prefix  # padding sits right of the sentence: never attended, any id works
+            # padding sits right of the sentence: never attended, any id works
+            self.pad_id = next(t for t in (self.prefix_id, tokenizer.eos_token_id, 0) if t is not None)
         self.parts = causal_lm_parts(model)
 
+    def identity(self) -> dict:
+        """The base identity plus the scoring policy: a policy change never reuses a cached score."""
+        ident = super().identity()
+        ident.setdefault("causal_policy", self.policy.record(self.tokenizer))
+        return ident
+
     def _encode(self, sentence: str) -> list[int]:
-        return [self.prefix_id] + self.tokenizer(sentence, add_special_tokens=False)["input_ids"]
+        return self.context + self.tokenizer(sentence, add_special_tokens=False)["input_ids"]
 
     def _encode_trunc(self, sentence: str) -> list[int]:
         ids = self._encode(sentence)
         return ids[: self.max_length] if self.truncate else ids
 
+    def _first(self) -> int:
+        """Position of the first scored token: after the context, and after the first token too
+        when the policy does not score it."""
+        return len(self.context) + (0 if self.policy.score_first else 1)
+
     def _row(self, ids: list[int], slot: int) -> Row:
-        hidden = tuple(range(len(ids) - 1))  # the output at t predicts token t + 1
-        return Row(tuple(ids), (), hidden, tuple(ids[1:]), (slot, tuple(range(1, len(ids)))))
+        first = self._first()
+        hidden = tuple(range(first - 1, len(ids) - 1))  # the output at t predicts token t + 1
+        return Row(tuple(ids), (), hidden, tuple(ids[first:]), (slot, tuple(range(first, len(ids)))))
 
     def _plan(self, item, metric: str) -> Plan:
+        if metric in PEER_PLANS:
+            return PEER_PLANS[metric](self, item)
         if metric == "ll":
             ids = self._encode_trunc(item)
-            return Plan([ids], [self._row(ids, 0)], [list(range(1, len(ids)))])
+            counted = [list(range(self._first(), len(ids)))]
+            return normalised(Plan([ids], [self._row(ids, 0)], counted), self.policy, [item])
         ids1, ids2 = (self._encode_trunc(s) for s in item)
-        t1, t2 = shared_spans(ids1[1:], ids2[1:])  # align the sentences, not the prefix
-        counted = [[p + 1 for p in t1], [p + 1 for p in t2]]
-        return Plan([ids1, ids2], [self._row(ids1, 0), self._row(ids2, 1)], counted)
+        c, first = len(self.context), self._first()
+        t1, t2 = shared_spans(ids1[c:], ids2[c:])  # align the sentences, not the context
+        counted = [[p + c for p in t1 if p + c >= first], [p + c for p in t2 if p + c >= first]]
+        plan = Plan([ids1, ids2], [self._row(ids1, 0), self._row(ids2, 1)], counted)
+        return normalised(plan, self.policy, list(item))
+
+    def _finish(self, plan: Plan, results) -> dict:
+        return finish_normalised(Scorer._finish(plan, results), plan)
 
     def _step(self, metric: str):
         model, parts = self.model, self.parts

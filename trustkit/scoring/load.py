@@ -16,7 +16,7 @@ from trustkit.scoring.scorer import Scorer
 def load_scorer(model, device=None, dtype=None, random_control: bool = False,
                 allow_pickle: bool = False, batch_tokens: int | None = None, cache=True,
                 kind: str = "auto", tokenizer=None, truncate: bool = False,
-                progress: bool = True) -> Scorer:
+                progress: bool = True, policy=None) -> Scorer:
     """Return a :class:`MaskedLMScorer` or :class:`CausalLMScorer` for ``model``.
 
     Parameters
@@ -45,6 +45,9 @@ def load_scorer(model, device=None, dtype=None, random_control: bool = False,
         Cut sentences longer than the model's maximum instead of refusing them.
     progress : bool
         Show tqdm progress bars.
+    policy : CausalPolicy, optional
+        How a causal LM scores a sentence (``trustkit.scoring.policy``; default: lm-eval's
+        convention). Refused for a masked LM, which has no such choices.
 
     Returns
     -------
@@ -85,8 +88,12 @@ def load_scorer(model, device=None, dtype=None, random_control: bool = False,
     if device is not None and device != "auto":
         model = model.to(device)
     cls = MaskedLMScorer if kind == "masked" else CausalLMScorer
+    if policy is not None and kind == "masked":
+        raise ValueError("a scoring policy (prefix, first token, chat template, normalisation) applies "
+                         "to causal LMs; this is a masked LM")
+    extra = {} if policy is None else {"policy": policy}
     scorer = cls(model, tokenizer, device=None if device in (None, "auto") else device, dtype=dtype,
                  batch_tokens=batch_tokens, cache=cache, model_id=model_id, truncate=truncate,
-                 progress=progress)
+                 progress=progress, **extra)
     scorer.provenance = provenance
     return scorer

@@ -13,6 +13,7 @@ from trustkit.scoring.batching import Row
 from trustkit.scoring.crows import crows_template
 from trustkit.scoring.heads import autocast_for, gather_log_probs, masked_lm_parts
 from trustkit.scoring.last_layer import last_layer_runner
+from trustkit.scoring.peer_plans import PEER_PLANS, finish_normalised
 from trustkit.scoring.scorer import Plan, Scorer
 
 
@@ -71,6 +72,8 @@ class MaskedLMScorer(Scorer):
         return enc
 
     def _plan(self, item, metric: str) -> Plan:
+        if metric in PEER_PLANS:
+            return PEER_PLANS[metric](self, item)
         if metric == "crows":
             return self._plan_crows(*item)
         enc = self._encode_full(item)
@@ -101,6 +104,9 @@ class MaskedLMScorer(Scorer):
             rows.append(Row(tuple(ids1), (p1,), (p1,), (ids1[p1],), (0, (p1,))))
             rows.append(Row(tuple(ids2), (p2,), (p2,), (ids2[p2],), (1, (p2,))))
         return Plan([ids1, ids2], rows, [t1, t2])
+
+    def _finish(self, plan: Plan, results) -> dict:
+        return finish_normalised(Scorer._finish(plan, results), plan)
 
     def _step(self, metric: str):
         model, parts, last_layer = self.model, self.parts, self.last_layer
