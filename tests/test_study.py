@@ -79,7 +79,8 @@ def test_params_come_from_a_profile_with_overrides():
         paper.models == ("bert-base-uncased", "roberta-large", "albert/albert-xxlarge-v2")
         and paper.n_pairs is None
     )
-    assert paper.datasets == ("crows_pairs", "crows_pairs_revised") and paper.device == "auto"
+    assert paper.datasets == ("crows_pairs", "crows_pairs_revised", "crows_pairs_revised_fr")
+    assert paper.device == "auto"
     with pytest.raises(ValueError, match="unknown study parameters.*n_pair"):
         study.study_params("lab", n_pair=3)
     with pytest.raises(ValueError, match="bert-tiny"):
@@ -133,3 +134,10 @@ def test_the_study_object_runs_the_steps_with_its_params():
 def test_moved_helpers_keep_their_old_names_with_a_warning(old, new):
     with pytest.warns(DeprecationWarning, match=f"trustkit.study.{old} moved"):
         assert getattr(study, old) is new
+
+
+def test_from_parameters_ignores_imported_modules_named_like_a_setting():
+    import trustkit.metrics as metrics
+
+    params = study.StudyParams.from_parameters({"metrics": metrics, "seed": 2})
+    assert params.seed == 2 and params.metrics == {"masked": "pll", "causal": "ll"}

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import dataclasses
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -113,7 +114,10 @@ class StudyParams:
         3
         """
         known = {f.name for f in dataclasses.fields(cls)}
-        values = {_SINGULAR.get(k, k): v for k, v in parameters.items() if _SINGULAR.get(k, k) in known}
+        # globals() also holds the notebook's imports: a module is never a setting, even if its
+        # name is one (``from trustkit import metrics``).
+        values = {_SINGULAR.get(k, k): v for k, v in parameters.items()
+                  if _SINGULAR.get(k, k) in known and not isinstance(v, types.ModuleType)}
         return cls(**values)
 
     @property
