@@ -3,19 +3,22 @@
 Masked LMs: PLL, PLL-word-l2r, AUL, AULA, CrowS-Pairs; causal LMs: LL and shared-token LL.
 """
 
-from trustkit.scoring.batching import Row, pack_batches, run_rows
+from trustkit.scoring.batching import pack_batches, run_rows, run_table
 from trustkit.scoring.cache import ScoreCache
 from trustkit.scoring.causal import CausalLMScorer
 from trustkit.scoring.crows import crows_template, metric_order, shared_spans
 from trustkit.scoring.load import load_scorer
 from trustkit.scoring.masked import MaskedLMScorer
+from trustkit.scoring.memory import RowDoesNotFitError
+from trustkit.scoring.results import ItemScore
+from trustkit.scoring.rows import Plan, Row, RowTable
 from trustkit.scoring.scorer import Scorer
 
 METRICS = MaskedLMScorer.sentence_metrics + MaskedLMScorer.pair_metrics + \
     CausalLMScorer.sentence_metrics + CausalLMScorer.pair_metrics
 
 __all__ = [
-    "METRICS", "CausalLMScorer", "MaskedLMScorer", "Row", "ScoreCache", "Scorer",
-    "crows_template", "load_scorer", "metric_order", "pack_batches",
-    "run_rows", "shared_spans",
+    "METRICS", "CausalLMScorer", "ItemScore", "MaskedLMScorer", "Plan", "Row", "RowDoesNotFitError",
+    "RowTable", "ScoreCache", "Scorer", "crows_template", "load_scorer", "metric_order",
+    "pack_batches", "run_rows", "run_table", "shared_spans",
 ]

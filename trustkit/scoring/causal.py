@@ -6,10 +6,11 @@ conditioned on one prefix token (the tokenizer's BOS, else its EOS).
 
 from __future__ import annotations
 
-from trustkit.scoring.batching import Row
 from trustkit.scoring.crows import shared_spans
-from trustkit.scoring.heads import autocast_for, causal_lm_parts, gather_log_probs
-from trustkit.scoring.scorer import Plan, Scorer
+from trustkit.scoring.heads import autocast_for, causal_lm_parts, gather_log_probs, head_log_probs
+from trustkit.scoring.memory import head_chunk_rows
+from trustkit.scoring.rows import Plan
+from trustkit.scoring.scorer import Scorer
 
 
 class CausalLMScorer(Scorer):
@@ -45,29 +46,33 @@ class CausalLMScorer(Scorer):
             self.pad_id = prefix  # padding sits right of the sentence: never attended, any id works
         self.parts = causal_lm_parts(model)
 
-    def _encode(self, sentence: str) -> list[int]:
-        return [self.prefix_id] + self.tokenizer(sentence, add_special_tokens=False)["input_ids"]
+    def _encode_many(self, sentences: list[str]) -> list[list[int]]:
+        return [[self.prefix_id] + e[0] for e in self._encoded(sentences, special=False)]
 
-    def _encode_trunc(self, sentence: str) -> list[int]:
-        ids = self._encode(sentence)
-        return ids[: self.max_length] if self.truncate else ids
+    def _truncated_many(self, sentences: list[str]) -> list[list[int]]:
+        ids = self._encode_many(sentences)
+        return [x[: self.max_length] for x in ids] if self.truncate else ids
 
-    def _row(self, ids: list[int], slot: int) -> Row:
-        hidden = tuple(range(len(ids) - 1))  # the output at t predicts token t + 1
-        return Row(tuple(ids), (), hidden, tuple(ids[1:]), (slot, tuple(range(1, len(ids)))))
+    @staticmethod
+    def _rows(ids: list[list[int]], counted: list[list[int]]) -> Plan:
+        # the output at t predicts token t + 1: one row per sentence, every position but the last
+        return Plan.one_row_per_sentence(ids, [range(len(x) - 1) for x in ids], [x[1:] for x in ids],
+                                         [range(1, len(x)) for x in ids], counted)
 
-    def _plan(self, item, metric: str) -> Plan:
+    def _plan_many(self, items: list, metric: str) -> list[Plan]:
         if metric == "ll":
-            ids = self._encode_trunc(item)
-            return Plan([ids], [self._row(ids, 0)], [list(range(1, len(ids)))])
-        ids1, ids2 = (self._encode_trunc(s) for s in item)
-        t1, t2 = shared_spans(ids1[1:], ids2[1:])  # align the sentences, not the prefix
-        counted = [[p + 1 for p in t1], [p + 1 for p in t2]]
-        return Plan([ids1, ids2], [self._row(ids1, 0), self._row(ids2, 1)], counted)
+            return [self._rows([ids], [list(range(1, len(ids)))]) for ids in self._truncated_many(items)]
+        ids = self._truncated_many([s for pair in items for s in pair])
+        plans = []
+        for ids1, ids2 in zip(ids[0::2], ids[1::2]):
+            t1, t2 = shared_spans(ids1[1:], ids2[1:])  # align the sentences, not the prefix
+            plans.append(self._rows([ids1, ids2], [[p + 1 for p in t1], [p + 1 for p in t2]]))
+        return plans
 
     def _step(self, metric: str):
         model, parts = self.model, self.parts
         autocast = autocast_for(self.device, self.dtype)
+        chunk = head_chunk_rows(self.model.config.vocab_size, self.device, self.batch_tokens)
 
         def step(input_ids, attention_mask, b, p, targets):
             with autocast:
@@ -75,10 +80,9 @@ class CausalLMScorer(Scorer):
                     body, head = parts
                     hidden = body(input_ids=input_ids, attention_mask=attention_mask,
                                   use_cache=False)[0]
-                    logits = head(hidden[b, p])
-                else:
-                    logits = model(input_ids=input_ids, attention_mask=attention_mask,
-                                   use_cache=False).logits[b, p]
+                    return head_log_probs(head, hidden[b, p], targets, chunk), None
+                logits = model(input_ids=input_ids, attention_mask=attention_mask,
+                               use_cache=False).logits[b, p]
             return gather_log_probs(logits, targets), None
 
         return step

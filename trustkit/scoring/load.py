@@ -85,8 +85,6 @@ def load_scorer(model, device=None, dtype=None, random_control: bool = False,
     if device is not None and device != "auto":
         model = model.to(device)
     cls = MaskedLMScorer if kind == "masked" else CausalLMScorer
-    scorer = cls(model, tokenizer, device=None if device in (None, "auto") else device, dtype=dtype,
-                 batch_tokens=batch_tokens, cache=cache, model_id=model_id, truncate=truncate,
-                 progress=progress)
-    scorer.provenance = provenance
-    return scorer
+    return cls(model, tokenizer, device=None if device in (None, "auto") else device, dtype=dtype,
+               batch_tokens=batch_tokens, cache=cache, model_id=model_id, truncate=truncate,
+               progress=progress, provenance=provenance)
