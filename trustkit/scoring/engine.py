@@ -121,6 +121,7 @@ def _score_share(scorer, unique: list, mine: list[int], plans: dict, metric: str
 
 def cache_call(scorer, method: str, arg):
     """Call the cache; on failure raise (cache asked for explicitly) or warn once and drop it."""
+    start = time.perf_counter()
     try:
         result = getattr(scorer.cache, method)(arg)
     except CacheError as err:
@@ -133,4 +134,6 @@ def cache_call(scorer, method: str, arg):
         warnings.warn(f"{scorer.cache.corrupt} cached value(s) in {scorer.cache.path} failed their "
                       "checksum and are recomputed", CacheIntegrityWarning, stacklevel=4)
         scorer.cache.corrupt = 0
+    key = "cache_write" if method == "put_many" else "cache_read"  # lock waits included
+    scorer.timings[key] = scorer.timings.get(key, 0.0) + time.perf_counter() - start
     return result
