@@ -117,8 +117,9 @@ def run_table(table: RowTable, step: Step, *, batch_tokens: int, pad_id: int,
         ``step(input_ids, attention_mask, batch_index, positions, targets)`` returning one fp32
         log-probability per scored position (and optional extras, e.g. attention weights).
     batch_tokens : int
-        Budget of padded tokens per forward pass; results do not depend on it. A batch that runs
-        out of memory is split in two and retried; a single row raises ``RowDoesNotFitError``.
+        Budget of padded tokens per forward pass; results do not depend on it. When a batch runs
+        out of memory the budget is halved for the rest of the run and the rows left are packed
+        again; a single row that does not fit raises ``RowDoesNotFitError``.
     pad_id, mask_id : int
         Padding token id and the mask token id placed at the masked positions.
     device : str or torch.device
@@ -197,8 +198,10 @@ def run_table(table: RowTable, step: Step, *, batch_tokens: int, pad_id: int,
                 raise row_does_not_fit(int(lengths[rows[0]]), device, RuntimeError("out of memory")) from None
             if not on_host:
                 torch.cuda.empty_cache()
-            half = len(rows) // 2
-            queue.extendleft([rows[half:], rows[:half]])
+            # what did not fit is the limit from now on: halve it and re-pack what is left
+            batch_tokens = max(1, len(rows) * int(lengths[rows].max()) // 2)
+            left = np.concatenate([rows, *queue])
+            queue = collections.deque(left[b] for b in _pack(lengths[left], batch_tokens))
             timings["model"] += time.perf_counter() - t1
             continue
         t2 = time.perf_counter()

@@ -2,8 +2,8 @@
 
 The budget (padded tokens per forward pass) bounds activations; the LM head runs in chunks so its
 fp32 logits are bounded too. On CUDA the default budget is chosen from the free memory measured
-when the scorer is built. A batch that does not fit is split in two and retried; a single row that
-does not fit raises :class:`RowDoesNotFitError` with one line saying what to do.
+when the scorer is built. When a batch does not fit, the budget is halved for the rest of the run;
+a single row that does not fit raises :class:`RowDoesNotFitError` with one line saying what to do.
 """
 
 from __future__ import annotations
