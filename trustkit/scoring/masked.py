@@ -107,10 +107,12 @@ class MaskedLMScorer(Scorer):
         attend = metric == "aula"
         chunk = head_chunk_rows(self.model.config.vocab_size, self.device, self.batch_tokens)
 
+        # One scored position per row (PLL, word-l2r, CrowS, by construction of their plans): the
+        # last layer runs there only. Known from the metric, so no device sync asks the batch.
+        one_per_row = metric in ("pll", "pll_word_l2r", "crows")
+
         def step(input_ids, attention_mask, b, p, targets):
             extras = None
-            # One scored position per row (PLL, word-l2r, CrowS): the last layer runs there only.
-            one_per_row = len(b) == len(input_ids) and bool((b == torch.arange(len(b), device=b.device)).all())
             with autocast:
                 if last_layer is not None and one_per_row and not attend:
                     log_probs = head_log_probs(parts[1], last_layer(input_ids, attention_mask, p), targets, chunk)
