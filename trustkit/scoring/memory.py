@@ -100,16 +100,18 @@ def bytes_per_token(config, element_bytes: int) -> int:
 
 def budget_from_free_memory(free_bytes: int, config, element_bytes: int, *, fraction: float = 0.5,
                             lowest: int = 1024, highest: int = 1 << 20) -> int:
-    """Padded tokens per batch that fit in ``fraction`` of ``free_bytes`` (a multiple of 256).
+    """Padded tokens per batch that fit in ``fraction`` of ``free_bytes``, rounded down to a power
+    of two: the budget is part of the score cache's key (batch shapes move last digits), so it must
+    not change with a few MB of free memory from one run to the next.
 
     Example
     -------
     >>> from transformers import BertConfig
     >>> budget_from_free_memory(80 * 2**30, BertConfig(), 2)
-    635392
+    524288
     """
     tokens = int(fraction * free_bytes // bytes_per_token(config, element_bytes))
-    return max(lowest, min(highest, tokens // 256 * 256))
+    return max(lowest, min(highest, 1 << max(tokens, 1).bit_length() - 1))
 
 
 def default_batch_tokens(model, device: torch.device, dtype: torch.dtype | None) -> int:
