@@ -4,6 +4,10 @@ Prints the CrowS-style summary (metric score, stereo %, antistereo %, n, ties) a
 provenance sidecar (``OUT.json``, naming the table's sha256) beside the table, both as one unit
 (``trustkit.fileio.write_table_with_sidecar``). An existing ``--out`` is kept unless ``--force``;
 an ``--out`` that is one of the inputs is refused.
+
+Under ``torchrun --nproc-per-node N -m trustkit score ...`` the command joins the process group
+(gloo on CPU, NCCL on CUDA, each rank on ``cuda:LOCAL_RANK``), every rank scores its share of
+the pairs, and rank 0 alone writes the table, the sidecar and the summary.
 """
 
 from __future__ import annotations
@@ -48,10 +52,12 @@ def register(subparsers) -> None:
     g.add_argument("--system-prompt", help="system message for --chat-template")
     g.add_argument("--normalise", choices=NORMALISATIONS, help="sum (default), mean, per_char, per_byte")
     p.add_argument("--limit", type=int, metavar="N", help="score only the first N pairs")
-    p.add_argument("--device", help="cpu (default), cuda, cuda:1, auto")
+    p.add_argument("--device", help="cpu (default), cuda, cuda:1, auto; under torchrun cuda means "
+                   "cuda:LOCAL_RANK")
     p.add_argument("--dtype", help="GPU autocast precision: bf16 (default on GPU), fp16, fp32")
     p.add_argument("--batch-tokens", type=int, metavar="N",
-                   help="padded tokens per forward pass (default 2048 CPU, 65536 GPU)")
+                   help="padded tokens per forward pass, which bounds memory (default 2048 on CPU; "
+                        "on CUDA chosen from the free memory)")
     p.add_argument("--random-control", action="store_true",
                    help="accept a random-weights control / a missing LM head (explicitly a control)")
     p.add_argument("--allow-pickle", action="store_true",
@@ -134,7 +140,11 @@ def scoring_request(args) -> tuple[str, CausalPolicy | None, object]:
 
 
 def run(args) -> int:
-    """Run the sub-command; 0 on success, 2 on a bad request (message on stderr)."""
+    """Run the sub-command; 0 on success, 2 on a bad request (message on stderr).
+
+    Under torchrun every rank runs this; a failure any rank meets while scoring is reported once,
+    by rank 0, and every rank exits with the same code.
+    """
     out = Path(args.out) if args.out else None
     if out is not None and out.suffix not in (".csv", ".parquet"):
         print(f"trustkit score: --out must end in .csv or .parquet, got {out.name}", file=sys.stderr)
@@ -142,6 +152,18 @@ def run(args) -> int:
     if args.limit is not None and args.limit < 1:
         print("trustkit score: --limit must be a positive number of pairs", file=sys.stderr)
         return 2
+    from trustkit.scoring.distributed import joined_process_group
+
+    with joined_process_group(args.device) as (rank, size, device):
+        try:
+            return _score(args, out, rank, size, device)
+        except Exception as err:
+            if getattr(err, "gathered", False) and rank != 0:
+                return 2 if isinstance(err, (ValueError, FileNotFoundError)) else 1  # rank 0 reports it
+            raise
+
+
+def _score(args, out: Path, rank: int, size: int, device) -> int:
     import time
 
     from trustkit.data import load_pairs
@@ -158,20 +180,23 @@ def run(args) -> int:
             pairs = pairs.head(args.limit)
         if pairs.empty:
             raise ValueError(f"{args.data} holds no pairs to score")
-        model = load_pretrained(args.model, device=args.device, allow_pickle=args.allow_pickle,
+        model = load_pretrained(args.model, device=device, allow_pickle=args.allow_pickle,
                                 random_control=args.random_control)
         if mode is not None and model.kind != mode.kind:
             raise ValueError(f"--compat {mode.name} reproduces {mode.peer.split(' ')[0]} on {mode.kind} LMs; "
                              f"{args.model} is a {model.kind} LM")
-        scorer = load_scorer(model, device=args.device, dtype=args.dtype,
+        scorer = load_scorer(model, device=device, dtype=args.dtype,
                              batch_tokens=args.batch_tokens, cache=not args.no_cache,
                              truncate=args.truncate, policy=policy)
         start = time.perf_counter()
         scored = scorer.score_pairs(pairs, metric)
         seconds = time.perf_counter() - start
     except (ValueError, FileNotFoundError) as err:
-        print(f"trustkit score: {err}", file=sys.stderr)
+        if rank == 0 or not getattr(err, "gathered", False):
+            print(f"trustkit score: {err}", file=sys.stderr)
         return 2
+    if rank != 0:
+        return 0
     table = scored[[c for c in OUT_COLUMNS + list(EXTRA_COLUMNS) if c in scored.columns]].copy()
     summary = crows_summary(scored, metric)
     sidecar = {
@@ -180,7 +205,7 @@ def run(args) -> int:
         "dropped": pairs.attrs.get("dropped", []),
         "model": scorer.provenance, "engine": scorer.identity(), "summary": summary,
         "policy": scorer.policy.record() if scorer.kind == "causal" else None,
-        "seconds": round(seconds, 3), "stats": scorer.stats,
+        "seconds": round(seconds, 3), "stats": scorer.stats, "ranks": size,
     }
     lines = [format_summary(summary, metric)]
     if mode is not None:
@@ -196,9 +221,10 @@ def run(args) -> int:
     print("\n".join(lines))
     if scorer.kind == "causal":
         print(f"policy: {scorer.policy.describe()}")
+    ranks = f" on {size} ranks" if size > 1 else ""
     where = f"wrote {len(table)} pairs to {out}" if out is not None else f"scored {len(table)} pairs (no --out)"
     print(f"{where} ({scorer.stats['items_cached']} items from the cache, "
-          f"{scorer.stats['rows_computed']} rows computed, {seconds:.1f} s)")
+          f"{scorer.stats['rows_computed']} rows computed{ranks}, {seconds:.1f} s)")
     return 0
 
 

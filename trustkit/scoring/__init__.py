@@ -4,19 +4,22 @@ Masked LMs: PLL, PLL-word-l2r, AUL, AULA, CrowS-Pairs; causal LMs: LL and shared
 """
 
 from trustkit.metrics.registry import metric_names
-from trustkit.scoring.batching import Row, pack_batches, run_rows
+from trustkit.scoring.batching import pack_batches, run_rows, run_table
 from trustkit.scoring.cache import ScoreCache
 from trustkit.scoring.causal import CausalLMScorer
 from trustkit.scoring.crows import crows_template, metric_order, shared_spans
 from trustkit.scoring.load import load_scorer
 from trustkit.scoring.masked import MaskedLMScorer
+from trustkit.scoring.memory import RowDoesNotFitError
+from trustkit.scoring.results import ItemScore
+from trustkit.scoring.rows import Plan, Row, RowTable
 from trustkit.scoring.scorer import Scorer
 
 #: Every metric name, in the registry's order (``trustkit.metrics.registry``).
 METRICS = metric_names()
 
 __all__ = [
-    "METRICS", "CausalLMScorer", "MaskedLMScorer", "Row", "ScoreCache", "Scorer",
-    "crows_template", "load_scorer", "metric_order", "pack_batches",
-    "run_rows", "shared_spans",
+    "METRICS", "CausalLMScorer", "ItemScore", "MaskedLMScorer", "Plan", "Row", "RowDoesNotFitError",
+    "RowTable", "ScoreCache", "Scorer", "crows_template", "load_scorer", "metric_order",
+    "pack_batches", "run_rows", "run_table", "shared_spans",
 ]

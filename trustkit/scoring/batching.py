@@ -1,50 +1,25 @@
 """The one batching routine every scorer uses: rows sorted by length, packed under a token budget.
 
-A *row* is one model input (a sentence with some positions masked) and the positions whose
-log-probabilities we need. Scorers build rows; this module runs them through a model step.
+Scorers describe rows as arrays (``trustkit.scoring.rows``); :func:`run_table` packs them, builds
+each padded batch with a few numpy gathers, runs a model step and scatters the results into flat
+per-token arrays. On CUDA the inputs go through pinned buffers with non-blocking copies and the
+results stay on the device until a flush (every few seconds, or at the end), so the host
+prepares the next batch while the device works on this one.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import functools
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import collections
+import time
+from collections.abc import Callable, Sequence
 
+import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-
-@dataclass(slots=True)
-class Row:
-    """One forward-pass input: token ids, positions to mask, positions to score and their targets.
-
-    Parameters
-    ----------
-    ids : tuple[int, ...]
-        Token ids of the unmasked sentence (special tokens included).
-    masked : tuple[int, ...]
-        Positions replaced by the mask token for this row (empty for unmasked or causal rows).
-    scored : tuple[int, ...]
-        Positions whose output is scored (the LM head runs only there).
-    targets : tuple[int, ...]
-        Token id whose log-probability is read at each scored position.
-    owner : object
-        Anything the scorer needs to route the result back (item, sentence, token index).
-
-    Example
-    -------
-    >>> Row(ids=(101, 7592, 102), masked=(1,), scored=(1,), targets=(7592,), owner=0).scored
-    (1,)
-    """
-
-    ids: tuple[int, ...]
-    masked: tuple[int, ...]
-    scored: tuple[int, ...]
-    targets: tuple[int, ...]
-    owner: object = None
-
+from trustkit.scoring.memory import (Trimmer, is_out_of_memory, release_freed_memory,  # noqa: F401
+                                     _malloc_trim, row_does_not_fit)
+from trustkit.scoring.rows import Plan, Row, RowTable
 
 # A step receives the padded batch and the flattened (batch index, position, target) triples
 # and returns one fp32 log-probability per triple, plus optional per-triple extras (or None).
@@ -52,6 +27,7 @@ Step = Callable[
     [torch.Tensor, torch.Tensor | None, torch.Tensor, torch.Tensor, torch.Tensor],
     tuple[torch.Tensor, torch.Tensor | None],
 ]
+FLUSH_SECONDS = 2.0  # on CUDA, how often results are brought back when a caller waits for them
 
 
 def pack_batches(lengths: Sequence[int], batch_tokens: int) -> list[list[int]]:
@@ -76,85 +52,194 @@ def pack_batches(lengths: Sequence[int], batch_tokens: int) -> list[list[int]]:
     >>> pack_batches([5, 3, 5, 4], batch_tokens=10)
     [[1, 3], [0, 2]]
     """
+    return [b.tolist() for b in _pack(np.asarray(lengths, dtype=np.int64), batch_tokens)]
+
+
+def _pack(lengths: np.ndarray, batch_tokens: int) -> list[np.ndarray]:
     if batch_tokens < 1:
         raise ValueError(f"batch_tokens must be a positive number of tokens, got {batch_tokens}")
-    order = sorted(range(len(lengths)), key=lambda i: (lengths[i], i))
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for i in order:
-        # Sorted ascending, so this row is the longest of the batch if it joins.
-        if current and (len(current) + 1) * lengths[i] > batch_tokens:
-            batches.append(current)
-            current = []
-        current.append(i)
-    if current:
-        batches.append(current)
+    order = np.argsort(lengths, kind="stable")
+    batches: list[np.ndarray] = []
+    start, n = 0, len(order)
+    while start < n:
+        # Sorted ascending, so k rows from here cost k × the k-th length: the rows that fit are a
+        # prefix (the cost only grows with k), and the greedy batch is that whole prefix.
+        width = lengths[order[start : start + batch_tokens]]
+        size = max(1, int(np.count_nonzero(np.arange(1, len(width) + 1) * width <= batch_tokens)))
+        batches.append(order[start : start + size])
+        start += size
     return batches
 
 
-@functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
-    libc = ctypes.util.find_library("c")
-    try:
-        return getattr(ctypes.CDLL(libc), "malloc_trim", None) if libc else None
-    except OSError:  # pragma: no cover - no C library to load
-        return None
+class _Transfer:
+    """Host → device: on CUDA through two pinned staging buffers per input, copies non-blocking."""
+
+    def __init__(self, device: torch.device):
+        self.device = device
+        self.cuda = device.type == "cuda"
+        self.turn = 0
+        self._buffers: dict = {}
+
+    def send(self, name: str, array: np.ndarray | None) -> torch.Tensor | None:
+        if array is None:
+            return None
+        source = torch.from_numpy(np.ascontiguousarray(array))
+        if not self.cuda:
+            return source
+        key = (name, self.turn & 1)
+        buffer, event = self._buffers.get(key, (None, None))
+        if event is not None:
+            event.synchronize()  # the copy issued from this buffer two batches ago has finished
+        n = source.numel()
+        if buffer is None or buffer.numel() < n:
+            buffer = torch.empty(max(n, 2 * (0 if buffer is None else buffer.numel())),
+                                 dtype=source.dtype, pin_memory=True)
+        staged = buffer[:n].view(source.shape)
+        staged.copy_(source)
+        out = staged.to(self.device, non_blocking=True)
+        event = torch.cuda.Event()
+        event.record()
+        self._buffers[key] = (buffer, event)
+        return out
 
 
-def release_freed_memory() -> None:
-    """Hand memory freed by the last batch back to the operating system (glibc; no-op elsewhere).
-
-    Every batch has a different shape, so glibc's heap keeps a patchwork of freed activation
-    buffers that later batches cannot reuse whole; with BERT-base on CPU that held ~150 MB of
-    resident memory per run. Trimming once per batch costs well under a millisecond.
-
-    Example
-    -------
-    >>> release_freed_memory()
-    """
-    trim = _malloc_trim()
-    if trim is not None:
-        trim(0)
-
-
-def run_rows(
-    rows: Sequence[Row],
-    step: Step,
-    *,
-    batch_tokens: int,
-    pad_id: int,
-    mask_id: int | None = None,
-    device: str | torch.device = "cpu",
-    progress: bool = True,
-    desc: str = "scoring",
-    on_batch_done: Callable[[Iterable[int], list], None] | None = None,
-) -> list[tuple[list[float], list[float] | None]]:
-    """Run every row through ``step`` in length-sorted, token-budgeted batches.
+def run_table(table: RowTable, step: Step, *, batch_tokens: int, pad_id: int,
+              mask_id: int | None = None, device: str | torch.device = "cpu", progress: bool = True,
+              desc: str = "scoring", on_batch_done: Callable[[np.ndarray, np.ndarray, np.ndarray | None], None] | None = None,
+              timings: dict | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """Run every row of ``table`` through ``step`` in length-sorted, token-budgeted batches.
 
     Parameters
     ----------
-    rows : sequence of Row
+    table : RowTable
         All rows of the whole input (every sentence, every masked position).
     step : callable
         ``step(input_ids, attention_mask, batch_index, positions, targets)`` returning one fp32
         log-probability per scored position (and optional extras, e.g. attention weights).
     batch_tokens : int
-        Budget of padded tokens per forward pass; results do not depend on it.
+        Budget of padded tokens per forward pass; results do not depend on it. When a batch runs
+        out of memory the budget is halved for the rest of the run and the rows left are packed
+        again; a single row that does not fit raises ``RowDoesNotFitError``.
     pad_id, mask_id : int
-        Padding token id and the mask token id placed at ``Row.masked`` positions.
+        Padding token id and the mask token id placed at the masked positions.
     device : str or torch.device
-        Where the batch tensors are built.
+        Where the model runs.
     progress : bool
         Show a tqdm bar (rows done / rows total).
     on_batch_done : callable, optional
-        Called after each batch with the finished row indices and the results list, so callers
-        can commit completed work (e.g. to a cache) while the run goes on.
+        Called as ``on_batch_done(rows, log_probs, extras)`` with the indices of rows whose
+        results are now in those arrays (the ones returned at the end; after every batch on CPU,
+        every ``FLUSH_SECONDS`` on CUDA), so callers can commit finished work as the run goes on.
+    timings : dict, optional
+        Seconds spent in ``assemble``, ``model`` and ``bookkeeping`` are added to it.
 
     Returns
     -------
-    list of (log_probs, extras)
-        For each row, in input order: one log-probability per scored position, and the extras
-        (or None).
+    (log_probs, extras) : float64 arrays over the table's output slots (NaN where not computed);
+    ``extras`` is None when the step returns none.
+
+    Example
+    -------
+    >>> table = RowTable.from_plans([Plan.one_mask_per_row([[1, 2, 3]], [[1]], [[1]])])
+    >>> step = lambda ids, am, b, p, t: (torch.full((len(t),), -0.5), None)
+    >>> run_table(table, step, batch_tokens=64, pad_id=0, mask_id=9, progress=False)[0].tolist()
+    [nan, -0.5, nan]
+    """
+    device = torch.device(device)
+    timings = {} if timings is None else timings
+    for key in ("assemble", "model", "bookkeeping"):
+        timings.setdefault(key, 0.0)
+    n_out = len(table.tokens)
+    host_lp = np.full(n_out, np.nan)
+    host_ex: np.ndarray | None = None
+    on_host = device.type != "cuda"
+    dev_lp = dev_ex = None
+    if not on_host:
+        dev_lp = torch.full((n_out,), float("nan"), device=device)
+    transfer, trimmer = _Transfer(device), Trimmer()
+    pending: list[np.ndarray] = []
+    last_flush = time.perf_counter()
+
+    def flush() -> None:
+        nonlocal last_flush, host_ex
+        if not pending:
+            return
+        if not on_host:  # one synchronisation brings every result so far back
+            host_lp[:] = dev_lp.cpu().numpy()
+            if dev_ex is not None:
+                host_ex = dev_ex.cpu().numpy().astype(np.float64)
+        done = np.concatenate(pending)
+        pending.clear()
+        last_flush = time.perf_counter()
+        if on_batch_done is not None:
+            on_batch_done(done, host_lp, host_ex)
+
+    lengths = table.row_lengths()
+    queue = collections.deque(_pack(lengths, batch_tokens))
+    bar = tqdm(total=table.n_rows, desc=desc, unit="row", disable=not progress or not table.n_rows,
+               leave=False, mininterval=1.0)
+    while queue:
+        rows = queue.popleft()
+        t0 = time.perf_counter()
+        ids, am, b, p, tgt, out = table.assemble(rows, pad_id, mask_id)
+        transfer.turn += 1
+        inputs = [transfer.send(name, a) for name, a in (("ids", ids), ("am", am), ("b", b), ("p", p), ("t", tgt))]
+        t1 = time.perf_counter()
+        try:
+            log_probs, extras = step(*inputs)
+            if on_host:
+                lp_np = log_probs.float().numpy()
+                ex_np = None if extras is None else extras.float().numpy()
+        except Exception as err:
+            if not is_out_of_memory(err):
+                raise
+            del err
+            if len(rows) == 1:
+                raise row_does_not_fit(int(lengths[rows[0]]), device, RuntimeError("out of memory")) from None
+            if not on_host:
+                torch.cuda.empty_cache()
+            # what did not fit is the limit from now on: halve it and re-pack what is left
+            batch_tokens = max(1, len(rows) * int(lengths[rows].max()) // 2)
+            left = np.concatenate([rows, *queue])
+            queue = collections.deque(left[b] for b in _pack(lengths[left], batch_tokens))
+            timings["model"] += time.perf_counter() - t1
+            continue
+        t2 = time.perf_counter()
+        if on_host:
+            host_lp[out] = lp_np
+            if ex_np is not None:
+                if host_ex is None:
+                    host_ex = np.full(n_out, np.nan)
+                host_ex[out] = ex_np
+            trimmer.maybe()
+        else:
+            out_dev = transfer.send("out", out)
+            dev_lp.index_copy_(0, out_dev, log_probs.float())
+            if extras is not None:
+                if dev_ex is None:
+                    dev_ex = torch.full((n_out,), float("nan"), device=device)
+                dev_ex.index_copy_(0, out_dev, extras.float())
+        pending.append(rows)
+        if on_host or (on_batch_done is not None and time.perf_counter() - last_flush >= FLUSH_SECONDS):
+            flush()
+        bar.update(len(rows))
+        timings["assemble"] += t1 - t0
+        timings["model"] += t2 - t1
+        timings["bookkeeping"] += time.perf_counter() - t2
+    t3 = time.perf_counter()
+    flush()
+    timings["bookkeeping"] += time.perf_counter() - t3
+    bar.close()
+    return host_lp, host_ex
+
+
+def run_rows(rows: Sequence[Row], step: Step, *, batch_tokens: int, pad_id: int,
+             mask_id: int | None = None, device: str | torch.device = "cpu", progress: bool = True,
+             desc: str = "scoring") -> list[tuple[list[float], list[float] | None]]:
+    """Run :class:`Row` objects through ``step`` (:func:`run_table` on a table built from them).
+
+    Returns, for each row in input order, one log-probability per scored position and the
+    extras (or None).
 
     Example
     -------
@@ -163,47 +248,18 @@ def run_rows(
     >>> run_rows(rows, step, batch_tokens=64, pad_id=0, mask_id=9, progress=False)
     [([0.0], None)]
     """
-    lengths = [len(r.ids) for r in rows]
-    results: list = [None] * len(rows)
-    bar = tqdm(total=len(rows), desc=desc, unit="row", disable=not progress or not rows,
-               leave=False, mininterval=1.0)
-    for batch in pack_batches(lengths, batch_tokens):
-        width = max(lengths[i] for i in batch)
-        input_ids = torch.full((len(batch), width), pad_id, dtype=torch.long)
-        ragged = any(lengths[i] != width for i in batch)
-        attention_mask = torch.zeros((len(batch), width), dtype=torch.long) if ragged else None
-        b_idx: list[int] = []
-        p_idx: list[int] = []
-        tgt: list[int] = []
-        for b, i in enumerate(batch):
-            row = rows[i]
-            input_ids[b, : lengths[i]] = torch.tensor(row.ids, dtype=torch.long)
-            if row.masked:
-                input_ids[b, list(row.masked)] = mask_id
-            if attention_mask is not None:
-                attention_mask[b, : lengths[i]] = 1
-            b_idx.extend([b] * len(row.scored))
-            p_idx.extend(row.scored)
-            tgt.extend(row.targets)
-        log_probs, extras = step(
-            input_ids.to(device),
-            None if attention_mask is None else attention_mask.to(device),
-            torch.tensor(b_idx, dtype=torch.long, device=device),
-            torch.tensor(p_idx, dtype=torch.long, device=device),
-            torch.tensor(tgt, dtype=torch.long, device=device),
-        )
-        log_probs = log_probs.float().cpu().tolist()
-        extras = None if extras is None else extras.float().cpu().tolist()
-        start = 0
-        for i in batch:
-            n = len(rows[i].scored)
-            results[i] = (log_probs[start : start + n],
-                          None if extras is None else extras[start : start + n])
-            start += n
-        if torch.device(device).type == "cpu":
-            release_freed_memory()
-        bar.update(len(batch))
-        if on_batch_done is not None:
-            on_batch_done(batch, results)
-    bar.close()
-    return results
+    # One sentence per row; the results land in a per-row output of one slot per scored entry.
+    plans = []
+    for row in rows:
+        n = len(row.scored)
+        plan = Plan([list(row.ids)], [list(range(n))], row_slot=np.zeros(1, dtype=np.int64),
+                    mask_ptr=np.array([0, len(row.masked)]), mask_pos=np.array(row.masked, dtype=np.int64),
+                    score_ptr=np.array([0, n]), score_pos=np.array(row.scored, dtype=np.int64),
+                    score_tgt=np.array(row.targets, dtype=np.int64), score_dst=np.arange(n))
+        plans.append(plan)
+    table = RowTable.from_plans(plans)
+    lp, ex = run_table(table, step, batch_tokens=batch_tokens, pad_id=pad_id, mask_id=mask_id,
+                       device=device, progress=progress, desc=desc)
+    starts = table.seq_start
+    return [(lp[s : s + len(r.scored)].tolist(),
+             None if ex is None else ex[s : s + len(r.scored)].tolist()) for s, r in zip(starts, rows)]

@@ -21,7 +21,8 @@ from pathlib import Path
 from trustkit.paths import cache_dir
 
 # Bump when the way a metric is computed changes, so stale scores are never reused.
-ENGINE_VERSION = "2"
+# 3: rows of a pair batched in another order and the LM head run in chunks (last-digit changes).
+ENGINE_VERSION = "3"
 
 
 class CacheError(RuntimeError):

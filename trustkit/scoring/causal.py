@@ -7,12 +7,13 @@ conditioned on one prefix token (the tokenizer's BOS, else its EOS).
 from __future__ import annotations
 
 from trustkit.metrics.registry import metric_names
-from trustkit.scoring.batching import Row
 from trustkit.scoring.crows import shared_spans
-from trustkit.scoring.heads import autocast_for, causal_lm_parts, gather_log_probs
-from trustkit.scoring.peer_plans import PEER_PLANS, finish_normalised, normalised
+from trustkit.scoring.heads import autocast_for, causal_lm_parts, gather_log_probs, head_log_probs
+from trustkit.scoring.memory import head_chunk_rows
+from trustkit.scoring.peer_plans import PEER_PLANS, normalised
 from trustkit.scoring.policy import CausalPolicy
-from trustkit.scoring.scorer import Plan, Scorer
+from trustkit.scoring.rows import Plan
+from trustkit.scoring.scorer import Scorer
 
 
 class CausalLMScorer(Scorer):
@@ -60,43 +61,44 @@ class CausalLMScorer(Scorer):
         ident.setdefault("causal_policy", self.policy.record(self.tokenizer))
         return ident
 
-    def _encode(self, sentence: str) -> list[int]:
-        return self.context + self.tokenizer(sentence, add_special_tokens=False)["input_ids"]
+    def _encode_many(self, sentences: list[str]) -> list[list[int]]:
+        return [self.context + e[0] for e in self._encoded(sentences, special=False)]
 
-    def _encode_trunc(self, sentence: str) -> list[int]:
-        ids = self._encode(sentence)
-        return ids[: self.max_length] if self.truncate else ids
+    def _truncated_many(self, sentences: list[str]) -> list[list[int]]:
+        ids = self._encode_many(sentences)
+        return [x[: self.max_length] for x in ids] if self.truncate else ids
 
     def _first(self) -> int:
         """Position of the first scored token: after the context, and after the first token too
         when the policy does not score it."""
         return len(self.context) + (0 if self.policy.score_first else 1)
 
-    def _row(self, ids: list[int], slot: int) -> Row:
+    def _rows(self, ids: list[list[int]], counted: list[list[int]]) -> Plan:
+        # the output at t predicts token t + 1: one row per sentence, from the first scored token on
         first = self._first()
-        hidden = tuple(range(first - 1, len(ids) - 1))  # the output at t predicts token t + 1
-        return Row(tuple(ids), (), hidden, tuple(ids[first:]), (slot, tuple(range(first, len(ids)))))
+        return Plan.one_row_per_sentence(ids, [range(first - 1, len(x) - 1) for x in ids], [x[first:] for x in ids],
+                                         [range(first, len(x)) for x in ids], counted)
 
-    def _plan(self, item, metric: str) -> Plan:
+    def _plan_many(self, items: list, metric: str) -> list[Plan]:
         if metric in PEER_PLANS:
-            return PEER_PLANS[metric](self, item)
+            return [PEER_PLANS[metric](self, item) for item in items]
+        first = self._first()
         if metric == "ll":
-            ids = self._encode_trunc(item)
-            counted = [list(range(self._first(), len(ids)))]
-            return normalised(Plan([ids], [self._row(ids, 0)], counted), self.policy, [item])
-        ids1, ids2 = (self._encode_trunc(s) for s in item)
-        c, first = len(self.context), self._first()
-        t1, t2 = shared_spans(ids1[c:], ids2[c:])  # align the sentences, not the context
-        counted = [[p + c for p in t1 if p + c >= first], [p + c for p in t2 if p + c >= first]]
-        plan = Plan([ids1, ids2], [self._row(ids1, 0), self._row(ids2, 1)], counted)
-        return normalised(plan, self.policy, list(item))
-
-    def _finish(self, plan: Plan, results) -> dict:
-        return finish_normalised(Scorer._finish(plan, results), plan)
+            return [normalised(self._rows([ids], [list(range(first, len(ids)))]), self.policy, [item])
+                    for item, ids in zip(items, self._truncated_many(items))]
+        ids = self._truncated_many([s for pair in items for s in pair])
+        c = len(self.context)
+        plans = []
+        for item, ids1, ids2 in zip(items, ids[0::2], ids[1::2]):
+            t1, t2 = shared_spans(ids1[c:], ids2[c:])  # align the sentences, not the context
+            counted = [[p + c for p in t1 if p + c >= first], [p + c for p in t2 if p + c >= first]]
+            plans.append(normalised(self._rows([ids1, ids2], counted), self.policy, list(item)))
+        return plans
 
     def _step(self, metric: str):
         model, parts = self.model, self.parts
         autocast = autocast_for(self.device, self.dtype)
+        chunk = head_chunk_rows(self.model.config.vocab_size, self.device, self.batch_tokens)
 
         def step(input_ids, attention_mask, b, p, targets):
             with autocast:
@@ -104,10 +106,9 @@ class CausalLMScorer(Scorer):
                     body, head = parts
                     hidden = body(input_ids=input_ids, attention_mask=attention_mask,
                                   use_cache=False)[0]
-                    logits = head(hidden[b, p])
-                else:
-                    logits = model(input_ids=input_ids, attention_mask=attention_mask,
-                                   use_cache=False).logits[b, p]
+                    return head_log_probs(head, hidden[b, p], targets, chunk), None
+                logits = model(input_ids=input_ids, attention_mask=attention_mask,
+                               use_cache=False).logits[b, p]
             return gather_log_probs(logits, targets), None
 
         return step

@@ -60,12 +60,6 @@ def row_names(pairs: pd.DataFrame) -> list[str]:
     return names
 
 
-def _cut_ids(scorer, sentence: str) -> list[int]:
-    if hasattr(scorer, "_encode_trunc"):
-        return list(scorer._encode_trunc(sentence))
-    return list(scorer._encode_full(sentence)["input_ids"])
-
-
 def check_pair_rows(scorer, pairs: pd.DataFrame) -> list[str]:
     """Refuse (ValueError) every row that cannot be scored; warn about rows cut by truncation.
 
@@ -79,18 +73,24 @@ def check_pair_rows(scorer, pairs: pd.DataFrame) -> list[str]:
     """
     names = row_names(pairs)
     refused, cut = [], []
-    for name, more, less in zip(names, pairs["sent_more"], pairs["sent_less"]):
-        why = [f"{role} cannot be scored: {w}" for role, s in (("sent_more", more), ("sent_less", less))
-               if (w := scorer.problem(s))]
-        if not why and scorer.truncate:
-            long = [role for role, s in (("sent_more", more), ("sent_less", less))
-                    if len(scorer._encode(s)) > scorer.max_length]
-            if long:
-                cut.append(f"{name} ({', '.join(long)})")
-                if _cut_ids(scorer, more) == _cut_ids(scorer, less):
-                    why.append(f"sent_more and sent_less are identical after truncation to "
-                               f"{scorer.max_length} tokens, so the pair would count as a tie; "
-                               "shorten the sentences so that they differ within the limit")
+    more, less = list(pairs["sent_more"]), list(pairs["sent_less"])
+    problems = scorer.problems(more + less)  # one tokenizer call for the whole table
+    long: set[int] = set()  # indices into more + less of the sentences that will be cut
+    if scorer.truncate:
+        usable = [k for k, p in enumerate(problems) if p is None]
+        ids = scorer._encode_many([(more + less)[k] for k in usable])
+        long = {k for k, x in zip(usable, ids) if len(x) > scorer.max_length}
+    n = len(more)
+    for k, name in enumerate(names):
+        roles = (("sent_more", k), ("sent_less", k + n))
+        why = [f"{role} cannot be scored: {problems[j]}" for role, j in roles if problems[j]]
+        if not why and (k in long or k + n in long):
+            cut.append(f"{name} ({', '.join(role for role, j in roles if j in long)})")
+            cut_more, cut_less = scorer._truncated_many([more[k], less[k]])
+            if cut_more == cut_less:
+                why.append(f"sent_more and sent_less are identical after truncation to "
+                           f"{scorer.max_length} tokens, so the pair would count as a tie; "
+                           "shorten the sentences so that they differ within the limit")
         refused.extend(f"{name}: {w}" for w in why)
     if refused:
         raise ValueError(f"{len(refused)} problem(s) in the pair rows, nothing scored:\n" + "\n".join(refused))

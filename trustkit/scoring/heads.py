@@ -87,12 +87,36 @@ def autocast_for(device: torch.device, dtype: torch.dtype | None):
 
 
 def gather_log_probs(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """fp32 log-softmax of ``logits`` (rows × vocab) read at ``targets``.
+    """fp32 log-probability of ``targets`` under ``logits`` (rows × vocab).
+
+    On CUDA ``logit[target] - logsumexp(logits)``: no rows × vocab output is written. On CPU the
+    fused log-softmax and a gather, which measured 3× faster there than ``torch.logsumexp``
+    (470 batches of 100 × 30,522, 1 thread: 0.86 s against 3.65 s beyond the head itself).
 
     Example
     -------
     >>> gather_log_probs(torch.zeros(1, 4), torch.tensor([2])).item() == -torch.log(torch.tensor(4.)).item()
     True
     """
-    log_probs = torch.log_softmax(logits.float(), dim=-1)
+    logits = logits.float()
+    if logits.device.type == "cuda":
+        return logits.gather(1, targets.unsqueeze(1)).squeeze(1) - torch.logsumexp(logits, dim=-1)
+    log_probs = torch.log_softmax(logits, dim=-1)
     return log_probs.gather(1, targets.unsqueeze(1)).squeeze(1)
+
+
+def head_log_probs(head: Head, hidden: torch.Tensor, targets: torch.Tensor, chunk: int) -> torch.Tensor:
+    """Run the LM head on ``hidden`` (positions × hidden) in chunks of ``chunk`` positions and read
+    the fp32 log-probability of each target: the full-vocabulary logits never exceed one chunk.
+
+    Example
+    -------
+    >>> head = torch.nn.Linear(3, 5)
+    >>> h, t = torch.randn(7, 3), torch.randint(0, 5, (7,))
+    >>> bool(torch.allclose(head_log_probs(head, h, t, 2), gather_log_probs(head(h), t)))
+    True
+    """
+    if len(hidden) <= chunk:
+        return gather_log_probs(head(hidden), targets)
+    return torch.cat([gather_log_probs(head(hidden[i : i + chunk]), targets[i : i + chunk])
+                      for i in range(0, len(hidden), chunk)])

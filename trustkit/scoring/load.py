@@ -92,8 +92,6 @@ def load_scorer(model, device=None, dtype=None, random_control: bool = False,
         raise ValueError("a scoring policy (prefix, first token, chat template, normalisation) applies "
                          "to causal LMs; this is a masked LM")
     extra = {} if policy is None else {"policy": policy}
-    scorer = cls(model, tokenizer, device=None if device in (None, "auto") else device, dtype=dtype,
-                 batch_tokens=batch_tokens, cache=cache, model_id=model_id, truncate=truncate,
-                 progress=progress, **extra)
-    scorer.provenance = provenance
-    return scorer
+    return cls(model, tokenizer, device=None if device in (None, "auto") else device, dtype=dtype,
+               batch_tokens=batch_tokens, cache=cache, model_id=model_id, truncate=truncate,
+               progress=progress, provenance=provenance, **extra)

@@ -6,15 +6,18 @@ all rows of the whole input go through the one batching routine.
 
 from __future__ import annotations
 
+import contextlib
+
 import torch
 
 from trustkit.metrics.registry import metric_names
-from trustkit.scoring.batching import Row
 from trustkit.scoring.crows import crows_template
-from trustkit.scoring.heads import autocast_for, gather_log_probs, masked_lm_parts
+from trustkit.scoring.heads import autocast_for, gather_log_probs, head_log_probs, masked_lm_parts
 from trustkit.scoring.last_layer import last_layer_runner
-from trustkit.scoring.peer_plans import PEER_PLANS, finish_normalised
-from trustkit.scoring.scorer import Plan, Scorer
+from trustkit.scoring.memory import head_chunk_rows
+from trustkit.scoring.peer_plans import PEER_PLANS
+from trustkit.scoring.rows import Plan
+from trustkit.scoring.scorer import Scorer
 
 
 class MaskedLMScorer(Scorer):
@@ -63,88 +66,108 @@ class MaskedLMScorer(Scorer):
         # metric.py lowercases sentences for uncased models (bert-base-uncased, albert).
         self.uncased = bool(getattr(tokenizer, "do_lower_case", False))
 
-    def _encode(self, sentence: str) -> list[int]:
-        return self.tokenizer(sentence, add_special_tokens=True)["input_ids"]
+    def _encode_many(self, sentences: list[str]) -> list[list[int]]:
+        return [e[0] for e in self._encoded(sentences, special=True)]
 
-    def _encode_full(self, sentence: str):
-        enc = self.tokenizer(sentence, add_special_tokens=True, return_special_tokens_mask=True,
-                             truncation=self.truncate, max_length=self.max_length)
-        return enc
+    def _truncated_many(self, sentences: list[str]) -> list[list[int]]:
+        return [e[0] for e in self._encoded(sentences, special=True, cut=self.truncate)]
 
-    def _plan(self, item, metric: str) -> Plan:
+    def _plan_many(self, items: list, metric: str) -> list[Plan]:
         if metric in PEER_PLANS:
-            return PEER_PLANS[metric](self, item)
+            return [PEER_PLANS[metric](self, item) for item in items]
         if metric == "crows":
-            return self._plan_crows(*item)
-        enc = self._encode_full(item)
-        ids = list(enc["input_ids"])
-        scored = [p for p, special in enumerate(enc["special_tokens_mask"]) if not special]
-        if metric in ("aul", "aula"):
-            row = Row(tuple(ids), (), tuple(scored), tuple(ids[p] for p in scored), (0, tuple(scored)))
-            return Plan([ids], [row], [scored], "mean" if metric == "aul" else "weighted_mean")
-        words = enc.word_ids() if metric == "pll_word_l2r" else None
-        if metric == "pll_word_l2r" and words is None:
-            raise ValueError("pll_word_l2r needs a fast tokenizer (word_ids); load the model's "
-                             "tokenizer with use_fast=True")
-        rows = []
-        for p in scored:
-            masked = (p,)
-            if words is not None and words[p] is not None:
-                masked += tuple(q for q in range(p + 1, len(ids)) if words[q] == words[p])
-            rows.append(Row(tuple(ids), masked, (p,), (ids[p],), (0, (p,))))
-        return Plan([ids], rows, [scored])
+            return self._plan_crows(items)
+        plans = []
+        for ids, special, words in self._encoded(items, special=True, cut=self.truncate):
+            scored = [p for p, s in enumerate(special) if not s]
+            if metric in ("aul", "aula"):
+                plans.append(Plan.one_row_per_sentence(
+                    [ids], [scored], [[ids[p] for p in scored]], [scored], [scored],
+                    "mean" if metric == "aul" else "weighted_mean"))
+                continue
+            masks = None
+            if metric == "pll_word_l2r":
+                if words is None:
+                    raise ValueError("pll_word_l2r needs a fast tokenizer (word_ids); load the model's "
+                                     "tokenizer with use_fast=True")
+                masks = [[(p,) + tuple(q for q in range(p + 1, len(ids))
+                                       if words[p] is not None and words[q] == words[p])
+                          for p in scored]]
+            plans.append(Plan.one_mask_per_row([ids], [scored], [scored], masks))
+        return plans
 
-    def _plan_crows(self, sent1: str, sent2: str) -> Plan:
-        if self.uncased:
-            sent1, sent2 = sent1.lower(), sent2.lower()
-        ids1, ids2 = (list(self._encode_full(s)["input_ids"]) for s in (sent1, sent2))
-        t1, t2 = crows_template(ids1, ids2)
-        rows = []
-        for p1, p2 in zip(t1, t2):
-            rows.append(Row(tuple(ids1), (p1,), (p1,), (ids1[p1],), (0, (p1,))))
-            rows.append(Row(tuple(ids2), (p2,), (p2,), (ids2[p2],), (1, (p2,))))
-        return Plan([ids1, ids2], rows, [t1, t2])
-
-    def _finish(self, plan: Plan, results) -> dict:
-        return finish_normalised(Scorer._finish(plan, results), plan)
+    def _plan_crows(self, items: list) -> list[Plan]:
+        sentences = [s.lower() if self.uncased else s for pair in items for s in pair]
+        ids = self._truncated_many(sentences)
+        plans = []
+        for ids1, ids2 in zip(ids[0::2], ids[1::2]):
+            t1, t2 = crows_template(ids1, ids2)
+            plans.append(Plan.one_mask_per_row([ids1, ids2], [t1, t2], [t1, t2]))
+        return plans
 
     def _step(self, metric: str):
         model, parts, last_layer = self.model, self.parts, self.last_layer
         autocast = autocast_for(self.device, self.dtype)
         attend = metric == "aula"
+        chunk = head_chunk_rows(self.model.config.vocab_size, self.device, self.batch_tokens)
+
+        # One scored position per row (PLL, word-l2r, CrowS, StereoSet's BLANK word, by construction
+        # of their plans): the last layer runs there only. Known from the metric, so no device sync
+        # asks the batch.
+        one_per_row = metric in ("pll", "pll_word_l2r", "crows", "stereoset_blank")
 
         def step(input_ids, attention_mask, b, p, targets):
             extras = None
-            # One scored position per row (PLL, word-l2r, CrowS): the last layer runs there only.
-            one_per_row = len(b) == len(input_ids) and bool((b == torch.arange(len(b), device=b.device)).all())
             with autocast:
                 if last_layer is not None and one_per_row and not attend:
-                    logits = parts[1](last_layer(input_ids, attention_mask, p))
+                    log_probs = head_log_probs(parts[1], last_layer(input_ids, attention_mask, p), targets, chunk)
                 elif parts is not None:
                     body, head = parts
                     out = body(input_ids=input_ids, attention_mask=attention_mask,
                                output_attentions=attend)
-                    logits = head(out[0][b, p])
+                    log_probs = head_log_probs(head, out[0][b, p], targets, chunk)
                 else:  # unknown architecture: full logits, then gather (exact, slower)
                     out = model(input_ids=input_ids, attention_mask=attention_mask,
                                 output_attentions=attend)
-                    logits = out.logits[b, p]
+                    log_probs = gather_log_probs(out.logits[b, p], targets)
                 if attend:
                     extras = _received_attention(out.attentions, attention_mask)[b, p]
-            return gather_log_probs(logits, targets), extras
+            return log_probs, extras
 
         return step
 
-    def _score_items(self, items, metric):
-        if metric != "aula":
-            return super()._score_items(items, metric)
-        # Attention weights are only returned by the eager attention implementation.
-        previous = self.model.config._attn_implementation
-        self.model.set_attn_implementation("eager")
-        try:
-            return super()._score_items(items, metric)
-        finally:
-            self.model.set_attn_implementation(previous)
+    def _running(self, metric: str):
+        """AULA needs attention weights, which only the eager implementation returns."""
+        if metric == "aula":
+            return eager_attention(self.model)
+        return contextlib.nullcontext()
+
+
+@contextlib.contextmanager
+def eager_attention(model):
+    """Switch ``model`` to eager attention for the block; restore its implementation after,
+    also when the block raises.
+
+    Example
+    -------
+    >>> from transformers import BertConfig, BertForMaskedLM
+    >>> m = BertForMaskedLM(BertConfig(hidden_size=8, num_hidden_layers=1, num_attention_heads=2,
+    ...                                intermediate_size=8, attn_implementation="sdpa"))
+    >>> with eager_attention(m):
+    ...     m.config._attn_implementation
+    'eager'
+    >>> m.config._attn_implementation
+    'sdpa'
+    """
+    previous = model.config._attn_implementation
+    if previous == "eager":
+        yield model
+        return
+    model.set_attn_implementation("eager")
+    try:
+        yield model
+    finally:
+        model.set_attn_implementation(previous)
 
 
 def _received_attention(attentions, attention_mask) -> torch.Tensor:

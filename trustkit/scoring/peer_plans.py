@@ -11,11 +11,13 @@ import math
 import string
 from dataclasses import dataclass, fields
 
-from trustkit.scoring.batching import Row
-from trustkit.scoring.policy import PREFIXES
-from trustkit.scoring.scorer import Plan
+import numpy as np
 
-__all__ = ["PEER_PLANS", "plan_blank_word", "plan_geomean_prob", "score_blank_word",
+from trustkit.scoring.policy import PREFIXES
+from trustkit.scoring.results import ItemScore, reduce_item
+from trustkit.scoring.rows import Plan
+
+__all__ = ["PEER_PLANS", "PeerPlan", "plan_blank_word", "plan_geomean_prob", "score_blank_word",
            "stereoset_template_word"]
 
 STEREOSET_COMMIT = "moinnadeem/StereoSet@ead7d086a64a192a1eca88e0dd2fd163de375218"
@@ -24,10 +26,52 @@ BIASBENCH_COMMIT = "McGill-NLP/bias-bench@291426aab926f78ecfc7bd040b531429ee8123
 
 @dataclass
 class PeerPlan(Plan):
-    """A :class:`Plan` with a last step: divide each sentence's sum, or map its log-probabilities."""
+    """A :class:`Plan` with a last step: divide each sentence's score, or gather and map its values.
+
+    ``divisors`` divide each slot's reduced score (the policy's length normalisation).
+    ``entries`` (multi-sequence plans, whose rows run other texts than the scored sentence):
+    per output slot, the ``(sequence, position)`` of each value, in token order; the slot's
+    score is then the mean of those values, mapped by ``transform``: ``"exp"`` (of the mean:
+    a geometric-mean probability) or ``"mean_prob"`` (mean of their probabilities). ``report_ids``
+    are the slot's token ids in the result.
+    """
 
     divisors: list[float] | None = None
-    transform: str | None = None  # "exp" (of the reduced value) or "mean_prob" (mean of exp(lp))
+    transform: str | None = None
+    entries: list[list[tuple[int, int]]] | None = None
+    report_ids: list[list[int]] | None = None
+
+    def finish(self, log_probs: np.ndarray, weights: np.ndarray | None, start: int) -> ItemScore:
+        """This item's :class:`ItemScore` from the run's flat per-token arrays (see ``finish_item``)."""
+        if self.entries is None:
+            value = reduce_item(self, log_probs, weights, start)
+            if self.divisors is None:
+                return value
+            # an empty sentence part divides 0 by 0: keep the 0 (a tie)
+            scores = [s / d if d else s for s, d in zip(value.scores, self.divisors)]
+            return ItemScore(scores, value.token_ids, value.log_probs, value.counted, value.weights)
+        offsets = start + np.concatenate([[0], np.cumsum([len(x) for x in self.ids])[:-1]]).astype(np.int64)
+        scores, lps = [], []
+        for slot in self.entries:
+            vals = [float(log_probs[offsets[q] + p]) for q, p in slot]
+            lps.append(vals)
+            mean = sum(vals) / len(vals)
+            scores.append(math.exp(mean) if self.transform == "exp"
+                          else sum(math.exp(v) for v in vals) / len(vals))
+        return ItemScore(scores, self.report_ids, lps, [list(range(len(v))) for v in lps])
+
+
+def _multi_sequence_plan(seqs: list[list[int]], rows: list[tuple[int, int, list[int], list[int]]],
+                         entries, report_ids, transform: str) -> PeerPlan:
+    """A plan whose rows each run one of ``seqs``: ``(sequence, masked position or -1, scored
+    positions, targets)``; each scored value lands at its own position of that sequence."""
+    mask = [[m] if m >= 0 else [] for _, m, _, _ in rows]
+    ptr = lambda counts: np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    flat = lambda lists: np.fromiter((x for xs in lists for x in xs), dtype=np.int64)
+    return PeerPlan(seqs, [[] for _ in seqs], "sum", np.array([r[0] for r in rows], dtype=np.int64),
+                    ptr([len(m) for m in mask]), flat(mask), ptr([len(r[2]) for r in rows]),
+                    flat([r[2] for r in rows]), flat([r[3] for r in rows]), flat([r[2] for r in rows]),
+                    transform=transform, entries=entries, report_ids=report_ids)
 
 
 def normalised(plan: Plan, policy, sentences: list[str]) -> Plan:
@@ -36,22 +80,6 @@ def normalised(plan: Plan, policy, sentences: list[str]) -> Plan:
         return plan
     divisors = [policy.divisor(s, len(c)) for s, c in zip(sentences, plan.counted)]
     return PeerPlan(**{f.name: getattr(plan, f.name) for f in fields(Plan)}, divisors=divisors)
-
-
-def finish_normalised(value: dict, plan: Plan) -> dict:
-    """Apply a :class:`PeerPlan`'s last step to a finished value (other plans pass through)."""
-    if not isinstance(plan, PeerPlan):
-        return value
-    scores = value["s"]
-    if plan.divisors is not None:  # an empty sentence part divides 0 by 0: keep the 0 (a tie)
-        scores = [s / d if d else s for s, d in zip(scores, plan.divisors)]
-    if plan.transform == "exp":
-        scores = [math.exp(s) for s in scores]
-    elif plan.transform == "mean_prob":
-        scores = [sum(math.exp(value["lp"][slot][p]) for p in counted) / len(counted)
-                  for slot, counted in enumerate(plan.counted)]
-    value["s"] = scores
-    return value
 
 
 def plan_geomean_prob(scorer, sentence: str) -> Plan:
@@ -72,11 +100,14 @@ def plan_geomean_prob(scorer, sentence: str) -> Plan:
     start = scorer.context[:1]
     if scorer.policy.prefix not in PREFIXES:  # literal text: encoded as the peers do, first token used
         start = list(scorer.tokenizer(scorer.policy.prefix)["input_ids"])[:1]
-    rows = [Row(tuple(start), (), (0,), (tokens[0],), (0, (0,)))]
+    # sequence 0: the start token alone, predicting the first token; sequence 1: the sentence,
+    # whose output at t predicts token t + 1 (its value lands at t + 1's output position)
+    rows = [(0, -1, [0], [tokens[0]])]
+    entries = [(0, 0)]
     if len(tokens) > 1:
-        rows.append(Row(tuple(tokens), (), tuple(range(len(tokens) - 1)), tuple(tokens[1:]),
-                        (0, tuple(range(1, len(tokens))))))
-    return PeerPlan([tokens], rows, [list(range(len(tokens)))], "mean", transform="exp")
+        rows.append((1, -1, list(range(len(tokens) - 1)), tokens[1:]))
+        entries += [(1, p) for p in range(len(tokens) - 1)]
+    return _multi_sequence_plan([list(start), tokens], rows, [entries], [tokens], "exp")
 
 
 def stereoset_template_word(context: str, sentence: str) -> str:
@@ -116,7 +147,7 @@ def plan_blank_word(scorer, item: tuple[str, str]) -> Plan:
     pieces = list(tokenizer(word, add_special_tokens=False)["input_ids"])
     if not pieces:
         raise ValueError(f"StereoSet candidate {sentence!r}: its BLANK word {word!r} has no tokens")
-    rows = []
+    seqs, rows = [], []
     for k, target in enumerate(pieces):
         text = context.replace("BLANK", tokenizer.decode(pieces[:k]) + tokenizer.mask_token)
         ids = list(tokenizer(text)["input_ids"])
@@ -124,8 +155,10 @@ def plan_blank_word(scorer, item: tuple[str, str]) -> Plan:
         if len(at) != 1:
             raise ValueError(f"StereoSet context {context!r} gives {len(at)} mask positions; the "
                              "original scorer needs exactly one BLANK")
-        rows.append(Row(tuple(ids), (), (at[0],), (target,), (0, (k,))))
-    return PeerPlan([pieces], rows, [list(range(len(pieces)))], "mean", transform="mean_prob")
+        seqs.append(ids)
+        rows.append((k, at[0], [at[0]], [target]))
+    entries = [[(k, r[1]) for k, r in enumerate(rows)]]
+    return _multi_sequence_plan(seqs, rows, entries, [pieces], "mean_prob")
 
 
 def score_blank_word(scorer, contexts, sentences) -> list[float]:
@@ -140,7 +173,7 @@ def score_blank_word(scorer, contexts, sentences) -> list[float]:
         raise ValueError("stereoset_blank scores a masked LM; for a causal LM StereoSet's own scorer is "
                          "geomean_prob over the whole candidate sentence")
     items = [(str(c), str(s)) for c, s in zip(contexts, sentences, strict=True)]
-    return [v["s"][0] for v in scorer._score_items(items, "stereoset_blank")]
+    return [v.scores[0] for v in scorer._score_items(items, "stereoset_blank")]
 
 
 #: metric name → plan builder, for the metrics that follow a peer's definition

@@ -1,40 +1,50 @@
-"""The scorer object shared by masked and causal LMs: caching, pair tables and per-token output.
+"""The scorer object shared by masked and causal LMs: configuration, validation and the tables.
 
-Subclasses say how a sentence or pair becomes rows (``_plan``) and how a batch is run (``_step``);
-everything else — deduplication, the disk cache, resumption, the pair table — lives here.
+Subclasses say how sentences or pairs become rows (``_plan_many``) and how a batch is run
+(``_step``); ``trustkit.scoring.engine`` runs them (cache, shards, batches); this module turns
+the results into pair tables and per-token output.
 """
 
 from __future__ import annotations
 
-import math
+import contextlib
+import functools
 import os
+import time
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 import pandas as pd
 import torch
 
-from trustkit.scoring.batching import Row, run_rows
-from trustkit.scoring.cache import CacheError, CacheIntegrityWarning, ScoreCache, item_key
+from trustkit.scoring.cache import CacheError, ScoreCache
 from trustkit.scoring.checks import check_pair_rows, check_vocabulary
 from trustkit.scoring.crows import metric_order
+from trustkit.scoring.engine import score_items
 from trustkit.scoring.fingerprints import model_fingerprint, tokenizer_fingerprint
+from trustkit.scoring.memory import default_batch_tokens
+from trustkit.scoring.results import ItemScore
+from trustkit.scoring.rows import Plan
+from trustkit.scoring.tokens import token_records
 
-__all__ = ["Plan", "Scorer", "model_fingerprint", "tokenizer_fingerprint"]
+__all__ = ["ItemScore", "Plan", "Scorer", "model_fingerprint", "tokenizer_fingerprint"]
 
 UNBOUNDED = 10**6  # tokenizers report ~1e30 when they know no maximum length
 
 
-@dataclass
-class Plan:
-    """How one item (a sentence, or a pair for pair metrics) is scored: its rows and what counts."""
-
-    ids: list[list[int]]
-    rows: list[Row]
-    counted: list[list[int]]  # per sentence: positions summed (or averaged) into its score
-    reduce: str = "sum"  # "sum", "mean" or "weighted_mean"
-    row_index: list[int] = field(default_factory=list)
+def _tokenising_once(method):
+    """Within one public call, validation and planning share each sentence's tokenisation."""
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        outer = self._memo is None
+        if outer:
+            self._memo = {}
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            if outer:
+                self._memo = None
+    return wrapper
 
 
 class Scorer:
@@ -45,13 +55,19 @@ class Scorer:
     model, tokenizer : a transformers LM and its tokenizer.
     device : where to run (default: the model's device).
     dtype : GPU autocast precision (bf16 by default on CUDA); CPU always runs fp32.
-    batch_tokens : padded tokens per forward pass (default 2048 CPU, 65536 GPU).
+    batch_tokens : padded tokens per forward pass, which bounds memory (default 2048 on CPU; on
+        CUDA chosen from the free memory measured now, see ``trustkit.scoring.memory``).
     cache : True (the default cache file: if it cannot be opened, read or written, one warning
         and the run goes on uncached), a path or a :class:`ScoreCache` (asked for explicitly:
         such a failure raises :class:`CacheError`), or False.
     model_id : the weights' identity for cache keys (file hashes); default: a hash of the tensors.
     truncate : cut over-long sentences instead of refusing them.
     progress : tqdm progress bars.
+    provenance : where the weights came from (``load_scorer`` fills it); recorded in sidecars.
+
+    Inside an initialised ``torch.distributed`` process group every scoring call is data
+    parallel: each rank scores its share of the items (balanced by token count) and every rank
+    returns the whole result.
     """
 
     kind = "base"
@@ -59,10 +75,12 @@ class Scorer:
     pair_metrics: tuple[str, ...] = ()
     #: names the model and data in progress bars ("smollm2 · crows_pairs · ll rows"); see trustkit.study
     progress_label = ""
+    #: where the weights came from (files, hashes, revision); set by ``load_scorer``, else None
+    provenance: dict | None = None
 
     def __init__(self, model, tokenizer, *, device=None, dtype=None, batch_tokens: int | None = None,
                  cache: bool | str | ScoreCache = True, model_id: str | None = None,
-                 truncate: bool = False, progress: bool = True):
+                 truncate: bool = False, progress: bool = True, provenance: dict | None = None):
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.device = torch.device(device) if device else next(model.parameters()).device
@@ -79,7 +97,7 @@ class Scorer:
                 warnings.warn(f"dtype {dtype} ignored: trustkit scores in fp32 on CPU", stacklevel=2)
             dtype = None  # plain fp32, no autocast
         self.dtype = dtype
-        self.batch_tokens = batch_tokens or (65536 if self.device.type == "cuda" else 2048)
+        self.batch_tokens = batch_tokens or default_batch_tokens(self.model, self.device, dtype)
         self.truncate = truncate
         self.progress = progress
         self.model_id = model_id
@@ -95,20 +113,53 @@ class Scorer:
         # (not ``cache or None``: an empty cache has len 0 and would read as False)
         self.cache: ScoreCache | None = cache if isinstance(cache, ScoreCache) else None
         self.stats = {"rows_computed": 0, "items_computed": 0, "items_cached": 0}
+        #: seconds spent in tokenise, plan, assemble, model and bookkeeping (all calls so far)
+        self.timings: dict[str, float] = {}
+        self.provenance = provenance
+        self._memo: dict | None = None  # tokenisations shared inside one public call
         self._identity_cache: dict | None = None
         check_vocabulary(model, tokenizer)
         self.pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
         self.max_length = self._max_length()
 
     # --- what subclasses provide -------------------------------------------------------------
-    def _plan(self, item, metric: str) -> Plan:  # pragma: no cover - abstract
+    def _plan_many(self, items: list, metric: str) -> list[Plan]:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def _step(self, metric: str):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _encode(self, sentence: str) -> list[int]:  # pragma: no cover - abstract
+    def _encode_many(self, sentences: list[str]) -> list[list[int]]:  # pragma: no cover - abstract
+        """Token ids of each sentence as the model sees it, before any truncation."""
         raise NotImplementedError
+
+    def _truncated_many(self, sentences: list[str]) -> list[list[int]]:  # pragma: no cover - abstract
+        """Token ids of each sentence as scored (cut to the maximum with ``truncate``)."""
+        raise NotImplementedError
+
+    def _running(self, metric: str):
+        """Context held while a metric runs (e.g. an attention implementation); restores on exit."""
+        return contextlib.nullcontext()
+
+    def _plan(self, item, metric: str) -> Plan:
+        """The plan of one item (for inspection; the engine plans all items in one call)."""
+        return self._plan_many([item], metric)[0]
+
+    def _encoded(self, sentences: Sequence[str], *, special: bool, cut: bool = False) -> list[tuple]:
+        """``(ids, special_tokens_mask, word_ids or None)`` per sentence, from one batch call of
+        the tokenizer; within one public call each sentence is tokenised once (validation and
+        planning share it). ``cut``: truncated to the model's maximum."""
+        memo = self._memo if self._memo is not None else {}
+        todo = [x for x in dict.fromkeys(sentences) if (special, cut, x) not in memo]
+        if todo:
+            start = time.perf_counter()
+            kwargs = dict(truncation=True, max_length=self.max_length) if cut else {}
+            enc = self.tokenizer(todo, add_special_tokens=special, return_special_tokens_mask=True, **kwargs)
+            fast = enc.is_fast
+            for n, (x, ids, mask) in enumerate(zip(todo, enc["input_ids"], enc["special_tokens_mask"])):
+                memo[(special, cut, x)] = (ids, mask, enc.word_ids(n) if fast else None)
+            self.timings["tokenise"] = self.timings.get("tokenise", 0.0) + time.perf_counter() - start
+        return [memo[(special, cut, x)] for x in sentences]
 
     def _max_length(self) -> int:
         config = self.model.config
@@ -137,117 +188,37 @@ class Scorer:
 
     def problem(self, sentence) -> str | None:
         """Why a sentence cannot be scored (empty, too long), or None when it can."""
-        if not isinstance(sentence, str) or not sentence.strip():
-            return "the sentence is empty"
-        n = len(self._encode(sentence))
-        if n > self.max_length and not self.truncate:
-            return (f"the sentence has {n} tokens, more than the model's maximum of "
-                    f"{self.max_length}; shorten it or pass truncate=True (CLI: --truncate)")
-        return None
+        return self.problems([sentence])[0]
+
+    def problems(self, sentences: Sequence) -> list[str | None]:
+        """:meth:`problem` for many sentences, with one call of the tokenizer."""
+        empty = [not isinstance(s, str) or not s.strip() for s in sentences]
+        ids = iter(self._encode_many([s for s, e in zip(sentences, empty) if not e]))
+        out: list[str | None] = []
+        for e in empty:
+            n = 0 if e else len(next(ids))
+            if e:
+                out.append("the sentence is empty")
+            elif n > self.max_length and not self.truncate:
+                out.append(f"the sentence has {n} tokens, more than the model's maximum of "
+                           f"{self.max_length}; shorten it or pass truncate=True (CLI: --truncate)")
+            else:
+                out.append(None)
+        return out
 
     def _check_metric(self, metric: str, allowed: Sequence[str]) -> None:
         if metric not in allowed:
             raise ValueError(f"metric {metric!r} is not available for a {self.kind} LM here; "
                              f"choose one of {', '.join(allowed)}")
 
-    def _score_items(self, items: list, metric: str) -> list[dict]:
-        unique = list(dict.fromkeys(items))
-        values: dict = {}
-        keys: dict = {}
-        if self.cache is not None:
-            keys = {it: item_key(self.identity(), metric, it) for it in unique}
-            stored = self._cache_call("get_many", keys.values()) or {}
-            values = {it: stored[keys[it]] for it in unique if keys[it] in stored}
-            self.stats["items_cached"] += len(values)
-        todo = [it for it in unique if it not in values]
-        plans = [self._plan(it, metric) for it in todo]
-        rows: list[Row] = []
-        row_item: list[int] = []
-        remaining: list[int] = []
-        for n, plan in enumerate(plans):
-            plan.row_index = list(range(len(rows), len(rows) + len(plan.rows)))
-            rows.extend(plan.rows)
-            row_item.extend([n] * len(plan.rows))
-            remaining.append(len(plan.rows))
-        pending: dict = {}
-
-        def finish(n: int, results) -> None:
-            value = self._finish(plans[n], results)
-            values[todo[n]] = value
-            self.stats["items_computed"] += 1
-            if self.cache is not None:
-                pending[keys[todo[n]]] = value
-
-        def on_batch_done(batch, results) -> None:
-            self.stats["rows_computed"] += len(batch)
-            for i in batch:
-                n = row_item[i]
-                remaining[n] -= 1
-                if remaining[n] == 0:
-                    finish(n, results)
-            if self.cache is not None:
-                self._cache_call("put_many", pending)
-                pending.clear()
-
-        for n, plan in enumerate(plans):  # e.g. a pair with no shared tokens: nothing to run
-            if not plan.rows:
-                finish(n, [])
-        if rows:
-            with torch.inference_mode():
-                run_rows(rows, self._step(metric), batch_tokens=self.batch_tokens,
-                         pad_id=self.pad_id, mask_id=getattr(self.tokenizer, "mask_token_id", None),
-                         device=self.device, progress=self.progress, desc=" · ".join(filter(None, [self.progress_label, f"{metric} rows"])),
-                         on_batch_done=on_batch_done)
-        elif self.cache is not None:
-            self._cache_call("put_many", pending)
-        return [values[it] for it in items]
-
-    def _cache_call(self, method: str, arg):
-        """Call the cache; on failure raise (cache asked for explicitly) or warn once and drop it."""
-        try:
-            result = getattr(self.cache, method)(arg)
-        except CacheError as err:
-            if self._cache_explicit:
-                raise
-            warnings.warn(f"{err}; going on without it", stacklevel=3)
-            self.cache = None
-            return None
-        if self.cache.corrupt:
-            warnings.warn(f"{self.cache.corrupt} cached value(s) in {self.cache.path} failed their "
-                          "checksum and are recomputed", CacheIntegrityWarning, stacklevel=3)
-            self.cache.corrupt = 0
-        return result
-
-    @staticmethod
-    def _finish(plan: Plan, results) -> dict:
-        log_probs = [[None] * len(ids) for ids in plan.ids]
-        weights = [[None] * len(ids) for ids in plan.ids]
-        for row, i in zip(plan.rows, plan.row_index):
-            slot, positions = row.owner  # which sentence of the item, which of its positions
-            lps, extras = results[i]
-            for k, pos in enumerate(positions):
-                log_probs[slot][pos] = lps[k]
-                if extras is not None:
-                    weights[slot][pos] = extras[k]
-        scores = []
-        for slot, counted in enumerate(plan.counted):
-            vals = [log_probs[slot][p] for p in counted]
-            if plan.reduce == "weighted_mean":
-                vals = [v * weights[slot][p] for v, p in zip(vals, counted)]
-            if plan.reduce == "sum":
-                scores.append(float(sum(vals)))
-            else:
-                scores.append(float(sum(vals) / len(vals)) if vals else float("nan"))
-        value = {"s": scores, "ids": plan.ids, "lp": log_probs, "counted": plan.counted}
-        if plan.reduce == "weighted_mean":
-            value["w"] = weights
-        return value
+    def _score_items(self, items: list, metric: str) -> list[ItemScore]:
+        return score_items(self, items, metric)
 
     def _checked_sentences(self, sentences, metric: str) -> list[str]:
         self._check_metric(metric, self.sentence_metrics)
         sentences = list(sentences)
-        refused = [f"sentence {k} ({str(s)[:60]!r}): {why}" for k, s in enumerate(sentences)
-                   if (why := self.problem(s))]
+        refused = [f"sentence {k} ({str(s)[:60]!r}): {why}"
+                   for k, (s, why) in enumerate(zip(sentences, self.problems(sentences))) if why]
         if refused:
             raise ValueError("\n".join(refused))
         return sentences
@@ -264,6 +235,7 @@ class Scorer:
         return check_pair_rows(self, pairs)
 
     # --- public API ---------------------------------------------------------------------------
+    @_tokenising_once
     def score_sentences(self, sentences: Sequence[str], metric: str = "pll") -> list[float]:
         """Score each sentence with a per-sentence metric.
 
@@ -285,8 +257,9 @@ class Scorer:
         [-17.3]
         """
         sentences = self._checked_sentences(sentences, metric)
-        return [v["s"][0] for v in self._score_items(sentences, metric)]
+        return [v.scores[0] for v in self._score_items(sentences, metric)]
 
+    @_tokenising_once
     def score_pairs(self, pairs: pd.DataFrame, metric: str = "crows") -> pd.DataFrame:
         """Score both sentences of every pair; keep every input column, add scores and delta.
 
@@ -312,7 +285,7 @@ class Scorer:
         out = pairs.copy()
         if metric in self.sentence_metrics:
             sentences = list(pairs["sent_more"]) + list(pairs["sent_less"])
-            scores = [v["s"][0] for v in self._score_items(sentences, metric)]
+            scores = [v.scores[0] for v in self._score_items(sentences, metric)]
             out["score_more"] = scores[: len(pairs)]
             out["score_less"] = scores[len(pairs):]
         else:
@@ -320,10 +293,10 @@ class Scorer:
             items = [metric_order(m, l, d) for m, l, d in
                      zip(pairs["sent_more"], pairs["sent_less"], pairs["direction"])]
             values = self._score_items(items, metric)
-            out["score_more"] = [v["s"][0 if s else 1] for v, s in zip(values, stereo)]
-            out["score_less"] = [v["s"][1 if s else 0] for v, s in zip(values, stereo)]
-            out["n_shared"] = [len(v["counted"][0]) for v in values]
-            empty = [str(n) for n, v in zip(names, values) if not v["counted"][0]]
+            out["score_more"] = [v.scores[0 if s else 1] for v, s in zip(values, stereo)]
+            out["score_less"] = [v.scores[1 if s else 0] for v, s in zip(values, stereo)]
+            out["n_shared"] = [len(v.counted[0]) for v in values]
+            empty = [str(n) for n, v in zip(names, values) if not v.counted[0]]
             if empty:
                 warnings.warn(f"{len(empty)} pair(s) share no scorable token, so both sentences "
                               f"score 0 (a tie): {', '.join(empty[:10])}", stacklevel=2)
@@ -331,6 +304,7 @@ class Scorer:
         out.attrs["metric"] = metric  # the tie rule of the bias score depends on it
         return out
 
+    @_tokenising_once
     def score_tokens(self, data, metric: str = "pll") -> pd.DataFrame:
         """Per-token output for plots: one row per token of each sentence.
 
@@ -371,17 +345,4 @@ class Scorer:
         else:
             values = self._score_items(self._checked_sentences(data, metric), metric)
             entries = [(k, "sentence", v, 0) for k, v in enumerate(values)]
-        records = []
-        for item, role, v, slot in entries:
-            ids = v["ids"][slot]
-            tokens = self.tokenizer.convert_ids_to_tokens(ids)
-            counted = set(v["counted"][slot])
-            for pos, (tid, tok) in enumerate(zip(ids, tokens)):
-                lp = v["lp"][slot][pos]
-                rec = {"item": item, "role": role, "position": pos, "token_id": tid, "token": tok,
-                       "log_prob": math.nan if lp is None else lp, "scored": pos in counted}
-                if "w" in v:
-                    w = v["w"][slot][pos]
-                    rec["attention"] = math.nan if w is None else w
-                records.append(rec)
-        return pd.DataFrame.from_records(records)
+        return pd.DataFrame.from_records(token_records(self.tokenizer, entries))
