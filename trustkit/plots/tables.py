@@ -17,7 +17,7 @@ def category_table(scores: pd.DataFrame, min_pairs: int = MIN_PAIRS, series: str
 
     Parameters
     ----------
-    scores : rows of :func:`trustkit.study.bias_scores` with ``by=...`` (``group, estimate, n``
+    scores : rows of :func:`trustkit.stats.series_bias_scores` with ``by=...`` (``group, estimate, n``
         and the ``series`` column).
     min_pairs : the fewest pairs a score needs to be shown in black.
     series : the column whose values become the table's columns.

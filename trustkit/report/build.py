@@ -129,7 +129,7 @@ def _load_scorer(model, device, random_control, batch_tokens, cache, progress):
 def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, progress, log):
     """Originals (para_index 0, every pair) followed by the kept pair-consistent paraphrases."""
     from trustkit.paraphrase import FilterSettings, paraphrase_pairs, to_pair_table
-    from trustkit.study import paraphraser_from_spec
+    from trustkit.paraphrase import paraphraser_from_spec
 
     backend = paraphraser_from_spec(paraphraser) if isinstance(paraphraser, str) else paraphraser
     result = paraphrase_pairs(
