@@ -69,7 +69,8 @@ def input_variants(sentence: str) -> list[str]:
     first letter lower-cased; the source with its contractions toggled. Duplicates are dropped.
 
     >>> input_variants("Blacks never listen to their parents.")
-    ['Blacks never listen to their parents.', 'Blacks never listen to their parents', 'blacks never listen to their parents.']
+    ['Blacks never listen to their parents.', 'Blacks never listen to their parents',
+     'blacks never listen to their parents.']
     """
     variants = [
         sentence,
