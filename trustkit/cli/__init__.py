@@ -66,7 +66,7 @@ def describe_failure(err: BaseException) -> str:
 
     Example
     -------
-    >>> print(describe_failure(struct.error("unpack requires a buffer of 8 bytes")))
+    >>> print(describe_failure(struct.error("unpack requires a buffer of 8 bytes")))  # doctest: +NORMALIZE_WHITESPACE
     a binary file ended early or is corrupt (unpack requires a buffer of 8 bytes): re-download or
     re-convert it; run with --debug for the traceback
     """
