@@ -265,7 +265,10 @@ def main(argv=None) -> dict:
             "rss_mb": r["rss_mb"],
         }
     n_loop = loop["n"] // 2
-    both = lambda s, n: s[:n] + s[len(s) // 2 : len(s) // 2 + n]  # first n pairs: more, then less
+
+    def both(s, n):  # first n pairs: more, then less
+        return s[:n] + s[len(s) // 2 : len(s) // 2 + n]
+
     diff_mc = max(abs(a - b) for a, b in zip(tk["scores"], mc["scores"]))
     diff_loop = max(abs(a - b) for a, b in zip(both(tk["scores"], n_loop), loop["scores"]))
     t = results["trustkit"]

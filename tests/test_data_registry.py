@@ -1,4 +1,4 @@
-"""The data registry refuses any copy whose sha256 differs and re-uses a verified cache."""
+"""The data registry refuses any copy whose sha256 differs and reuses a verified cache."""
 
 import hashlib
 import re

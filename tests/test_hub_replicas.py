@@ -35,7 +35,7 @@ def test_replicas_have_the_real_layouts(hub):
     assert {"roberta.pooler.dense.weight", "lm_head.dense.weight", "lm_head.layer_norm.weight"} <= roberta
     albert = _keys(hub["albert/albert-xxlarge-v2"])
     assert {"sop_classifier.classifier.weight", "predictions.decoder.weight"} <= albert
-    for repo, snapshot in hub.items():
+    for snapshot in hub.values():
         ref = (snapshot.parents[1] / "refs" / "main").read_text()
         assert snapshot.name == ref and len(ref) == 40
         assert json.loads((snapshot / "config.json").read_text())["architectures"]

@@ -66,7 +66,9 @@ panel.sessionContext.ready
 FINISH = """
 const done = arguments[arguments.length - 1];
 const app = window.jupyterapp, panel = app.shell.currentWidget;
-app.commands.execute('docmanager:save').then(() => panel.sessionContext.shutdown()).then(() => done(true), () => done(false));
+app.commands.execute('docmanager:save')
+  .then(() => panel.sessionContext.shutdown())
+  .then(() => done(true), () => done(false));
 """
 KERNEL_STATUS = (
     "return window.jupyterapp.shell.currentWidget.sessionContext.session?.kernel?.status || 'none';"
@@ -320,7 +322,8 @@ def test_report_card_renders_every_figure_offline(browser):
 
 def _chart_node(browser):
     return browser.execute_script(
-        "const el = [...document.querySelectorAll('.jp-OutputArea-output')].find(o => o.querySelector('g.pair_rows_marks'));"
+        "const el = [...document.querySelectorAll('.jp-OutputArea-output')]"
+        ".find(o => o.querySelector('g.pair_rows_marks'));"
         "if (el) el.scrollIntoView(); return el || null;"
     )
 

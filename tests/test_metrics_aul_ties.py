@@ -14,8 +14,8 @@ from trustkit.stats import series_bias_scores as bias_scores
 
 def paper_bias_score(more, less) -> tuple[float, int]:
     """Kaneko & Bollegala (2022): % of pairs whose sent_more scores higher; a tie only when equal."""
-    wins = sum(1 for m, l in zip(more, less) if m > l)
-    ties = sum(1 for m, l in zip(more, less) if m == l)
+    wins = sum(1 for m, le in zip(more, less) if m > le)
+    ties = sum(1 for m, le in zip(more, less) if m == le)
     return 100.0 * wins / len(more), ties
 
 

@@ -15,7 +15,7 @@ APOSTROPHES = ("split", "joined")
 
 
 def words(sentence: str, apostrophes: str = "split", lower: bool = False) -> list[str]:
-    """Split a sentence into words (runs of ``\\w``) and single punctuation marks.
+    r"""Split a sentence into words (runs of ``\w``) and single punctuation marks.
 
     Parameters
     ----------

@@ -21,6 +21,7 @@ import warnings
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``trustkit`` parser, with the sub-command of every module in this package."""
     parser = argparse.ArgumentParser(
         prog="trustkit",
         description="Bias measures of language models under paraphrase, reproducibly.",
@@ -65,8 +66,9 @@ def describe_failure(err: BaseException) -> str:
 
     Example
     -------
-    >>> describe_failure(struct.error("unpack requires a buffer of 8 bytes"))
-    'a binary file ended early or is corrupt (unpack requires a buffer of 8 bytes): re-download or re-convert it; run with --debug for the traceback'
+    >>> print(describe_failure(struct.error("unpack requires a buffer of 8 bytes")))  # doctest: +NORMALIZE_WHITESPACE
+    a binary file ended early or is corrupt (unpack requires a buffer of 8 bytes): re-download or
+    re-convert it; run with --debug for the traceback
     """
     text = err.args[0] if isinstance(err, KeyError) and err.args else str(err)
     text = " ".join(str(text).split())[:500] or type(err).__name__

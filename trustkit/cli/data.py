@@ -9,6 +9,7 @@ import sys
 
 
 def register(subparsers) -> None:
+    """Add the ``data`` sub-command and its actions ``list``, ``fetch``, ``verify`` and ``check``."""
     p = subparsers.add_parser("data", help="list, fetch and verify datasets; check a pair file")
     sub = p.add_subparsers(dest="data_command", metavar="ACTION", required=True)
     sub.add_parser(
@@ -38,14 +39,14 @@ def _names(requested: list[str]) -> list[str]:
 
 
 def run_list(args) -> int:
+    """Run ``trustkit data list``: one line per registered dataset (files, cached?, license, description)."""
     from trustkit.data.registry import REGISTRY
     from trustkit.paths import cache_dir
 
     for dataset in REGISTRY.values():
         cached = all((cache_dir("data", f.folder) / f.filename).exists() for f in dataset.files)
-        print(
-            f"{dataset.name:24s} {len(dataset.files):2d} file(s)  {'cached' if cached else 'not cached':10s}  {dataset.license}"
-        )
+        status = "cached" if cached else "not cached"
+        print(f"{dataset.name:24s} {len(dataset.files):2d} file(s)  {status:10s}  {dataset.license}")
         print(f"{'':24s} {dataset.description}")
     return 0
 
@@ -87,14 +88,17 @@ def _named(args, show_hashes: bool) -> int:
 
 
 def run_fetch(args) -> int:
+    """Run ``trustkit data fetch [NAME ...]``: fetch datasets, print each file's path; 1 if any failed."""
     return _named(args, show_hashes=False)
 
 
 def run_verify(args) -> int:
+    """Run ``trustkit data verify [NAME ...]``: fetch datasets, print each file's sha256; 1 if any failed."""
     return _named(args, show_hashes=True)
 
 
 def run_check(args) -> int:
+    """Run ``trustkit data check FILE``: print each bad pair row as ``FILE:LINE: reason``; 1 if any."""
     from pathlib import Path
 
     from trustkit.data.pairs import _PAIR_CATALOGUE, check_pair_file

@@ -17,6 +17,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    """Run ``trustkit metrics``: list the metrics, print one metric's card, or every card as Markdown."""
     from trustkit.metrics.registry import METRIC_TABLE, metric_card, metric_cards_markdown
 
     if args.markdown:

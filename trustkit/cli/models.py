@@ -9,6 +9,7 @@ import sys
 
 
 def register(subparsers) -> None:
+    """Add the ``models`` sub-command: ``list``, ``fetch``, ``control``, ``prefetch`` and ``doctor``."""
     p = subparsers.add_parser("models", help="offline model bundles and random-weights controls")
     sub = p.add_subparsers(dest="models_command", metavar="ACTION")
 
@@ -114,6 +115,7 @@ def run_doctor(args) -> int:
 
 
 def run_list(args) -> int:
+    """Run ``trustkit models list``: one row per offline bundle (kind, license, source, cached?, sha256)."""
     from trustkit.models.bundles import list_bundles
 
     rows = list_bundles()
@@ -128,6 +130,7 @@ def run_list(args) -> int:
 
 
 def run_fetch(args) -> int:
+    """Run ``trustkit models fetch``: download and verify the named bundles (or ``--all``); 1 on a failure."""
     from trustkit.models.bundles import BUNDLES, fetch_bundle, get_bundle
     from trustkit.models.gguf_conversion import convert_gguf, is_converted
 
@@ -160,6 +163,7 @@ def run_fetch(args) -> int:
 
 
 def run_control(args) -> int:
+    """Run ``trustkit models control``: build (or reuse) a random-weights control and print its folder."""
     from trustkit.models.controls import random_control
 
     path = random_control(args.arch, args.size, seed=args.seed, out_dir=args.out)

@@ -1,5 +1,7 @@
-"""ACL Anthology titles and abstracts: the registered JSON Lines file, or the same table built
-from the Anthology's official BibTeX export with abstracts (``anthology+abstracts.bib.gz``).
+"""ACL Anthology titles and abstracts as a table.
+
+The table is read from the registered JSON Lines file, or built the same from the Anthology's
+official BibTeX export with abstracts (``anthology+abstracts.bib.gz``).
 """
 
 from __future__ import annotations

@@ -1,5 +1,7 @@
-"""Getting the registry's files: from the cache, the local mirror (``$TRUSTKIT_DATA_MIRROR``) or a
-download, each copy verified against the sha256 in :mod:`trustkit.data.registry`.
+"""Getting the registry's files: from the cache, the local mirror or a download.
+
+The mirror is ``$TRUSTKIT_DATA_MIRROR``; each copy is verified against the sha256 in
+:mod:`trustkit.data.registry`.
 """
 
 from __future__ import annotations

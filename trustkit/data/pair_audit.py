@@ -1,7 +1,8 @@
-"""Audits of CrowS-Pairs-style data: is each pair minimal, and what did a revision change?
+"""Audits of CrowS-Pairs-style data: whether each pair is minimal, and what a revision changed.
 
-Supports notebook 01 (``from trustkit.data import pair_audit``): the problems Blodgett et al. (2021) raised (pairs that differ in more than the
-group words, duplicates, identical sentences) and the fixes of Névéol et al. (2022) / Pikuliak et al. (2023).
+Supports notebook 01 (``from trustkit.data import pair_audit``): the problems Blodgett et al.
+(2021) raised (pairs that differ in more than the group words, duplicates, identical sentences)
+and the fixes of Névéol et al. (2022) / Pikuliak et al. (2023).
 """
 
 from __future__ import annotations
@@ -176,7 +177,9 @@ def compare_versions(original: pd.DataFrame, revised: pd.DataFrame) -> pd.DataFr
 
     Example
     -------
-    >>> compare_versions(load_pairs("crows_pairs"), load_pairs("crows_pairs_revised")).status.value_counts()  # doctest: +SKIP
+    >>> compare_versions(  # doctest: +SKIP
+    ...     load_pairs("crows_pairs"), load_pairs("crows_pairs_revised")
+    ... ).status.value_counts()
     """
     cols = ["source_row", "sent_more", "sent_less", "bias_type", "direction"]
     merged = original[cols].merge(

@@ -118,7 +118,7 @@ def _csv_records(text: str, path: Path, parsed: ParsedPairs, display: str) -> li
 
 
 def _swallows_rows(fields: list[str], width: int) -> bool:
-    """Does a quoted field hold whole rows (a line with the header's number of delimiters)?"""
+    """Whether a quoted field holds whole rows (a line with the header's number of delimiters)."""
     for value in fields:
         for line in value.splitlines()[1:]:
             if width > 1 and max(line.count(","), line.count("\t")) >= width - 1:

@@ -45,6 +45,7 @@ class Dataset:
 
     @property
     def folder(self) -> str:
+        """The cache folder of the dataset's files (that of its first file)."""
         return self.files[0].folder
 
 
@@ -187,7 +188,10 @@ REGISTRY: dict[str, Dataset] = {
         ),
         Dataset(
             name="winobias",
-            description="WinoBias (Zhao et al. 2018): pro/anti-stereotyped x type 1/2 x dev/test, plus occupation lists.",
+            description=(
+                "WinoBias (Zhao et al. 2018): pro/anti-stereotyped x type 1/2 x dev/test, "
+                "plus occupation lists."
+            ),
             license="MIT",
             citation=citations.ZHAO_2018,
             source="github.com/uclanlp/corefBias @ 0bce984d (WinoBias/wino/data/)",
@@ -225,8 +229,10 @@ REGISTRY: dict[str, Dataset] = {
 
 
 def get_dataset(name: str) -> Dataset:
-    """Return the registry entry called ``name``; an :class:`~trustkit.errors.UnknownNameError`
-    (a KeyError and a ValueError) lists the known names.
+    """Return the registry entry called ``name``.
+
+    An unknown name raises :class:`~trustkit.errors.UnknownNameError` (a KeyError and a
+    ValueError), which lists the known names.
 
     >>> get_dataset("crows_pairs").license
     'CC BY-SA 4.0'

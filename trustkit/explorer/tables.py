@@ -64,7 +64,9 @@ def _one_model(scored: pd.DataFrame, model: str | None) -> pd.DataFrame:
 
 
 def pair_rows(scored: pd.DataFrame, model: str | None = None) -> pd.DataFrame:
-    """One row per pair: ``pair_id, bias_type, direction, delta, abs_delta, n_paraphrases, flipped,
+    """One row per pair, with its Δ, its paraphrase count, whether it flipped, and its sentences.
+
+    The columns are ``pair_id, bias_type, direction, delta, abs_delta, n_paraphrases, flipped,
     sent_more, sent_less`` (the original sentences; empty when the table has none).
 
     ``flipped`` is ``"yes"`` when some paraphrase reverses the sign of Δ

@@ -146,8 +146,8 @@ def linked_views(
         .properties(
             width=_WIDTH,
             height=14,
-            title=f"Pairs: the {TABLE_ROWS} largest |Δ| of those brushed and filtered (click a row; double-click clears; "
-            "filters under the chart)",
+            title=f"Pairs: the {TABLE_ROWS} largest |Δ| of those brushed and filtered "
+            "(click a row; double-click clears; filters under the chart)",
         )
     )
 

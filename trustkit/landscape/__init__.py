@@ -1,5 +1,7 @@
-"""The research-landscape study (Derzsy, Majumdar & Malik 2021) on the ACL Anthology: a word
-co-occurrence network, its Louvain communities, and a relevance score for every paper.
+"""The research-landscape study (Derzsy, Majumdar & Malik 2021) on the ACL Anthology.
+
+It builds a word co-occurrence network, finds its Louvain communities, and gives every paper a
+relevance score.
 
 One call runs it all::
 

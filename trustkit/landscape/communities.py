@@ -1,5 +1,7 @@
-"""Communities of the co-occurrence network: Louvain, stability across seeds, top words, and the
-trustworthy communities found from seed terms (with the study's privacy-vs-fairness test).
+"""Communities of the co-occurrence network, found by Louvain.
+
+Also their stability across seeds, their top words, and the trustworthy communities found from
+seed terms (with the study's privacy-vs-fairness test).
 """
 
 from __future__ import annotations
@@ -225,8 +227,7 @@ def privacy_fairness_separation(
     privacy_terms=PRIVACY_TERMS,
     fairness_terms=FAIRNESS_DEMOGRAPHY_TERMS,
 ) -> pd.DataFrame:
-    """Test the study's claim, per Louvain seed: is privacy in a different community than
-    fairness and demography?
+    """Per Louvain seed, test the study's claim: privacy and fairness/demography are in different communities.
 
     For each seed, ``separated`` is True when no privacy term shares a community with any
     fairness/demography term (terms absent from the network are ignored; if either side has no

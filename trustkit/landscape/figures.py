@@ -1,6 +1,7 @@
-"""Figures of the landscape study: network map, top words, trustworthy share per year, and where
-the TrustNLP papers fall. Each returns a Figure drawn in the house style; save it with
-:func:`trustkit.provenance.save_figure`.
+"""Figures of the landscape study: network map, top words, trustworthy share, TrustNLP papers.
+
+The trustworthy share is per year; the last figure shows where the TrustNLP papers fall. Each
+returns a Figure drawn in the house style; save it with :func:`trustkit.provenance.save_figure`.
 """
 
 from __future__ import annotations
@@ -27,8 +28,10 @@ def _styled(plot):
 
 
 def _colours(communities) -> dict:
-    """One colour per community, stable in community number (tab20 then tab20b: the house palette
-    has only ten colours and a map has twenty or more communities).
+    """One colour per community, stable in community number.
+
+    The colours are tab20 then tab20b: the house palette has only ten colours and a map has twenty
+    or more communities.
     """
     palette = list(plt.get_cmap("tab20").colors) + list(plt.get_cmap("tab20b").colors)
     return {c: palette[i % len(palette)] for i, c in enumerate(sorted(communities))}
@@ -275,8 +278,10 @@ def plot_trustnlp_placement(
     score_columns: dict,
     max_communities: int = 20,
 ):
-    """Where TrustNLP papers fall: their relevance lift per community (left) and ROC curves of
-    the trustworthy relevance scores against other papers of the same years (right).
+    """Where TrustNLP papers fall: their relevance lift per community and ROC curves.
+
+    The left panel shows the relevance lift per community; the right one the ROC curves of the
+    trustworthy relevance scores against other papers of the same years.
 
     Parameters
     ----------

@@ -129,8 +129,10 @@ def npmi_table(dtm: DocTermMatrix, min_cooccurrence: int = 5) -> pd.DataFrame:
 
 
 def cooccurrence_network(dtm: DocTermMatrix, min_cooccurrence: int = 10, min_npmi: float = 0.2) -> nx.Graph:
-    """The word co-occurrence network: words are nodes, an edge joins two words used in the same
-    papers more often than chance, weighted by their document NPMI.
+    """The word co-occurrence network: words are nodes, joined when they co-occur beyond chance.
+
+    An edge joins two words used in the same papers more often than chance, weighted by their
+    document NPMI.
 
     Pruning: an edge needs ``min_cooccurrence`` shared papers and NPMI >= ``min_npmi``; words left
     without edges are dropped. Node attribute ``df`` (papers using the word); edge attributes

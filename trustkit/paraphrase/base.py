@@ -32,7 +32,10 @@ def input_problem(sentence: object, max_words: int = MAX_WORDS, max_chars: int =
     if not isinstance(sentence, str) or not sentence.strip():
         return "empty sentence"
     if len(sentence) > max_chars or len(sentence.split()) > max_words:
-        return f"too long ({len(sentence.split())} words, {len(sentence)} characters; limit {max_words} words, {max_chars} characters)"
+        return (
+            f"too long ({len(sentence.split())} words, {len(sentence)} characters; "
+            f"limit {max_words} words, {max_chars} characters)"
+        )
     letters = [ch for ch in sentence if ch.isalpha()]
     if not letters:
         return "no letters"

@@ -27,10 +27,12 @@ _QUOTES = "\"'“”‘’"
 
 
 def clean_reply(reply: str) -> str:
-    """Reduce a chat reply to one sentence: its first line with text once a task lead-in
-    ("Here is the paraphrase:") is removed, without enclosing quotes.
+    r"""Reduce a chat reply to one sentence, without a task lead-in or enclosing quotes.
 
-    >>> clean_reply('Rewritten sentence: "Women are not able to drive."\\n\\nI changed...')
+    The sentence is the reply's first line with text once a task lead-in ("Here is the
+    paraphrase:") is removed, without enclosing quotes.
+
+    >>> clean_reply('Rewritten sentence: "Women are not able to drive."\n\nI changed...')
     'Women are not able to drive.'
     >>> clean_reply("The sentence can be rephrased to: Mom said: no.")
     'Mom said: no.'

@@ -30,7 +30,9 @@ _PAIR_COLUMNS = {"pair_id", "sent_more", "sent_less", "direction", "bias_type"}
 
 @dataclass
 class ParaphraseResult:
-    """``table``: kept long table (``table.LONG_COLUMNS``); ``rejected``: every rejected candidate
+    """What a paraphrase run made: the kept table, the rejections, and the settings.
+
+    ``table``: kept long table (``table.LONG_COLUMNS``); ``rejected``: every rejected candidate
     and bad input row with its ``kind`` (``rejections.REJECTION_KINDS``) and human-readable
     ``reason`` (``table.REJECTED_COLUMNS``); ``settings``: what produced them.
     """
@@ -40,8 +42,10 @@ class ParaphraseResult:
     settings: dict = field(default_factory=dict)
 
     def summary(self) -> dict:
-        """Pairs, yield (share of pairs with at least one kept paraphrase pair), kept and rejected
-        counts, mean similarity and diversity of kept paraphrases, and rejections by kind.
+        """The run in numbers: pairs, yield, kept and rejected counts, similarity, diversity.
+
+        Yield is the share of pairs with at least one kept paraphrase pair; similarity and
+        diversity are the means over kept paraphrases; rejections are also counted by kind.
         """
         pairs = self.settings.get("pairs", self.table["pair_id"].nunique())
         para = self.table[self.table["para_index"] > 0]
@@ -103,7 +107,9 @@ def paraphrase_pairs(
 
     Example
     -------
-    >>> result = paraphrase_pairs(load_pairs("crows_pairs").head(5), BackTranslationParaphraser(), n=2)  # doctest: +SKIP
+    >>> result = paraphrase_pairs(  # doctest: +SKIP
+    ...     load_pairs("crows_pairs").head(5), BackTranslationParaphraser(), n=2
+    ... )
     >>> to_pair_table(result.table).head()  # doctest: +SKIP
     """
     if mode not in MODES:

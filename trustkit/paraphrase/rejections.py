@@ -43,6 +43,7 @@ class Rejection(str):
     kind: str
 
     def __new__(cls, kind: str, reason: str):
+        """A rejection of ``kind`` (a key of ``REJECTION_KINDS``; else ValueError) saying ``reason``."""
         if kind not in REJECTION_KINDS:
             raise ValueError(f"unknown rejection kind {kind!r}; known: {', '.join(REJECTION_KINDS)}")
         self = super().__new__(cls, reason)

@@ -78,6 +78,7 @@ class RowSeededSampler(LogitsProcessor):
         self.top_p = float(top_p)
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        """The scores after temperature and top-p, plus each row's Gumbel noise: their argmax is a sample."""
         if scores.shape[0] != len(self.generators):
             raise RuntimeError(f"batch has {scores.shape[0]} rows but {len(self.generators)} seeds")
         logits = scores.float() / self.temperature
@@ -101,6 +102,7 @@ class RowStop(StoppingCriteria):
         self.caps = torch.tensor(caps)
 
     def __call__(self, input_ids: torch.LongTensor, scores, **kwargs) -> torch.BoolTensor:
+        """Per row, whether it is done: at its token cap, or at a line break after some text."""
         generated = input_ids[:, self.start :]
         done = self.caps.to(input_ids.device) <= generated.shape[1]
         if self.stop_at_newline and generated.shape[1] > 1:
@@ -131,7 +133,9 @@ def seeded_generate(
     first line break that follows some text (``has_text(reply_so_far)`` decides what counts; by
     default any non-blank text). Special tokens are removed from the returned text.
 
-    >>> seeded_generate(model, tok, ["paraphrase: Hi."], [7], temperature=1.0, top_p=0.95, max_new_tokens=[20])  # doctest: +SKIP
+    >>> seeded_generate(  # doctest: +SKIP
+    ...     model, tok, ["paraphrase: Hi."], [7], temperature=1.0, top_p=0.95, max_new_tokens=[20]
+    ... )
     ['Hello.']
     """
     if tokenizer.pad_token is None:

@@ -159,8 +159,9 @@ class TranslationPairParaphraser(Seq2SeqParaphraser):
 
     Example
     -------
-    >>> TranslationPairParaphraser("Helsinki-NLP/opus-mt-en-de", "Helsinki-NLP/opus-mt-de-en").generate(  # doctest: +SKIP
-    ...     ["Women don't know how to drive."], n=2)
+    >>> TranslationPairParaphraser(  # doctest: +SKIP
+    ...     "Helsinki-NLP/opus-mt-en-de", "Helsinki-NLP/opus-mt-de-en"
+    ... ).generate(["Women don't know how to drive."], n=2)
     """
 
     def __init__(

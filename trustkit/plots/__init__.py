@@ -1,6 +1,8 @@
-"""trustkit's figures in one house style: the data's revisions, Δ distributions, original vs paraphrase, thresholding, scores.
+"""trustkit's figures in one house style.
 
-Each function returns a matplotlib Figure; :func:`trustkit.provenance.save_figure` saves it with its provenance.
+They show the data's revisions, Δ distributions, original vs paraphrase, thresholding and scores.
+Each function returns a matplotlib Figure; :func:`trustkit.provenance.save_figure` saves it with
+its provenance.
 """
 
 from trustkit.plots.data import plot_revision_counts

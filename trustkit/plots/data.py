@@ -18,7 +18,8 @@ def plot_revision_counts(counts: pd.DataFrame, original: str = "original", path=
     counts : :func:`trustkit.pair_audit.revision_counts` (index ``revision, bias_type``, one
         column per status).
     original : name of the version the revisions are compared with (panel titles).
-    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a path stem writes PNG + SVG.
+    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a
+        path stem writes PNG + SVG.
 
     Returns
     -------

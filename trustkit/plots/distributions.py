@@ -35,7 +35,8 @@ def plot_delta_distributions(
     tau : threshold to mark as dashed lines at ±τ; a dict maps a model name to its own τ.
     model_col : column naming the model.
     original_only : use only the original sentences (para_index 0).
-    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a path stem writes PNG + SVG.
+    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a
+        path stem writes PNG + SVG.
     title : figure title.
 
     Returns
@@ -88,7 +89,7 @@ def plot_delta_distributions(
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1},
             )
         taus = tau if isinstance(tau, dict) else dict.fromkeys(names, tau)
-        for row, (name, label) in enumerate(zip(names, labels, strict=False)):
+        for row, (name, _label) in enumerate(zip(names, labels, strict=False)):
             t = taus.get(name)
             if t is None:
                 continue
@@ -120,7 +121,8 @@ def plot_original_vs_paraphrase(
     ----------
     scored : scored pair table with originals (para_index 0) and paraphrases (> 0), one model.
     decimals : rounding used to decide signs (metric.py: 3).
-    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a path stem writes PNG + SVG.
+    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a
+        path stem writes PNG + SVG.
     title : figure title (default names the model when the table has a ``model`` column).
     model_col : column naming the model (for the title and the control label).
 

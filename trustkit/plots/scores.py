@@ -1,6 +1,7 @@
 """Figures of bias scores: the thresholding curve, per-category scores with CIs, and metric variants.
 
-Each function takes a tidy table from trustkit.stats and returns the Figure; save it with trustkit.provenance.save_figure.
+Each function takes a tidy table from trustkit.stats and returns the Figure; save it with
+trustkit.provenance.save_figure.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ def plot_threshold_curve(
     curve : output of :func:`trustkit.stats.threshold_curve` (``group, tau, bias_score,
         undetermined_share``, optionally ``n``); one line per group.
     tau : the chosen τ, marked with a vertical line.
-    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a path stem writes PNG + SVG.
+    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a
+        path stem writes PNG + SVG.
     title : figure title (defaults to a description, plus the model when ``curve`` has one).
     min_pairs : groups other than "overall" with fewer pairs (column ``n``) are not drawn — a
         curve over a handful of pairs is noise — and a note under the figure names them.
@@ -135,7 +137,8 @@ def plot_category_scores(scores: pd.DataFrame, path=None, title: str | None = No
     scores : rows of :func:`trustkit.stats.bias_score_table` (``group, rows, estimate,
         ci_low, ci_high``), typically the concatenation of the ``rows="original"`` and
         ``rows="paraphrases"`` tables; a ``model`` column (with ``is_control``) names the model.
-    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a path stem writes PNG + SVG.
+    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a
+        path stem writes PNG + SVG.
     title : figure title.
 
     Returns
@@ -173,7 +176,8 @@ def plot_metric_variants(
     scores : rows of :func:`trustkit.stats.bias_score_table` with a ``metric`` column naming
         the variant; every ``group`` present is drawn (pass only the ``"overall"`` rows for one
         point per variant). A ``model`` column (with ``is_control``) goes into the title.
-    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a path stem writes PNG + SVG.
+    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a
+        path stem writes PNG + SVG.
     title : figure title.
     metric_col : column naming the metric variant.
 

@@ -55,8 +55,9 @@ _RC = {
 
 
 def _style_settings() -> dict:
-    """Every rcParam the house style sets: ours, then seaborn's "whitegrid" style and "talk" context
-    (which win where they overlap), then the palette.
+    """Every rcParam the house style sets: ours, then seaborn's, then the palette.
+
+    Seaborn's are its "whitegrid" style and "talk" context, which win where they overlap ours.
     """
     return {
         **_RC,
@@ -172,8 +173,9 @@ def model_label(name: str, is_control: bool = False) -> str:
 
 
 def model_labels(table: pd.DataFrame, model_col: str = "model", default: str = "model") -> pd.Series:
-    """Per-row model labels: ``model_col`` (or ``default`` when absent) with the control suffix
-    where an ``is_control`` column is true.
+    """Per-row model labels, with the control suffix where an ``is_control`` column is true.
+
+    A label is the row's ``model_col`` (or ``default`` when that column is absent).
 
     Example
     -------

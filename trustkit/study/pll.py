@@ -1,5 +1,7 @@
-"""The PLL study as one object: :class:`StudyParams` (every setting, from a profile) and :class:`PLLStudy`
-(each step of notebooks 02-04 as one call with those settings).
+"""The PLL study as one object: its settings and its steps.
+
+:class:`StudyParams` holds every setting (from a profile); :class:`PLLStudy` runs each step of
+notebooks 02-04 as one call with those settings.
 """
 
 from __future__ import annotations
