@@ -28,9 +28,14 @@ def model(layers: int, hidden: int):
 
     tokenizer = bert_uncased_tokenizer()
     tokenizer.model_max_length = 512
-    config = BertConfig(vocab_size=len(tokenizer), hidden_size=hidden, num_hidden_layers=layers,
-                        num_attention_heads=max(1, hidden // 64), intermediate_size=4 * hidden,
-                        pad_token_id=tokenizer.pad_token_id)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=max(1, hidden // 64),
+        intermediate_size=4 * hidden,
+        pad_token_id=tokenizer.pad_token_id,
+    )
     torch.manual_seed(0)
     return BertForMaskedLM(config).eval(), tokenizer
 
@@ -60,16 +65,40 @@ def worker(args) -> None:
             torch.distributed.all_gather_object(gathered, writes[0])
             writes = gathered
         if rank == 0:
-            print(json.dumps({"seconds": seconds, "ranks": size, "rows": scorer.stats["rows_computed"],
-                              "cache_write_s": writes}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "seconds": seconds,
+                        "ranks": size,
+                        "rows": scorer.stats["rows_computed"],
+                        "cache_write_s": writes,
+                    }
+                ),
+                flush=True,
+            )
 
 
 def launch(args, ranks: int, cache: str | None) -> dict:
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", TOKENIZERS_PARALLELISM="false")
-    own = [__file__, "--worker", "--pairs", str(args.pairs), "--layers", str(args.layers),
-           "--hidden", str(args.hidden)] + (["--cache", cache] if cache else [])
-    cmd = [sys.executable] + (["-m", "torch.distributed.run", "--standalone", "--nproc-per-node",
-                               str(ranks)] if ranks > 1 else []) + own
+    own = [
+        __file__,
+        "--worker",
+        "--pairs",
+        str(args.pairs),
+        "--layers",
+        str(args.layers),
+        "--hidden",
+        str(args.hidden),
+    ] + (["--cache", cache] if cache else [])
+    cmd = (
+        [sys.executable]
+        + (
+            ["-m", "torch.distributed.run", "--standalone", "--nproc-per-node", str(ranks)]
+            if ranks > 1
+            else []
+        )
+        + own
+    )
     start = time.perf_counter()
     out = subprocess.run(cmd, capture_output=True, text=True, env=env)
     if out.returncode:
@@ -93,23 +122,34 @@ def main(argv=None) -> dict:
     if args.worker:
         worker(args)
         return {}
-    print(f"full PLL, first {args.pairs} CrowS-Pairs pairs, random BERT {args.layers} layers × "
-          f"{args.hidden}, CPU, 1 thread per process (load {os.getloadavg()[0]:.2f})", flush=True)
+    print(
+        f"full PLL, first {args.pairs} CrowS-Pairs pairs, random BERT {args.layers} layers × "
+        f"{args.hidden}, CPU, 1 thread per process (load {os.getloadavg()[0]:.2f})",
+        flush=True,
+    )
     one = launch(args, 1, None)
     many = launch(args, args.ranks, None)
     with tempfile.TemporaryDirectory() as tmp:
         one_c = launch(args, 1, os.path.join(tmp, "one.sqlite"))
         many_c = launch(args, args.ranks, os.path.join(tmp, "many.sqlite"))
     ratio = one["seconds"] / many["seconds"]
-    print(f"  1 process:  {one['seconds']:.2f} s scoring ({one['end_to_end_s']:.1f} s with start-up), "
-          f"{one['rows']} rows")
-    print(f"  {args.ranks} ranks:    {many['seconds']:.2f} s scoring ({many['end_to_end_s']:.1f} s with start-up)")
-    print(f"  speed-up {ratio:.2f}x (goal >= 1.8x for 2 ranks on 2 free cores; load after "
-          f"{os.getloadavg()[0]:.2f})")
-    print(f"  cache writes (SQLite locking, each rank commits its batches): 1 process "
-          f"{sum(one_c['cache_write_s']):.3f} s; {args.ranks} ranks "
-          f"{', '.join(format(x, '.3f') for x in many_c['cache_write_s'])} s per rank "
-          f"(scoring {one_c['seconds']:.2f} s vs {many_c['seconds']:.2f} s)")
+    print(
+        f"  1 process:  {one['seconds']:.2f} s scoring ({one['end_to_end_s']:.1f} s with start-up), "
+        f"{one['rows']} rows"
+    )
+    print(
+        f"  {args.ranks} ranks:    {many['seconds']:.2f} s scoring ({many['end_to_end_s']:.1f} s with start-up)"
+    )
+    print(
+        f"  speed-up {ratio:.2f}x (goal >= 1.8x for 2 ranks on 2 free cores; load after "
+        f"{os.getloadavg()[0]:.2f})"
+    )
+    print(
+        f"  cache writes (SQLite locking, each rank commits its batches): 1 process "
+        f"{sum(one_c['cache_write_s']):.3f} s; {args.ranks} ranks "
+        f"{', '.join(format(x, '.3f') for x in many_c['cache_write_s'])} s per rank "
+        f"(scoring {one_c['seconds']:.2f} s vs {many_c['seconds']:.2f} s)"
+    )
     return {"one": one, "many": many, "ratio": ratio, "cache_one": one_c, "cache_many": many_c}
 
 

@@ -30,9 +30,15 @@ def near_free_model():
 
     tokenizer = bert_uncased_tokenizer()
     tokenizer.model_max_length = 512
-    config = BertConfig(vocab_size=len(tokenizer), hidden_size=8, num_hidden_layers=1,
-                        num_attention_heads=2, intermediate_size=8, max_position_embeddings=512,
-                        pad_token_id=tokenizer.pad_token_id)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=8,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=8,
+        max_position_embeddings=512,
+        pad_token_id=tokenizer.pad_token_id,
+    )
     torch.manual_seed(0)
     return BertForMaskedLM(config).eval(), tokenizer
 
@@ -53,6 +59,7 @@ def _legacy_wrappers(scorer) -> dict:
                 return fn(*a, **k)
             finally:
                 spent[phase] += time.perf_counter() - start
+
         return wrapper
 
     tok_cls.__call__ = timed("tokenise", call)
@@ -94,14 +101,22 @@ def measure(threads: int) -> dict:
     scorer.score_pairs(pairs, "pll")
     seconds = time.perf_counter() - start
     if legacy:
-        split = {"tokenise": spent["tokenise"], "plan": spent["plan"],
-                 "model": spent["model"], "bookkeeping": spent["bookkeeping"],
-                 "assemble": spent["run_rows"] - spent["model"] - spent["bookkeeping"]}
+        split = {
+            "tokenise": spent["tokenise"],
+            "plan": spent["plan"],
+            "model": spent["model"],
+            "bookkeeping": spent["bookkeeping"],
+            "assemble": spent["run_rows"] - spent["model"] - spent["bookkeeping"],
+        }
     else:
         split = {phase: scorer.timings.get(phase, 0.0) for phase in PHASES}
     split["other"] = seconds - sum(split.values())  # validation, the pair table
-    return {"seconds": seconds, "rows": scorer.stats["rows_computed"], "split": split,
-            "engine": "legacy (wrapped)" if legacy else "timings"}
+    return {
+        "seconds": seconds,
+        "rows": scorer.stats["rows_computed"],
+        "split": split,
+        "engine": "legacy (wrapped)" if legacy else "timings",
+    }
 
 
 def main(argv=None) -> dict:
@@ -119,16 +134,26 @@ def main(argv=None) -> dict:
     rows = best["rows"]
     host = best["seconds"] - best["split"]["model"]
     load = os.getloadavg()[0]
-    print(f"full CrowS-Pairs PLL, near-free BERT (1 layer, width 8, vocab 30,522), "
-          f"{args.threads} thread(s), no cache; best of {args.repeat} (load {load:.2f}); "
-          f"engine split from {best['engine']}")
-    print(f"  wall {best['seconds']:.2f} s for {rows} rows (all runs: "
-          f"{', '.join(format(r['seconds'], '.2f') for r in runs)} s; target <= 3.0 s)")
+    print(
+        f"full CrowS-Pairs PLL, near-free BERT (1 layer, width 8, vocab 30,522), "
+        f"{args.threads} thread(s), no cache; best of {args.repeat} (load {load:.2f}); "
+        f"engine split from {best['engine']}"
+    )
+    print(
+        f"  wall {best['seconds']:.2f} s for {rows} rows (all runs: "
+        f"{', '.join(format(r['seconds'], '.2f') for r in runs)} s; target <= 3.0 s)"
+    )
     print(f"  host {1e6 * host / rows:.1f} µs/row (target <= 20)")
     for phase, value in best["split"].items():
         print(f"    {phase:12} {value:6.2f} s  {1e6 * value / rows:7.1f} µs/row")
-    figures = {"seconds": best["seconds"], "rows": rows, "host_us_per_row": 1e6 * host / rows,
-               "split_s": best["split"], "load": load, "all_seconds": [r["seconds"] for r in runs]}
+    figures = {
+        "seconds": best["seconds"],
+        "rows": rows,
+        "host_us_per_row": 1e6 * host / rows,
+        "split_s": best["split"],
+        "load": load,
+        "all_seconds": [r["seconds"] for r in runs],
+    }
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(figures, fh, indent=1)

@@ -3,8 +3,8 @@
 import json
 
 import pytest
-
 import reference_scorer as ref
+
 from trustkit import profiles
 from trustkit.cli import main
 from trustkit.data import load_pairs
@@ -22,8 +22,11 @@ def french():
 def test_the_four_unscorable_rows_are_dropped_and_named(french):
     assert len(french) == 1677 - 4
     assert [(d["source_row"], d["reason"]) for d in french.attrs["dropped"]] == [
-        ("59", "sent_more and sent_less are identical"), ("129", "empty sent_less"),
-        ("379", "sent_more and sent_less are identical"), ("388", "sent_more and sent_less are identical")]
+        ("59", "sent_more and sent_less are identical"),
+        ("129", "empty sent_less"),
+        ("379", "sent_more and sent_less are identical"),
+        ("388", "sent_more and sent_less are identical"),
+    ]
 
 
 def _french_sample(french, n=8):
@@ -50,10 +53,14 @@ def test_crows_on_french_equals_metric_py_and_strips_accents_as_bert_uncased_doe
     scorer = MaskedLMScorer(model, tokenizer, cache=False, progress=False)
     scored = scorer.score_pairs(sample, "crows")
     for row in scored.itertuples():
-        first, second = (row.sent_more, row.sent_less) if row.direction == "stereo" else (row.sent_less, row.sent_more)
+        first, second = (
+            (row.sent_more, row.sent_less) if row.direction == "stereo" else (row.sent_less, row.sent_more)
+        )
         s1, s2 = ref.crows_metric_py(model, tokenizer, first, second, uncased=True)
         more, less = (s1, s2) if row.direction == "stereo" else (s2, s1)
-        assert row.score_more == pytest.approx(more, abs=TOL) and row.score_less == pytest.approx(less, abs=TOL)
+        assert row.score_more == pytest.approx(more, abs=TOL) and row.score_less == pytest.approx(
+            less, abs=TOL
+        )
     # BERT uncased's normaliser removes accents: a French word and its unaccented form are one token
     assert tokenizer.tokenize("très fatigué") == tokenizer.tokenize("tres fatigue")
 
@@ -74,8 +81,23 @@ def test_cli_scores_french_and_reports_the_unscorable_rows(tmp_path, capsys):
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     out = tmp_path / "fr.csv"
-    code = main(["score", "--model", str(folder), "--random-control", "--data", "crows_pairs_revised_fr",
-                 "--metric", "ll", "--limit", "5", "--no-cache", "--out", str(out)])
+    code = main(
+        [
+            "score",
+            "--model",
+            str(folder),
+            "--random-control",
+            "--data",
+            "crows_pairs_revised_fr",
+            "--metric",
+            "ll",
+            "--limit",
+            "5",
+            "--no-cache",
+            "--out",
+            str(out),
+        ]
+    )
     printed = capsys.readouterr().out
     assert code == 0
     assert "4 unscorable row(s) of crows_pairs_FR_languagearc_contribution+210.csv not scored" in printed

@@ -17,26 +17,40 @@ def test_scorers_accept_exactly_the_registered_metrics_of_their_kind():
     # stereoset_blank scores a candidate in its BLANK context, through score_blank_word
     masked = MaskedLMScorer.sentence_metrics + MaskedLMScorer.pair_metrics + ("stereoset_blank",)
     assert sorted(masked) == sorted(metric_names("masked"))
-    assert sorted(CausalLMScorer.sentence_metrics + CausalLMScorer.pair_metrics) == sorted(metric_names("causal"))
+    assert sorted(CausalLMScorer.sentence_metrics + CausalLMScorer.pair_metrics) == sorted(
+        metric_names("causal")
+    )
     assert MaskedLMScorer.pair_metrics == ("crows",) and CausalLMScorer.pair_metrics == ("ll_shared",)
 
 
 def test_cli_and_package_lists_come_from_the_registry():
-    assert METRICS == tuple(m.name for m in METRIC_TABLE)
+    assert tuple(m.name for m in METRIC_TABLE) == METRICS
     assert len(set(METRICS)) == len(METRICS) == 9
     # the score CLI scores pairs: every metric but the StereoSet BLANK-context one
-    assert METRIC_CHOICES == tuple(m for m in METRICS if m != "stereoset_blank")
+    assert tuple(m for m in METRICS if m != "stereoset_blank") == METRIC_CHOICES
 
 
 def test_tie_rule_follows_the_registry():
     assert {m.name: tie_decimals(metric=m.name) for m in METRIC_TABLE} == {
-        "pll": 3, "pll_word_l2r": 3, "aul": None, "aula": None, "crows": 3, "ll": 3, "ll_shared": 3,
-        "geomean_prob": None, "stereoset_blank": None}
+        "pll": 3,
+        "pll_word_l2r": 3,
+        "aul": None,
+        "aula": None,
+        "crows": 3,
+        "ll": 3,
+        "ll_shared": 3,
+        "geomean_prob": None,
+        "stereoset_blank": None,
+    }
 
 
 def test_every_card_is_complete():
     for m in METRIC_TABLE:
-        assert m.kind in ("masked", "causal") and m.unit in ("sentence", "pair", "blank") and m.ties in ("raw", "3dp")
+        assert (
+            m.kind in ("masked", "causal")
+            and m.unit in ("sentence", "pair", "blank")
+            and m.ties in ("raw", "3dp")
+        )
         for field in ("title", "measures", "formula", "reference", "caveats", "citation"):
             assert len(getattr(m, field)) > 10 or field == "title", (m.name, field)
 

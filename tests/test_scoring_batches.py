@@ -2,9 +2,9 @@
 
 import numpy as np
 import pytest
+import reference_scorer as ref
 import torch
 
-import reference_scorer as ref
 from trustkit.scoring import MaskedLMScorer, Plan, Row, RowTable, run_rows
 from trustkit.scoring.memory import Trimmer
 
@@ -14,10 +14,18 @@ def random_plans(rng, n):
     for _ in range(n):
         slots = int(rng.integers(1, 3))
         ids = [rng.integers(5, 99, size=int(rng.integers(3, 12))).tolist() for _ in range(slots)]
-        positions = [sorted(rng.choice(np.arange(1, len(x) - 1), size=int(rng.integers(0, len(x) - 1)),
-                                       replace=False).tolist()) for x in ids]
-        masks = [[(p,) + tuple(q for q in range(p + 1, len(x)) if rng.random() < 0.3) for p in ps]
-                 for x, ps in zip(ids, positions)]
+        positions = [
+            sorted(
+                rng.choice(
+                    np.arange(1, len(x) - 1), size=int(rng.integers(0, len(x) - 1)), replace=False
+                ).tolist()
+            )
+            for x in ids
+        ]
+        masks = [
+            [(p,) + tuple(q for q in range(p + 1, len(x)) if rng.random() < 0.3) for p in ps]
+            for x, ps in zip(ids, positions)
+        ]
         plans.append(Plan.one_mask_per_row(ids, positions, positions, masks))
     return plans
 
@@ -63,7 +71,9 @@ def test_run_rows_returns_per_row_results_in_input_order():
     rows = [Row((1, 2, 3, 4), (2,), (2,), (3,)), Row((1, 5, 6), (), (0, 1), (5, 6))]
     step = lambda ids, am, b, p, t: (t.float() * -1, p.float())  # noqa: E731
     assert run_rows(rows, step, batch_tokens=4, pad_id=0, mask_id=9, progress=False) == [
-        ([-3.0], [2.0]), ([-5.0, -6.0], [0.0, 1.0])]
+        ([-3.0], [2.0]),
+        ([-5.0, -6.0], [0.0, 1.0]),
+    ]
 
 
 def test_engine_records_its_phases():
@@ -93,11 +103,15 @@ def test_scores_do_not_change_with_the_head_chunk(monkeypatch):
     from trustkit.scoring import memory
 
     model, tokenizer = ref.tiny_masked_lm("bert")
-    whole = MaskedLMScorer(model, tokenizer, cache=False, progress=False).score_sentences(ref.SENTENCES, "aul")
+    whole = MaskedLMScorer(model, tokenizer, cache=False, progress=False).score_sentences(
+        ref.SENTENCES, "aul"
+    )
     monkeypatch.setattr(memory, "HEAD_BYTES_CPU", 8 * model.config.vocab_size * 3)  # 3 rows a chunk
     sizes = []
     handle = model.cls.register_forward_hook(lambda m, args, out: sizes.append(len(out)))
-    chunked = MaskedLMScorer(model, tokenizer, cache=False, progress=False).score_sentences(ref.SENTENCES, "aul")
+    chunked = MaskedLMScorer(model, tokenizer, cache=False, progress=False).score_sentences(
+        ref.SENTENCES, "aul"
+    )
     handle.remove()
     assert max(sizes) <= 3 and len(sizes) > len(ref.SENTENCES)
     assert chunked == pytest.approx(whole, abs=1e-5)

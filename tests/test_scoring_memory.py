@@ -2,9 +2,9 @@
 is refused with one line."""
 
 import pytest
+import reference_scorer as ref
 import torch
 
-import reference_scorer as ref
 from trustkit.scoring import MaskedLMScorer, RowDoesNotFitError
 from trustkit.scoring.memory import budget_from_free_memory, bytes_per_token, default_batch_tokens
 
@@ -41,6 +41,7 @@ def test_a_batch_that_runs_out_of_memory_is_split_and_scores_do_not_change(monke
             if len(ids) > 5:
                 raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
             return step(ids, *rest)
+
         return run
 
     monkeypatch.setattr(scorer, "_step", small_device)
@@ -52,8 +53,15 @@ def test_a_batch_that_runs_out_of_memory_is_split_and_scores_do_not_change(monke
 
 def test_one_row_that_cannot_fit_is_one_clear_error(monkeypatch):
     scorer = scorer_for()
-    monkeypatch.setattr(scorer, "_step", lambda metric: lambda *a: (_ for _ in ()).throw(
-        RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 9 GB")))
+    monkeypatch.setattr(
+        scorer,
+        "_step",
+        lambda metric: (
+            lambda *a: (_ for _ in ()).throw(
+                RuntimeError("DefaultCPUAllocator: can't allocate memory: you tried to allocate 9 GB")
+            )
+        ),
+    )
     with pytest.raises(RowDoesNotFitError) as info:
         scorer.score_sentences(["He is strong."], "pll")
     message = str(info.value)
@@ -63,8 +71,11 @@ def test_one_row_that_cannot_fit_is_one_clear_error(monkeypatch):
 
 def test_other_errors_are_not_taken_for_memory(monkeypatch):
     scorer = scorer_for()
-    monkeypatch.setattr(scorer, "_step", lambda metric: lambda *a: (_ for _ in ()).throw(
-        RuntimeError("index out of range in self")))
+    monkeypatch.setattr(
+        scorer,
+        "_step",
+        lambda metric: lambda *a: (_ for _ in ()).throw(RuntimeError("index out of range in self")),
+    )
     with pytest.raises(RuntimeError, match="index out of range"):
         scorer.score_sentences(["He is strong."], "pll")
 

@@ -4,16 +4,18 @@ import json
 import math
 
 import pytest
+import reference_scorer as ref
 import torch
 
-import reference_scorer as ref
 from trustkit.scoring import CausalLMScorer, ScoreCache
 from trustkit.scoring.policy import CausalPolicy
 
 TOL = 1e-4
 SENTENCES = ["He is strong.", "Nurses aren't always women.", "Le médecin est très fatigué ce soir."]
-CHAT = ("{% for m in messages %}[CLS]{{ m['role'] }} {{ m['content'] }}[SEP]{% endfor %}"
-        "{% if add_generation_prompt %}[CLS]assistant {% endif %}")
+CHAT = (
+    "{% for m in messages %}[CLS]{{ m['role'] }} {{ m['content'] }}[SEP]{% endfor %}"
+    "{% if add_generation_prompt %}[CLS]assistant {% endif %}"
+)
 
 
 def token_log_probs(model, context: list[int], tokens: list[int]) -> list[float]:
@@ -27,7 +29,7 @@ def token_log_probs(model, context: list[int], tokens: list[int]) -> list[float]
         with torch.no_grad():
             logits = model(torch.tensor([ids[:t]])).logits[0, -1]
         out.append(torch.log_softmax(logits.double(), dim=-1)[ids[t]].item())
-    return out[len(context):]
+    return out[len(context) :]
 
 
 def reference(model, tokenizer, sentence, policy: CausalPolicy) -> float:
@@ -41,16 +43,24 @@ def reference(model, tokenizer, sentence, policy: CausalPolicy) -> float:
     else:
         context = tokenizer.encode(policy.prefix, add_special_tokens=False)
     if policy.chat_template:
-        messages = ([{"role": "system", "content": policy.system_prompt}] if policy.system_prompt else [])
-        text = tokenizer.apply_chat_template(messages + [{"role": "user", "content": ""}],
-                                             add_generation_prompt=True, tokenize=False)
+        messages = [{"role": "system", "content": policy.system_prompt}] if policy.system_prompt else []
+        text = tokenizer.apply_chat_template(
+            messages + [{"role": "user", "content": ""}], add_generation_prompt=True, tokenize=False
+        )
         context = context + tokenizer.encode(text, add_special_tokens=False)
     tokens = tokenizer.encode(sentence, add_special_tokens=False)
     lps = token_log_probs(model, context, tokens)
     counted = lps if policy.score_first else lps[1:]
     total = sum(counted)
-    return total / {"sum": 1, "mean": len(counted), "per_char": len(sentence),
-                    "per_byte": len(sentence.encode("utf-8"))}[policy.normalise]
+    return (
+        total
+        / {
+            "sum": 1,
+            "mean": len(counted),
+            "per_char": len(sentence),
+            "per_byte": len(sentence.encode("utf-8")),
+        }[policy.normalise]
+    )
 
 
 POLICIES = [
@@ -80,11 +90,17 @@ def test_shared_tokens_follow_the_policy_too():
     model, tokenizer = ref.tiny_causal_lm("gpt2")
     import pandas as pd
 
-    pairs = pd.DataFrame({"sent_more": ["Poor people are lazy."], "sent_less": ["Rich people are lazy."],
-                          "direction": ["stereo"]})
+    pairs = pd.DataFrame(
+        {
+            "sent_more": ["Poor people are lazy."],
+            "sent_less": ["Rich people are lazy."],
+            "direction": ["stereo"],
+        }
+    )
     plain = CausalLMScorer(model, tokenizer, cache=False, progress=False).score_pairs(pairs, "ll_shared")
-    mean = CausalLMScorer(model, tokenizer, policy=CausalPolicy(normalise="mean"), cache=False,
-                          progress=False).score_pairs(pairs, "ll_shared")
+    mean = CausalLMScorer(
+        model, tokenizer, policy=CausalPolicy(normalise="mean"), cache=False, progress=False
+    ).score_pairs(pairs, "ll_shared")
     assert mean.loc[0, "score_more"] == pytest.approx(plain.loc[0, "score_more"] / plain.loc[0, "n_shared"])
 
 
@@ -125,8 +141,27 @@ def test_cli_records_the_policy_in_provenance(tmp_path, capsys):
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
     out = tmp_path / "s.csv"
-    code = main(["score", "--model", str(folder), "--random-control", "--data", "crows_pairs", "--limit", "3",
-                 "--metric", "ll", "--prefix", "eos", "--normalise", "per_byte", "--no-cache", "--out", str(out)])
+    code = main(
+        [
+            "score",
+            "--model",
+            str(folder),
+            "--random-control",
+            "--data",
+            "crows_pairs",
+            "--limit",
+            "3",
+            "--metric",
+            "ll",
+            "--prefix",
+            "eos",
+            "--normalise",
+            "per_byte",
+            "--no-cache",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     assert "policy: prefix eos, first token scored, no chat template, per_byte" in capsys.readouterr().out
     sidecar = json.loads((tmp_path / "s.csv.json").read_text())

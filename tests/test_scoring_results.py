@@ -1,8 +1,8 @@
 """Typed per-item results, the scorer's declared provenance, and AULA leaving the model as it was."""
 
 import pytest
-
 import reference_scorer as ref
+
 from trustkit.scoring import ItemScore, MaskedLMScorer, load_scorer
 
 
@@ -32,8 +32,12 @@ def test_provenance_is_declared_and_filled_by_load_scorer(tmp_path):
     assert scorer_for(model, tokenizer).provenance is None
     from trustkit.models import random_control
 
-    scorer = load_scorer(random_control("bert", "tiny", out_dir=tmp_path / "c"), random_control=True,
-                         cache=False, progress=False)
+    scorer = load_scorer(
+        random_control("bert", "tiny", out_dir=tmp_path / "c"),
+        random_control=True,
+        cache=False,
+        progress=False,
+    )
     assert isinstance(scorer.provenance, dict) and scorer.provenance
 
 
@@ -56,6 +60,7 @@ def test_aula_restores_the_attention_implementation_when_scoring_fails(monkeypat
         def step(*args):
             seen["during"] = model.config._attn_implementation
             raise RuntimeError("the device fell over")
+
         return step
 
     monkeypatch.setattr(scorer, "_step", failing_step)

@@ -5,11 +5,16 @@ import string
 import numpy as np
 import pandas as pd
 import pytest
+import reference_scorer as ref
 import torch
 
-import reference_scorer as ref
 from trustkit.data import load_stereoset
-from trustkit.metrics import score_stereoset_candidates, score_stereoset_original, stereoset_comparison, stereoset_scores
+from trustkit.metrics import (
+    score_stereoset_candidates,
+    score_stereoset_original,
+    stereoset_comparison,
+    stereoset_scores,
+)
 from trustkit.scoring import CausalLMScorer, MaskedLMScorer
 from trustkit.scoring.peer_plans import score_blank_word, stereoset_template_word
 
@@ -70,7 +75,9 @@ def test_original_and_whole_sentence_variants_are_named_and_differ():
     table = stereoset_comparison({"tiny-bert": masked}, examples)
     assert set(table["scorer"]) == {"original · stereoset_blank", "whole sentence · pll"}
     overall = table[table.domain == "overall"].set_index("scorer")
-    assert overall.loc["original · stereoset_blank", "ss"] == pytest.approx(stereoset_scores(original).iloc[-1]["ss"])
+    assert overall.loc["original · stereoset_blank", "ss"] == pytest.approx(
+        stereoset_scores(original).iloc[-1]["ss"]
+    )
 
 
 def test_causal_original_is_the_geometric_mean_sentence_probability():

@@ -4,8 +4,8 @@ import re
 
 import pandas as pd
 import pytest
-
 import reference_scorer as ref
+
 from trustkit.cli import main
 from trustkit.data import load_pairs, load_winobias_pairs
 from trustkit.data.registry import fetch
@@ -35,7 +35,9 @@ def test_every_pair_is_line_n_of_the_pro_file_against_line_n_of_the_anti_file():
                 assert mine.loc[k, "sent_more"] == s_pro and mine.loc[k, "sent_less"] == s_anti
                 assert mine.loc[k, "source_row"] == f"type{t}.{split}:{k + 1}"
                 pronoun = re.findall(r"\[([^\]]*)\]", p_line)[1].lower()
-                assert mine.loc[k, "pronoun_gender"] == ("male" if pronoun in ("he", "him", "his") else "female")
+                assert mine.loc[k, "pronoun_gender"] == (
+                    "male" if pronoun in ("he", "him", "his") else "female"
+                )
                 seen += 1
     assert seen == 1584
     assert set(pairs["direction"]) == {"stereo"} and set(pairs["bias_type"]) == {"gender"}
@@ -59,10 +61,18 @@ def test_any_metric_scores_winobias_and_the_report_breaks_it_down():
         assert row.score_more == pytest.approx(ref.causal_ll(model, tokenizer, row.sent_more), abs=1e-4)
     report = winobias_scores(scored, n_resamples=100)
     assert report[["facet", "group"]].values.tolist() == [
-        ["all", "overall"], ["type", "1"], ["type", "2"], ["split", "dev"], ["split", "test"],
-        ["pronoun_gender", "female"], ["pronoun_gender", "male"]]
+        ["all", "overall"],
+        ["type", "1"],
+        ["type", "2"],
+        ["split", "dev"],
+        ["split", "test"],
+        ["pronoun_gender", "female"],
+        ["pronoun_gender", "male"],
+    ]
     type2 = scored[scored["type"] == 2]
-    assert report.loc[2, "estimate"] == pytest.approx(100 * (type2.score_more.round(3) > type2.score_less.round(3)).mean())
+    assert report.loc[2, "estimate"] == pytest.approx(
+        100 * (type2.score_more.round(3) > type2.score_less.round(3)).mean()
+    )
     assert report.loc[0, "n"] == 12 and (report["ci_low"] <= report["estimate"]).all()
     masked, tok = ref.tiny_masked_lm("bert")
     crows = MaskedLMScorer(masked, tok, cache=False, progress=False).score_pairs(pairs.head(4), "crows")
@@ -74,8 +84,23 @@ def test_cli_scores_winobias(tmp_path, capsys):
     model.save_pretrained(tmp_path / "m")
     tokenizer.save_pretrained(tmp_path / "m")
     out = tmp_path / "wb.csv"
-    code = main(["score", "--model", str(tmp_path / "m"), "--random-control", "--data", "winobias",
-                 "--metric", "ll", "--limit", "6", "--no-cache", "--out", str(out)])
+    code = main(
+        [
+            "score",
+            "--model",
+            str(tmp_path / "m"),
+            "--random-control",
+            "--data",
+            "winobias",
+            "--metric",
+            "ll",
+            "--limit",
+            "6",
+            "--no-cache",
+            "--out",
+            str(out),
+        ]
+    )
     printed = capsys.readouterr().out
     assert code == 0 and "WinoBias bias score" in printed and "pronoun_gender" in printed
     table = pd.read_csv(out)

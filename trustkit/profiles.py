@@ -28,10 +28,17 @@ NOTEBOOK_FIGURES: dict[str, tuple[str, ...]] = {
     "01_data": ("01_data_categories.png", "01_data_pair_differences.png", "01_data_revisions.png"),
     "02_scoring": ("02_scoring_ll_differences.png", "02_scoring_metric_variants.png"),
     "03_paraphrase": ("03_paraphrase_similarity.png", "03_paraphrase_outcomes.png"),
-    "04_sensitivity_thresholding": ("04_sensitivity_original_vs_paraphrase.png", "04_thresholding_delta_tau.png",
-                                    "04_thresholding_curve.png"),
-    "05_landscape": ("05_landscape_network_map.png", "05_landscape_top_words.png",
-                     "05_landscape_trustworthy_share.png", "05_landscape_trustnlp_placement.png"),
+    "04_sensitivity_thresholding": (
+        "04_sensitivity_original_vs_paraphrase.png",
+        "04_thresholding_delta_tau.png",
+        "04_thresholding_curve.png",
+    ),
+    "05_landscape": (
+        "05_landscape_network_map.png",
+        "05_landscape_top_words.png",
+        "05_landscape_trustworthy_share.png",
+        "05_landscape_trustnlp_placement.png",
+    ),
     "06_explore_and_report": ("06_explore_and_report_categories.png",),
 }
 
@@ -45,49 +52,152 @@ _VERSIONS = ["crows_pairs", "crows_pairs_revised", "crows_pairs_pikuliak"]
 _WITH_FRENCH = _VERSIONS[:2] + ["crows_pairs_revised_fr"]
 _LAB: dict[str, dict] = {
     "01_data": {**_OUT, "versions": _VERSIONS, "n_examples": 1, "seed": 0},
-    "02_scoring": {**_OUT, "datasets": _VERSIONS[:2], "n_pairs": 40, "models": ["smollm2-135m-instruct"],
-                   "control": "bert-base", "control_n_pairs": 6, "variants_n_pairs": 6,
-                   "stereoset_n_examples": 12, "n_bootstrap": 1000, "seed": 0, "device": "cpu"},
-    "03_paraphrase": {**_OUT, "dataset": "crows_pairs", "n_pairs": 12, "backends": ["backtranslation"],
-                      "n_paraphrases": 3, "min_similarity": 0.75, "mode": "consistent", "n_examples": 4, "seed": 0},
-    "04_sensitivity_thresholding": {**_OUT, "dataset": "crows_pairs", "n_pairs": 12, "backend": "backtranslation",
-                                    "n_paraphrases": 3, "min_similarity": 0.75, "models": ["smollm2-135m-instruct"],
-                                    "control": "bert-base", "control_n_pairs": 4, "tau_estimator": "abs_change",
-                                    "tau_quantile": 0.5, "n_bootstrap": 1000, "icc_bootstrap": 20, "alpha": 0.05,
-                                    "seed": 0, "device": "cpu"},
+    "02_scoring": {
+        **_OUT,
+        "datasets": _VERSIONS[:2],
+        "n_pairs": 40,
+        "models": ["smollm2-135m-instruct"],
+        "control": "bert-base",
+        "control_n_pairs": 6,
+        "variants_n_pairs": 6,
+        "stereoset_n_examples": 12,
+        "n_bootstrap": 1000,
+        "seed": 0,
+        "device": "cpu",
+    },
+    "03_paraphrase": {
+        **_OUT,
+        "dataset": "crows_pairs",
+        "n_pairs": 12,
+        "backends": ["backtranslation"],
+        "n_paraphrases": 3,
+        "min_similarity": 0.75,
+        "mode": "consistent",
+        "n_examples": 4,
+        "seed": 0,
+    },
+    "04_sensitivity_thresholding": {
+        **_OUT,
+        "dataset": "crows_pairs",
+        "n_pairs": 12,
+        "backend": "backtranslation",
+        "n_paraphrases": 3,
+        "min_similarity": 0.75,
+        "models": ["smollm2-135m-instruct"],
+        "control": "bert-base",
+        "control_n_pairs": 4,
+        "tau_estimator": "abs_change",
+        "tau_quantile": 0.5,
+        "n_bootstrap": 1000,
+        "icc_bootstrap": 20,
+        "alpha": 0.05,
+        "seed": 0,
+        "device": "cpu",
+    },
     # trustkit.landscape.landscape_params reads its profiles from here (the one place they live).
-    "05_landscape": {**_OUT, "years": [2019, 2024], "max_papers": 15000, "phrase_min_count": 10, "min_df": 10,
-                     "min_cooccurrence": 5, "min_npmi": 0.2, "resolution": 1.0, "stability_seeds": 5,
-                     "n_boot": 1000, "seed": 0},
-    "06_explore_and_report": {**_OUT, "report_dir": "../build/lab", "models": ["smollm2-135m-instruct"],
-                              "control": "", "dataset": "crows_pairs", "n_pairs": 40, "backend": "backtranslation",
-                              "n_paraphrases": 3, "n_bootstrap": 1000, "icc_bootstrap": 20, "seed": 0, "device": "cpu"},
+    "05_landscape": {
+        **_OUT,
+        "years": [2019, 2024],
+        "max_papers": 15000,
+        "phrase_min_count": 10,
+        "min_df": 10,
+        "min_cooccurrence": 5,
+        "min_npmi": 0.2,
+        "resolution": 1.0,
+        "stability_seeds": 5,
+        "n_boot": 1000,
+        "seed": 0,
+    },
+    "06_explore_and_report": {
+        **_OUT,
+        "report_dir": "../build/lab",
+        "models": ["smollm2-135m-instruct"],
+        "control": "",
+        "dataset": "crows_pairs",
+        "n_pairs": 40,
+        "backend": "backtranslation",
+        "n_paraphrases": 3,
+        "n_bootstrap": 1000,
+        "icc_bootstrap": 20,
+        "seed": 0,
+        "device": "cpu",
+    },
 }
-_LANDSCAPE_FULL = {"years": [2016, 2024], "max_papers": None, "phrase_min_count": 20, "min_df": 20,
-                   "min_cooccurrence": 10, "stability_seeds": 10, "n_boot": 2000}
+_LANDSCAPE_FULL = {
+    "years": [2016, 2024],
+    "max_papers": None,
+    "phrase_min_count": 20,
+    "min_df": 20,
+    "min_cooccurrence": 10,
+    "stability_seeds": 10,
+    "n_boot": 2000,
+}
 _OVERRIDES: dict[str, dict[str, dict]] = {
     "smoke": {
-        "02_scoring": {"datasets": _WITH_FRENCH, "n_pairs": 6, "models": [], "control": "bert-tiny",
-                       "variants_n_pairs": 6, "stereoset_n_examples": 6, "n_bootstrap": 200},
+        "02_scoring": {
+            "datasets": _WITH_FRENCH,
+            "n_pairs": 6,
+            "models": [],
+            "control": "bert-tiny",
+            "variants_n_pairs": 6,
+            "stereoset_n_examples": 6,
+            "n_bootstrap": 200,
+        },
         "03_paraphrase": {"n_pairs": 4, "n_paraphrases": 2},
-        "04_sensitivity_thresholding": {"n_pairs": 6, "n_paraphrases": 2, "models": [], "control": "bert-tiny",
-                                        "control_n_pairs": None, "n_bootstrap": 200, "icc_bootstrap": 5},
-        "05_landscape": {"years": [2021, 2023], "max_papers": 2500, "phrase_min_count": 5, "min_df": 5,
-                         "min_cooccurrence": 3, "stability_seeds": 3, "n_boot": 200},
-        "06_explore_and_report": {"report_dir": "../build/smoke", "models": [], "control": "bert-tiny", "n_pairs": 6,
-                                  "n_paraphrases": 2, "n_bootstrap": 200, "icc_bootstrap": 5},
+        "04_sensitivity_thresholding": {
+            "n_pairs": 6,
+            "n_paraphrases": 2,
+            "models": [],
+            "control": "bert-tiny",
+            "control_n_pairs": None,
+            "n_bootstrap": 200,
+            "icc_bootstrap": 5,
+        },
+        "05_landscape": {
+            "years": [2021, 2023],
+            "max_papers": 2500,
+            "phrase_min_count": 5,
+            "min_df": 5,
+            "min_cooccurrence": 3,
+            "stability_seeds": 3,
+            "n_boot": 200,
+        },
+        "06_explore_and_report": {
+            "report_dir": "../build/smoke",
+            "models": [],
+            "control": "bert-tiny",
+            "n_pairs": 6,
+            "n_paraphrases": 2,
+            "n_bootstrap": 200,
+            "icc_bootstrap": 5,
+        },
     },
     "lab": {},
     "offline": {
         "01_data": {"n_examples": 2},
-        "02_scoring": {"datasets": _WITH_FRENCH, "n_pairs": None, "control_n_pairs": 150, "variants_n_pairs": 100,
-                       "stereoset_n_examples": 300, "n_bootstrap": 2000},
+        "02_scoring": {
+            "datasets": _WITH_FRENCH,
+            "n_pairs": None,
+            "control_n_pairs": 150,
+            "variants_n_pairs": 100,
+            "stereoset_n_examples": 300,
+            "n_bootstrap": 2000,
+        },
         # The instruction LM generates ~10 s per pair on 2 cores: 20 pairs show its behaviour.
-        "03_paraphrase": {"n_pairs": 20, "backends": ["backtranslation", "llm:smollm2-135m-instruct"],
-                          "n_paraphrases": 5, "n_examples": 6},
+        "03_paraphrase": {
+            "n_pairs": 20,
+            "backends": ["backtranslation", "llm:smollm2-135m-instruct"],
+            "n_paraphrases": 5,
+            "n_examples": 6,
+        },
         # Back-translation costs ~1.5 s per pair for 5 candidates: 300 random pairs fit the hour.
-        "04_sensitivity_thresholding": {"n_pairs": 300, "n_paraphrases": 5, "control_n_pairs": 60,
-                                        "n_bootstrap": 2000, "icc_bootstrap": 100},
+        "04_sensitivity_thresholding": {
+            "n_pairs": 300,
+            "n_paraphrases": 5,
+            "control_n_pairs": 60,
+            "n_bootstrap": 2000,
+            "icc_bootstrap": 100,
+        },
         "05_landscape": _LANDSCAPE_FULL,
         # The README's report card: SmolLM2 on the first 100 CrowS-Pairs pairs, 3 back-translations each.
         "06_explore_and_report": {"report_dir": "../build/offline", "n_pairs": 100, "icc_bootstrap": 100},
@@ -95,18 +205,42 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
     "paper": {
         "01_data": {"n_examples": 2},
         # The random-weights BERT-base control runs on a subset, as in the offline profile.
-        "02_scoring": {"datasets": _WITH_FRENCH, "n_pairs": None, "models": list(PAPER_HUB_MODELS), "control_n_pairs": 150,
-                       "variants_n_pairs": 300, "stereoset_n_examples": None, "n_bootstrap": 2000, "device": "auto"},
-        "03_paraphrase": {"n_pairs": 200, "backends": [f"seq2seq:{PAPER_HUB_PARAPHRASER}", "backtranslation"],
-                          "n_paraphrases": 5, "n_examples": 6},
-        "04_sensitivity_thresholding": {"n_pairs": None, "backend": f"seq2seq:{PAPER_HUB_PARAPHRASER}",
-                                        "n_paraphrases": 5, "models": list(PAPER_HUB_MODELS),
-                                        "control_n_pairs": 60, "n_bootstrap": 2000, "icc_bootstrap": 100,
-                                        "device": "auto"},
+        "02_scoring": {
+            "datasets": _WITH_FRENCH,
+            "n_pairs": None,
+            "models": list(PAPER_HUB_MODELS),
+            "control_n_pairs": 150,
+            "variants_n_pairs": 300,
+            "stereoset_n_examples": None,
+            "n_bootstrap": 2000,
+            "device": "auto",
+        },
+        "03_paraphrase": {
+            "n_pairs": 200,
+            "backends": [f"seq2seq:{PAPER_HUB_PARAPHRASER}", "backtranslation"],
+            "n_paraphrases": 5,
+            "n_examples": 6,
+        },
+        "04_sensitivity_thresholding": {
+            "n_pairs": None,
+            "backend": f"seq2seq:{PAPER_HUB_PARAPHRASER}",
+            "n_paraphrases": 5,
+            "models": list(PAPER_HUB_MODELS),
+            "control_n_pairs": 60,
+            "n_bootstrap": 2000,
+            "icc_bootstrap": 100,
+            "device": "auto",
+        },
         "05_landscape": _LANDSCAPE_FULL,
-        "06_explore_and_report": {"report_dir": "../build/paper", "models": list(PAPER_HUB_MODELS), "n_pairs": None,
-                                  "backend": f"seq2seq:{PAPER_HUB_PARAPHRASER}", "n_paraphrases": 5,
-                                  "icc_bootstrap": 100, "device": "auto"},
+        "06_explore_and_report": {
+            "report_dir": "../build/paper",
+            "models": list(PAPER_HUB_MODELS),
+            "n_pairs": None,
+            "backend": f"seq2seq:{PAPER_HUB_PARAPHRASER}",
+            "n_paraphrases": 5,
+            "icc_bootstrap": 100,
+            "device": "auto",
+        },
     },
 }
 
@@ -179,8 +313,10 @@ def profile_parameters(profile: str, notebook: str, max_pairs: int | None = None
         if target != notebook:
             continue
         if key not in params:
-            raise ValueError(f"--set {target}.{key}: {target} has no parameter {key!r}; "
-                             f"its parameters: {', '.join(sorted(params))}")
+            raise ValueError(
+                f"--set {target}.{key}: {target} has no parameter {key!r}; "
+                f"its parameters: {', '.join(sorted(params))}"
+            )
         params[key] = value
     params["profile"] = profile
     return params
@@ -212,7 +348,7 @@ def check_profile(profile: str) -> None:
 
     >>> check_profile("ofline")
     Traceback (most recent call last):
-    trustkit.errors.UnknownNameError: unknown profile 'ofline' (did you mean 'offline'?); choose one of smoke, lab, offline, paper
+    trustkit.errors.UnknownNameError: unknown profile 'ofline' (did you mean 'offline'?); choose one of ...
     """
     if profile not in PROFILE_NAMES:
         raise UnknownNameError("profile", profile, PROFILE_NAMES, listing="choose one of")

@@ -29,43 +29,73 @@ EXTRA_COLUMNS = ("type", "split", "item", "occupation", "pronoun_gender", "only_
 def register(subparsers) -> None:
     """Add the ``score`` sub-command."""
     p = subparsers.add_parser(
-        "score", help="score sentence pairs with a masked or causal LM; write one row per pair",
+        "score",
+        help="score sentence pairs with a masked or causal LM; write one row per pair",
         description="Scores every pair (sent_more, sent_less) and writes pair_id, bias_type, direction, "
-                    "score_more, score_less, delta = score_more - score_less.")
-    p.add_argument("--model", required=True,
-                   help="hub id, local directory, .gguf file or bundle name (trustkit models list)")
-    p.add_argument("--data", required=True,
-                   help="dataset name (crows_pairs, crows_pairs_revised, ...) or a pair file")
-    p.add_argument("--metric", choices=METRIC_CHOICES,
-                   help="the metric (required unless --compat names one)")
-    p.add_argument("--compat", choices=sorted(COMPAT_MODES),
-                   help="reproduce a peer's numbers exactly: metricpy (nyu-mll metric.py, masked LMs), "
-                        "lmeval (lm-evaluation-harness crows_pairs, causal), biasbench (bias-bench's "
-                        "CrowS for causal LMs); fixes metric, policy and aggregation")
+        "score_more, score_less, delta = score_more - score_less.",
+    )
+    p.add_argument(
+        "--model",
+        required=True,
+        help="hub id, local directory, .gguf file or bundle name (trustkit models list)",
+    )
+    p.add_argument(
+        "--data", required=True, help="dataset name (crows_pairs, crows_pairs_revised, ...) or a pair file"
+    )
+    p.add_argument("--metric", choices=METRIC_CHOICES, help="the metric (required unless --compat names one)")
+    p.add_argument(
+        "--compat",
+        choices=sorted(COMPAT_MODES),
+        help="reproduce a peer's numbers exactly: metricpy (nyu-mll metric.py, masked LMs), "
+        "lmeval (lm-evaluation-harness crows_pairs, causal), biasbench (bias-bench's "
+        "CrowS for causal LMs); fixes metric, policy and aggregation",
+    )
     g = p.add_argument_group("causal-LM scoring policy (trustkit.scoring.policy.CausalPolicy)")
-    g.add_argument("--prefix", help="what the sentence is conditioned on: bos (default: BOS, else EOS), "
-                                    "eos, none, or literal text such as '<|endoftext|>'")
+    g.add_argument(
+        "--prefix",
+        help="what the sentence is conditioned on: bos (default: BOS, else EOS), "
+        "eos, none, or literal text such as '<|endoftext|>'",
+    )
     g.add_argument("--no-score-first", action="store_true", help="do not count the sentence's first token")
-    g.add_argument("--chat-template", action="store_true",
-                   help="score the sentence as the assistant's reply in the tokenizer's chat template "
-                        "(implies --prefix none unless given)")
+    g.add_argument(
+        "--chat-template",
+        action="store_true",
+        help="score the sentence as the assistant's reply in the tokenizer's chat template "
+        "(implies --prefix none unless given)",
+    )
     g.add_argument("--system-prompt", help="system message for --chat-template")
     g.add_argument("--normalise", choices=NORMALISATIONS, help="sum (default), mean, per_char, per_byte")
     p.add_argument("--limit", type=int, metavar="N", help="score only the first N pairs")
-    p.add_argument("--device", help="cpu (default), cuda, cuda:1, auto; under torchrun cuda means "
-                   "cuda:LOCAL_RANK")
+    p.add_argument(
+        "--device", help="cpu (default), cuda, cuda:1, auto; under torchrun cuda means cuda:LOCAL_RANK"
+    )
     p.add_argument("--dtype", help="GPU autocast precision: bf16 (default on GPU), fp16, fp32")
-    p.add_argument("--batch-tokens", type=int, metavar="N",
-                   help="padded tokens per forward pass, which bounds memory (default 2048 on CPU; "
-                        "on CUDA chosen from the free memory)")
-    p.add_argument("--random-control", action="store_true",
-                   help="accept a random-weights control / a missing LM head (explicitly a control)")
-    p.add_argument("--allow-pickle", action="store_true",
-                   help="fully unpickle a .bin that torch's weights-only reader refuses (runs its code)")
-    p.add_argument("--truncate", action="store_true",
-                   help="cut sentences longer than the model's maximum instead of refusing them")
+    p.add_argument(
+        "--batch-tokens",
+        type=int,
+        metavar="N",
+        help="padded tokens per forward pass, which bounds memory (default 2048 on CPU; "
+        "on CUDA chosen from the free memory)",
+    )
+    p.add_argument(
+        "--random-control",
+        action="store_true",
+        help="accept a random-weights control / a missing LM head (explicitly a control)",
+    )
+    p.add_argument(
+        "--allow-pickle",
+        action="store_true",
+        help="fully unpickle a .bin that torch's weights-only reader refuses (runs its code)",
+    )
+    p.add_argument(
+        "--truncate",
+        action="store_true",
+        help="cut sentences longer than the model's maximum instead of refusing them",
+    )
     p.add_argument("--no-cache", action="store_true", help="do not read or write the score cache")
-    p.add_argument("--out", help="output table: FILE.csv or FILE.parquet (without it: print the summary only)")
+    p.add_argument(
+        "--out", help="output table: FILE.csv or FILE.parquet (without it: print the summary only)"
+    )
     p.add_argument("--force", action="store_true", help="overwrite an existing --out (and its sidecar)")
     p.set_defaults(func=run)
 
@@ -98,13 +128,19 @@ def format_summary(summary: dict, metric: str) -> str:
     >>> print(format_summary({"metric_score": 60.0, "stereo_score": 61.0, "antistereo_score": 55.0,
     ...     "n": 10, "n_stereo": 8, "n_antistereo": 2, "neutral": 0, "neutral_pct": 0.0}, "crows"))
     ... # doctest: +NORMALIZE_WHITESPACE
-    metric crows: metric score 60.00 (50 = unbiased) | stereo 61.00% of 8 | antistereo 55.00% of 2 | n 10 | ties 0 (0.00%)
+    metric crows: metric score 60.00 (50 = unbiased) | stereo 61.00% of 8 |
+    antistereo 55.00% of 2 | n 10 | ties 0 (0.00%)
     """
-    anti = (f"antistereo {summary['antistereo_score']:.2f}% of {summary['n_antistereo']}"
-            if summary["n_antistereo"] else "no antistereo pairs")  # e.g. WinoBias: every pair is stereo
-    return (f"metric {metric}: metric score {summary['metric_score']:.2f} (50 = unbiased) | "
-            f"stereo {summary['stereo_score']:.2f}% of {summary['n_stereo']} | {anti} | "
-            f"n {summary['n']} | ties {summary['neutral']} ({summary['neutral_pct']:.2f}%)")
+    anti = (
+        f"antistereo {summary['antistereo_score']:.2f}% of {summary['n_antistereo']}"
+        if summary["n_antistereo"]
+        else "no antistereo pairs"
+    )  # e.g. WinoBias: every pair is stereo
+    return (
+        f"metric {metric}: metric score {summary['metric_score']:.2f} (50 = unbiased) | "
+        f"stereo {summary['stereo_score']:.2f}% of {summary['n_stereo']} | {anti} | "
+        f"n {summary['n']} | ties {summary['neutral']} ({summary['neutral_pct']:.2f}%)"
+    )
 
 
 def scoring_request(args) -> tuple[str, CausalPolicy | None, object]:
@@ -121,7 +157,11 @@ def scoring_request(args) -> tuple[str, CausalPolicy | None, object]:
     from trustkit.metrics.compat import get_compat
 
     flags = [f"--{n.replace('_', '-')}" for n in ("prefix", "system_prompt", "normalise") if getattr(args, n)]
-    flags += [f for f, on in (("--no-score-first", args.no_score_first), ("--chat-template", args.chat_template)) if on]
+    flags += [
+        f
+        for f, on in (("--no-score-first", args.no_score_first), ("--chat-template", args.chat_template))
+        if on
+    ]
     if args.compat:
         mode = get_compat(args.compat)
         if args.metric and args.metric != mode.metric:
@@ -134,8 +174,13 @@ def scoring_request(args) -> tuple[str, CausalPolicy | None, object]:
     if not flags:
         return args.metric, None, None
     prefix = args.prefix or ("none" if args.chat_template else "bos")
-    policy = CausalPolicy(prefix=prefix, score_first=not args.no_score_first, chat_template=args.chat_template,
-                          system_prompt=args.system_prompt, normalise=args.normalise or "sum")
+    policy = CausalPolicy(
+        prefix=prefix,
+        score_first=not args.no_score_first,
+        chat_template=args.chat_template,
+        system_prompt=args.system_prompt,
+        normalise=args.normalise or "sum",
+    )
     return args.metric, policy, None
 
 
@@ -180,14 +225,23 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
             pairs = pairs.head(args.limit)
         if pairs.empty:
             raise ValueError(f"{args.data} holds no pairs to score")
-        model = load_pretrained(args.model, device=device, allow_pickle=args.allow_pickle,
-                                random_control=args.random_control)
+        model = load_pretrained(
+            args.model, device=device, allow_pickle=args.allow_pickle, random_control=args.random_control
+        )
         if mode is not None and model.kind != mode.kind:
-            raise ValueError(f"--compat {mode.name} reproduces {mode.peer.split(' ')[0]} on {mode.kind} LMs; "
-                             f"{args.model} is a {model.kind} LM")
-        scorer = load_scorer(model, device=device, dtype=args.dtype,
-                             batch_tokens=args.batch_tokens, cache=not args.no_cache,
-                             truncate=args.truncate, policy=policy)
+            raise ValueError(
+                f"--compat {mode.name} reproduces {mode.peer.split(' ')[0]} on {mode.kind} LMs; "
+                f"{args.model} is a {model.kind} LM"
+            )
+        scorer = load_scorer(
+            model,
+            device=device,
+            dtype=args.dtype,
+            batch_tokens=args.batch_tokens,
+            cache=not args.no_cache,
+            truncate=args.truncate,
+            policy=policy,
+        )
         start = time.perf_counter()
         scored = scorer.score_pairs(pairs, metric)
         seconds = time.perf_counter() - start
@@ -200,12 +254,19 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
     table = scored[[c for c in OUT_COLUMNS + list(EXTRA_COLUMNS) if c in scored.columns]].copy()
     summary = crows_summary(scored, metric)
     sidecar = {
-        "metric": metric, "data": args.data, "limit": args.limit,
-        "data_source": str(pairs.attrs.get("source", args.data)), "data_sha256": pairs.attrs.get("sha256"),
+        "metric": metric,
+        "data": args.data,
+        "limit": args.limit,
+        "data_source": str(pairs.attrs.get("source", args.data)),
+        "data_sha256": pairs.attrs.get("sha256"),
         "dropped": pairs.attrs.get("dropped", []),
-        "model": scorer.provenance, "engine": scorer.identity(), "summary": summary,
+        "model": scorer.provenance,
+        "engine": scorer.identity(),
+        "summary": summary,
         "policy": scorer.policy.record() if scorer.kind == "causal" else None,
-        "seconds": round(seconds, 3), "stats": scorer.stats, "ranks": size,
+        "seconds": round(seconds, 3),
+        "stats": scorer.stats,
+        "ranks": size,
     }
     lines = [format_summary(summary, metric)]
     if mode is not None:
@@ -222,9 +283,13 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
     if scorer.kind == "causal":
         print(f"policy: {scorer.policy.describe()}")
     ranks = f" on {size} ranks" if size > 1 else ""
-    where = f"wrote {len(table)} pairs to {out}" if out is not None else f"scored {len(table)} pairs (no --out)"
-    print(f"{where} ({scorer.stats['items_cached']} items from the cache, "
-          f"{scorer.stats['rows_computed']} rows computed{ranks}, {seconds:.1f} s)")
+    where = (
+        f"wrote {len(table)} pairs to {out}" if out is not None else f"scored {len(table)} pairs (no --out)"
+    )
+    print(
+        f"{where} ({scorer.stats['items_cached']} items from the cache, "
+        f"{scorer.stats['rows_computed']} rows computed{ranks}, {seconds:.1f} s)"
+    )
     return 0
 
 
@@ -239,12 +304,19 @@ def report_lines(scored, pairs, metric: str) -> list[str]:
         from trustkit.metrics.winobias import winobias_scores
 
         table = winobias_scores(scored, metric=metric)
-        lines.append("WinoBias bias score (100 x share of pairs where the pro-stereotyped sentence scores "
-                     "higher; 95% bootstrap CI):")
-        lines += [f"  {r.facet:<15} {r.group:<8} {r.estimate:6.2f} [{r.ci_low:6.2f}, {r.ci_high:6.2f}]  "
-                  f"n {r.n}  ties {r.n_ties}" for r in table.itertuples()]
+        lines.append(
+            "WinoBias bias score (100 x share of pairs where the pro-stereotyped sentence scores "
+            "higher; 95% bootstrap CI):"
+        )
+        lines += [
+            f"  {r.facet:<15} {r.group:<8} {r.estimate:6.2f} [{r.ci_low:6.2f}, {r.ci_high:6.2f}]  "
+            f"n {r.n}  ties {r.n_ties}"
+            for r in table.itertuples()
+        ]
         odd = int((~scored["only_pronoun_differs"]).sum())
         if odd:
-            lines.append(f"  note: {odd} pair(s) differ beyond the pronoun in the published files (kept; "
-                         "column only_pronoun_differs)")
+            lines.append(
+                f"  note: {odd} pair(s) differ beyond the pronoun in the published files (kept; "
+                "column only_pronoun_differs)"
+            )
     return lines

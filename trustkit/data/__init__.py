@@ -9,6 +9,7 @@ from trustkit.data.anthology import (
     load_acl_anthology,
     split_anthology_id,
 )
+from trustkit.data.fetching import DataIntegrityError, fetch, verify_file
 from trustkit.data.pairs import (
     BIAS_TYPES,
     CROWS_BIAS_TYPES,
@@ -20,39 +21,43 @@ from trustkit.data.pairs import (
     normalise_bias_type,
     sample_pairs,
 )
-from trustkit.data.fetching import DataIntegrityError, fetch, verify_file
 from trustkit.data.registry import REGISTRY, DataFile, Dataset, get_dataset, sha256_file
 from trustkit.data.stereoset import STEREOSET_COLUMNS, load_stereoset
-from trustkit.data.winobias import (WINOBIAS_COLUMNS, WINOBIAS_PAIR_COLUMNS, load_winobias,
-                                    load_winobias_occupations, load_winobias_pairs)
+from trustkit.data.winobias import (
+    WINOBIAS_COLUMNS,
+    WINOBIAS_PAIR_COLUMNS,
+    load_winobias,
+    load_winobias_occupations,
+    load_winobias_pairs,
+)
 
 __all__ = [
     "ANTHOLOGY_COLUMNS",
-    "STEREOSET_COLUMNS",
-    "WINOBIAS_COLUMNS",
-    "WINOBIAS_PAIR_COLUMNS",
-    "anthology_from_bibtex",
-    "load_acl_anthology",
-    "load_stereoset",
-    "load_winobias",
-    "load_winobias_occupations",
-    "load_winobias_pairs",
-    "split_anthology_id",
     "BIAS_TYPES",
     "CROWS_BIAS_TYPES",
     "PAIR_COLUMNS",
     "REGISTRY",
+    "STEREOSET_COLUMNS",
+    "WINOBIAS_COLUMNS",
+    "WINOBIAS_PAIR_COLUMNS",
     "DataFile",
     "DataIntegrityError",
     "Dataset",
     "PairFileError",
     "PairFileWarning",
+    "anthology_from_bibtex",
     "check_pair_file",
     "fetch",
     "get_dataset",
+    "load_acl_anthology",
     "load_pairs",
+    "load_stereoset",
+    "load_winobias",
+    "load_winobias_occupations",
+    "load_winobias_pairs",
     "normalise_bias_type",
     "sample_pairs",
     "sha256_file",
+    "split_anthology_id",
     "verify_file",
 ]

@@ -118,7 +118,9 @@ def _parse(path: Path, display: str) -> ParsedPairs:
     return parsed
 
 
-def _validate(record: dict, ordinal: int, reasons: list[str], line: int, parsed: ParsedPairs, display: str) -> dict:
+def _validate(
+    record: dict, ordinal: int, reasons: list[str], line: int, parsed: ParsedPairs, display: str
+) -> dict:
     """Check one record; append reasons for its problems and notes for its normalised labels."""
     source_row = record.get("") or record.get("id") or str(ordinal)
     more, less = record["sent_more"], record["sent_less"]
@@ -126,8 +128,10 @@ def _validate(record: dict, ordinal: int, reasons: list[str], line: int, parsed:
         if len(value) > MAX_FIELD_CHARS:
             reasons.append(f"{column or 'index'} has {len(value)} characters, more than {MAX_FIELD_CHARS}")
         elif match := _CONTROL.search(value):
-            reasons.append(f"{column or 'index'} holds control character U+{ord(match.group()):04X} at "
-                           f"character {match.start() + 1}; remove it")
+            reasons.append(
+                f"{column or 'index'} holds control character U+{ord(match.group()):04X} at "
+                f"character {match.start() + 1}; remove it"
+            )
     if not more.strip():
         reasons.append("empty sent_more")
     if not less.strip():
@@ -139,7 +143,9 @@ def _validate(record: dict, ordinal: int, reasons: list[str], line: int, parsed:
     if direction is None:
         reasons.append(f"unknown direction {raw_direction!r} (expected 'stereo' or 'antistereo')")
     elif direction != raw_direction:
-        parsed.notes.append(Problem(display, line, f"direction {raw_direction!r} read as {direction!r}", source_row))
+        parsed.notes.append(
+            Problem(display, line, f"direction {raw_direction!r} read as {direction!r}", source_row)
+        )
     raw_bias = record["bias_type"]
     bias = normalise_bias_type(raw_bias)
     if not bias:
@@ -149,7 +155,11 @@ def _validate(record: dict, ordinal: int, reasons: list[str], line: int, parsed:
     elif bias != raw_bias:
         parsed.notes.append(Problem(display, line, f"bias_type {raw_bias!r} read as {bias!r}", source_row))
     elif bias not in BIAS_TYPES:
-        parsed.notes.append(Problem(display, line, f"bias_type {raw_bias!r} is not one of CrowS-Pairs' types (kept)", source_row))
+        parsed.notes.append(
+            Problem(
+                display, line, f"bias_type {raw_bias!r} is not one of CrowS-Pairs' types (kept)", source_row
+            )
+        )
     return {
         "pair_id": ordinal,
         "sent_more": more,
@@ -184,8 +194,10 @@ def check_pair_file(path: str | os.PathLike) -> ParsedPairs:
     if not path.is_file():
         from trustkit.errors import did_you_mean
 
-        raise FileNotFoundError(f"{path}: no such pair file{did_you_mean(str(path), _PAIR_CATALOGUE)}; "
-                                f"registered pair datasets: {', '.join(_PAIR_CATALOGUE)}")
+        raise FileNotFoundError(
+            f"{path}: no such pair file{did_you_mean(str(path), _PAIR_CATALOGUE)}; "
+            f"registered pair datasets: {', '.join(_PAIR_CATALOGUE)}"
+        )
     return _parse(path, str(path))
 
 
@@ -194,9 +206,15 @@ def _summarise_notes(notes: list[Problem]) -> list[dict]:
     grouped: dict[str, list[int]] = {}
     for note in notes:
         grouped.setdefault(note.reason, []).append(note.line)
-    return [{"file": notes[0].file, "change": reason, "rows": len(lines),
-             "lines": ", ".join(map(str, lines[:20])) + (", ..." if len(lines) > 20 else "")}
-            for reason, lines in grouped.items()]
+    return [
+        {
+            "file": notes[0].file,
+            "change": reason,
+            "rows": len(lines),
+            "lines": ", ".join(map(str, lines[:20])) + (", ..." if len(lines) > 20 else ""),
+        }
+        for reason, lines in grouped.items()
+    ]
 
 
 def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.DataFrame:
@@ -244,19 +262,28 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
         display = str(path)
     if parsed.fatal:
         empty = parsed.problems[0].reason.startswith("no pair rows")
-        raise PairFileError(parsed.problems, hint="" if empty else "\nFix the header: pair files need these columns.")
+        raise PairFileError(
+            parsed.problems, hint="" if empty else "\nFix the header: pair files need these columns."
+        )
     expected = [p for p in parsed.problems if p.source_row in known_bad]
     unexpected = [p for p in parsed.problems if p.source_row not in known_bad]
     if unexpected and errors == "raise":
-        raise PairFileError(unexpected, hint="\nFix these rows, or pass errors='drop' to skip them with a report.")
+        raise PairFileError(
+            unexpected, hint="\nFix these rows, or pass errors='drop' to skip them with a report."
+        )
     normalised = _summarise_notes(parsed.notes)
     for n in normalised:
-        warnings.warn(f"{n['file']}: {n['change']} ({n['rows']} row(s), line {n['lines']})", PairFileWarning,
-                      stacklevel=2)
+        warnings.warn(
+            f"{n['file']}: {n['change']} ({n['rows']} row(s), line {n['lines']})",
+            PairFileWarning,
+            stacklevel=2,
+        )
     dropped = expected + unexpected
     if dropped:
         listing = "\n".join(f"{p} -> row dropped" for p in dropped)
-        warnings.warn(f"{len(dropped)} row(s) dropped from {display}:\n{listing}", PairFileWarning, stacklevel=2)
+        warnings.warn(
+            f"{len(dropped)} row(s) dropped from {display}:\n{listing}", PairFileWarning, stacklevel=2
+        )
     frame = pd.DataFrame(parsed.rows, columns=PAIR_COLUMNS + ["line"]).drop(columns="line")
     frame["pair_id"] = frame["pair_id"].astype("int64")
     frame.attrs["source"] = key

@@ -26,11 +26,19 @@ WINOBIAS_COLUMNS = [
 ]
 """Schema of ``load_winobias``: stereotype ("pro"|"anti"), type (1|2), split ("dev"|"test"),
 item (the file's own line number), sentence (brackets removed), entity (first bracketed span),
-occupation (the entity lower-cased without its article, e.g. "developer"), pronoun (second span), pronoun_gender ("female"|"male"), n_mentions (bracketed spans: 2, or 3
-when a possessive is also marked), raw (the line as published)."""
+occupation (the entity lower-cased without its article, e.g. "developer"), pronoun (second
+span), pronoun_gender ("female"|"male"), n_mentions (bracketed spans: 2, or 3 when a
+possessive is also marked), raw (the line as published)."""
 
 _MENTION = re.compile(r"\[([^\]]*)\]")
-_PRONOUN_GENDER = {"he": "male", "him": "male", "his": "male", "she": "female", "her": "female", "hers": "female"}
+_PRONOUN_GENDER = {
+    "he": "male",
+    "him": "male",
+    "his": "male",
+    "she": "female",
+    "her": "female",
+    "hers": "female",
+}
 _FILE = re.compile(r"(pro|anti)_stereotyped_type([12])\.txt\.(dev|test)")
 
 
@@ -52,7 +60,9 @@ def _parse_line(line: str, where: str) -> dict:
     }
 
 
-def load_winobias(stereotype: str | None = None, type: int | None = None, split: str | None = None) -> pd.DataFrame:
+def load_winobias(
+    stereotype: str | None = None, type: int | None = None, split: str | None = None
+) -> pd.DataFrame:
     """Load WinoBias sentences, optionally one stereotype/type/split only.
 
     Parameters
@@ -71,7 +81,11 @@ def load_winobias(stereotype: str | None = None, type: int | None = None, split:
     >>> wb.loc[0, ["sentence", "entity", "pronoun"]].tolist()  # doctest: +SKIP
     ['The developer argued with the designer because he did not like the design.', 'The developer', 'he']
     """
-    for value, allowed, label in ((stereotype, ("pro", "anti"), "stereotype"), (type, (1, 2), "type"), (split, ("dev", "test"), "split")):
+    for value, allowed, label in (
+        (stereotype, ("pro", "anti"), "stereotype"),
+        (type, (1, 2), "type"),
+        (split, ("dev", "test"), "split"),
+    ):
         if value is not None and value not in allowed:
             raise ValueError(f"{label} must be one of {allowed} or None, not {value!r}")
     folder = fetch("winobias")
@@ -90,7 +104,9 @@ def load_winobias(stereotype: str | None = None, type: int | None = None, split:
                 rows.append({"stereotype": kind, "type": kind_type, "split": kind_split, **parsed})
     table = pd.DataFrame(rows, columns=WINOBIAS_COLUMNS)
     order = {"pro": 0, "anti": 1}
-    table = table.sort_values(["split", "type", "stereotype", "item"], key=lambda s: s.map(order) if s.name == "stereotype" else s)
+    table = table.sort_values(
+        ["split", "type", "stereotype", "item"], key=lambda s: s.map(order) if s.name == "stereotype" else s
+    )
     return table.reset_index(drop=True)
 
 
@@ -106,15 +122,29 @@ def load_winobias_occupations() -> dict[str, list[str]]:
     return {
         gender: [
             line.strip()
-            for line in fetch("winobias", f"{gender}_occupations.txt").read_text(encoding="utf-8").splitlines()
+            for line in fetch("winobias", f"{gender}_occupations.txt")
+            .read_text(encoding="utf-8")
+            .splitlines()
             if line.strip()
         ]
         for gender in ("male", "female")
     }
 
 
-WINOBIAS_PAIR_COLUMNS = ["pair_id", "sent_more", "sent_less", "direction", "bias_type", "source_row",
-                         "type", "split", "item", "occupation", "pronoun_gender", "only_pronoun_differs"]
+WINOBIAS_PAIR_COLUMNS = [
+    "pair_id",
+    "sent_more",
+    "sent_less",
+    "direction",
+    "bias_type",
+    "source_row",
+    "type",
+    "split",
+    "item",
+    "occupation",
+    "pronoun_gender",
+    "only_pronoun_differs",
+]
 """Schema of ``load_winobias_pairs``: one likelihood pair per (type, split, item): sent_more = the
 pro-stereotyped sentence, sent_less = the anti-stereotyped one of the same line number; direction
 is always "stereo", bias_type "gender"; source_row "type1.dev:12"; pronoun_gender is that of the
@@ -169,13 +199,23 @@ def load_winobias_pairs(type: int | None = None, split: str | None = None) -> pd
     anti = sentences[sentences["stereotype"] == "anti"].set_index(keys)
     if not pro.index.equals(anti.index):
         missing = pro.index.symmetric_difference(anti.index)[:5].tolist()
-        raise ValueError(f"WinoBias pro and anti files do not pair line by line; unmatched (type, split, item): {missing}")
-    table = pd.DataFrame({
-        "sent_more": pro["sentence"], "sent_less": anti["sentence"], "direction": "stereo", "bias_type": "gender",
-        "occupation": pro["occupation"], "pronoun_gender": pro["pronoun_gender"],
-        "only_pronoun_differs": [_only_pronouns_differ(p, a) for p, a in zip(pro["raw"], anti["raw"])],
-    }).reset_index()
-    table["source_row"] = [f"type{t}.{s}:{i}" for t, s, i in zip(table["type"], table["split"], table["item"])]
+        raise ValueError(
+            f"WinoBias pro and anti files do not pair line by line; unmatched (type, split, item): {missing}"
+        )
+    table = pd.DataFrame(
+        {
+            "sent_more": pro["sentence"],
+            "sent_less": anti["sentence"],
+            "direction": "stereo",
+            "bias_type": "gender",
+            "occupation": pro["occupation"],
+            "pronoun_gender": pro["pronoun_gender"],
+            "only_pronoun_differs": [_only_pronouns_differ(p, a) for p, a in zip(pro["raw"], anti["raw"])],
+        }
+    ).reset_index()
+    table["source_row"] = [
+        f"type{t}.{s}:{i}" for t, s, i in zip(table["type"], table["split"], table["item"])
+    ]
     table["pair_id"] = range(len(table))
     table = table[WINOBIAS_PAIR_COLUMNS]
     files = get_dataset("winobias").files

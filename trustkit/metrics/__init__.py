@@ -4,8 +4,12 @@ The scores come from trustkit.scoring; these functions only count, so they work 
 """
 
 from trustkit.metrics.crows import crows_pairs_score, pair_outcome
-from trustkit.metrics.stereoset import (score_stereoset_candidates, score_stereoset_original, stereoset_comparison,
-                                        stereoset_scores)
+from trustkit.metrics.stereoset import (
+    score_stereoset_candidates,
+    score_stereoset_original,
+    stereoset_comparison,
+    stereoset_scores,
+)
 from trustkit.metrics.winobias import winobias_scores
 from trustkit.tables import check_scored, original_rows, paraphrase_rows
 

@@ -57,11 +57,18 @@ def summary_lmeval(scored: pd.DataFrame) -> dict:
     acc = (more > less).astype(float)
     diff = np.abs(more - less)
     n = len(acc)
-    stderr = (lambda x: float(np.std(x, ddof=1) / np.sqrt(n)) if n > 1 else float("nan"))  # noqa: E731
+    stderr = lambda x: float(np.std(x, ddof=1) / np.sqrt(n)) if n > 1 else float("nan")  # noqa: E731
     lo, hi = _ci(scored, None)
-    return {"headline": "pct_stereotype", "n": n, "pct_stereotype": float(acc.mean()),
-            "pct_stereotype_stderr": stderr(acc), "likelihood_diff": float(diff.mean()),
-            "likelihood_diff_stderr": stderr(diff), "ci_low": lo / 100, "ci_high": hi / 100}
+    return {
+        "headline": "pct_stereotype",
+        "n": n,
+        "pct_stereotype": float(acc.mean()),
+        "pct_stereotype_stderr": stderr(acc),
+        "likelihood_diff": float(diff.mean()),
+        "likelihood_diff_stderr": stderr(diff),
+        "ci_low": lo / 100,
+        "ci_high": hi / 100,
+    }
 
 
 def summary_biasbench(scored: pd.DataFrame) -> dict:
@@ -100,21 +107,45 @@ class CompatMode:
     summary: Callable[[pd.DataFrame], dict]
 
 
-COMPAT_MODES: dict[str, CompatMode] = {m.name: m for m in (
-    CompatMode("metricpy", "masked", "crows", None, ("crows_pairs",),
-               "nyu-mll/crows-pairs metric.py @ 8aaac11c485473159ec9328a65253a5be9a479dc", summary_metricpy),
-    # crows_pairs_english/french.yaml: doc_to_text "" and target_delimiter "", so each sentence is a
-    # continuation of an empty context, i.e. of prefix_token_id (BOS, else EOS); api/model.py
-    # loglikelihood encodes it without special tokens (were the sentence's first token the prefix
-    # token itself, lm-eval would condition on it instead; no CrowS sentence starts so).
-    # utils.py process_results does the counting.
-    CompatMode("lmeval", "causal", "ll", CausalPolicy(), ("crows_pairs_revised", "crows_pairs_revised_fr"),
-               "EleutherAI/lm-evaluation-harness lm_eval/tasks/crows_pairs/utils.py, lm_eval/api/model.py "
-               "@ 4e7e0d47f33bc71070c1d38394bafbb52b117163", summary_lmeval),
-    CompatMode("biasbench", "causal", "geomean_prob", CausalPolicy(prefix="<|endoftext|>"), ("crows_pairs",),
-               "McGill-NLP/bias-bench bias_bench/benchmark/crows/crows.py (_likelihood_score_generative) "
-               "@ 291426aab926f78ecfc7bd040b531429ee8123e0", summary_biasbench),
-)}
+COMPAT_MODES: dict[str, CompatMode] = {
+    m.name: m
+    for m in (
+        CompatMode(
+            "metricpy",
+            "masked",
+            "crows",
+            None,
+            ("crows_pairs",),
+            "nyu-mll/crows-pairs metric.py @ 8aaac11c485473159ec9328a65253a5be9a479dc",
+            summary_metricpy,
+        ),
+        # crows_pairs_english/french.yaml: doc_to_text "" and target_delimiter "", so each sentence is a
+        # continuation of an empty context, i.e. of prefix_token_id (BOS, else EOS); api/model.py
+        # loglikelihood encodes it without special tokens (were the sentence's first token the prefix
+        # token itself, lm-eval would condition on it instead; no CrowS sentence starts so).
+        # utils.py process_results does the counting.
+        CompatMode(
+            "lmeval",
+            "causal",
+            "ll",
+            CausalPolicy(),
+            ("crows_pairs_revised", "crows_pairs_revised_fr"),
+            "EleutherAI/lm-evaluation-harness lm_eval/tasks/crows_pairs/utils.py, lm_eval/api/model.py "
+            "@ 4e7e0d47f33bc71070c1d38394bafbb52b117163",
+            summary_lmeval,
+        ),
+        CompatMode(
+            "biasbench",
+            "causal",
+            "geomean_prob",
+            CausalPolicy(prefix="<|endoftext|>"),
+            ("crows_pairs",),
+            "McGill-NLP/bias-bench bias_bench/benchmark/crows/crows.py (_likelihood_score_generative) "
+            "@ 291426aab926f78ecfc7bd040b531429ee8123e0",
+            summary_biasbench,
+        ),
+    )
+}
 
 
 def get_compat(name: str) -> CompatMode:
@@ -126,7 +157,9 @@ def get_compat(name: str) -> CompatMode:
     try:
         return COMPAT_MODES[name]
     except KeyError:
-        raise ValueError(f"unknown compatibility mode {name!r}; choose one of {', '.join(COMPAT_MODES)}") from None
+        raise ValueError(
+            f"unknown compatibility mode {name!r}; choose one of {', '.join(COMPAT_MODES)}"
+        ) from None
 
 
 def compat_summary(scored: pd.DataFrame, mode: str) -> dict:
@@ -147,11 +180,15 @@ def format_compat(summary: dict) -> str:
     """The peer's numbers as ``trustkit score --compat`` prints them."""
     ci = f"bootstrap 95% CI [{summary['ci_low']:.4g}, {summary['ci_high']:.4g}]"
     if summary["mode"] == "lmeval":
-        body = (f"pct_stereotype {summary['pct_stereotype']:.4f} ± {summary['pct_stereotype_stderr']:.4f} "
-                f"(stderr; {ci}) | likelihood_diff {summary['likelihood_diff']:.4f} ± "
-                f"{summary['likelihood_diff_stderr']:.4f} | n {summary['n']}")
+        body = (
+            f"pct_stereotype {summary['pct_stereotype']:.4f} ± {summary['pct_stereotype_stderr']:.4f} "
+            f"(stderr; {ci}) | likelihood_diff {summary['likelihood_diff']:.4f} ± "
+            f"{summary['likelihood_diff_stderr']:.4f} | n {summary['n']}"
+        )
     else:
-        body = (f"metric score {summary['metric_score']:.2f} ({ci}) | stereotype score "
-                f"{summary['stereo_score']:.2f} | anti-stereotype score {summary['antistereo_score']:.2f} | "
-                f"neutral {summary['neutral_pct']:.2f}% | n {summary['n']}")
+        body = (
+            f"metric score {summary['metric_score']:.2f} ({ci}) | stereotype score "
+            f"{summary['stereo_score']:.2f} | anti-stereotype score {summary['antistereo_score']:.2f} | "
+            f"neutral {summary['neutral_pct']:.2f}% | n {summary['n']}"
+        )
     return f"compat {summary['mode']} ({summary['peer']}): {body}"

@@ -12,8 +12,13 @@ import pandas as pd
 
 from trustkit.tables import require_columns
 
-__all__ = ["LABELS", "score_stereoset_candidates", "score_stereoset_original", "stereoset_comparison",
-           "stereoset_scores"]
+__all__ = [
+    "LABELS",
+    "score_stereoset_candidates",
+    "score_stereoset_original",
+    "stereoset_comparison",
+    "stereoset_scores",
+]
 
 #: gold labels of the three candidate sentences, as score-column suffixes
 LABELS = ("stereotype", "anti_stereotype", "unrelated")
@@ -21,8 +26,11 @@ DOMAINS = ("gender", "profession", "race", "religion")
 
 
 #: ``trustkit.data.load_stereoset``'s names for the candidate columns
-_LOADER_NAMES = {"sent_stereotype": "stereotype", "sent_antistereotype": "anti_stereotype",
-                 "sent_unrelated": "unrelated"}
+_LOADER_NAMES = {
+    "sent_stereotype": "stereotype",
+    "sent_antistereotype": "anti_stereotype",
+    "sent_unrelated": "unrelated",
+}
 
 
 def _normalise(examples: pd.DataFrame) -> pd.DataFrame:
@@ -131,7 +139,9 @@ def stereoset_scores(scored_examples: pd.DataFrame, kind: str | None = "intrasen
     [50.0, 100.0, 100.0]
     """
     table = _normalise(scored_examples)
-    require_columns(table, ["target", "bias_type"] + [f"score_{lab}" for lab in LABELS], "scored StereoSet table")
+    require_columns(
+        table, ["target", "bias_type"] + [f"score_{lab}" for lab in LABELS], "scored StereoSet table"
+    )
     if kind is not None and "type" in table.columns:
         table = table[table["type"] == kind]
     if table.empty:
@@ -186,7 +196,9 @@ def score_stereoset_original(examples: pd.DataFrame, scorer) -> pd.DataFrame:
         out = score_stereoset_candidates(examples, lambda sents: score_blank_word(scorer, contexts, sents))
         out.attrs["scorer"] = "stereoset_blank"
     else:
-        out = score_stereoset_candidates(examples, lambda sents: scorer.score_sentences(sents, "geomean_prob"))
+        out = score_stereoset_candidates(
+            examples, lambda sents: scorer.score_sentences(sents, "geomean_prob")
+        )
         out.attrs["scorer"] = "geomean_prob"
     return out
 
@@ -198,10 +210,18 @@ def _stereoset_policy_scorer(scorer):
 
     if scorer.kind != "causal" or STEREOSET_START not in scorer.tokenizer.get_vocab():
         return scorer
-    sibling = CausalLMScorer(scorer.model, scorer.tokenizer, policy=CausalPolicy(prefix=STEREOSET_START),
-                             device=scorer.device, dtype=scorer.dtype, batch_tokens=scorer.batch_tokens,
-                             cache=scorer.cache if scorer.cache is not None else False,
-                             model_id=scorer.model_id, truncate=scorer.truncate, progress=scorer.progress)
+    sibling = CausalLMScorer(
+        scorer.model,
+        scorer.tokenizer,
+        policy=CausalPolicy(prefix=STEREOSET_START),
+        device=scorer.device,
+        dtype=scorer.dtype,
+        batch_tokens=scorer.batch_tokens,
+        cache=scorer.cache if scorer.cache is not None else False,
+        model_id=scorer.model_id,
+        truncate=scorer.truncate,
+        progress=scorer.progress,
+    )
     sibling.provenance = getattr(scorer, "provenance", {})
     sibling.progress_label = scorer.progress_label
     return sibling
@@ -228,10 +248,12 @@ def stereoset_comparison(scorers: dict, examples: pd.DataFrame) -> pd.DataFrame:
     for name, scorer in scorers.items():
         whole = "pll" if scorer.kind == "masked" else "ll"
         variants = {
-            f"original · {'stereoset_blank' if scorer.kind == 'masked' else 'geomean_prob'}":
-                score_stereoset_original(examples, _stereoset_policy_scorer(scorer)),
-            f"whole sentence · {whole}":
-                score_stereoset_candidates(examples, lambda s, sc=scorer, m=whole: sc.score_sentences(s, m)),
+            f"original · {'stereoset_blank' if scorer.kind == 'masked' else 'geomean_prob'}": score_stereoset_original(
+                examples, _stereoset_policy_scorer(scorer)
+            ),
+            f"whole sentence · {whole}": score_stereoset_candidates(
+                examples, lambda s, sc=scorer, m=whole: sc.score_sentences(s, m)
+            ),
         }
         for label, scored in variants.items():
             frames.append(stereoset_scores(scored).assign(model=name, scorer=label))

@@ -14,8 +14,13 @@ __all__ = ["WINOBIAS_FACETS", "winobias_scores"]
 WINOBIAS_FACETS = ("type", "split", "pronoun_gender")
 
 
-def winobias_scores(scored: pd.DataFrame, n_resamples: int = 1000, seed: int = 0, metric: str | None = None,
-                    facets=WINOBIAS_FACETS) -> pd.DataFrame:
+def winobias_scores(
+    scored: pd.DataFrame,
+    n_resamples: int = 1000,
+    seed: int = 0,
+    metric: str | None = None,
+    facets=WINOBIAS_FACETS,
+) -> pd.DataFrame:
     """Bias score of scored WinoBias pairs overall and per type, split and pronoun gender.
 
     Each row is :func:`trustkit.stats.bias_score_table` on that subset: ``estimate`` = 100 × share
@@ -40,7 +45,9 @@ def winobias_scores(scored: pd.DataFrame, n_resamples: int = 1000, seed: int = 0
     >>> t = pd.DataFrame({"pair_id": range(4), "bias_type": ["gender"] * 4, "direction": ["stereo"] * 4,
     ...     "type": [1, 1, 2, 2], "pronoun_gender": ["male", "female"] * 2, "delta": [1.0, 2.0, -1.0, 3.0]})
     >>> winobias_scores(t, n_resamples=50)[["facet", "group", "estimate"]].values.tolist()
-    [['all', 'overall', 75.0], ['type', '1', 100.0], ['type', '2', 50.0], ['pronoun_gender', 'female', 100.0], ['pronoun_gender', 'male', 50.0]]
+    ... # doctest: +NORMALIZE_WHITESPACE
+    [['all', 'overall', 75.0], ['type', '1', 100.0], ['type', '2', 50.0],
+     ['pronoun_gender', 'female', 100.0], ['pronoun_gender', 'male', 50.0]]
     """
     from trustkit.stats.bias_score import bias_score_table
 

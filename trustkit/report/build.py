@@ -128,8 +128,7 @@ def _load_scorer(model, device, random_control, batch_tokens, cache, progress):
 
 def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, progress, log):
     """Originals (para_index 0, every pair) followed by the kept pair-consistent paraphrases."""
-    from trustkit.paraphrase import FilterSettings, paraphrase_pairs, to_pair_table
-    from trustkit.paraphrase import paraphraser_from_spec
+    from trustkit.paraphrase import FilterSettings, paraphrase_pairs, paraphraser_from_spec, to_pair_table
 
     backend = paraphraser_from_spec(paraphraser) if isinstance(paraphraser, str) else paraphraser
     result = paraphrase_pairs(

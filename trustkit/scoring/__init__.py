@@ -19,7 +19,21 @@ from trustkit.scoring.scorer import Scorer
 METRICS = metric_names()
 
 __all__ = [
-    "METRICS", "CausalLMScorer", "ItemScore", "MaskedLMScorer", "Plan", "Row", "RowDoesNotFitError",
-    "RowTable", "ScoreCache", "Scorer", "crows_template", "load_scorer", "metric_order",
-    "pack_batches", "run_rows", "run_table", "shared_spans",
+    "METRICS",
+    "CausalLMScorer",
+    "ItemScore",
+    "MaskedLMScorer",
+    "Plan",
+    "Row",
+    "RowDoesNotFitError",
+    "RowTable",
+    "ScoreCache",
+    "Scorer",
+    "crows_template",
+    "load_scorer",
+    "metric_order",
+    "pack_batches",
+    "run_rows",
+    "run_table",
+    "shared_spans",
 ]

@@ -17,8 +17,13 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from trustkit.scoring.memory import (Trimmer, is_out_of_memory, release_freed_memory,  # noqa: F401
-                                     _malloc_trim, row_does_not_fit)
+from trustkit.scoring.memory import (  # noqa: F401
+    Trimmer,
+    _malloc_trim,
+    is_out_of_memory,
+    release_freed_memory,
+    row_does_not_fit,
+)
 from trustkit.scoring.rows import Plan, Row, RowTable
 
 # A step receives the padded batch and the flattened (batch index, position, target) triples
@@ -92,8 +97,9 @@ class _Transfer:
             event.synchronize()  # the copy issued from this buffer two batches ago has finished
         n = source.numel()
         if buffer is None or buffer.numel() < n:
-            buffer = torch.empty(max(n, 2 * (0 if buffer is None else buffer.numel())),
-                                 dtype=source.dtype, pin_memory=True)
+            buffer = torch.empty(
+                max(n, 2 * (0 if buffer is None else buffer.numel())), dtype=source.dtype, pin_memory=True
+            )
         staged = buffer[:n].view(source.shape)
         staged.copy_(source)
         out = staged.to(self.device, non_blocking=True)
@@ -103,10 +109,19 @@ class _Transfer:
         return out
 
 
-def run_table(table: RowTable, step: Step, *, batch_tokens: int, pad_id: int,
-              mask_id: int | None = None, device: str | torch.device = "cpu", progress: bool = True,
-              desc: str = "scoring", on_batch_done: Callable[[np.ndarray, np.ndarray, np.ndarray | None], None] | None = None,
-              timings: dict | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+def run_table(
+    table: RowTable,
+    step: Step,
+    *,
+    batch_tokens: int,
+    pad_id: int,
+    mask_id: int | None = None,
+    device: str | torch.device = "cpu",
+    progress: bool = True,
+    desc: str = "scoring",
+    on_batch_done: Callable[[np.ndarray, np.ndarray, np.ndarray | None], None] | None = None,
+    timings: dict | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
     """Run every row of ``table`` through ``step`` in length-sorted, token-budgeted batches.
 
     Parameters
@@ -176,14 +191,22 @@ def run_table(table: RowTable, step: Step, *, batch_tokens: int, pad_id: int,
 
     lengths = table.row_lengths()
     queue = collections.deque(_pack(lengths, batch_tokens))
-    bar = tqdm(total=table.n_rows, desc=desc, unit="row", disable=not progress or not table.n_rows,
-               leave=False, mininterval=1.0)
+    bar = tqdm(
+        total=table.n_rows,
+        desc=desc,
+        unit="row",
+        disable=not progress or not table.n_rows,
+        leave=False,
+        mininterval=1.0,
+    )
     while queue:
         rows = queue.popleft()
         t0 = time.perf_counter()
         ids, am, b, p, tgt, out = table.assemble(rows, pad_id, mask_id)
         transfer.turn += 1
-        inputs = [transfer.send(name, a) for name, a in (("ids", ids), ("am", am), ("b", b), ("p", p), ("t", tgt))]
+        inputs = [
+            transfer.send(name, a) for name, a in (("ids", ids), ("am", am), ("b", b), ("p", p), ("t", tgt))
+        ]
         t1 = time.perf_counter()
         try:
             log_probs, extras = step(*inputs)
@@ -233,9 +256,17 @@ def run_table(table: RowTable, step: Step, *, batch_tokens: int, pad_id: int,
     return host_lp, host_ex
 
 
-def run_rows(rows: Sequence[Row], step: Step, *, batch_tokens: int, pad_id: int,
-             mask_id: int | None = None, device: str | torch.device = "cpu", progress: bool = True,
-             desc: str = "scoring") -> list[tuple[list[float], list[float] | None]]:
+def run_rows(
+    rows: Sequence[Row],
+    step: Step,
+    *,
+    batch_tokens: int,
+    pad_id: int,
+    mask_id: int | None = None,
+    device: str | torch.device = "cpu",
+    progress: bool = True,
+    desc: str = "scoring",
+) -> list[tuple[list[float], list[float] | None]]:
     """Run :class:`Row` objects through ``step`` (:func:`run_table` on a table built from them).
 
     Returns, for each row in input order, one log-probability per scored position and the
@@ -252,14 +283,31 @@ def run_rows(rows: Sequence[Row], step: Step, *, batch_tokens: int, pad_id: int,
     plans = []
     for row in rows:
         n = len(row.scored)
-        plan = Plan([list(row.ids)], [list(range(n))], row_slot=np.zeros(1, dtype=np.int64),
-                    mask_ptr=np.array([0, len(row.masked)]), mask_pos=np.array(row.masked, dtype=np.int64),
-                    score_ptr=np.array([0, n]), score_pos=np.array(row.scored, dtype=np.int64),
-                    score_tgt=np.array(row.targets, dtype=np.int64), score_dst=np.arange(n))
+        plan = Plan(
+            [list(row.ids)],
+            [list(range(n))],
+            row_slot=np.zeros(1, dtype=np.int64),
+            mask_ptr=np.array([0, len(row.masked)]),
+            mask_pos=np.array(row.masked, dtype=np.int64),
+            score_ptr=np.array([0, n]),
+            score_pos=np.array(row.scored, dtype=np.int64),
+            score_tgt=np.array(row.targets, dtype=np.int64),
+            score_dst=np.arange(n),
+        )
         plans.append(plan)
     table = RowTable.from_plans(plans)
-    lp, ex = run_table(table, step, batch_tokens=batch_tokens, pad_id=pad_id, mask_id=mask_id,
-                       device=device, progress=progress, desc=desc)
+    lp, ex = run_table(
+        table,
+        step,
+        batch_tokens=batch_tokens,
+        pad_id=pad_id,
+        mask_id=mask_id,
+        device=device,
+        progress=progress,
+        desc=desc,
+    )
     starts = table.seq_start
-    return [(lp[s : s + len(r.scored)].tolist(),
-             None if ex is None else ex[s : s + len(r.scored)].tolist()) for s, r in zip(starts, rows)]
+    return [
+        (lp[s : s + len(r.scored)].tolist(), None if ex is None else ex[s : s + len(r.scored)].tolist())
+        for s, r in zip(starts, rows)
+    ]

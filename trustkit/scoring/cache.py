@@ -34,7 +34,7 @@ class CacheIntegrityWarning(UserWarning):
 
 
 def _checksum(key: str, text: str) -> str:
-    return hashlib.sha256(f"{key}\n{text}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{key}\n{text}".encode()).hexdigest()
 
 
 def item_key(identity: dict, metric: str, item) -> str:
@@ -80,15 +80,18 @@ class ScoreCache:
             self._conn.execute("PRAGMA journal_mode=WAL")
             # NORMAL is durable against a killed process (not against power loss), and fast.
             self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute("CREATE TABLE IF NOT EXISTS scores_v2 "
-                               "(key TEXT PRIMARY KEY, value TEXT, checksum TEXT)")
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS scores_v2 (key TEXT PRIMARY KEY, value TEXT, checksum TEXT)"
+            )
         except (OSError, sqlite3.Error) as err:
             raise self._error("cannot be opened", err) from err
 
     def _error(self, what: str, err: Exception) -> CacheError:
         where = f"score cache {self.path}" if self.path else "the score cache's directory"
-        return CacheError(f"{where} {what} ({err}); fix or delete it, point TRUSTKIT_CACHE "
-                          "elsewhere, or run without the cache (--no-cache)")
+        return CacheError(
+            f"{where} {what} ({err}); fix or delete it, point TRUSTKIT_CACHE "
+            "elsewhere, or run without the cache (--no-cache)"
+        )
 
     def get_many(self, keys: Iterable[str]) -> dict[str, dict]:
         """Return the stored values for those keys that are present and pass their checksum."""
@@ -123,7 +126,8 @@ class ScoreCache:
             with self._conn:
                 self._conn.execute("BEGIN IMMEDIATE")
                 self._conn.executemany(
-                    "INSERT OR REPLACE INTO scores_v2 (key, value, checksum) VALUES (?, ?, ?)", rows)
+                    "INSERT OR REPLACE INTO scores_v2 (key, value, checksum) VALUES (?, ?, ?)", rows
+                )
         except (OSError, sqlite3.Error) as err:
             raise self._error("cannot be written", err) from err
 

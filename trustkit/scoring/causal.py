@@ -69,23 +69,32 @@ class CausalLMScorer(Scorer):
         return [x[: self.max_length] for x in ids] if self.truncate else ids
 
     def _first(self) -> int:
-        """Position of the first scored token: after the context, and after the first token too
-        when the policy does not score it."""
+        """Position of the first scored token.
+
+        It comes after the context, and after the first token too when the policy does not score it.
+        """
         return len(self.context) + (0 if self.policy.score_first else 1)
 
     def _rows(self, ids: list[list[int]], counted: list[list[int]]) -> Plan:
         # the output at t predicts token t + 1: one row per sentence, from the first scored token on
         first = self._first()
-        return Plan.one_row_per_sentence(ids, [range(first - 1, len(x) - 1) for x in ids], [x[first:] for x in ids],
-                                         [range(first, len(x)) for x in ids], counted)
+        return Plan.one_row_per_sentence(
+            ids,
+            [range(first - 1, len(x) - 1) for x in ids],
+            [x[first:] for x in ids],
+            [range(first, len(x)) for x in ids],
+            counted,
+        )
 
     def _plan_many(self, items: list, metric: str) -> list[Plan]:
         if metric in PEER_PLANS:
             return [PEER_PLANS[metric](self, item) for item in items]
         first = self._first()
         if metric == "ll":
-            return [normalised(self._rows([ids], [list(range(first, len(ids)))]), self.policy, [item])
-                    for item, ids in zip(items, self._truncated_many(items))]
+            return [
+                normalised(self._rows([ids], [list(range(first, len(ids)))]), self.policy, [item])
+                for item, ids in zip(items, self._truncated_many(items))
+            ]
         ids = self._truncated_many([s for pair in items for s in pair])
         c = len(self.context)
         plans = []
@@ -104,11 +113,11 @@ class CausalLMScorer(Scorer):
             with autocast:
                 if parts is not None:
                     body, head = parts
-                    hidden = body(input_ids=input_ids, attention_mask=attention_mask,
-                                  use_cache=False)[0]
+                    hidden = body(input_ids=input_ids, attention_mask=attention_mask, use_cache=False)[0]
                     return head_log_probs(head, hidden[b, p], targets, chunk), None
-                logits = model(input_ids=input_ids, attention_mask=attention_mask,
-                               use_cache=False).logits[b, p]
+                logits = model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False).logits[
+                    b, p
+                ]
             return gather_log_probs(logits, targets), None
 
         return step

@@ -1,4 +1,4 @@
-"""Checks a scorer runs before any forward pass: can every sentence of a pair table be scored?
+"""Checks a scorer runs before any forward pass: whether every sentence of a pair table can be scored.
 
 A refusal lists every offending row, named ``FILE:LINE`` when the table came from a pair file
 (``load_pairs`` keeps each pair's line in ``attrs["lines"]``), else by pair_id. With truncation,
@@ -37,9 +37,11 @@ def check_vocabulary(model, tokenizer) -> None:
     embedding = model.get_input_embeddings() if hasattr(model, "get_input_embeddings") else None
     rows = getattr(embedding, "num_embeddings", None)
     if rows is not None and len(tokenizer) > rows:
-        raise ValueError(f"the tokenizer has {len(tokenizer)} tokens but the model's embedding only "
-                         f"{rows} rows, so some token ids cannot be looked up; use the tokenizer "
-                         "saved with these weights")
+        raise ValueError(
+            f"the tokenizer has {len(tokenizer)} tokens but the model's embedding only "
+            f"{rows} rows, so some token ids cannot be looked up; use the tokenizer "
+            "saved with these weights"
+        )
 
 
 def row_names(pairs: pd.DataFrame) -> list[str]:
@@ -88,14 +90,21 @@ def check_pair_rows(scorer, pairs: pd.DataFrame) -> list[str]:
             cut.append(f"{name} ({', '.join(role for role, j in roles if j in long)})")
             cut_more, cut_less = scorer._truncated_many([more[k], less[k]])
             if cut_more == cut_less:
-                why.append(f"sent_more and sent_less are identical after truncation to "
-                           f"{scorer.max_length} tokens, so the pair would count as a tie; "
-                           "shorten the sentences so that they differ within the limit")
+                why.append(
+                    f"sent_more and sent_less are identical after truncation to "
+                    f"{scorer.max_length} tokens, so the pair would count as a tie; "
+                    "shorten the sentences so that they differ within the limit"
+                )
         refused.extend(f"{name}: {w}" for w in why)
     if refused:
-        raise ValueError(f"{len(refused)} problem(s) in the pair rows, nothing scored:\n" + "\n".join(refused))
+        raise ValueError(
+            f"{len(refused)} problem(s) in the pair rows, nothing scored:\n" + "\n".join(refused)
+        )
     if cut:
-        warnings.warn(f"{len(cut)} pair row(s) cut to the model's maximum of {scorer.max_length} "
-                      f"tokens (--truncate): {'; '.join(cut[:20])}{' ...' if len(cut) > 20 else ''}",
-                      TruncationWarning, stacklevel=3)
+        warnings.warn(
+            f"{len(cut)} pair row(s) cut to the model's maximum of {scorer.max_length} "
+            f"tokens (--truncate): {'; '.join(cut[:20])}{' ...' if len(cut) > 20 else ''}",
+            TruncationWarning,
+            stacklevel=3,
+        )
     return names

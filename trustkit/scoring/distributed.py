@@ -70,7 +70,7 @@ def all_gather_results(local: dict, stats: dict, error: BaseException | None) ->
     The failing rank re-raises its own error; the others raise :class:`RankFailure` naming it.
     Both carry ``gathered = True`` so that a command line can let rank 0 alone report it.
     """
-    rank, size = world()
+    _, size = world()
     message = None if error is None else f"{type(error).__name__}: {error}"
     gathered: list = [None] * size
     torch.distributed.all_gather_object(gathered, (message, None if error else local, stats))

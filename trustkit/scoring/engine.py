@@ -39,7 +39,7 @@ def score_items(scorer, items: list, metric: str) -> list[ItemScore]:
     error, values = None, {}
     try:
         values = _score_share(scorer, unique, list(mine), plans, metric, progress=rank == 0)
-    except Exception as err:  # noqa: BLE001 - re-raised on every rank below
+    except Exception as err:
         if size == 1:
             raise
         error = err
@@ -59,8 +59,9 @@ def _plan(scorer, items: list, metric: str) -> list:
     return plans
 
 
-def _score_share(scorer, unique: list, mine: list[int], plans: dict, metric: str,
-                 progress: bool) -> dict[int, ItemScore]:
+def _score_share(
+    scorer, unique: list, mine: list[int], plans: dict, metric: str, progress: bool
+) -> dict[int, ItemScore]:
     """Score ``unique[i]`` for ``i`` in ``mine``: from the cache where present, else computed."""
     values: dict[int, ItemScore] = {}
     keys: dict[int, str] = {}
@@ -108,10 +109,18 @@ def _score_share(scorer, unique: list, mine: list[int], plans: dict, metric: str
     if table.n_rows:
         with torch.inference_mode(), scorer._running(metric):
             desc = " · ".join(filter(None, [scorer.progress_label, f"{metric} rows"]))
-            run_table(table, scorer._step(metric), batch_tokens=scorer.batch_tokens,
-                               pad_id=scorer.pad_id, mask_id=getattr(scorer.tokenizer, "mask_token_id", None),
-                               device=scorer.device, progress=scorer.progress and progress, desc=desc,
-                               on_batch_done=on_batch_done, timings=scorer.timings)
+            run_table(
+                table,
+                scorer._step(metric),
+                batch_tokens=scorer.batch_tokens,
+                pad_id=scorer.pad_id,
+                mask_id=getattr(scorer.tokenizer, "mask_token_id", None),
+                device=scorer.device,
+                progress=scorer.progress and progress,
+                desc=desc,
+                on_batch_done=on_batch_done,
+                timings=scorer.timings,
+            )
         left = np.nonzero(remaining > 0)[0]
         if len(left):  # pragma: no cover - every row reports back through on_batch_done
             raise RuntimeError(f"{len(left)} item(s) were never finished")
@@ -131,8 +140,12 @@ def cache_call(scorer, method: str, arg):
         scorer.cache = None
         return None
     if scorer.cache.corrupt:
-        warnings.warn(f"{scorer.cache.corrupt} cached value(s) in {scorer.cache.path} failed their "
-                      "checksum and are recomputed", CacheIntegrityWarning, stacklevel=4)
+        warnings.warn(
+            f"{scorer.cache.corrupt} cached value(s) in {scorer.cache.path} failed their "
+            "checksum and are recomputed",
+            CacheIntegrityWarning,
+            stacklevel=4,
+        )
         scorer.cache.corrupt = 0
     key = "cache_write" if method == "put_many" else "cache_read"  # lock waits included
     scorer.timings[key] = scorer.timings.get(key, 0.0) + time.perf_counter() - start

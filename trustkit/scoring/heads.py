@@ -106,8 +106,10 @@ def gather_log_probs(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tenso
 
 
 def head_log_probs(head: Head, hidden: torch.Tensor, targets: torch.Tensor, chunk: int) -> torch.Tensor:
-    """Run the LM head on ``hidden`` (positions × hidden) in chunks of ``chunk`` positions and read
-    the fp32 log-probability of each target: the full-vocabulary logits never exceed one chunk.
+    """Run the LM head on ``hidden`` in chunks and read the fp32 log-probability of each target.
+
+    ``hidden`` is positions × hidden, cut into chunks of ``chunk`` positions, so the
+    full-vocabulary logits never exceed one chunk.
 
     Example
     -------
@@ -118,5 +120,9 @@ def head_log_probs(head: Head, hidden: torch.Tensor, targets: torch.Tensor, chun
     """
     if len(hidden) <= chunk:
         return gather_log_probs(head(hidden), targets)
-    return torch.cat([gather_log_probs(head(hidden[i : i + chunk]), targets[i : i + chunk])
-                      for i in range(0, len(hidden), chunk)])
+    return torch.cat(
+        [
+            gather_log_probs(head(hidden[i : i + chunk]), targets[i : i + chunk])
+            for i in range(0, len(hidden), chunk)
+        ]
+    )

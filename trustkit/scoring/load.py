@@ -13,10 +13,20 @@ from trustkit.scoring.masked import MaskedLMScorer
 from trustkit.scoring.scorer import Scorer
 
 
-def load_scorer(model, device=None, dtype=None, random_control: bool = False,
-                allow_pickle: bool = False, batch_tokens: int | None = None, cache=True,
-                kind: str = "auto", tokenizer=None, truncate: bool = False,
-                progress: bool = True, policy=None) -> Scorer:
+def load_scorer(
+    model,
+    device=None,
+    dtype=None,
+    random_control: bool = False,
+    allow_pickle: bool = False,
+    batch_tokens: int | None = None,
+    cache=True,
+    kind: str = "auto",
+    tokenizer=None,
+    truncate: bool = False,
+    progress: bool = True,
+    policy=None,
+) -> Scorer:
     """Return a :class:`MaskedLMScorer` or :class:`CausalLMScorer` for ``model``.
 
     Parameters
@@ -67,11 +77,13 @@ def load_scorer(model, device=None, dtype=None, random_control: bool = False,
             from trustkit.models import load_pretrained
 
             # Weights are loaded fp32: reduced precision is autocast inside the scorer.
-            model = load_pretrained(model, kind=kind, device=device, allow_pickle=allow_pickle,
-                                    random_control=random_control)
+            model = load_pretrained(
+                model, kind=kind, device=device, allow_pickle=allow_pickle, random_control=random_control
+            )
         if not hasattr(model, "provenance"):
-            raise TypeError("pass a model name/path, a LoadedModel, or a model object together "
-                            "with tokenizer=...")
+            raise TypeError(
+                "pass a model name/path, a LoadedModel, or a model object together with tokenizer=..."
+            )
         provenance = dict(model.provenance)
         kind, tokenizer, model = model.kind, model.tokenizer, model.model
     elif kind == "auto":
@@ -82,16 +94,34 @@ def load_scorer(model, device=None, dtype=None, random_control: bool = False,
         raise ValueError(f"kind must be 'masked' or 'causal', got {kind!r}")
     model_id = None
     if provenance.get("files") or provenance.get("revision"):
-        model_id = json.dumps({"files": provenance.get("files"), "revision": provenance.get("revision"),
-                               "model_id": None if provenance.get("files") else provenance.get("model_id"),
-                               "gguf": provenance.get("gguf_file")}, sort_keys=True)
+        model_id = json.dumps(
+            {
+                "files": provenance.get("files"),
+                "revision": provenance.get("revision"),
+                "model_id": None if provenance.get("files") else provenance.get("model_id"),
+                "gguf": provenance.get("gguf_file"),
+            },
+            sort_keys=True,
+        )
     if device is not None and device != "auto":
         model = model.to(device)
     cls = MaskedLMScorer if kind == "masked" else CausalLMScorer
     if policy is not None and kind == "masked":
-        raise ValueError("a scoring policy (prefix, first token, chat template, normalisation) applies "
-                         "to causal LMs; this is a masked LM")
+        raise ValueError(
+            "a scoring policy (prefix, first token, chat template, normalisation) applies "
+            "to causal LMs; this is a masked LM"
+        )
     extra = {} if policy is None else {"policy": policy}
-    return cls(model, tokenizer, device=None if device in (None, "auto") else device, dtype=dtype,
-               batch_tokens=batch_tokens, cache=cache, model_id=model_id, truncate=truncate,
-               progress=progress, provenance=provenance, **extra)
+    return cls(
+        model,
+        tokenizer,
+        device=None if device in (None, "auto") else device,
+        dtype=dtype,
+        batch_tokens=batch_tokens,
+        cache=cache,
+        model_id=model_id,
+        truncate=truncate,
+        progress=progress,
+        provenance=provenance,
+        **extra,
+    )

@@ -55,11 +55,15 @@ class MaskedLMScorer(Scorer):
 
     def __init__(self, model, tokenizer, **kwargs):
         if tokenizer.mask_token_id is None:
-            raise ValueError(f"the tokenizer {type(tokenizer).__name__} has no mask token, so it "
-                             "cannot drive a masked LM; pass the model's own tokenizer")
+            raise ValueError(
+                f"the tokenizer {type(tokenizer).__name__} has no mask token, so it "
+                "cannot drive a masked LM; pass the model's own tokenizer"
+            )
         if model.get_output_embeddings() is None:
-            raise ValueError(f"{type(model).__name__} has no masked-LM head; load the model as "
-                             "a *ForMaskedLM (e.g. load_scorer(..., kind='masked'))")
+            raise ValueError(
+                f"{type(model).__name__} has no masked-LM head; load the model as "
+                "a *ForMaskedLM (e.g. load_scorer(..., kind='masked'))"
+            )
         super().__init__(model, tokenizer, **kwargs)
         self.parts = masked_lm_parts(model)
         self.last_layer = None if self.parts is None else last_layer_runner(self.parts[0])
@@ -81,18 +85,33 @@ class MaskedLMScorer(Scorer):
         for ids, special, words in self._encoded(items, special=True, cut=self.truncate):
             scored = [p for p, s in enumerate(special) if not s]
             if metric in ("aul", "aula"):
-                plans.append(Plan.one_row_per_sentence(
-                    [ids], [scored], [[ids[p] for p in scored]], [scored], [scored],
-                    "mean" if metric == "aul" else "weighted_mean"))
+                plans.append(
+                    Plan.one_row_per_sentence(
+                        [ids],
+                        [scored],
+                        [[ids[p] for p in scored]],
+                        [scored],
+                        [scored],
+                        "mean" if metric == "aul" else "weighted_mean",
+                    )
+                )
                 continue
             masks = None
             if metric == "pll_word_l2r":
                 if words is None:
-                    raise ValueError("pll_word_l2r needs a fast tokenizer (word_ids); load the model's "
-                                     "tokenizer with use_fast=True")
-                masks = [[(p,) + tuple(q for q in range(p + 1, len(ids))
-                                       if words[p] is not None and words[q] == words[p])
-                          for p in scored]]
+                    raise ValueError(
+                        "pll_word_l2r needs a fast tokenizer (word_ids); load the model's "
+                        "tokenizer with use_fast=True"
+                    )
+                masks = [
+                    [
+                        (p,)
+                        + tuple(
+                            q for q in range(p + 1, len(ids)) if words[p] is not None and words[q] == words[p]
+                        )
+                        for p in scored
+                    ]
+                ]
             plans.append(Plan.one_mask_per_row([ids], [scored], [scored], masks))
         return plans
 
@@ -120,15 +139,15 @@ class MaskedLMScorer(Scorer):
             extras = None
             with autocast:
                 if last_layer is not None and one_per_row and not attend:
-                    log_probs = head_log_probs(parts[1], last_layer(input_ids, attention_mask, p), targets, chunk)
+                    log_probs = head_log_probs(
+                        parts[1], last_layer(input_ids, attention_mask, p), targets, chunk
+                    )
                 elif parts is not None:
                     body, head = parts
-                    out = body(input_ids=input_ids, attention_mask=attention_mask,
-                               output_attentions=attend)
+                    out = body(input_ids=input_ids, attention_mask=attention_mask, output_attentions=attend)
                     log_probs = head_log_probs(head, out[0][b, p], targets, chunk)
                 else:  # unknown architecture: full logits, then gather (exact, slower)
-                    out = model(input_ids=input_ids, attention_mask=attention_mask,
-                                output_attentions=attend)
+                    out = model(input_ids=input_ids, attention_mask=attention_mask, output_attentions=attend)
                     log_probs = gather_log_probs(out.logits[b, p], targets)
                 if attend:
                     extras = _received_attention(out.attentions, attention_mask)[b, p]
@@ -145,8 +164,9 @@ class MaskedLMScorer(Scorer):
 
 @contextlib.contextmanager
 def eager_attention(model):
-    """Switch ``model`` to eager attention for the block; restore its implementation after,
-    also when the block raises.
+    """Switch ``model`` to eager attention for the block, and restore its implementation after.
+
+    The implementation is restored also when the block raises.
 
     Example
     -------

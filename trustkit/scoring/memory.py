@@ -71,6 +71,7 @@ class Trimmer:
         self._last = time.perf_counter()
 
     def maybe(self) -> None:
+        """Trim now if enough time has passed since the last trim (measured against its cost)."""
         now = time.perf_counter()
         if now - self._last < self.interval * self._cost:
             return
@@ -98,11 +99,20 @@ def bytes_per_token(config, element_bytes: int) -> int:
     return 2 * element_bytes * (6 * hidden + 2 * ffn + heads * 512)
 
 
-def budget_from_free_memory(free_bytes: int, config, element_bytes: int, *, fraction: float = 0.5,
-                            lowest: int = 1024, highest: int = 1 << 20) -> int:
-    """Padded tokens per batch that fit in ``fraction`` of ``free_bytes``, rounded down to a power
-    of two: the budget is part of the score cache's key (batch shapes move last digits), so it must
-    not change with a few MB of free memory from one run to the next.
+def budget_from_free_memory(
+    free_bytes: int,
+    config,
+    element_bytes: int,
+    *,
+    fraction: float = 0.5,
+    lowest: int = 1024,
+    highest: int = 1 << 20,
+) -> int:
+    """Padded tokens per batch that fit in ``fraction`` of ``free_bytes``, as a power of two.
+
+    Rounded down to a power of two because the budget is part of the score cache's key (batch
+    shapes move last digits), so it must not change with a few MB of free memory from one run to
+    the next.
 
     Example
     -------
@@ -115,8 +125,10 @@ def budget_from_free_memory(free_bytes: int, config, element_bytes: int, *, frac
 
 
 def default_batch_tokens(model, device: torch.device, dtype: torch.dtype | None) -> int:
-    """2048 on CPU; on CUDA a budget from the free memory measured now (see
-    :func:`budget_from_free_memory`). Not yet exercised on a GPU by the test suite."""
+    """The default token budget: 2048 on CPU; on CUDA one from the free memory measured now.
+
+    See :func:`budget_from_free_memory`. Not yet exercised on a GPU by the test suite.
+    """
     if device.type != "cuda":
         return CPU_BATCH_TOKENS
     free, _total = torch.cuda.mem_get_info(device)
@@ -126,8 +138,9 @@ def default_batch_tokens(model, device: torch.device, dtype: torch.dtype | None)
 
 
 def head_chunk_rows(vocab: int, device: torch.device, batch_tokens: int) -> int:
-    """Scored positions per LM-head chunk: fp32 logits and their log-probabilities stay bounded
-    (256 MiB on CPU; on CUDA as many rows as the token budget, which bounds them by the budget).
+    """Scored positions per LM-head chunk, so that fp32 logits and their log-probabilities stay bounded.
+
+    The bound is 256 MiB on CPU; on CUDA as many rows as the token budget, which bounds them by the budget).
 
     Example
     -------
@@ -155,4 +168,5 @@ def row_does_not_fit(length: int, device: torch.device, err: BaseException) -> R
     return RowDoesNotFitError(
         f"one row of {length} tokens does not fit in the memory of {where} even alone "
         f"({type(err).__name__}); shorten or truncate the sentence (--truncate), use bf16/fp16 on "
-        "a GPU (--dtype), or a device with more memory")
+        "a GPU (--dtype), or a device with more memory"
+    )

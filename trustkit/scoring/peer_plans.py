@@ -15,10 +15,16 @@ import numpy as np
 
 from trustkit.scoring.policy import PREFIXES
 from trustkit.scoring.results import ItemScore, reduce_item
-from trustkit.scoring.rows import Plan
+from trustkit.scoring.rows import Plan, flat_ints, offsets
 
-__all__ = ["PEER_PLANS", "PeerPlan", "plan_blank_word", "plan_geomean_prob", "score_blank_word",
-           "stereoset_template_word"]
+__all__ = [
+    "PEER_PLANS",
+    "PeerPlan",
+    "plan_blank_word",
+    "plan_geomean_prob",
+    "score_blank_word",
+    "stereoset_template_word",
+]
 
 STEREOSET_COMMIT = "moinnadeem/StereoSet@ead7d086a64a192a1eca88e0dd2fd163de375218"
 BIASBENCH_COMMIT = "McGill-NLP/bias-bench@291426aab926f78ecfc7bd040b531429ee8123e0"
@@ -42,7 +48,7 @@ class PeerPlan(Plan):
     report_ids: list[list[int]] | None = None
 
     def finish(self, log_probs: np.ndarray, weights: np.ndarray | None, start: int) -> ItemScore:
-        """This item's :class:`ItemScore` from the run's flat per-token arrays (see ``finish_item``)."""
+        """The item's :class:`ItemScore` from the run's flat per-token arrays (see ``finish_item``)."""
         if self.entries is None:
             value = reduce_item(self, log_probs, weights, start)
             if self.divisors is None:
@@ -56,22 +62,40 @@ class PeerPlan(Plan):
             vals = [float(log_probs[offsets[q] + p]) for q, p in slot]
             lps.append(vals)
             mean = sum(vals) / len(vals)
-            scores.append(math.exp(mean) if self.transform == "exp"
-                          else sum(math.exp(v) for v in vals) / len(vals))
+            scores.append(
+                math.exp(mean) if self.transform == "exp" else sum(math.exp(v) for v in vals) / len(vals)
+            )
         return ItemScore(scores, self.report_ids, lps, [list(range(len(v))) for v in lps])
 
 
-def _multi_sequence_plan(seqs: list[list[int]], rows: list[tuple[int, int, list[int], list[int]]],
-                         entries, report_ids, transform: str) -> PeerPlan:
-    """A plan whose rows each run one of ``seqs``: ``(sequence, masked position or -1, scored
-    positions, targets)``; each scored value lands at its own position of that sequence."""
+def _multi_sequence_plan(
+    seqs: list[list[int]],
+    rows: list[tuple[int, int, list[int], list[int]]],
+    entries,
+    report_ids,
+    transform: str,
+) -> PeerPlan:
+    """A plan whose rows each run one of ``seqs``.
+
+    Each row is ``(sequence, masked position or -1, scored positions, targets)``; each scored
+    value lands at its own position of that sequence.
+    """
     mask = [[m] if m >= 0 else [] for _, m, _, _ in rows]
-    ptr = lambda counts: np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
-    flat = lambda lists: np.fromiter((x for xs in lists for x in xs), dtype=np.int64)
-    return PeerPlan(seqs, [[] for _ in seqs], "sum", np.array([r[0] for r in rows], dtype=np.int64),
-                    ptr([len(m) for m in mask]), flat(mask), ptr([len(r[2]) for r in rows]),
-                    flat([r[2] for r in rows]), flat([r[3] for r in rows]), flat([r[2] for r in rows]),
-                    transform=transform, entries=entries, report_ids=report_ids)
+    return PeerPlan(
+        seqs,
+        [[] for _ in seqs],
+        "sum",
+        np.array([r[0] for r in rows], dtype=np.int64),
+        offsets([len(m) for m in mask]),
+        flat_ints(mask),
+        offsets([len(r[2]) for r in rows]),
+        flat_ints([r[2] for r in rows]),
+        flat_ints([r[3] for r in rows]),
+        flat_ints([r[2] for r in rows]),
+        transform=transform,
+        entries=entries,
+        report_ids=report_ids,
+    )
 
 
 def normalised(plan: Plan, policy, sentences: list[str]) -> Plan:
@@ -153,8 +177,10 @@ def plan_blank_word(scorer, item: tuple[str, str]) -> Plan:
         ids = list(tokenizer(text)["input_ids"])
         at = [p for p, t in enumerate(ids) if t == tokenizer.mask_token_id]
         if len(at) != 1:
-            raise ValueError(f"StereoSet context {context!r} gives {len(at)} mask positions; the "
-                             "original scorer needs exactly one BLANK")
+            raise ValueError(
+                f"StereoSet context {context!r} gives {len(at)} mask positions; the "
+                "original scorer needs exactly one BLANK"
+            )
         seqs.append(ids)
         rows.append((k, at[0], [at[0]], [target]))
     entries = [[(k, r[1]) for k, r in enumerate(rows)]]
@@ -170,8 +196,10 @@ def score_blank_word(scorer, contexts, sentences) -> list[float]:
     [0.0123]
     """
     if scorer.kind != "masked":
-        raise ValueError("stereoset_blank scores a masked LM; for a causal LM StereoSet's own scorer is "
-                         "geomean_prob over the whole candidate sentence")
+        raise ValueError(
+            "stereoset_blank scores a masked LM; for a causal LM StereoSet's own scorer is "
+            "geomean_prob over the whole candidate sentence"
+        )
     items = [(str(c), str(s)) for c, s in zip(contexts, sentences, strict=True)]
     return [v.scores[0] for v in scorer._score_items(items, "stereoset_blank")]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-__all__ = ["CausalPolicy", "NORMALISATIONS", "PREFIXES"]
+__all__ = ["NORMALISATIONS", "PREFIXES", "CausalPolicy"]
 
 #: the named prefixes; any other string is literal text encoded without special tokens
 PREFIXES = ("bos", "eos", "none")
@@ -47,7 +47,7 @@ class CausalPolicy:
     >>> CausalPolicy(prefix="none")
     Traceback (most recent call last):
     ...
-    ValueError: prefix 'none' without a chat template leaves the first token with nothing to condition on; pass score_first=False or a prefix
+    ValueError: prefix 'none' without a chat template leaves the first token with nothing to ...
     """
 
     prefix: str = "bos"
@@ -62,8 +62,10 @@ class CausalPolicy:
         if self.normalise not in NORMALISATIONS:
             raise ValueError(f"normalise must be one of {NORMALISATIONS}, not {self.normalise!r}")
         if self.prefix == "none" and not self.chat_template and self.score_first:
-            raise ValueError("prefix 'none' without a chat template leaves the first token with nothing to "
-                             "condition on; pass score_first=False or a prefix")
+            raise ValueError(
+                "prefix 'none' without a chat template leaves the first token with nothing to "
+                "condition on; pass score_first=False or a prefix"
+            )
         if self.system_prompt is not None and not self.chat_template:
             raise ValueError("system_prompt needs chat_template=True")
 
@@ -72,14 +74,17 @@ class CausalPolicy:
         if self.prefix == "bos":
             prefix = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
             if prefix is None:
-                raise ValueError(f"the tokenizer {type(tokenizer).__name__} has neither a BOS nor an EOS "
-                                 "token, so a sentence's first token has nothing to condition on; pass "
-                                 "a prefix string or score_first=False with prefix 'none'")
+                raise ValueError(
+                    f"the tokenizer {type(tokenizer).__name__} has neither a BOS nor an EOS "
+                    "token, so a sentence's first token has nothing to condition on; pass "
+                    "a prefix string or score_first=False with prefix 'none'"
+                )
             ids = [prefix]
         elif self.prefix == "eos":
             if tokenizer.eos_token_id is None:
-                raise ValueError(f"the tokenizer {type(tokenizer).__name__} has no EOS token; choose "
-                                 "another prefix")
+                raise ValueError(
+                    f"the tokenizer {type(tokenizer).__name__} has no EOS token; choose another prefix"
+                )
             ids = [tokenizer.eos_token_id]
         elif self.prefix == "none":
             ids = []
@@ -97,13 +102,20 @@ class CausalPolicy:
         >>> CausalPolicy(normalise="per_byte").divisor("café", 3)
         5
         """
-        return {"sum": 1, "mean": n_counted, "per_char": len(sentence),
-                "per_byte": len(sentence.encode("utf-8"))}[self.normalise]
+        return {
+            "sum": 1,
+            "mean": n_counted,
+            "per_char": len(sentence),
+            "per_byte": len(sentence.encode("utf-8")),
+        }[self.normalise]
 
     def describe(self) -> str:
         """One line for summaries and figure captions."""
-        chat = "no chat template" if not self.chat_template else (
-            "chat template" + (f" (system: {self.system_prompt!r})" if self.system_prompt else ""))
+        chat = (
+            "no chat template"
+            if not self.chat_template
+            else ("chat template" + (f" (system: {self.system_prompt!r})" if self.system_prompt else ""))
+        )
         first = "first token scored" if self.score_first else "first token not scored"
         return f"prefix {self.prefix}, {first}, {chat}, {self.normalise}"
 
@@ -117,9 +129,12 @@ class CausalPolicy:
 
 def _chat_context(tokenizer, system_prompt: str | None) -> list[int]:
     if not getattr(tokenizer, "chat_template", None):
-        raise ValueError(f"the tokenizer {type(tokenizer).__name__} has no chat template; score "
-                         "without one (chat_template=False)")
-    messages = ([{"role": "system", "content": system_prompt}] if system_prompt else []) + \
-        [{"role": "user", "content": ""}]
+        raise ValueError(
+            f"the tokenizer {type(tokenizer).__name__} has no chat template; score "
+            "without one (chat_template=False)"
+        )
+    messages = ([{"role": "system", "content": system_prompt}] if system_prompt else []) + [
+        {"role": "user", "content": ""}
+    ]
     text = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
     return list(tokenizer(text, add_special_tokens=False)["input_ids"])

@@ -61,10 +61,11 @@ def _with_none(values: np.ndarray) -> list[float | None]:
     return [None if math.isnan(x) else x for x in values.tolist()]
 
 
-def finish_item(plan: Plan, log_probs: np.ndarray, weights: np.ndarray | None,
-                start: int) -> ItemScore:
-    """One item's :class:`ItemScore`: the plan's own ``finish`` step if it has one (the peers'
-    definitions in ``trustkit.scoring.peer_plans``), else :func:`reduce_item`.
+def finish_item(plan: Plan, log_probs: np.ndarray, weights: np.ndarray | None, start: int) -> ItemScore:
+    """One item's :class:`ItemScore`, by the plan's own ``finish`` step if it has one.
+
+    Plans of the peers' definitions (``trustkit.scoring.peer_plans``) have one; every other plan
+    is reduced by :func:`reduce_item`.
 
     Example
     -------
@@ -76,8 +77,7 @@ def finish_item(plan: Plan, log_probs: np.ndarray, weights: np.ndarray | None,
     return own(log_probs, weights, start) if own is not None else reduce_item(plan, log_probs, weights, start)
 
 
-def reduce_item(plan: Plan, log_probs: np.ndarray, weights: np.ndarray | None,
-                start: int) -> ItemScore:
+def reduce_item(plan: Plan, log_probs: np.ndarray, weights: np.ndarray | None, start: int) -> ItemScore:
     """Reduce one item's per-token results (flat arrays, NaN where not computed) to its scores.
 
     ``start`` is the offset of the item's first sentence in the flat arrays; its sentences follow

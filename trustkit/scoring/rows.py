@@ -59,7 +59,30 @@ def ragged_take(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - ends + counts, counts) + np.arange(total)
 
 
-def _ptr(counts) -> np.ndarray:
+def flat_ints(lists) -> np.ndarray:
+    """Every value of ``lists`` (an iterable of iterables of ints), concatenated as int64.
+
+    >>> flat_ints([[1, 2], [], [3]]).tolist()
+    [1, 2, 3]
+    """
+    return np.fromiter((x for xs in lists for x in xs), dtype=np.int64)
+
+
+def concat_ints(arrays: list) -> np.ndarray:
+    """``np.concatenate`` of int64 arrays that is also defined for an empty list.
+
+    >>> concat_ints([]).tolist(), concat_ints([np.array([1]), np.array([2, 3])]).tolist()
+    ([], [1, 2, 3])
+    """
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+
+
+def offsets(counts) -> np.ndarray:
+    """CSR offsets of ragged lists with these lengths: ``[0, c0, c0 + c1, ...]``.
+
+    >>> offsets([2, 0, 3]).tolist()
+    [0, 2, 2, 5]
+    """
     ptr = np.zeros(len(counts) + 1, dtype=np.int64)
     np.cumsum(counts, out=ptr[1:])
     return ptr
@@ -87,8 +110,13 @@ class Plan:
     score_dst: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
-    def one_mask_per_row(cls, ids: list[list[int]], positions: Sequence[Sequence[int]],
-                         counted: list[list[int]], masks: Sequence[Sequence[tuple[int, ...]]] | None = None) -> Plan:
+    def one_mask_per_row(
+        cls,
+        ids: list[list[int]],
+        positions: Sequence[Sequence[int]],
+        counted: list[list[int]],
+        masks: Sequence[Sequence[tuple[int, ...]]] | None = None,
+    ) -> Plan:
         """Rows that each mask and score one position of a sentence (PLL, CrowS-Pairs).
 
         ``positions[slot]`` are the scored positions of sentence ``slot``; ``masks`` (optional)
@@ -108,16 +136,23 @@ class Plan:
             mask_ptr, mask_pos = np.arange(n + 1, dtype=np.int64), pos
         else:
             flat = [m for ms in masks for m in ms]
-            mask_ptr = _ptr([len(m) for m in flat])
+            mask_ptr = offsets([len(m) for m in flat])
             mask_pos = np.fromiter((q for m in flat for q in m), dtype=np.int64)
         row_slot = np.concatenate(slots) if slots else np.zeros(0, dtype=np.int64)
-        return cls(ids, counted, "sum", row_slot, mask_ptr, mask_pos,
-                   np.arange(n + 1, dtype=np.int64), pos, tgt, pos)
+        return cls(
+            ids, counted, "sum", row_slot, mask_ptr, mask_pos, np.arange(n + 1, dtype=np.int64), pos, tgt, pos
+        )
 
     @classmethod
-    def one_row_per_sentence(cls, ids: list[list[int]], scored: Sequence[Sequence[int]],
-                             targets: Sequence[Sequence[int]], dst: Sequence[Sequence[int]],
-                             counted: list[list[int]], reduce: str = "sum") -> Plan:
+    def one_row_per_sentence(
+        cls,
+        ids: list[list[int]],
+        scored: Sequence[Sequence[int]],
+        targets: Sequence[Sequence[int]],
+        dst: Sequence[Sequence[int]],
+        counted: list[list[int]],
+        reduce: str = "sum",
+    ) -> Plan:
         """One unmasked row per sentence scoring several positions (AUL/AULA, causal LL).
 
         Example
@@ -126,13 +161,22 @@ class Plan:
         >>> plan.rows[0].scored, plan.rows[0].targets, plan.rows[0].owner
         ((0, 1), (7, 3), (0, (1, 2)))
         """
-        flat = lambda lists: np.fromiter((x for xs in lists for x in xs), dtype=np.int64)
-        return cls(ids, counted, reduce, np.arange(len(ids), dtype=np.int64),
-                   np.zeros(len(ids) + 1, dtype=np.int64), np.zeros(0, dtype=np.int64),
-                   _ptr([len(s) for s in scored]), flat(scored), flat(targets), flat(dst))
+        return cls(
+            ids,
+            counted,
+            reduce,
+            np.arange(len(ids), dtype=np.int64),
+            np.zeros(len(ids) + 1, dtype=np.int64),
+            np.zeros(0, dtype=np.int64),
+            offsets([len(s) for s in scored]),
+            flat_ints(scored),
+            flat_ints(targets),
+            flat_ints(dst),
+        )
 
     @property
     def n_rows(self) -> int:
+        """Number of model rows the plan runs."""
         return len(self.row_slot)
 
     @property
@@ -143,9 +187,15 @@ class Plan:
             m = slice(self.mask_ptr[r], self.mask_ptr[r + 1])
             s = slice(self.score_ptr[r], self.score_ptr[r + 1])
             slot = int(self.row_slot[r])
-            out.append(Row(tuple(self.ids[slot]), tuple(self.mask_pos[m].tolist()),
-                           tuple(self.score_pos[s].tolist()), tuple(self.score_tgt[s].tolist()),
-                           (slot, tuple(self.score_dst[s].tolist()))))
+            out.append(
+                Row(
+                    tuple(self.ids[slot]),
+                    tuple(self.mask_pos[m].tolist()),
+                    tuple(self.score_pos[s].tolist()),
+                    tuple(self.score_tgt[s].tolist()),
+                    (slot, tuple(self.score_dst[s].tolist())),
+                )
+            )
         return out
 
 
@@ -183,26 +233,42 @@ class RowTable:
         """
         seqs = [ids for p in plans for ids in p.ids]
         seq_len = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
-        seq_start = _ptr(seq_len)
+        seq_start = offsets(seq_len)
         tokens = np.fromiter((t for s in seqs for t in s), dtype=np.int64, count=int(seq_start[-1]))
-        item_seq = _ptr([len(p.ids) for p in plans])
-        cat = lambda arrays: np.concatenate(arrays) if arrays else np.zeros(0, dtype=np.int64)
+        item_seq = offsets([len(p.ids) for p in plans])
         rows_per = np.fromiter((p.n_rows for p in plans), dtype=np.int64, count=len(plans))
-        row_seq = cat([p.row_slot + item_seq[n] for n, p in enumerate(plans)])
+        row_seq = concat_ints([p.row_slot + item_seq[n] for n, p in enumerate(plans)])
         row_item = np.repeat(np.arange(len(plans), dtype=np.int64), rows_per)
 
         def ragged(ptr_name, *names):
-            counts = cat([np.diff(getattr(p, ptr_name)) for p in plans])
-            return (_ptr(counts),) + tuple(cat([getattr(p, name) for p in plans]) for name in names)
+            counts = concat_ints([np.diff(getattr(p, ptr_name)) for p in plans])
+            return (offsets(counts),) + tuple(
+                concat_ints([getattr(p, name) for p in plans]) for name in names
+            )
 
         mask_ptr, mask_pos = ragged("mask_ptr", "mask_pos")
-        score_ptr, score_pos, score_tgt, score_dst = ragged("score_ptr", "score_pos", "score_tgt", "score_dst")
+        score_ptr, score_pos, score_tgt, score_dst = ragged(
+            "score_ptr", "score_pos", "score_tgt", "score_dst"
+        )
         score_seq = np.repeat(row_seq, np.diff(score_ptr))
-        return cls(tokens, seq_start[:-1], seq_len, row_seq, row_item, mask_ptr, mask_pos,
-                   score_ptr, score_pos, score_tgt, seq_start[:-1][score_seq] + score_dst, item_seq)
+        return cls(
+            tokens,
+            seq_start[:-1],
+            seq_len,
+            row_seq,
+            row_item,
+            mask_ptr,
+            mask_pos,
+            score_ptr,
+            score_pos,
+            score_tgt,
+            seq_start[:-1][score_seq] + score_dst,
+            item_seq,
+        )
 
     @property
     def n_rows(self) -> int:
+        """Number of model rows in the table."""
         return len(self.row_seq)
 
     def row_lengths(self) -> np.ndarray:
@@ -210,8 +276,10 @@ class RowTable:
         return self.seq_len[self.row_seq]
 
     def assemble(self, rows: np.ndarray, pad_id: int, mask_id: int | None):
-        """The padded batch of ``rows`` (numpy): input ids, attention mask (None when no row is
-        padded), and the flat (batch index, position, target, output slot) of every scored entry.
+        """The padded batch of ``rows`` as numpy arrays.
+
+        Returns input ids, the attention mask (None when no row is padded), and the flat
+        (batch index, position, target, output slot) of every scored entry.
 
         Example
         -------
@@ -240,5 +308,11 @@ class RowTable:
             input_ids[np.repeat(batch, counts), self.mask_pos[flat]] = mask_id
         counts = self.score_ptr[rows + 1] - self.score_ptr[rows]
         flat = ragged_take(self.score_ptr[rows], counts)
-        return (input_ids, valid.astype(np.int64) if ragged else None, np.repeat(batch, counts),
-                self.score_pos[flat], self.score_tgt[flat], self.score_out[flat])
+        return (
+            input_ids,
+            valid.astype(np.int64) if ragged else None,
+            np.repeat(batch, counts),
+            self.score_pos[flat],
+            self.score_tgt[flat],
+            self.score_out[flat],
+        )

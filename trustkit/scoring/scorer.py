@@ -34,6 +34,7 @@ UNBOUNDED = 10**6  # tokenizers report ~1e30 when they know no maximum length
 
 def _tokenising_once(method):
     """Within one public call, validation and planning share each sentence's tokenisation."""
+
     @functools.wraps(method)
     def wrapper(self, *args, **kwargs):
         outer = self._memo is None
@@ -44,6 +45,7 @@ def _tokenising_once(method):
         finally:
             if outer:
                 self._memo = None
+
     return wrapper
 
 
@@ -78,9 +80,20 @@ class Scorer:
     #: where the weights came from (files, hashes, revision); set by ``load_scorer``, else None
     provenance: dict | None = None
 
-    def __init__(self, model, tokenizer, *, device=None, dtype=None, batch_tokens: int | None = None,
-                 cache: bool | str | ScoreCache = True, model_id: str | None = None,
-                 truncate: bool = False, progress: bool = True, provenance: dict | None = None):
+    def __init__(
+        self,
+        model,
+        tokenizer,
+        *,
+        device=None,
+        dtype=None,
+        batch_tokens: int | None = None,
+        cache: bool | str | ScoreCache = True,
+        model_id: str | None = None,
+        truncate: bool = False,
+        progress: bool = True,
+        provenance: dict | None = None,
+    ):
         self.model = model.eval()
         self.tokenizer = tokenizer
         self.device = torch.device(device) if device else next(model.parameters()).device
@@ -146,9 +159,11 @@ class Scorer:
         return self._plan_many([item], metric)[0]
 
     def _encoded(self, sentences: Sequence[str], *, special: bool, cut: bool = False) -> list[tuple]:
-        """``(ids, special_tokens_mask, word_ids or None)`` per sentence, from one batch call of
-        the tokenizer; within one public call each sentence is tokenised once (validation and
-        planning share it). ``cut``: truncated to the model's maximum."""
+        """``(ids, special_tokens_mask, word_ids or None)`` per sentence, from one tokenizer call.
+
+        Within one public call each sentence is tokenised once (validation and
+        planning share it). ``cut``: truncated to the model's maximum.
+        """
         memo = self._memo if self._memo is not None else {}
         todo = [x for x in dict.fromkeys(sentences) if (special, cut, x) not in memo]
         if todo:
@@ -200,16 +215,20 @@ class Scorer:
             if e:
                 out.append("the sentence is empty")
             elif n > self.max_length and not self.truncate:
-                out.append(f"the sentence has {n} tokens, more than the model's maximum of "
-                           f"{self.max_length}; shorten it or pass truncate=True (CLI: --truncate)")
+                out.append(
+                    f"the sentence has {n} tokens, more than the model's maximum of "
+                    f"{self.max_length}; shorten it or pass truncate=True (CLI: --truncate)"
+                )
             else:
                 out.append(None)
         return out
 
     def _check_metric(self, metric: str, allowed: Sequence[str]) -> None:
         if metric not in allowed:
-            raise ValueError(f"metric {metric!r} is not available for a {self.kind} LM here; "
-                             f"choose one of {', '.join(allowed)}")
+            raise ValueError(
+                f"metric {metric!r} is not available for a {self.kind} LM here; "
+                f"choose one of {', '.join(allowed)}"
+            )
 
     def _score_items(self, items: list, metric: str) -> list[ItemScore]:
         return score_items(self, items, metric)
@@ -217,8 +236,11 @@ class Scorer:
     def _checked_sentences(self, sentences, metric: str) -> list[str]:
         self._check_metric(metric, self.sentence_metrics)
         sentences = list(sentences)
-        refused = [f"sentence {k} ({str(s)[:60]!r}): {why}"
-                   for k, (s, why) in enumerate(zip(sentences, self.problems(sentences))) if why]
+        refused = [
+            f"sentence {k} ({str(s)[:60]!r}): {why}"
+            for k, (s, why) in enumerate(zip(sentences, self.problems(sentences)))
+            if why
+        ]
         if refused:
             raise ValueError("\n".join(refused))
         return sentences
@@ -230,8 +252,10 @@ class Scorer:
         if metric in self.pair_metrics:
             missing |= {"direction"} - set(pairs.columns)
         if missing:
-            raise ValueError(f"the pair table lacks column(s) {sorted(missing)}; it needs "
-                             "sent_more, sent_less (and direction for pair metrics)")
+            raise ValueError(
+                f"the pair table lacks column(s) {sorted(missing)}; it needs "
+                "sent_more, sent_less (and direction for pair metrics)"
+            )
         return check_pair_rows(self, pairs)
 
     # --- public API ---------------------------------------------------------------------------
@@ -287,19 +311,24 @@ class Scorer:
             sentences = list(pairs["sent_more"]) + list(pairs["sent_less"])
             scores = [v.scores[0] for v in self._score_items(sentences, metric)]
             out["score_more"] = scores[: len(pairs)]
-            out["score_less"] = scores[len(pairs):]
+            out["score_less"] = scores[len(pairs) :]
         else:
             stereo = [d == "stereo" for d in pairs["direction"]]
-            items = [metric_order(m, l, d) for m, l, d in
-                     zip(pairs["sent_more"], pairs["sent_less"], pairs["direction"])]
+            items = [
+                metric_order(m, le, d)
+                for m, le, d in zip(pairs["sent_more"], pairs["sent_less"], pairs["direction"])
+            ]
             values = self._score_items(items, metric)
             out["score_more"] = [v.scores[0 if s else 1] for v, s in zip(values, stereo)]
             out["score_less"] = [v.scores[1 if s else 0] for v, s in zip(values, stereo)]
             out["n_shared"] = [len(v.counted[0]) for v in values]
             empty = [str(n) for n, v in zip(names, values) if not v.counted[0]]
             if empty:
-                warnings.warn(f"{len(empty)} pair(s) share no scorable token, so both sentences "
-                              f"score 0 (a tie): {', '.join(empty[:10])}", stacklevel=2)
+                warnings.warn(
+                    f"{len(empty)} pair(s) share no scorable token, so both sentences "
+                    f"score 0 (a tie): {', '.join(empty[:10])}",
+                    stacklevel=2,
+                )
         out["delta"] = out["score_more"] - out["score_less"]
         out.attrs["metric"] = metric  # the tie rule of the bias score depends on it
         return out
@@ -330,18 +359,26 @@ class Scorer:
             if "para_index" in data.columns:
                 names = list(zip(names, data["para_index"]))
             if metric in self.pair_metrics:
-                items = [metric_order(m, l, d) for m, l, d in
-                         zip(data["sent_more"], data["sent_less"], data["direction"])]
+                items = [
+                    metric_order(m, le, d)
+                    for m, le, d in zip(data["sent_more"], data["sent_less"], data["direction"])
+                ]
                 values = self._score_items(items, metric)
                 # slot of sent_more / sent_less inside the metric.py-ordered item
                 slots = [(0, 1) if d == "stereo" else (1, 0) for d in data["direction"]]
-                entries = [(name, role, v, slot[k]) for name, v, slot in zip(names, values, slots)
-                           for k, role in enumerate(("more", "less"))]
+                entries = [
+                    (name, role, v, slot[k])
+                    for name, v, slot in zip(names, values, slots)
+                    for k, role in enumerate(("more", "less"))
+                ]
             else:
                 n = len(data)
                 values = self._score_items(list(data["sent_more"]) + list(data["sent_less"]), metric)
-                entries = [(names[k], role, values[k + n * j], 0) for k in range(n)
-                           for j, role in enumerate(("more", "less"))]
+                entries = [
+                    (names[k], role, values[k + n * j], 0)
+                    for k in range(n)
+                    for j, role in enumerate(("more", "less"))
+                ]
         else:
             values = self._score_items(self._checked_sentences(data, metric), metric)
             entries = [(k, "sentence", v, 0) for k, v in enumerate(values)]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import math
 
-from trustkit.scoring.results import ItemScore
-
 
 def token_records(tokenizer, entries) -> list[dict]:
     """One record per token of each ``(item, role, ItemScore, slot)`` entry.
@@ -28,8 +26,15 @@ def token_records(tokenizer, entries) -> list[dict]:
         counted = set(v.counted[slot])
         for pos, (tid, tok) in enumerate(zip(ids, tokens)):
             lp = v.log_probs[slot][pos]
-            rec = {"item": item, "role": role, "position": pos, "token_id": tid, "token": tok,
-                   "log_prob": math.nan if lp is None else lp, "scored": pos in counted}
+            rec = {
+                "item": item,
+                "role": role,
+                "position": pos,
+                "token_id": tid,
+                "token": tok,
+                "log_prob": math.nan if lp is None else lp,
+                "scored": pos in counted,
+            }
             if v.weights is not None:
                 w = v.weights[slot][pos]
                 rec["attention"] = math.nan if w is None else w

@@ -118,8 +118,11 @@ class StudyParams:
         known = {f.name for f in dataclasses.fields(cls)}
         # globals() also holds the notebook's imports: a module is never a setting, even if its
         # name is one (``from trustkit import metrics``).
-        values = {_SINGULAR.get(k, k): v for k, v in parameters.items()
-                  if _SINGULAR.get(k, k) in known and not isinstance(v, types.ModuleType)}
+        values = {
+            _SINGULAR.get(k, k): v
+            for k, v in parameters.items()
+            if _SINGULAR.get(k, k) in known and not isinstance(v, types.ModuleType)
+        }
         return cls(**values)
 
     @property
