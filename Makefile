@@ -37,7 +37,7 @@ lint: $(STAMP)
 	$(VENV)/bin/codespell
 	$(VENV)/bin/mypy
 
-test: setup
+test: setup lint
 	$(VENV)/bin/python -m pytest && $(VENV)/bin/python -m pytest notebooks --nbval-lax --nbval-current-env -p no:cacheprovider
 
 reproduce: setup

@@ -179,7 +179,7 @@ def run_table(
         nonlocal last_flush, host_ex
         if not pending:
             return
-        if not on_host:  # one synchronisation brings every result so far back
+        if dev_lp is not None:  # on CUDA: one synchronisation brings every result so far back
             host_lp[:] = dev_lp.cpu().numpy()
             if dev_ex is not None:
                 host_ex = dev_ex.cpu().numpy().astype(np.float64)
@@ -209,7 +209,7 @@ def run_table(
         ]
         t1 = time.perf_counter()
         try:
-            log_probs, extras = step(*inputs)
+            log_probs, extras = step(*inputs)  # type: ignore[arg-type]  # only am is None (unpadded)
             if on_host:
                 lp_np = log_probs.float().numpy()
                 ex_np = None if extras is None else extras.float().numpy()
@@ -237,6 +237,7 @@ def run_table(
             trimmer.maybe()
         else:
             out_dev = transfer.send("out", out)
+            assert dev_lp is not None and out_dev is not None
             dev_lp.index_copy_(0, out_dev, log_probs.float())
             if extras is not None:
                 if dev_ex is None:

@@ -74,7 +74,8 @@ def check_pair_rows(scorer, pairs: pd.DataFrame) -> list[str]:
     my_pairs.csv:4: sent_less cannot be scored: the sentence has 700 tokens, more than the model's maximum of 512; ...
     """
     names = row_names(pairs)
-    refused, cut = [], []
+    refused: list = []
+    cut: list = []
     more, less = list(pairs["sent_more"]), list(pairs["sent_less"])
     problems = scorer.problems(more + less)  # one tokenizer call for the whole table
     long: set[int] = set()  # indices into more + less of the sentences that will be cut

@@ -20,6 +20,8 @@ import torch
 class RankFailure(RuntimeError):
     """Another rank of the process group failed while scoring; the message names it and why."""
 
+    gathered = True  # every rank knows of the failure: rank 0 alone reports it
+
 
 def world() -> tuple[int, int]:
     """(rank, world size) of the initialised default process group, else (0, 1).
@@ -77,12 +79,10 @@ def all_gather_results(local: dict, stats: dict, error: BaseException | None) ->
     failed = [(r, m) for r, (m, _, _) in enumerate(gathered) if m is not None]
     if failed:
         if error is not None:
-            error.gathered = True
+            error.gathered = True  # type: ignore[attr-defined]  # marks any exception as known to all ranks
             raise error
         r, m = failed[0]
-        failure = RankFailure(f"rank {r} of {size} failed while scoring: {m}")
-        failure.gathered = True
-        raise failure
+        raise RankFailure(f"rank {r} of {size} failed while scoring: {m}")
     merged: dict = {}
     totals = dict.fromkeys(stats, 0)
     for _, values, rank_stats in gathered:
@@ -124,7 +124,7 @@ def joined_process_group(device: str | None):
         device = rank_device(device, local_rank)
         cuda = str(device or "").startswith("cuda")
         if cuda:
-            torch.cuda.set_device(torch.device(device))
+            torch.cuda.set_device(torch.device(str(device)))
         # ranks wait for the slowest at the one collective: allow long runs before a timeout
         dist.init_process_group("nccl" if cuda else "gloo", timeout=datetime.timedelta(hours=12))
         joined = True

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import torch
@@ -30,7 +31,7 @@ def score_items(scorer, items: list, metric: str) -> list[ItemScore]:
     rank, size = world()
     before = dict(scorer.stats)
     plans: dict[int, object] = {}
-    mine = range(len(unique))
+    mine: Sequence[int] = range(len(unique))
     if size > 1:  # every rank plans everything (cheap) to agree on the shards without talking
         planned = _plan(scorer, unique, metric)
         plans = dict(enumerate(planned))

@@ -59,7 +59,7 @@ def _attention_at(attn, q_lin, k_lin, v_lin, hidden, mask, rows, positions) -> t
     v = v_lin(hidden).view(batch, length, -1, head).transpose(1, 2)
     if mask is not None:  # batch × 1 × (query rows or 1) × keys
         mask = mask[rows, :, positions].unsqueeze(2) if mask.shape[-2] > 1 else mask
-    interface = ALL_ATTENTION_FUNCTIONS.get_interface(attn.config._attn_implementation, eager)
+    interface = ALL_ATTENTION_FUNCTIONS.get_interface(str(attn.config._attn_implementation), eager)  # type: ignore[arg-type]  # SUPPORTED models all define eager
     out, _ = interface(attn, q, k, v, mask, dropout=0.0, scaling=attn.scaling)
     return out.reshape(batch, -1)
 
@@ -121,7 +121,7 @@ def last_layer_runner(body) -> Callable | None:
     True
     """
     config = body.config
-    layout = SUPPORTED.get(getattr(config, "model_type", None))
+    layout = SUPPORTED.get(str(getattr(config, "model_type", "")))
     if (
         layout is None
         or getattr(config, "is_decoder", False)

@@ -81,6 +81,15 @@ class Trimmer:
         self.calls += 1
 
 
+def _config_int(config, names: tuple[str, ...], default: int) -> int:
+    """The first of ``names`` that ``config`` sets (BERT and DistilBERT spell sizes differently)."""
+    for name in names:
+        value = getattr(config, name, None)
+        if value:
+            return int(value)
+    return default
+
+
 def bytes_per_token(config, element_bytes: int) -> int:
     """Estimated activation bytes per padded token of one forward pass (inference, one layer live).
 
@@ -93,9 +102,9 @@ def bytes_per_token(config, element_bytes: int) -> int:
     >>> bytes_per_token(BertConfig(), 2)
     67584
     """
-    hidden = getattr(config, "hidden_size", None) or getattr(config, "dim", 768)
-    ffn = getattr(config, "intermediate_size", None) or getattr(config, "hidden_dim", 4 * hidden)
-    heads = getattr(config, "num_attention_heads", None) or getattr(config, "n_heads", 12)
+    hidden = _config_int(config, ("hidden_size", "dim"), 768)
+    ffn = _config_int(config, ("intermediate_size", "hidden_dim"), 4 * hidden)
+    heads = _config_int(config, ("num_attention_heads", "n_heads"), 12)
     return 2 * element_bytes * (6 * hidden + 2 * ffn + heads * 512)
 
 

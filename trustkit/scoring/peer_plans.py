@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import string
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -65,7 +66,9 @@ class PeerPlan(Plan):
             scores.append(
                 math.exp(mean) if self.transform == "exp" else sum(math.exp(v) for v in vals) / len(vals)
             )
-        return ItemScore(scores, self.report_ids, lps, [list(range(len(v))) for v in lps])
+        ids = self.report_ids if self.report_ids is not None else self.ids
+        log_probs_out: list[list[float | None]] = [list(v) for v in lps]
+        return ItemScore(scores, ids, log_probs_out, [list(range(len(v))) for v in lps])
 
 
 def _multi_sequence_plan(
@@ -205,4 +208,7 @@ def score_blank_word(scorer, contexts, sentences) -> list[float]:
 
 
 #: metric name → plan builder, for the metrics that follow a peer's definition
-PEER_PLANS = {"geomean_prob": plan_geomean_prob, "stereoset_blank": plan_blank_word}
+PEER_PLANS: dict[str, Callable[..., Plan]] = {
+    "geomean_prob": plan_geomean_prob,
+    "stereoset_blank": plan_blank_word,
+}

@@ -94,6 +94,7 @@ def reduce_item(plan: Plan, log_probs: np.ndarray, weights: np.ndarray | None, s
         lp = log_probs[start : start + len(ids)]
         vals = lp[counted]
         if plan.reduce == "weighted_mean":
+            assert weights is not None, "a weighted mean needs the attention weights"
             w = weights[start : start + len(ids)]
             vals = vals * w[counted]
             ws.append(_with_none(w))

@@ -88,7 +88,7 @@ class Scorer:
         device=None,
         dtype=None,
         batch_tokens: int | None = None,
-        cache: bool | str | ScoreCache = True,
+        cache: bool | str | os.PathLike | ScoreCache | None = True,
         model_id: str | None = None,
         truncate: bool = False,
         progress: bool = True,
@@ -117,7 +117,7 @@ class Scorer:
         self._cache_explicit = cache is not True
         if cache is True or isinstance(cache, (str, os.PathLike)):
             try:
-                cache = ScoreCache(None if cache is True else cache)
+                cache = ScoreCache(None if cache is True else os.fspath(cache))
             except CacheError as err:
                 if self._cache_explicit:
                     raise
