@@ -127,8 +127,8 @@ class Seq2SeqParaphraser(Paraphraser):
             for _ in range(n)
         ]
 
-    def _generate_batch(self, sentences: list[str], n: int, seed: int) -> list[list[str]]:
-        texts = [self.prefix + s for s in sentences for _ in range(n)]
+    def _sample(self, texts: list[str], sentences: list[str], n: int, seed: int) -> list[list[str]]:
+        """Sample ``n`` outputs per sentence from ``texts`` (n inputs per sentence), each row seeded."""
         seeds = [row_seed(seed, s, j) for s in sentences for j in range(n)]
         outputs = seeded_generate(
             self.model,
@@ -141,6 +141,10 @@ class Seq2SeqParaphraser(Paraphraser):
         )
         outputs = [o.strip() for o in outputs]
         return [outputs[i * n : (i + 1) * n] for i in range(len(sentences))]
+
+    def _generate_batch(self, sentences: list[str], n: int, seed: int) -> list[list[str]]:
+        texts = [self.prefix + s for s in sentences for _ in range(n)]
+        return self._sample(texts, sentences, n, seed)
 
 
 class TranslationPairParaphraser(Seq2SeqParaphraser):
@@ -209,15 +213,4 @@ class TranslationPairParaphraser(Seq2SeqParaphraser):
             max_new_tokens=self._caps(self.forward_tokenizer, sentences, 1),
         )
         texts = [p.strip() for p in pivots for _ in range(n)]
-        seeds = [row_seed(seed, s, j) for s in sentences for j in range(n)]
-        outputs = seeded_generate(
-            self.model,
-            self.tokenizer,
-            texts,
-            seeds,
-            temperature=self.temperature,
-            top_p=self.top_p,
-            max_new_tokens=self._caps(self.tokenizer, sentences, n),
-        )
-        outputs = [o.strip() for o in outputs]
-        return [outputs[i * n : (i + 1) * n] for i in range(len(sentences))]
+        return self._sample(texts, sentences, n, seed)
