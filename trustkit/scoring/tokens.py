@@ -15,6 +15,7 @@ def token_records(tokenizer, entries) -> list[dict]:
     Example
     -------
     >>> from trustkit.models import bert_uncased_tokenizer
+    >>> from trustkit.scoring.results import ItemScore
     >>> v = ItemScore([-1.5], [[101, 2002, 102]], [[None, -1.5, None]], [[1]])
     >>> [r["token"] for r in token_records(bert_uncased_tokenizer(), [(0, "sentence", v, 0)])]
     ['[CLS]', 'he', '[SEP]']
