@@ -2,15 +2,14 @@
 
 Subclasses say how sentences or pairs become rows (``_plan_many``) and how a batch is run
 (``_step``); ``trustkit.scoring.engine`` runs them (cache, shards, batches); this module turns
-the results into pair tables and per-token output.
+the results into pair tables and per-token output. Input checking and tokenisation are in
+``trustkit.scoring.inputs``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
-import time
 import warnings
 from collections.abc import Sequence
 
@@ -18,10 +17,12 @@ import pandas as pd
 import torch
 
 from trustkit.scoring.cache import CacheError, ScoreCache
-from trustkit.scoring.checks import check_pair_rows, check_vocabulary
+from trustkit.scoring.checks import check_vocabulary
 from trustkit.scoring.crows import metric_order
 from trustkit.scoring.engine import score_items
 from trustkit.scoring.fingerprints import model_fingerprint, tokenizer_fingerprint
+from trustkit.scoring.inputs import UNBOUNDED as UNBOUNDED
+from trustkit.scoring.inputs import ScorerInputs, _tokenising_once
 from trustkit.scoring.memory import default_batch_tokens
 from trustkit.scoring.results import ItemScore
 from trustkit.scoring.rows import Plan
@@ -29,27 +30,8 @@ from trustkit.scoring.tokens import token_records
 
 __all__ = ["ItemScore", "Plan", "Scorer", "model_fingerprint", "tokenizer_fingerprint"]
 
-UNBOUNDED = 10**6  # tokenizers report ~1e30 when they know no maximum length
 
-
-def _tokenising_once(method):
-    """Within one public call, validation and planning share each sentence's tokenisation."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        outer = self._memo is None
-        if outer:
-            self._memo = {}
-        try:
-            return method(self, *args, **kwargs)
-        finally:
-            if outer:
-                self._memo = None
-
-    return wrapper
-
-
-class Scorer:
+class Scorer(ScorerInputs):
     """Base class: use :class:`MaskedLMScorer` or :class:`CausalLMScorer` (or ``load_scorer``).
 
     Parameters
@@ -142,14 +124,6 @@ class Scorer:
     def _step(self, metric: str):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _encode_many(self, sentences: list[str]) -> list[list[int]]:  # pragma: no cover - abstract
-        """Token ids of each sentence as the model sees it, before any truncation."""
-        raise NotImplementedError
-
-    def _truncated_many(self, sentences: list[str]) -> list[list[int]]:  # pragma: no cover - abstract
-        """Token ids of each sentence as scored (cut to the maximum with ``truncate``)."""
-        raise NotImplementedError
-
     def _running(self, metric: str):
         """Context held while a metric runs (e.g. an attention implementation); restores on exit."""
         return contextlib.nullcontext()
@@ -157,32 +131,6 @@ class Scorer:
     def _plan(self, item, metric: str) -> Plan:
         """The plan of one item (for inspection; the engine plans all items in one call)."""
         return self._plan_many([item], metric)[0]
-
-    def _encoded(self, sentences: Sequence[str], *, special: bool, cut: bool = False) -> list[tuple]:
-        """``(ids, special_tokens_mask, word_ids or None)`` per sentence, from one tokenizer call.
-
-        Within one public call each sentence is tokenised once (validation and
-        planning share it). ``cut``: truncated to the model's maximum.
-        """
-        memo = self._memo if self._memo is not None else {}
-        todo = [x for x in dict.fromkeys(sentences) if (special, cut, x) not in memo]
-        if todo:
-            start = time.perf_counter()
-            kwargs = dict(truncation=True, max_length=self.max_length) if cut else {}
-            enc = self.tokenizer(todo, add_special_tokens=special, return_special_tokens_mask=True, **kwargs)
-            fast = enc.is_fast
-            for n, (x, ids, mask) in enumerate(zip(todo, enc["input_ids"], enc["special_tokens_mask"])):
-                memo[(special, cut, x)] = (ids, mask, enc.word_ids(n) if fast else None)
-            self.timings["tokenise"] = self.timings.get("tokenise", 0.0) + time.perf_counter() - start
-        return [memo[(special, cut, x)] for x in sentences]
-
-    def _max_length(self) -> int:
-        config = self.model.config
-        limit = getattr(config, "max_position_embeddings", None) or UNBOUNDED
-        if config.model_type in ("roberta", "xlm-roberta", "camembert", "data2vec-text"):
-            limit -= (config.pad_token_id or 0) + 1  # positions start after the padding index
-        tok_limit = getattr(self.tokenizer, "model_max_length", UNBOUNDED) or UNBOUNDED
-        return int(min(limit, tok_limit if tok_limit < UNBOUNDED else UNBOUNDED))
 
     # --- identity and cache ------------------------------------------------------------------
     def identity(self) -> dict:
@@ -201,62 +149,8 @@ class Scorer:
             }
         return self._identity_cache
 
-    def problem(self, sentence) -> str | None:
-        """Why a sentence cannot be scored (empty, too long), or None when it can."""
-        return self.problems([sentence])[0]
-
-    def problems(self, sentences: Sequence) -> list[str | None]:
-        """:meth:`problem` for many sentences, with one call of the tokenizer."""
-        empty = [not isinstance(s, str) or not s.strip() for s in sentences]
-        ids = iter(self._encode_many([s for s, e in zip(sentences, empty) if not e]))
-        out: list[str | None] = []
-        for e in empty:
-            n = 0 if e else len(next(ids))
-            if e:
-                out.append("the sentence is empty")
-            elif n > self.max_length and not self.truncate:
-                out.append(
-                    f"the sentence has {n} tokens, more than the model's maximum of "
-                    f"{self.max_length}; shorten it or pass truncate=True (CLI: --truncate)"
-                )
-            else:
-                out.append(None)
-        return out
-
-    def _check_metric(self, metric: str, allowed: Sequence[str]) -> None:
-        if metric not in allowed:
-            raise ValueError(
-                f"metric {metric!r} is not available for a {self.kind} LM here; "
-                f"choose one of {', '.join(allowed)}"
-            )
-
     def _score_items(self, items: list, metric: str) -> list[ItemScore]:
         return score_items(self, items, metric)
-
-    def _checked_sentences(self, sentences, metric: str) -> list[str]:
-        self._check_metric(metric, self.sentence_metrics)
-        sentences = list(sentences)
-        refused = [
-            f"sentence {k} ({str(s)[:60]!r}): {why}"
-            for k, (s, why) in enumerate(zip(sentences, self.problems(sentences)))
-            if why
-        ]
-        if refused:
-            raise ValueError("\n".join(refused))
-        return sentences
-
-    def _checked_pairs(self, pairs: pd.DataFrame, metric: str) -> list:
-        """Validate a pair table; return the pair names used in messages (pair_id or row number)."""
-        self._check_metric(metric, self.sentence_metrics + self.pair_metrics)
-        missing = {"sent_more", "sent_less"} - set(pairs.columns)
-        if metric in self.pair_metrics:
-            missing |= {"direction"} - set(pairs.columns)
-        if missing:
-            raise ValueError(
-                f"the pair table lacks column(s) {sorted(missing)}; it needs "
-                "sent_more, sent_less (and direction for pair metrics)"
-            )
-        return check_pair_rows(self, pairs)
 
     # --- public API ---------------------------------------------------------------------------
     @_tokenising_once
