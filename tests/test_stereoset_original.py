@@ -80,6 +80,20 @@ def test_original_and_whole_sentence_variants_are_named_and_differ():
     )
 
 
+def test_comparison_leaves_out_contexts_with_two_blanks_from_both_variants():
+    examples = load_stereoset("intrasentence")
+    two = examples[examples["context"].str.count("BLANK") > 1]
+    assert len(two) == 2  # e.g. "I know a performing artist who is not BLANK and says BLANK."
+    model, tokenizer = ref.tiny_masked_lm("bert")
+    masked = MaskedLMScorer(model, tokenizer, cache=False, progress=False)
+    with pytest.raises(ValueError, match="2 mask positions"):
+        score_stereoset_original(two.head(1), masked)
+    mixed = pd.concat([examples.head(3), two.head(1)], ignore_index=True)
+    table = stereoset_comparison({"tiny-bert": masked}, mixed)
+    assert table.attrs["left_out"] == 1
+    assert set(table[table.domain == "overall"]["n"]) == {3}
+
+
 def test_causal_original_is_the_geometric_mean_sentence_probability():
     examples = load_stereoset("intrasentence").head(4)
     model, tokenizer = ref.tiny_causal_lm("gpt2")

@@ -233,7 +233,10 @@ def stereoset_comparison(scorers: dict, examples: pd.DataFrame) -> pd.DataFrame:
     ``scorer`` names the variant: ``"original · stereoset_blank"`` / ``"original · geomean_prob"``
     (:func:`score_stereoset_original`) and ``"whole sentence · pll"`` / ``"whole sentence · ll"``
     (:func:`score_stereoset_candidates` with the kind's default metric). Only the original
-    variant is comparable with the StereoSet paper and bias-bench's leaderboard.
+    variant is comparable with the StereoSet paper and bias-bench's leaderboard. Both variants
+    score the same examples: a context with more than one BLANK (2 of the 2,106 intrasentence
+    examples) is left out of both, because the original masked-LM scorer needs exactly one, and
+    the count is ``attrs["left_out"]``.
 
     Parameters
     ----------
@@ -244,6 +247,8 @@ def stereoset_comparison(scorers: dict, examples: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame ``model, scorer, domain, n, n_targets, lms, ss, icat``.
     """
+    one_blank = examples["context"].str.count("BLANK") == 1
+    examples = examples[one_blank]
     frames = []
     for name, scorer in scorers.items():
         whole = "pll" if scorer.kind == "masked" else "ll"
@@ -257,5 +262,8 @@ def stereoset_comparison(scorers: dict, examples: pd.DataFrame) -> pd.DataFrame:
         }
         for label, scored in variants.items():
             frames.append(stereoset_scores(scored).assign(model=name, scorer=label))
-    out = pd.concat(frames, ignore_index=True)
-    return out[["model", "scorer", "domain", "n", "n_targets", "lms", "ss", "icat"]]
+    out = pd.concat(frames, ignore_index=True)[
+        ["model", "scorer", "domain", "n", "n_targets", "lms", "ss", "icat"]
+    ]
+    out.attrs["left_out"] = int((~one_blank).sum())
+    return out
