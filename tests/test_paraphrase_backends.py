@@ -88,7 +88,7 @@ def smollm2():
         )
     from trustkit.models import load_pretrained
 
-    # Decoding is many small matmuls: on a shared 2-core machine one thread avoids OpenMP
+    # Decoding is many small matmuls: on a busy 2-core machine one thread avoids OpenMP
     # oversubscription, which made these tests several times slower.
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
