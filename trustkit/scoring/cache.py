@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import sqlite3
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -69,22 +71,50 @@ class ScoreCache:
     {'k': {'s': [1.0]}}
     """
 
-    def __init__(self, path: str | Path | None = None):
+    def __init__(self, path: str | Path | None = None, timeout: float = 60.0):
         self.path = Path(path) if path else None
         self.corrupt = 0  # values dropped because their checksum did not match
         try:
             if self.path is None:
                 self.path = cache_dir("scores") / "scores.sqlite"
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-            self._conn.execute("PRAGMA journal_mode=WAL")
-            # NORMAL is durable against a killed process (not against power loss), and fast.
-            self._conn.execute("PRAGMA synchronous=NORMAL")
-            self._conn.execute(
-                "CREATE TABLE IF NOT EXISTS scores_v2 (key TEXT PRIMARY KEY, value TEXT, checksum TEXT)"
-            )
+            self._conn = self._open(self.path, timeout)
         except (OSError, sqlite3.Error) as err:
             raise self._error("cannot be opened", err) from err
+
+    @staticmethod
+    def _open(path: Path, timeout: float) -> sqlite3.Connection:
+        """Connect and set up the file, retrying while another process holds it.
+
+        Switching a new file to WAL and creating the table take an exclusive lock, and SQLite
+        answers "database is locked" at once, without waiting, when several processes (the ranks
+        of a torchrun job) open a fresh cache together. So the set-up is retried until
+        ``timeout``; any other error is raised as it is.
+        """
+        deadline = time.monotonic() + timeout
+        pause = 0.01
+        while True:
+            conn = sqlite3.connect(path, timeout=timeout, isolation_level=None)
+            try:
+                # WAL is a property of the file: set it only if no other process has yet.
+                if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                    conn.execute("PRAGMA journal_mode=WAL")
+                # NORMAL is durable against a killed process (not against power loss), and fast.
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS scores_v2 (key TEXT PRIMARY KEY, value TEXT, checksum TEXT)"
+                )
+                return conn
+            except sqlite3.OperationalError as err:
+                conn.close()
+                busy = "locked" in str(err) or "busy" in str(err)
+                if not busy or time.monotonic() + pause > deadline:
+                    raise
+                time.sleep(pause * (0.5 + random.random()))
+                pause = min(pause * 2, 0.5)
+            except BaseException:
+                conn.close()
+                raise
 
     def _error(self, what: str, err: Exception) -> CacheError:
         where = f"score cache {self.path}" if self.path else "the score cache's directory"
