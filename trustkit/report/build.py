@@ -126,9 +126,15 @@ def _load_scorer(model, device, random_control, batch_tokens, cache, progress):
     )
 
 
-def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, progress, log):
+def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, cache, progress, log):
     """Originals (para_index 0, every pair) followed by the kept pair-consistent paraphrases."""
-    from trustkit.paraphrase import FilterSettings, paraphrase_pairs, paraphraser_from_spec, to_pair_table
+    from trustkit.paraphrase import (
+        FilterSettings,
+        SimilarityScorer,
+        paraphrase_pairs,
+        paraphraser_from_spec,
+        to_pair_table,
+    )
 
     backend = paraphraser_from_spec(paraphraser) if isinstance(paraphraser, str) else paraphraser
     result = paraphrase_pairs(
@@ -137,6 +143,7 @@ def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, progress,
         n=n,
         seed=seed,
         settings=FilterSettings(min_similarity=min_similarity),
+        scorer=SimilarityScorer(cache=cache if cache is not None else False),
         progress=progress,
     )
     summary = result.summary()
@@ -231,7 +238,7 @@ def build_report(
     if paraphrases:
         t0 = time.perf_counter()
         wordings, result = _paraphrased_wordings(
-            pairs, paraphraser, int(paraphrases), seed, min_similarity, progress, log
+            pairs, paraphraser, int(paraphrases), seed, min_similarity, scorer.cache, progress, log
         )
         timing["paraphrase"] = time.perf_counter() - t0
     t0 = time.perf_counter()

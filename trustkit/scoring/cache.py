@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import sqlite3
 import time
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -167,3 +169,27 @@ class ScoreCache:
     def close(self) -> None:
         """Close the connection (the file stays)."""
         self._conn.close()
+
+
+def open_cache(cache: bool | str | os.PathLike | ScoreCache | None) -> ScoreCache | None:
+    """The cache a ``cache=`` argument asks for.
+
+    ``True`` opens the default cache, and if that cannot be opened, warns once and returns None
+    (the work goes on uncached). A path opens that file, and a ScoreCache is returned as it is:
+    the caller named them, so a failure raises :class:`CacheError`. ``False`` or ``None`` returns
+    None.
+
+    Example
+    -------
+    >>> open_cache(False) is None
+    True
+    """
+    if cache is True:
+        try:
+            return ScoreCache()
+        except CacheError as err:
+            warnings.warn(f"{err}; going on without it", stacklevel=3)
+            return None
+    if isinstance(cache, (str, os.PathLike)):
+        return ScoreCache(os.fspath(cache))
+    return cache if isinstance(cache, ScoreCache) else None

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 import torch
 
-from trustkit.scoring.cache import CacheError, ScoreCache
+from trustkit.scoring.cache import ScoreCache, open_cache
 from trustkit.scoring.checks import check_vocabulary
 from trustkit.scoring.crows import metric_order
 from trustkit.scoring.engine import score_items
@@ -97,16 +97,7 @@ class Scorer(ScorerInputs):
         self.progress = progress
         self.model_id = model_id
         self._cache_explicit = cache is not True
-        if cache is True or isinstance(cache, (str, os.PathLike)):
-            try:
-                cache = ScoreCache(None if cache is True else os.fspath(cache))
-            except CacheError as err:
-                if self._cache_explicit:
-                    raise
-                warnings.warn(f"{err}; going on without it", stacklevel=2)
-                cache = None
-        # (not ``cache or None``: an empty cache has len 0 and would read as False)
-        self.cache: ScoreCache | None = cache if isinstance(cache, ScoreCache) else None
+        self.cache: ScoreCache | None = open_cache(cache)
         self.stats = {"rows_computed": 0, "items_computed": 0, "items_cached": 0}
         #: seconds spent in tokenise, plan, assemble, model and bookkeeping (all calls so far)
         self.timings: dict[str, float] = {}
