@@ -34,7 +34,7 @@ class CausalPolicy:
         so ``prefix="none"`` is the usual choice (the CLI's ``--chat-template`` implies it).
         Only the reply's tokens are scored; lm-evaluation-harness's ``--apply_chat_template``
         also scores the template's trailing newline, which shifts both sentences of a pair by
-        the same amount (README, "Compatibility").
+        the same amount (README, below the table of metric defaults).
     system_prompt : the system message when ``chat_template`` is on (None: the template's own
         default, if it has one).
     normalise : ``"sum"`` (total log-probability, nats), ``"mean"`` (per scored token),
