@@ -14,7 +14,7 @@ import torch
 import torch.multiprocessing as mp
 
 from trustkit.scoring import MaskedLMScorer, ScoreCache
-from trustkit.scoring.distributed import RankFailure, shard_by_cost
+from trustkit.scoring.distributed import RankFailure, check_every_rank, shard_by_cost
 
 TOL = 1e-4
 PAIRS = pd.DataFrame(
@@ -88,6 +88,12 @@ def _worker(rank: int, port: int, out: str, db: str) -> None:
             failing.score_pairs(PAIRS, "pll")
         except (RankFailure, ValueError) as err:
             result["failure"] = (type(err).__name__, str(err), getattr(err, "gathered", False))
+        try:  # a set-up failure on one rank only, exchanged before any scoring
+            check_every_rank(FileNotFoundError("rank one has no model") if rank == 1 else None)
+            result["setup"] = None
+        except (RankFailure, FileNotFoundError) as err:
+            result["setup"] = (type(err).__name__, str(err), getattr(err, "gathered", False))
+        check_every_rank(None)  # nobody failed: returns on every rank
         with open(f"{out}.{rank}", "wb") as fh:
             pickle.dump(result, fh)
     finally:
@@ -133,6 +139,12 @@ def test_a_failure_on_one_rank_reaches_every_rank(two_ranks):
     assert name0 == "RankFailure" and "rank 1 of 2" in message0 and "rank one cannot score" in message0
     assert name1 == "ValueError" and message1 == "rank one cannot score"
     assert gathered0 and gathered1
+    assert two_ranks[0]["setup"] == (
+        "RankFailure",
+        "rank 1 of 2 failed before scoring: FileNotFoundError: rank one has no model",
+        True,
+    )
+    assert two_ranks[1]["setup"] == ("FileNotFoundError", "rank one has no model", True)
 
 
 def test_shards_balance_token_counts_not_row_counts():
@@ -211,5 +223,6 @@ def test_torchrun_cli_writes_what_one_process_writes(tmp_path):
         timeout=300,
     )
     assert bad.returncode != 0 and "trustkit score: " in bad.stderr
+    assert bad.stderr.count("missing.csv") == 1, bad.stderr  # every rank fails; rank 0 alone says so
     assert f"{Path(__file__).parents[1] / 'trustkit'}" not in bad.stderr
     assert not (tmp_path / "three.csv").exists()

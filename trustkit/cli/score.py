@@ -12,6 +12,7 @@ the pairs, and rank 0 alone writes the table, the sidecar and the summary.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -191,11 +192,14 @@ def run(args) -> int:
     by rank 0, and every rank exits with the same code.
     """
     out = Path(args.out) if args.out else None
+    problem = None
     if out is not None and out.suffix not in (".csv", ".parquet"):
-        print(f"trustkit score: --out must end in .csv or .parquet, got {out.name}", file=sys.stderr)
-        return 2
-    if args.limit is not None and args.limit < 1:
-        print("trustkit score: --limit must be a positive number of pairs", file=sys.stderr)
+        problem = f"--out must end in .csv or .parquet, got {out.name}"
+    elif args.limit is not None and args.limit < 1:
+        problem = "--limit must be a positive number of pairs"
+    if problem:
+        if os.environ.get("RANK", "0") == "0":  # under torchrun every rank sees it: rank 0 says it
+            print(f"trustkit score: {problem}", file=sys.stderr)
         return 2
     from trustkit.scoring.distributed import joined_process_group
 
@@ -208,40 +212,54 @@ def run(args) -> int:
             raise
 
 
-def _score(args, out: Path, rank: int, size: int, device) -> int:
-    import time
-
+def _prepare(args, out: Path | None, device):
+    """Everything before scoring: the request, the output path, the pairs, the model, the scorer."""
     from trustkit.data import load_pairs
-    from trustkit.fileio import check_output_path, write_table_with_sidecar
+    from trustkit.fileio import check_output_path
     from trustkit.models import load_pretrained
     from trustkit.scoring import load_scorer
 
+    metric, policy, mode = scoring_request(args)
+    if out is not None:
+        check_output_path(out, inputs=[args.data, args.model], force=args.force)
+    pairs = load_pairs(args.data)
+    if args.limit:
+        pairs = pairs.head(args.limit)
+    if pairs.empty:
+        raise ValueError(f"{args.data} holds no pairs to score")
+    model = load_pretrained(
+        args.model, device=device, allow_pickle=args.allow_pickle, random_control=args.random_control
+    )
+    if mode is not None and model.kind != mode.kind:
+        raise ValueError(
+            f"--compat {mode.name} reproduces {mode.peer.split(' ')[0]} on {mode.kind} LMs; "
+            f"{args.model} is a {model.kind} LM"
+        )
+    scorer = load_scorer(
+        model,
+        device=device,
+        dtype=args.dtype,
+        batch_tokens=args.batch_tokens,
+        cache=not args.no_cache,
+        truncate=args.truncate,
+        policy=policy,
+    )
+    return metric, mode, pairs, scorer
+
+
+def _score(args, out: Path, rank: int, size: int, device) -> int:
+    import time
+
+    from trustkit.fileio import write_table_with_sidecar
+    from trustkit.scoring.distributed import check_every_rank
+
+    setup_error = None
     try:
-        metric, policy, mode = scoring_request(args)
-        if out is not None:
-            check_output_path(out, inputs=[args.data, args.model], force=args.force)
-        pairs = load_pairs(args.data)
-        if args.limit:
-            pairs = pairs.head(args.limit)
-        if pairs.empty:
-            raise ValueError(f"{args.data} holds no pairs to score")
-        model = load_pretrained(
-            args.model, device=device, allow_pickle=args.allow_pickle, random_control=args.random_control
-        )
-        if mode is not None and model.kind != mode.kind:
-            raise ValueError(
-                f"--compat {mode.name} reproduces {mode.peer.split(' ')[0]} on {mode.kind} LMs; "
-                f"{args.model} is a {model.kind} LM"
-            )
-        scorer = load_scorer(
-            model,
-            device=device,
-            dtype=args.dtype,
-            batch_tokens=args.batch_tokens,
-            cache=not args.no_cache,
-            truncate=args.truncate,
-            policy=policy,
-        )
+        metric, mode, pairs, scorer = _prepare(args, out, device)
+    except Exception as err:  # exchanged first, so that a failure every rank meets prints once
+        setup_error = err
+    try:
+        check_every_rank(setup_error)
         start = time.perf_counter()
         scored = scorer.score_pairs(pairs, metric)
         seconds = time.perf_counter() - start

@@ -66,6 +66,43 @@ def shard_by_cost(costs: Sequence[int], ranks: int) -> list[list[int]]:
     return [sorted(s) for s in shards]
 
 
+def _raise_if_any_failed(messages: list, error: BaseException | None, stage: str) -> None:
+    """After a collective that exchanged each rank's failure message (None: no failure)."""
+    failed = [(r, m) for r, m in enumerate(messages) if m is not None]
+    if not failed:
+        return
+    if error is not None:
+        error.gathered = True  # type: ignore[attr-defined]  # marks any exception as known to all ranks
+        raise error
+    r, m = failed[0]
+    raise RankFailure(f"rank {r} of {len(messages)} failed {stage}: {m}")
+
+
+def _message(error: BaseException | None) -> str | None:
+    return None if error is None else f"{type(error).__name__}: {error}"
+
+
+def check_every_rank(error: BaseException | None, stage: str = "before scoring") -> None:
+    """A collective: raise on every rank if any rank met an error; a no-op outside a group.
+
+    Every rank must call it, with its own error or None. The failing rank re-raises its own
+    error and the others raise :class:`RankFailure` naming it, both with ``gathered = True``, so
+    that a failure every rank meets (a missing file) is printed once, by rank 0.
+
+    Example
+    -------
+    >>> check_every_rank(None)  # one process: nothing to exchange
+    """
+    _, size = world()
+    if size == 1:
+        if error is not None:
+            raise error
+        return
+    messages: list = [None] * size
+    torch.distributed.all_gather_object(messages, _message(error))
+    _raise_if_any_failed(messages, error, stage)
+
+
 def all_gather_results(local: dict, stats: dict, error: BaseException | None) -> tuple[dict, dict]:
     """Exchange every rank's ``{item index: result}`` and stats; raise on every rank if one failed.
 
@@ -73,16 +110,9 @@ def all_gather_results(local: dict, stats: dict, error: BaseException | None) ->
     Both carry ``gathered = True`` so that a command line can let rank 0 alone report it.
     """
     _, size = world()
-    message = None if error is None else f"{type(error).__name__}: {error}"
     gathered: list = [None] * size
-    torch.distributed.all_gather_object(gathered, (message, None if error else local, stats))
-    failed = [(r, m) for r, (m, _, _) in enumerate(gathered) if m is not None]
-    if failed:
-        if error is not None:
-            error.gathered = True  # type: ignore[attr-defined]  # marks any exception as known to all ranks
-            raise error
-        r, m = failed[0]
-        raise RankFailure(f"rank {r} of {size} failed while scoring: {m}")
+    torch.distributed.all_gather_object(gathered, (_message(error), None if error else local, stats))
+    _raise_if_any_failed([m for m, _, _ in gathered], error, "while scoring")
     merged: dict = {}
     totals = dict.fromkeys(stats, 0)
     for _, values, rank_stats in gathered:
