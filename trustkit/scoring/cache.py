@@ -65,6 +65,13 @@ def item_key(identity: dict, metric: str, item) -> str:
 class ScoreCache:
     """Key → JSON value store in ``<cache>/scores/scores.sqlite`` (or ``path``).
 
+    Parameters
+    ----------
+    path : path, optional
+        The SQLite file; default ``<cache>/scores/scores.sqlite``.
+    timeout : float
+        Seconds to wait for another process holding the file (opening it, and each write).
+
     Example
     -------
     >>> import tempfile, os
