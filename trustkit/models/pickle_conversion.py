@@ -9,6 +9,7 @@ files, as GGUF bundles are (``gguf_conversion``); later loads read that director
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import shutil
@@ -20,6 +21,20 @@ from trustkit.models.hashing import conversion_dir, file_sha256
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 _WEIGHT_SUFFIXES = (*PICKLE_SUFFIXES, ".safetensors", ".h5", ".msgpack", ".ot", ".onnx", ".gguf")
+# Pickles that training libraries leave beside the weights (transformers' Trainer, accelerate):
+# the run's arguments and optimizer/scheduler/RNG state, never weights. They are ignored, never read:
+# unpickling training_args.bin would need transformers' classes (and run code).
+NOT_WEIGHTS = (
+    "training_args.bin",
+    "optimizer.pt",
+    "optimizer.bin",
+    "scheduler.pt",
+    "scheduler.bin",
+    "scaler.pt",
+    "rng_state*.pth",
+    "random_states_*.pkl",
+    "custom_checkpoint_*.pkl",
+)
 
 
 def converted_dir(checkpoint: str | os.PathLike) -> Path:
@@ -134,8 +149,12 @@ def convert_pickle(
 def pickle_weights(folder: str | os.PathLike) -> list[Path]:
     """The pickle checkpoints of a model directory that has no safetensors weights (else []).
 
+    Training-state pickles (:data:`NOT_WEIGHTS`: ``training_args.bin``, ``optimizer.pt``, ...) are
+    not weights and are left out, unread.
+
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp()); _ = (folder / "pytorch_model.bin").write_bytes(b"")
+    >>> _ = (folder / "training_args.bin").write_bytes(b"")
     >>> [p.name for p in pickle_weights(folder)]
     ['pytorch_model.bin']
     >>> _ = (folder / "model.safetensors").write_bytes(b""); pickle_weights(folder)
@@ -144,4 +163,10 @@ def pickle_weights(folder: str | os.PathLike) -> list[Path]:
     folder = Path(folder)
     if any(folder.glob("*.safetensors")):
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in PICKLE_SUFFIXES and p.is_file())
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in PICKLE_SUFFIXES
+        and not any(fnmatch.fnmatch(p.name, pattern) for pattern in NOT_WEIGHTS)
+        and p.is_file()
+    )
