@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 
-from trustkit.errors import UnknownNameError
+from trustkit.errors import InputError, UnknownNameError
 
 PROFILE_NAMES = ("smoke", "lab", "offline", "paper")
 
@@ -313,7 +313,7 @@ def profile_parameters(profile: str, notebook: str, max_pairs: int | None = None
         if target != notebook:
             continue
         if key not in params:
-            raise ValueError(
+            raise InputError(
                 f"--set {target}.{key}: {target} has no parameter {key!r}; "
                 f"its parameters: {', '.join(sorted(params))}"
             )
@@ -335,7 +335,7 @@ def parse_set(item: str) -> tuple[str, str, object]:
     target, eq, raw = str(item).partition("=")
     notebook, dot, key = target.partition(".")
     if not eq or not dot or not notebook or not key:
-        raise ValueError(f"--set {item!r}: write it as NOTEBOOK.PARAM=VALUE, e.g. 02_scoring.n_pairs=20")
+        raise InputError(f"--set {item!r}: write it as NOTEBOOK.PARAM=VALUE, e.g. 02_scoring.n_pairs=20")
     try:
         value = json.loads(raw)
     except ValueError:

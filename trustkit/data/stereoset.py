@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from trustkit.data.registry import fetch, sha256_file
+from trustkit.errors import InputError
 
 STEREOSET_COLUMNS = [
     "item_id",
@@ -44,12 +45,12 @@ def load_stereoset(kind: str = "intrasentence") -> pd.DataFrame:
     ['The chess player was BLANK.', 'The chess player was asian.']
     """
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+        raise InputError(f"kind must be one of {KINDS}, not {kind!r}")
     path = fetch("stereoset")
     raw = pd.read_json(path, lines=True, dtype=False)
     expected = {"type", "target", "bias_type", "context", "stereotype", "anti-stereotype", "unrelated"}
     if not expected <= set(raw.columns):
-        raise ValueError(f"{path}: expected fields {sorted(expected)}, found {sorted(raw.columns)}")
+        raise InputError(f"{path}: expected fields {sorted(expected)}, found {sorted(raw.columns)}")
     table = (
         raw.rename_axis("item_id")
         .reset_index()

@@ -10,6 +10,7 @@ import re
 import pandas as pd
 
 from trustkit.data.registry import fetch
+from trustkit.errors import InputError
 
 WINOBIAS_COLUMNS = [
     "stereotype",
@@ -46,7 +47,7 @@ def _parse_line(line: str, where: str) -> dict:
     number, _, text = line.partition(" ")
     mentions = _MENTION.findall(text)
     if not number.isdigit() or len(mentions) < 2:
-        raise ValueError(f"{where}: expected '<n> sentence' with two [bracketed] mentions, got {line!r}")
+        raise InputError(f"{where}: expected '<n> sentence' with two [bracketed] mentions, got {line!r}")
     pronoun = mentions[1]
     return {
         "item": int(number),
@@ -87,7 +88,7 @@ def load_winobias(
         (split, ("dev", "test"), "split"),
     ):
         if value is not None and value not in allowed:
-            raise ValueError(f"{label} must be one of {allowed} or None, not {value!r}")
+            raise InputError(f"{label} must be one of {allowed} or None, not {value!r}")
     folder = fetch("winobias")
     rows = []
     for path in sorted(folder.glob("*_stereotyped_type*.txt.*")):
@@ -199,7 +200,7 @@ def load_winobias_pairs(type: int | None = None, split: str | None = None) -> pd
     anti = sentences[sentences["stereotype"] == "anti"].set_index(keys)
     if not pro.index.equals(anti.index):
         missing = pro.index.symmetric_difference(anti.index)[:5].tolist()
-        raise ValueError(
+        raise InputError(
             f"WinoBias pro and anti files do not pair line by line; unmatched (type, split, item): {missing}"
         )
     table = pd.DataFrame(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.explorer.tables import pair_rows, read_scored, token_rows, wording_rows
 from trustkit.explorer.views import TABLE_ROWS, linked_views
 
@@ -92,7 +93,7 @@ def explore(
         title = title or f"Explore {Path(scored).name}"
         scored = read_scored(scored)
     if not isinstance(scored, pd.DataFrame) or scored.empty:
-        raise ValueError(
+        raise InputError(
             "explore needs a non-empty scored table (score_pairs output), a Report or a table path"
         )
     pairs, wordings = pair_rows(scored, model), wording_rows(scored, model)
@@ -101,7 +102,7 @@ def explore(
             scored["metric"].iloc[0] if "metric" in scored.columns else None
         )
         if metric is None:
-            raise ValueError(
+            raise InputError(
                 "the table does not say its metric (attrs or a metric column): pass tokens=... instead"
             )
         originals = scored[scored["para_index"] == 0] if "para_index" in scored.columns else scored

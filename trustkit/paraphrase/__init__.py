@@ -4,7 +4,7 @@
 table (Finspector's columns, ``para_index`` 0 = the original); ``to_pair_table`` makes it scoreable.
 """
 
-from trustkit.errors import UnknownNameError
+from trustkit.errors import InputError, UnknownNameError
 from trustkit.paraphrase.backtranslation import (
     BackTranslationParaphraser,
     input_variants,
@@ -59,7 +59,7 @@ def make_paraphraser(method: str, model: str | None = None, **options) -> Paraph
         return InstructionParaphraser(model or "smollm2-135m-instruct", **options)
     if method == "seq2seq":
         if not model:
-            raise ValueError(
+            raise InputError(
                 "the seq2seq method needs a model, e.g. humarin/chatgpt_paraphraser_on_T5_base "
                 "or 'Helsinki-NLP/opus-mt-en-de,Helsinki-NLP/opus-mt-de-en'"
             )

@@ -12,6 +12,7 @@ import warnings
 
 from tqdm.auto import tqdm
 
+from trustkit.errors import InputError
 from trustkit.paraphrase.cache import ParaphraseCache
 
 MAX_WORDS = 100
@@ -105,7 +106,7 @@ class Paraphraser(abc.ABC):
         if isinstance(sentences, str):
             raise TypeError("generate() takes a list of sentences; wrap a single sentence in a list")
         if int(n) < 1:
-            raise ValueError(f"n must be at least 1, got {n}")
+            raise InputError(f"n must be at least 1, got {n}")
         n, seed = int(n), int(seed)
         results: list[list[str] | None] = [None] * len(sentences)
         cache = ParaphraseCache(self.backend_id, root=self.cache_root) if self.use_cache else None

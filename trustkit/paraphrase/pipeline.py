@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.paraphrase.base import Paraphraser, input_problem
 from trustkit.paraphrase.consistent import is_minimal_pair_like, transfer_group_words
 from trustkit.paraphrase.filters import (
@@ -66,9 +67,9 @@ def _check_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
         raise TypeError("pairs must be a DataFrame from trustkit.data.load_pairs")
     missing = _PAIR_COLUMNS - set(pairs.columns)
     if missing:
-        raise ValueError(f"pairs lack columns {sorted(missing)}; load them with trustkit.data.load_pairs")
+        raise InputError(f"pairs lack columns {sorted(missing)}; load them with trustkit.data.load_pairs")
     if pairs["pair_id"].duplicated().any():
-        raise ValueError("pair_id must be unique")
+        raise InputError("pair_id must be unique")
     return pairs.reset_index(drop=True)
 
 
@@ -113,7 +114,7 @@ def paraphrase_pairs(
     >>> to_pair_table(result.table).head()  # doctest: +SKIP
     """
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        raise InputError(f"mode must be one of {MODES}, got {mode!r}")
     pairs = _check_pairs(pairs)
     settings = settings or FilterSettings()
     scorer = scorer or SimilarityScorer()

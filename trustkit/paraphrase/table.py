@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.fileio import atomic_path
 
 LONG_COLUMNS = [
@@ -64,10 +65,10 @@ def to_pair_table(long: pd.DataFrame) -> pd.DataFrame:
         long.columns
     )
     if missing:
-        raise ValueError(f"not a paraphrase long table: missing columns {sorted(missing)}")
+        raise InputError(f"not a paraphrase long table: missing columns {sorted(missing)}")
     counts = long.groupby(["pair_id", "para_index", "more_or_less"]).size()
     if (counts != 1).any():
-        raise ValueError(
+        raise InputError(
             f"(pair_id, para_index, more_or_less) repeated: {counts[counts != 1].index.tolist()[:5]}"
         )
     keys = ["pair_id", "para_index"]
@@ -76,7 +77,7 @@ def to_pair_table(long: pd.DataFrame) -> pd.DataFrame:
     less = long[long["more_or_less"] == "less"].set_index(keys)
     unmatched = more.index.symmetric_difference(less.index)
     if len(unmatched):
-        raise ValueError(f"pairs without both a 'more' and a 'less' row: {unmatched.tolist()[:5]}")
+        raise InputError(f"pairs without both a 'more' and a 'less' row: {unmatched.tolist()[:5]}")
     wide = more[["bias_type", "direction", "sentence"] + extras].rename(columns={"sentence": "sent_more"})
     wide["sent_less"] = less.loc[wide.index, "sentence"]
     wide = wide.reset_index().sort_values(keys, kind="stable").reset_index(drop=True)
@@ -126,7 +127,7 @@ def save_paraphrases(
     """
     path = Path(path)
     if path.suffix != ".parquet":
-        raise ValueError(f"output must be a .parquet file, got {path}")
+        raise InputError(f"output must be a .parquet file, got {path}")
     _write_parquet_atomic(table, path, metadata or {})
     _write_parquet_atomic(rejected, rejected_path(path), metadata or {})
     return path

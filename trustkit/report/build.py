@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.report.estimates import report_numbers
 from trustkit.report.figures import category_figure, report_figures
 from trustkit.report.html import render_html
@@ -56,7 +57,7 @@ class Report:
     def tokens(self) -> pd.DataFrame:
         """Per-token log-probabilities of both sentences of every original pair (from the score cache)."""
         if self.scorer is None:
-            raise ValueError("this report has no scorer attached, so no per-token log-probabilities")
+            raise InputError("this report has no scorer attached, so no per-token log-probabilities")
         originals = self.scored[self.scored["para_index"] == 0]
         return self.scorer.score_tokens(originals, self.metric)
 
@@ -216,9 +217,9 @@ def build_report(
 
     log = log or (lambda *_: None)
     if limit is not None and int(limit) < 1:
-        raise ValueError(f"limit must be a positive number of pairs, got {limit}")
+        raise InputError(f"limit must be a positive number of pairs, got {limit}")
     if int(paraphrases) < 0:
-        raise ValueError(f"paraphrases must be 0 or more, got {paraphrases}")
+        raise InputError(f"paraphrases must be 0 or more, got {paraphrases}")
     timing, start = {}, time.perf_counter()
     pairs = data.copy() if isinstance(data, pd.DataFrame) else load_pairs(data)
     if isinstance(data, pd.DataFrame):
@@ -229,7 +230,7 @@ def build_report(
         pairs = pairs.head(int(limit))
         pairs.attrs = attrs
     if pairs.empty:
-        raise ValueError(f"{dataset} holds no pairs to score")
+        raise InputError(f"{dataset} holds no pairs to score")
     scorer = _load_scorer(model, device, random_control, batch_tokens, cache, progress)
     metric = metric or DEFAULT_METRICS[scorer.kind]
     timing["load"] = time.perf_counter() - start

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from trustkit.errors import InputError
 from trustkit.scoring.causal import CausalLMScorer
 from trustkit.scoring.masked import MaskedLMScorer
 from trustkit.scoring.scorer import Scorer
@@ -91,7 +92,7 @@ def load_scorer(
 
         kind = detect_kind(model.config)
     if kind not in ("masked", "causal"):
-        raise ValueError(f"kind must be 'masked' or 'causal', got {kind!r}")
+        raise InputError(f"kind must be 'masked' or 'causal', got {kind!r}")
     model_id = None
     if provenance.get("files") or provenance.get("revision"):
         model_id = json.dumps(
@@ -107,7 +108,7 @@ def load_scorer(
         model = model.to(device)
     cls = MaskedLMScorer if kind == "masked" else CausalLMScorer
     if policy is not None and kind == "masked":
-        raise ValueError(
+        raise InputError(
             "a scoring policy (prefix, first token, chat template, normalisation) applies "
             "to causal LMs; this is a masked LM"
         )

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from trustkit.data import load_pairs, sample_pairs
+from trustkit.errors import InputError
 from trustkit.models import parse_control
 from trustkit.paraphrase import MODES, FilterSettings, ParaphraseResult, to_pair_table
 from trustkit.profiles import profile_parameters
@@ -100,11 +101,11 @@ class StudyParams:
         object.__setattr__(self, "metrics", {**DEFAULT_METRICS, **(self.metrics or {})})
         parse_control(self.control)  # a malformed control fails here, before any model loads
         if self.mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
+            raise InputError(f"mode must be one of {MODES}, got {self.mode!r}")
         for name in ("n_pairs", "control_n_pairs", "variants_n_pairs"):
             value = getattr(self, name)
             if value is not None and int(value) < 1:
-                raise ValueError(f"{name} must be at least 1 or None (every pair), got {value}")
+                raise InputError(f"{name} must be at least 1 or None (every pair), got {value}")
 
     @classmethod
     def from_parameters(cls, parameters: Mapping) -> StudyParams:
@@ -150,7 +151,7 @@ def study_params(
     known = {f.name for f in dataclasses.fields(StudyParams)} | set(_SINGULAR)
     unknown = set(overrides) - known
     if unknown:
-        raise ValueError(f"unknown study parameters {sorted(unknown)}; known: {sorted(known)}")
+        raise InputError(f"unknown study parameters {sorted(unknown)}; known: {sorted(known)}")
     return StudyParams.from_parameters({**profile_parameters(profile, notebook), **overrides})
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from trustkit.data import sample_pairs
+from trustkit.errors import InputError
 from trustkit.models import parse_control, random_control
 from trustkit.paraphrase import REJECTION_KINDS, paraphrase_pairs, paraphraser_from_spec
 from trustkit.scoring import load_scorer
@@ -78,7 +79,7 @@ def load_study_models(
         )
         loaded.append(StudyModel(f"{spec[0]}-{spec[1]}", scorer, is_control=True))
     if not loaded:
-        raise ValueError("no model to score: give at least one model name or a control")
+        raise InputError("no model to score: give at least one model name or a control")
     return loaded
 
 
