@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from trustkit.errors import InputError
 from trustkit.landscape.corpus import Corpus
+from trustkit.landscape.tokens import npmi
 
 
 @dataclass
@@ -68,7 +70,7 @@ def doc_term_matrix(corpus: Corpus, min_df: int = 20, max_df: float = 0.5) -> Do
     (49984, 9931)
     """
     if min_df < 1 or not 0 < max_df <= 1:
-        raise ValueError(f"need min_df >= 1 and 0 < max_df <= 1, got {min_df}, {max_df}")
+        raise InputError(f"need min_df >= 1 and 0 < max_df <= 1, got {min_df}, {max_df}")
     n_docs, n_terms = corpus.n_docs, len(corpus.terms)
     ones = np.ones(len(corpus.token_terms), dtype=np.float32)
     X = sp.csr_matrix((ones, (corpus.token_docs, corpus.token_terms)), shape=(n_docs, n_terms))
@@ -76,28 +78,11 @@ def doc_term_matrix(corpus: Corpus, min_df: int = 20, max_df: float = 0.5) -> Do
     df = np.asarray(X.sum(axis=0)).ravel()
     keep = np.flatnonzero((df >= min_df) & (df <= max_df * n_docs))
     if len(keep) < 2:
-        raise ValueError(
+        raise InputError(
             f"only {len(keep)} terms appear in >= {min_df} and <= {max_df:.0%} of {n_docs} papers; "
             "lower min_df or give more papers"
         )
     return DocTermMatrix(X=X[:, keep].tocsr(), terms=corpus.terms[keep], df=df[keep].astype(np.int64))
-
-
-def npmi(count_ab, df_a, df_b, n_docs):
-    """Normalised pointwise mutual information of two words from document counts.
-
-    NPMI(a, b) = log(p(a,b) / (p(a) p(b))) / -log p(a,b), with p(a) = df_a / n_docs and
-    p(a,b) = count_ab / n_docs (papers using both). It is 1 when the words always appear together,
-    0 when independent, and -> -1 when they never meet (Bouma 2009). When p(a,b) = 1 it is 1.
-
-    >>> round(float(npmi(2, 2, 4, 8)), 4)  # log(0.25/(0.25*0.5)) / -log(0.25) = log 2 / log 4
-    0.5
-    """
-    count_ab = np.asarray(count_ab, dtype=np.float64)
-    p_ab = count_ab / n_docs
-    pmi = np.log(p_ab) - np.log(np.asarray(df_a) / n_docs) - np.log(np.asarray(df_b) / n_docs)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(p_ab >= 1.0, 1.0, pmi / -np.log(p_ab))
 
 
 def npmi_table(dtm: DocTermMatrix, min_cooccurrence: int = 5) -> pd.DataFrame:
@@ -157,7 +142,7 @@ def cooccurrence_network(dtm: DocTermMatrix, min_cooccurrence: int = 10, min_npm
     edges = npmi_table(dtm, min_cooccurrence=min_cooccurrence)
     edges = edges[edges["npmi"] >= min_npmi]
     if edges.empty:
-        raise ValueError(
+        raise InputError(
             f"no word pair shares >= {min_cooccurrence} papers with NPMI >= {min_npmi}; "
             "lower min_cooccurrence or min_npmi"
         )
