@@ -1,6 +1,6 @@
 """Paraphrases of bias-benchmark pairs: seeded backends, pair-consistent rewriting, filters, tables.
 
-``paraphrase_pairs(load_pairs("crows_pairs"), BackTranslationParaphraser(), n=3)`` gives a long
+``paraphrase_pairs(load_pairs("crows_pairs"), BackTranslationParaphraser(), n_paraphrases=3)`` gives a long
 table (Finspector's columns, ``para_index`` 0 = the original); ``to_pair_table`` makes it scoreable.
 """
 

@@ -1,4 +1,4 @@
-"""The one paraphraser interface, ``Paraphraser.generate(sentences, n, seed)``, and input checks.
+"""The one paraphraser interface, ``Paraphraser.generate(sentences, n_paraphrases=..., seed=...)``, and input checks.
 
 Backends (back-translation, instruction LM, seq2seq) subclass it and implement only
 ``_generate_batch``; caching, batching, progress and bad-input handling live here once.
@@ -47,7 +47,7 @@ def input_problem(sentence: object, max_words: int = MAX_WORDS, max_chars: int =
 
 
 class Paraphraser(abc.ABC):
-    """Base class: ``generate(sentences, n, seed) -> list[list[str]]``, cached per sentence.
+    """Base class: ``generate(sentences, *, n_paraphrases, seed) -> list[list[str]]``, cached per sentence.
 
     Subclasses set ``backend_id`` (everything that changes the output: model hash, prompt,
     decoding) and implement ``_generate_batch(sentences, n, seed)``, which must give each sentence
@@ -77,14 +77,14 @@ class Paraphraser(abc.ABC):
         """Return up to ``n`` raw candidates for each sentence (no filtering)."""
 
     def generate(
-        self, sentences: list[str], n: int = 5, seed: int = 0, progress: bool = True
+        self, sentences: list[str], *, n_paraphrases: int = 5, seed: int = 0, progress: bool = True
     ) -> list[list[str]]:
-        """Paraphrase each sentence into up to ``n`` candidates, reproducibly for a given ``seed``.
+        """Paraphrase each sentence into up to ``n_paraphrases`` candidates, reproducibly for a ``seed``.
 
         Parameters
         ----------
         sentences : list of str
-        n : int
+        n_paraphrases : int
             Candidates per sentence (a backend may return fewer, e.g. when variants coincide).
         seed : int
             Seeds sampling per sentence, so a sentence's candidates do not depend on the batch.
@@ -100,14 +100,14 @@ class Paraphraser(abc.ABC):
 
         Example
         -------
-        >>> BackTranslationParaphraser().generate(["Women don't know how to drive."], n=1)  # doctest: +SKIP
+        >>> BackTranslationParaphraser().generate(["Women don't know how to drive."], n_paraphrases=1)  # doctest: +SKIP
         [["Women don't know how to drive."]]
         """
         if isinstance(sentences, str):
             raise TypeError("generate() takes a list of sentences; wrap a single sentence in a list")
-        if int(n) < 1:
-            raise InputError(f"n must be at least 1, got {n}")
-        n, seed = int(n), int(seed)
+        if int(n_paraphrases) < 1:
+            raise InputError(f"n_paraphrases must be at least 1, got {n_paraphrases}")
+        n, seed = int(n_paraphrases), int(seed)
         results: list[list[str] | None] = [None] * len(sentences)
         cache = ParaphraseCache(self.backend_id, root=self.cache_root) if self.use_cache else None
         todo: list[int] = []

@@ -77,7 +77,7 @@ class InstructionParaphraser(Paraphraser):
     Example
     -------
     >>> llm = InstructionParaphraser()  # doctest: +SKIP
-    >>> llm.generate(["Women don't know how to drive."], n=2, seed=0)  # doctest: +SKIP
+    >>> llm.generate(["Women don't know how to drive."], n_paraphrases=2, seed=0)  # doctest: +SKIP
     [['Women are not equipped to drive.', "Women don't know how to operate a car."]]
     """
 

@@ -96,7 +96,7 @@ class Seq2SeqParaphraser(Paraphraser):
     Example
     -------
     >>> Seq2SeqParaphraser("prithivida/parrot_paraphraser_on_T5").generate(  # doctest: +SKIP
-    ...     ["Women don't know how to drive."], n=3, seed=0)
+    ...     ["Women don't know how to drive."], n_paraphrases=3, seed=0)
     """
 
     def __init__(
@@ -170,7 +170,7 @@ class TranslationPairParaphraser(Seq2SeqParaphraser):
     -------
     >>> TranslationPairParaphraser(  # doctest: +SKIP
     ...     "Helsinki-NLP/opus-mt-en-de", "Helsinki-NLP/opus-mt-de-en"
-    ... ).generate(["Women don't know how to drive."], n=2)
+    ... ).generate(["Women don't know how to drive."], n_paraphrases=2)
     """
 
     def __init__(

@@ -238,7 +238,7 @@ class PLLStudy:
         return paraphrase_for_study(
             pairs,
             backend or p.backends[0],
-            n=p.n_paraphrases,
+            n_paraphrases=p.n_paraphrases,
             seed=p.seed,
             settings=p.filter_settings,
             fallback=fallback,

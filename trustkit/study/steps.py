@@ -191,7 +191,8 @@ FALLBACK_BACKEND = "backtranslation"
 def paraphrase_for_study(
     pairs: pd.DataFrame,
     backend: str,
-    n: int,
+    *,
+    n_paraphrases: int,
     seed: int = 0,
     settings=None,
     fallback: str | None = FALLBACK_BACKEND,
@@ -220,10 +221,11 @@ def paraphrase_for_study(
 
     Example
     -------
-    >>> result = paraphrase_for_study(pairs, "seq2seq:prithivida/parrot_paraphraser_on_T5", n=5)  # doctest: +SKIP
+    >>> parrot = "seq2seq:prithivida/parrot_paraphraser_on_T5"
+    >>> result = paraphrase_for_study(pairs, parrot, n_paraphrases=5)  # doctest: +SKIP
     """
     options = {
-        "n": n,
+        "n_paraphrases": n_paraphrases,
         "seed": seed,
         "mode": mode,
         "settings": settings,
