@@ -24,6 +24,7 @@ from trustkit.paraphrase.filters import (
 )
 from trustkit.paraphrase.rejections import Rejection
 from trustkit.paraphrase.table import LONG_COLUMNS, REJECTED_COLUMNS
+from trustkit.summary import Summary
 
 MODES = ("consistent", "independent")
 _PAIR_COLUMNS = {"pair_id", "sent_more", "sent_less", "direction", "bias_type"}
@@ -42,15 +43,16 @@ class ParaphraseResult:
     rejected: pd.DataFrame
     settings: dict = field(default_factory=dict)
 
-    def summary(self) -> dict:
+    def summary(self) -> Summary:
         """The run in numbers: pairs, yield, kept and rejected counts, similarity, diversity.
 
         Yield is the share of pairs with at least one kept paraphrase pair; similarity and
         diversity are the means over kept paraphrases; rejections are also counted by kind.
+        A :class:`~trustkit.summary.Summary` (a dict) titled by the backend.
         """
         pairs = self.settings.get("pairs", self.table["pair_id"].nunique())
         para = self.table[self.table["para_index"] > 0]
-        return {
+        values = {
             "pairs": int(pairs),
             "pairs_with_paraphrase": int(para["pair_id"].nunique()),
             "yield": para["pair_id"].nunique() / pairs if pairs else math.nan,
@@ -60,6 +62,7 @@ class ParaphraseResult:
             "rejected": len(self.rejected),
             "rejected_by_kind": self.rejected["kind"].value_counts().to_dict(),
         }
+        return Summary(values, title=str(self.settings.get("backend", "")))
 
 
 def _check_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -76,7 +79,8 @@ def _check_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
 def paraphrase_pairs(
     pairs: pd.DataFrame,
     paraphraser: Paraphraser,
-    n: int = 5,
+    *,
+    n_paraphrases: int = 5,
     seed: int = 0,
     mode: str = "consistent",
     settings: FilterSettings | None = None,
@@ -96,7 +100,7 @@ def paraphrase_pairs(
     ----------
     pairs : DataFrame with ``pair_id, sent_more, sent_less, direction, bias_type``.
     paraphraser : a ``Paraphraser`` backend.
-    n, seed : candidates per sentence and the seed (``Paraphraser.generate``).
+    n_paraphrases, seed : candidates per sentence and the seed (``Paraphraser.generate``).
     mode : "consistent" or "independent".
     settings : FilterSettings (default thresholds when None).
     scorer : SimilarityScorer (all-MiniLM-L6-v2 loaded when None).
@@ -109,7 +113,7 @@ def paraphrase_pairs(
     Example
     -------
     >>> result = paraphrase_pairs(  # doctest: +SKIP
-    ...     load_pairs("crows_pairs").head(5), BackTranslationParaphraser(), n=2
+    ...     load_pairs("crows_pairs").head(5), BackTranslationParaphraser(), n_paraphrases=2
     ... )
     >>> to_pair_table(result.table).head()  # doctest: +SKIP
     """
@@ -153,7 +157,7 @@ def paraphrase_pairs(
 
     sides = ("more",) if mode == "consistent" else ("more", "less")
     sources = [getattr(p, f"sent_{side}") for p in good for side in sides]
-    generated = paraphraser.generate(sources, n=n, seed=seed, progress=progress)
+    generated = paraphraser.generate(sources, n_paraphrases=n_paraphrases, seed=seed, progress=progress)
     candidates = {
         (p.pair_id, side): generated[i * len(sides) + k]
         for i, p in enumerate(good)
@@ -262,7 +266,7 @@ def paraphrase_pairs(
         settings={
             **common,
             "revision": paraphraser.revision,
-            "n": int(n),
+            "n": int(n_paraphrases),  # the key that saved results carry
             "pairs": len(pairs),
             "min_similarity": settings.min_similarity,
             "min_length_ratio": settings.min_length_ratio,

@@ -21,6 +21,7 @@ from trustkit.report.html import render_html
 from trustkit.report.problems import known_problems
 from trustkit.report.provenance import report_provenance
 from trustkit.report.schema import SCHEMA_VERSION, validate_report
+from trustkit.summary import Summary
 
 __all__ = ["Report", "build_report", "json_path"]
 
@@ -70,14 +71,14 @@ class Report:
         """The model's name in figures ("(random control)" appended for a control)."""
         return _label(self.document["provenance"])
 
-    def summary(self) -> pd.Series:
-        """The headline numbers as a Series (bias score, CI, p, thresholded score, undetermined, ICC)."""
+    def summary(self) -> Summary:
+        """The headline numbers (bias score, CI, p, thresholded score, undetermined, ICC) as a Summary."""
         b, t, s = (
             self.document["bias_score"],
             self.document["thresholded"] or {},
             self.document["sensitivity"] or {},
         )
-        return pd.Series(
+        return Summary(
             {
                 "pairs": self.document["n_pairs"],
                 "bias score": b["estimate"],
@@ -90,7 +91,7 @@ class Report:
                 "flip rate %": (s.get("flip_rate") or {}).get("estimate"),
                 "ICC": (s.get("icc") or {}).get("estimate"),
             },
-            name=self.document["title"],
+            title=self.document["title"],
         )
 
     def write(self, out: str | Path, force: bool = False) -> tuple[Path, Path]:
@@ -141,7 +142,7 @@ def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, cache, pr
     result = paraphrase_pairs(
         pairs,
         backend,
-        n=n,
+        n_paraphrases=n,
         seed=seed,
         settings=FilterSettings(min_similarity=min_similarity),
         scorer=SimilarityScorer(cache=cache if cache is not None else False),
