@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 
 from trustkit.errors import InputError
 from trustkit.paraphrase.cache import ParaphraseCache
+from trustkit.scoring.cache import CacheError
 
 MAX_WORDS = 100
 MAX_CHARS = 800
@@ -60,7 +61,7 @@ class Paraphraser(abc.ABC):
     use_cache : bool
         Read and write the on-disk cache.
     cache_root : path or None
-        Cache directory; None means ``$TRUSTKIT_CACHE/paraphrase``.
+        Directory of the cache file (``paraphrases.sqlite``); None means ``$TRUSTKIT_CACHE/paraphrase``.
     revision : str or None
         The hub commit of the backend's model when it came from the hub (figures record it);
         None for packaged or local models.
@@ -109,7 +110,7 @@ class Paraphraser(abc.ABC):
             raise InputError(f"n_paraphrases must be at least 1, got {n_paraphrases}")
         n, seed = int(n_paraphrases), int(seed)
         results: list[list[str] | None] = [None] * len(sentences)
-        cache = ParaphraseCache(self.backend_id, root=self.cache_root) if self.use_cache else None
+        cache = self._open_cache() if self.use_cache else None
         todo: list[int] = []
         for i, sentence in enumerate(sentences):
             problem = input_problem(sentence)
@@ -117,7 +118,7 @@ class Paraphraser(abc.ABC):
                 warnings.warn(f"sentence {i} not paraphrased: {problem}", stacklevel=2)
                 results[i] = []
                 continue
-            hit = cache.get(sentence, seed, n) if cache else None
+            hit = cache.get(sentence, seed, n) if cache is not None else None
             if hit is not None:
                 results[i] = hit
             else:
@@ -137,12 +138,20 @@ class Paraphraser(abc.ABC):
                 for sentence, candidates in zip(chunk, outputs, strict=True):
                     candidates = [c for c in candidates if isinstance(c, str)][:n]
                     done[sentence] = candidates
-                    if cache:
+                    if cache is not None:
                         cache.put(sentence, seed, n, candidates)
                 bar.update(len(chunk))
         for i in todo:
             results[i] = done[sentences[i]]
         return [list(r) for r in results]
+
+    def _open_cache(self) -> ParaphraseCache | None:
+        """The paraphrase cache; one that cannot be opened (a read-only home) is skipped with a warning."""
+        try:
+            return ParaphraseCache(self.backend_id, root=self.cache_root)
+        except CacheError as err:
+            warnings.warn(f"{err}; paraphrasing without it", stacklevel=3)
+            return None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.backend_id!r})"
