@@ -31,3 +31,14 @@ def test_importing_trustkit_stays_light():
 def test_an_unknown_name_is_an_attribute_error():
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         trustkit.nope  # noqa: B018
+
+
+def test_every_entry_point_reaches_a_scorer_through_load_scorer():
+    from trustkit.models import random_control
+
+    scorer = trustkit.load_scorer(
+        random_control("bert", "tiny"), random_control=True, cache=False, progress=False
+    )
+    assert trustkit.load_scorer(scorer) is scorer  # build_report and the study take a scorer as well
+    with pytest.raises(TypeError):
+        trustkit.load_scorer("bert-tiny", "cpu")  # options are keyword-only

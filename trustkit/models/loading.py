@@ -167,6 +167,7 @@ class CheckpointMismatchError(TrustkitError, RuntimeError):
 
 def load_pretrained(
     name_or_path,
+    *,
     kind: str = "auto",
     device=None,
     dtype=None,

@@ -113,21 +113,6 @@ def _label(provenance: dict) -> str:
     return Path(model["model_id"]).name + (" (random control)" if model["random_control"] else "")
 
 
-def _load_scorer(model, device, random_control, batch_tokens, cache, progress):
-    if hasattr(model, "score_pairs"):
-        return model
-    from trustkit.scoring import load_scorer
-
-    return load_scorer(
-        model,
-        device=device,
-        random_control=random_control,
-        batch_tokens=batch_tokens,
-        cache=cache,
-        progress=progress,
-    )
-
-
 def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, cache, progress, log):
     """Originals (para_index 0, every pair) followed by the kept pair-consistent paraphrases."""
     from trustkit.paraphrase import (
@@ -232,7 +217,16 @@ def build_report(
         pairs.attrs = attrs
     if pairs.empty:
         raise InputError(f"{dataset} holds no pairs to score")
-    scorer = _load_scorer(model, device, random_control, batch_tokens, cache, progress)
+    from trustkit.scoring import load_scorer
+
+    scorer = load_scorer(
+        model,
+        device=device,
+        random_control=random_control,
+        batch_tokens=batch_tokens,
+        cache=cache,
+        progress=progress,
+    )
     metric = metric or DEFAULT_METRICS[scorer.kind]
     timing["load"] = time.perf_counter() - start
     result = None

@@ -16,6 +16,7 @@ from trustkit.scoring.scorer import Scorer
 
 def load_scorer(
     model,
+    *,
     device=None,
     dtype=None,
     random_control: bool = False,
@@ -32,10 +33,11 @@ def load_scorer(
 
     Parameters
     ----------
-    model : str, Path, LoadedModel or transformers model
+    model : str, Path, LoadedModel, transformers model or Scorer
         A hub id, local directory, GGUF file or bundle name (loaded by
-        ``trustkit.models.load_pretrained``), an already loaded ``LoadedModel``, or a model
-        object (then pass ``tokenizer``).
+        ``trustkit.models.load_pretrained``), an already loaded ``LoadedModel``, a model
+        object (then pass ``tokenizer``), or a Scorer, which is returned as it is (the one
+        path every entry point takes from a model argument to a scorer).
     device : str, optional
         ``"cpu"`` (default), ``"cuda"``, ``"auto"``.
     dtype : str or torch.dtype, optional
@@ -72,6 +74,8 @@ def load_scorer(
     >>> scorer.kind
     'masked'
     """
+    if isinstance(model, Scorer):
+        return model
     provenance: dict = {}
     if tokenizer is None:
         if isinstance(model, (str, bytes)) or hasattr(model, "__fspath__"):
