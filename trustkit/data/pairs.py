@@ -238,9 +238,18 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
 
     Example
     -------
-    >>> pairs = load_pairs("crows_pairs")  # doctest: +SKIP
-    >>> len(pairs), pairs.bias_type.value_counts()["race-color"]  # doctest: +SKIP
-    (1508, 516)
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
+    >>> import pandas as pd
+    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
+    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
+    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
+    ...              ).to_csv(path, index=False)
+    >>> pairs = load_pairs(path)
+    >>> pairs[["pair_id", "direction", "bias_type"]].values.tolist()
+    [[0, 'stereo', 'socioeconomic'], [1, 'stereo', 'gender']]
+    >>> len(load_pairs("crows_pairs"))  # the registered file (a download, or the data mirror)  # doctest: +SKIP
+    1508
     """
     if errors not in ("raise", "drop"):
         raise InputError(f"errors must be 'raise' or 'drop', not {errors!r}")

@@ -82,8 +82,20 @@ def explore(
 
     Example
     -------
-    >>> scored = scorer.score_pairs(load_pairs("crows_pairs").head(100), "ll")  # doctest: +SKIP
-    >>> trustkit.explore(scored, scorer=scorer)  # doctest: +SKIP
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
+    >>> import pandas as pd
+    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
+    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
+    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
+    ...              ).to_csv(path, index=False)
+    >>> from trustkit import load_pairs, load_scorer
+    >>> from trustkit.models import random_control
+    >>> scorer = load_scorer(random_control("bert", "tiny"), random_control=True, cache=False, progress=False)
+    >>> scored = scorer.score_pairs(load_pairs(path), "pll")
+    >>> explorer = explore(scored, scorer=scorer)  # in JupyterLab, the last line of a cell shows it
+    >>> len(explorer.pairs), sorted(set(explorer.tokens.sentence))
+    (2, ['sent_less', 'sent_more'])
     """
     if hasattr(scored, "document") and hasattr(scored, "scored"):  # a Report
         report = scored

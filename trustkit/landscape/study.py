@@ -55,8 +55,16 @@ def run_landscape(params=None, papers: pd.DataFrame | None = None, progress: boo
     -------
     A :class:`LandscapeResult`.
 
-    >>> result = run_landscape("smoke")  # doctest: +SKIP
-    >>> print(result.summary())  # doctest: +SKIP
+    On a planted corpus (four topics, with trustworthy-ML words planted in two of them):
+
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
+    ...          "stability_seeds": 3, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> result.summary()["communities"], result.summary()["separated"]
+    (4, 'SEPARATE')
+
+    On the ACL Anthology: ``print(run_landscape("smoke").summary())``.
     """
     p = _as_params(params)
     timings: dict[str, float] = {}

@@ -193,10 +193,25 @@ def build_report(
 
     Example
     -------
-    >>> report = build_report("smollm2-135m-instruct", "crows_pairs", limit=100, paraphrases=3)  # doctest: +SKIP
-    >>> report.summary()["bias score"]  # doctest: +SKIP
-    57.0
-    >>> report.write("report.html")  # doctest: +SKIP
+    A random-weights control (so the numbers mean nothing) on a pair file of two pairs:
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
+    >>> import pandas as pd
+    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
+    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
+    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
+    ...              ).to_csv(path, index=False)
+    >>> from trustkit.models import random_control
+    >>> report = build_report(random_control("bert", "tiny"), path, paraphrases=0, random_control=True,
+    ...                       n_resamples=200, cache=False, progress=False, log=None)
+    >>> report.summary()["pairs"]
+    2
+    >>> html, _ = report.write(path.with_name("report.html"))
+    >>> html.name, html.with_suffix(".json").is_file()
+    ('report.html', True)
+
+    For a real model: ``build_report("smollm2-135m-instruct", "crows_pairs", limit=100)``.
     """
     from trustkit.data import load_pairs
     from trustkit.study import DEFAULT_METRICS, progress_label

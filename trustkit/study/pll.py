@@ -162,11 +162,23 @@ class PLLStudy:
 
     Example
     -------
-    >>> pll = PLLStudy(study_params("lab"))  # doctest: +SKIP
-    >>> pairs = pll.load_pairs()  # doctest: +SKIP
-    >>> result = pll.paraphrase(pairs)  # doctest: +SKIP
-    >>> scored = pll.score(pll.load_models(), pll.wordings(result))  # doctest: +SKIP
-    >>> pll.bias_scores(scored)  # doctest: +SKIP
+    A random-weights control on a pair file of two pairs (a real study names its models and
+    datasets, e.g. ``PLLStudy(study_params("lab"))``, and paraphrases: ``pll.paraphrase(pairs)``):
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
+    >>> import pandas as pd
+    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
+    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
+    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
+    ...              ).to_csv(path, index=False)
+    >>> pll = PLLStudy(StudyParams(models=(), control="bert-tiny", datasets=str(path), progress=False))
+    >>> pairs = pll.load_pairs()
+    >>> scored = pll.score(pll.load_models(), pairs)
+    >>> scored[["model", "pair_id"]].values.tolist()
+    [['bert-tiny', 0], ['bert-tiny', 1]]
+    >>> pll.bias_scores(scored)[["model", "group", "n"]].values.tolist()[0]
+    ['bert-tiny', 'overall', 2]
     """
 
     def __init__(self, params: StudyParams | None = None):
