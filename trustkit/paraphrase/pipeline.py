@@ -123,11 +123,48 @@ def paraphrase_pairs(
     settings = settings or FilterSettings()
     scorer = scorer or SimilarityScorer()
     common = {"backend": paraphraser.backend_id, "seed": int(seed), "mode": mode}
-    rows: list[dict] = []
-    rejected: list[dict] = []
+    rejected = _Rejections(common)
+    good = _usable_pairs(pairs, rejected)
+    sides = ("more",) if mode == "consistent" else ("more", "less")
+    candidates = _generate(good, sides, paraphraser, n_paraphrases, seed, progress)
+    # Surface checks and group-word transfer first; similarity in one batch afterwards.
+    provisional = _surface_checks(good, sides, candidates, mode, settings, rejected)
+    accepted = _similarity_checks(provisional, scorer, settings, rejected)
+    rows = _rows(good, accepted, common, rejected)
+    table = pd.DataFrame(rows, columns=LONG_COLUMNS)
+    order = {"more": 0, "less": 1}
+    table = table.sort_values(
+        ["pair_id", "para_index", "more_or_less"],
+        key=lambda c: c.map(order) if c.name == "more_or_less" else c,
+        kind="stable",
+    ).reset_index(drop=True)
+    return ParaphraseResult(
+        table=table,
+        rejected=pd.DataFrame(rejected.rows, columns=REJECTED_COLUMNS),
+        settings={
+            **common,
+            "revision": paraphraser.revision,
+            "n": int(n_paraphrases),  # the key that saved results carry
+            "pairs": len(pairs),
+            "min_similarity": settings.min_similarity,
+            "min_length_ratio": settings.min_length_ratio,
+            "max_length_ratio": settings.max_length_ratio,
+            "similarity_model": scorer.model_id,
+        },
+    )
 
-    def reject(pair, side, index, source, candidate, reason: Rejection, similarity=math.nan):
-        rejected.append(
+
+# The stages of paraphrase_pairs, in order.
+
+
+class _Rejections:
+    """The rejected candidates, one row each, in the order the stages find them."""
+
+    def __init__(self, common: dict):
+        self.common, self.rows = common, []
+
+    def add(self, pair, side, index, source, candidate, reason: Rejection, similarity=math.nan) -> None:
+        self.rows.append(
             {
                 "pair_id": pair.pair_id,
                 "bias_type": pair.bias_type,
@@ -139,10 +176,13 @@ def paraphrase_pairs(
                 "kind": reason.kind,
                 "reason": str(reason),
                 "similarity": similarity,
-                **common,
+                **self.common,
             }
         )
 
+
+def _usable_pairs(pairs: pd.DataFrame, rejected: _Rejections) -> list:
+    """The pairs whose two sentences can be paraphrased; the others are rejected as bad input."""
     good = []
     for pair in pairs.itertuples(index=False):
         problems = [
@@ -151,21 +191,29 @@ def paraphrase_pairs(
         ]
         problems = [p for p in problems if p[2]]
         for side, text, problem in problems:
-            reject(pair, side, -1, text, None, Rejection("bad_input", f"bad input: {problem}"))
+            rejected.add(pair, side, -1, text, None, Rejection("bad_input", f"bad input: {problem}"))
         if not problems:
             good.append(pair)
+    return good
 
-    sides = ("more",) if mode == "consistent" else ("more", "less")
+
+def _generate(good: list, sides, paraphraser: Paraphraser, n_paraphrases, seed, progress) -> dict:
+    """``{(pair_id, side): candidates}``: every source sentence in one ``generate`` call."""
     sources = [getattr(p, f"sent_{side}") for p in good for side in sides]
     generated = paraphraser.generate(sources, n_paraphrases=n_paraphrases, seed=seed, progress=progress)
-    candidates = {
+    return {
         (p.pair_id, side): generated[i * len(sides) + k]
         for i, p in enumerate(good)
         for k, side in enumerate(sides)
     }
 
-    # Surface checks and group-word transfer first; similarity in one batch afterwards.
-    provisional = []  # (pair, candidate index, {side: (source, paraphrase)})
+
+def _surface_checks(good: list, sides, candidates: dict, mode: str, settings, rejected: _Rejections) -> list:
+    """``[(pair, candidate index, {side: (source, paraphrase)})]`` that pass the surface checks.
+
+    In consistent mode the other sentence is made by transferring the group words, and must pass too.
+    """
+    provisional = []
     for pair in good:
         kept_text = {side: [] for side in ("more", "less")}
         for side in sides:
@@ -180,15 +228,19 @@ def paraphrase_pairs(
                         reason = reason and reason.detail(f"less sentence: {less!r}")
                         versions["less"] = (pair.sent_less, less)
                 if reason is not None:
-                    reject(pair, side, j, source, candidate, reason)
+                    rejected.add(pair, side, j, source, candidate, reason)
                     continue
                 for s, (_, text) in versions.items():
                     kept_text[s].append(text)
                 provisional.append((pair, j, versions))
+    return provisional
 
+
+def _similarity_checks(provisional: list, scorer, settings, rejected: _Rejections) -> dict:
+    """``{(pair_id, side): [(source, paraphrase, similarity)]}`` of what reaches the threshold."""
     flat = [(src, text) for _, _, versions in provisional for src, text in versions.values()]
     sims = iter(scorer.similarity([t for _, t in flat], [s for s, _ in flat]))
-    accepted = {}  # (pair_id, side) -> list of paraphrases with their similarity
+    accepted: dict = {}
     for pair, j, versions in provisional:
         scored = {side: (src, text, next(sims)) for side, (src, text) in versions.items()}
         failed = [(side, similarity_rejection(sim, settings)) for side, (_, _, sim) in scored.items()]
@@ -196,19 +248,17 @@ def paraphrase_pairs(
         if failed:
             side, reason = failed[0]
             src, text, sim = scored[side]
-            reject(
-                pair,
-                side,
-                j,
-                src,
-                text,
-                reason if len(scored) == 1 else reason.detail(f"{side} sentence"),
-                sim,
-            )
+            reason = reason if len(scored) == 1 else reason.detail(f"{side} sentence")
+            rejected.add(pair, side, j, src, text, reason, sim)
             continue
         for side, value in scored.items():
             accepted.setdefault((pair.pair_id, side), []).append(value)
+    return accepted
 
+
+def _rows(good: list, accepted: dict, common: dict, rejected: _Rejections) -> list[dict]:
+    """The long table's rows: each original pair, then its k-th kept more and less paraphrases paired."""
+    rows: list[dict] = []
     for pair in good:
         base = {"bias_type": pair.bias_type, "pair_id": pair.pair_id, "direction": pair.direction, **common}
         for side in ("more", "less"):
@@ -241,36 +291,8 @@ def paraphrase_pairs(
                         "minimal_pair": minimal,
                     }
                 )
+        no_partner = Rejection("no_partner", "no partner: the other sentence has fewer kept paraphrases")
         for side, extra in (("more", more[len(less) :]), ("less", less[len(more) :])):
             for src, text, sim in extra:
-                reject(
-                    pair,
-                    side,
-                    -1,
-                    src,
-                    text,
-                    Rejection("no_partner", "no partner: the other sentence has fewer kept paraphrases"),
-                    sim,
-                )
-
-    table = pd.DataFrame(rows, columns=LONG_COLUMNS)
-    order = {"more": 0, "less": 1}
-    table = table.sort_values(
-        ["pair_id", "para_index", "more_or_less"],
-        key=lambda c: c.map(order) if c.name == "more_or_less" else c,
-        kind="stable",
-    ).reset_index(drop=True)
-    return ParaphraseResult(
-        table=table,
-        rejected=pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
-        settings={
-            **common,
-            "revision": paraphraser.revision,
-            "n": int(n_paraphrases),  # the key that saved results carry
-            "pairs": len(pairs),
-            "min_similarity": settings.min_similarity,
-            "min_length_ratio": settings.min_length_ratio,
-            "max_length_ratio": settings.max_length_ratio,
-            "similarity_model": scorer.model_id,
-        },
-    )
+                rejected.add(pair, side, -1, src, text, no_partner, sim)
+    return rows
