@@ -15,7 +15,7 @@ def plot_revision_counts(counts: pd.DataFrame, *, original: str = "original"):
 
     Parameters
     ----------
-    counts : :func:`trustkit.pair_audit.revision_counts` (index ``revision, bias_type``, one
+    counts : :func:`trustkit.data.pair_audit.revision_counts` (index ``revision, bias_type``, one
         column per status).
     original : name of the version the revisions are compared with (panel titles).
 
