@@ -30,8 +30,8 @@ from trustkit.paraphrase.rejections import REJECTION_KINDS, Rejection
 from trustkit.paraphrase.seq2seq import Seq2SeqParaphraser, TranslationPairParaphraser, load_seq2seq
 from trustkit.paraphrase.table import (
     LONG_COLUMNS,
-    PAIR_COLUMNS,
     REJECTED_COLUMNS,
+    WORDING_PAIR_COLUMNS,
     load_paraphrases,
     read_metadata,
     rejected_path,
@@ -89,9 +89,9 @@ __all__ = [
     "LONG_COLUMNS",
     "METHODS",
     "MODES",
-    "PAIR_COLUMNS",
     "REJECTED_COLUMNS",
     "REJECTION_KINDS",
+    "WORDING_PAIR_COLUMNS",
     "BackTranslationParaphraser",
     "FilterSettings",
     "InstructionParaphraser",

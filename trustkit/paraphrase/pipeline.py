@@ -27,7 +27,8 @@ from trustkit.paraphrase.table import LONG_COLUMNS, REJECTED_COLUMNS
 from trustkit.summary import Summary
 
 MODES = ("consistent", "independent")
-_PAIR_COLUMNS = {"pair_id", "sent_more", "sent_less", "direction", "bias_type"}
+#: what paraphrase_pairs needs of a pair table (``trustkit.data.PAIR_COLUMNS`` without ``source_row``)
+PAIR_INPUT_COLUMNS = {"pair_id", "sent_more", "sent_less", "direction", "bias_type"}
 
 
 @dataclass
@@ -68,7 +69,7 @@ class ParaphraseResult:
 def _check_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(pairs, pd.DataFrame):
         raise TypeError("pairs must be a DataFrame from trustkit.data.load_pairs")
-    missing = _PAIR_COLUMNS - set(pairs.columns)
+    missing = PAIR_INPUT_COLUMNS - set(pairs.columns)
     if missing:
         raise InputError(f"pairs lack columns {sorted(missing)}; load them with trustkit.data.load_pairs")
     if pairs["pair_id"].duplicated().any():

@@ -44,7 +44,8 @@ REJECTED_COLUMNS = [
     "seed",
     "mode",
 ]
-PAIR_COLUMNS = ["pair_id", "para_index", "bias_type", "direction", "sent_more", "sent_less"]
+#: leading columns of :func:`to_pair_table` (the pair schema of ``trustkit.data`` plus ``para_index``)
+WORDING_PAIR_COLUMNS = ["pair_id", "para_index", "bias_type", "direction", "sent_more", "sent_less"]
 
 
 def to_pair_table(long: pd.DataFrame) -> pd.DataFrame:
@@ -81,7 +82,7 @@ def to_pair_table(long: pd.DataFrame) -> pd.DataFrame:
     wide = more[["bias_type", "direction", "sentence"] + extras].rename(columns={"sentence": "sent_more"})
     wide["sent_less"] = less.loc[wide.index, "sentence"]
     wide = wide.reset_index().sort_values(keys, kind="stable").reset_index(drop=True)
-    return wide[PAIR_COLUMNS + extras]
+    return wide[WORDING_PAIR_COLUMNS + extras]
 
 
 def to_dataset(long: pd.DataFrame):
