@@ -43,7 +43,12 @@ class DocTermMatrix:
     def rows(self, mask) -> DocTermMatrix:
         """The same vocabulary restricted to some papers (document frequencies recounted).
 
-        >>> dtm.rows(~is_heldout).n_docs  # doctest: +SKIP
+        >>> from trustkit.landscape.corpus import prepare_corpus
+        >>> from trustkit.landscape.synthetic import planted_papers
+        >>> corpus = prepare_corpus(planted_papers(n_per_topic=30, seed=0))
+        >>> dtm = doc_term_matrix(corpus, min_df=5)
+        >>> dtm.rows(~corpus.papers["trustnlp"].to_numpy()).n_docs  # without the TrustNLP papers
+        110
         """
         X = self.X[np.flatnonzero(np.asarray(mask, dtype=bool))]
         return DocTermMatrix(X=X, terms=self.terms, df=np.asarray(X.sum(axis=0)).ravel().astype(np.int64))
@@ -65,9 +70,11 @@ def doc_term_matrix(corpus: Corpus, min_df: int = 20, max_df: float = 0.5) -> Do
     -------
     A :class:`DocTermMatrix`.
 
-    >>> dtm = doc_term_matrix(corpus, min_df=20)  # doctest: +SKIP
-    >>> dtm.X.shape  # doctest: +SKIP
-    (49984, 9931)
+    >>> from trustkit.landscape.corpus import prepare_corpus
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> corpus = prepare_corpus(planted_papers(n_per_topic=30, seed=0))  # 120 papers, 4 planted topics
+    >>> doc_term_matrix(corpus, min_df=5).X.shape  # papers x words in at least 5 of them
+    (120, 68)
     """
     if min_df < 1 or not 0 < max_df <= 1:
         raise InputError(f"need min_df >= 1 and 0 < max_df <= 1, got {min_df}, {max_df}")
@@ -102,7 +109,13 @@ def npmi_table(dtm: DocTermMatrix, min_cooccurrence: int = 5) -> pd.DataFrame:
     DataFrame ``source, target, count, npmi`` (one row per unordered pair, source < target
     in column order of ``dtm``).
 
-    >>> npmi_table(dtm, min_cooccurrence=10).sort_values("npmi").tail(1)  # doctest: +SKIP
+    >>> from trustkit.landscape.corpus import prepare_corpus
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> corpus = prepare_corpus(planted_papers(n_per_topic=30, seed=0))  # 120 papers, 4 planted topics
+    >>> table = npmi_table(doc_term_matrix(corpus, min_df=5), min_cooccurrence=10)
+    >>> top = table.sort_values("npmi").iloc[-1]
+    >>> top["source"], top["target"], int(top["count"]), round(float(top["npmi"]), 3)
+    ('postediting', 'transfer', 21, 0.848)
     """
     C = sp.triu(dtm.X.T @ dtm.X, k=1).tocoo()
     mask = C.data >= min_cooccurrence
@@ -136,8 +149,12 @@ def cooccurrence_network(dtm: DocTermMatrix, min_cooccurrence: int = 10, min_npm
     -------
     An undirected weighted ``networkx.Graph``.
 
-    >>> G = cooccurrence_network(doc_term_matrix(corpus), min_npmi=0.2)  # doctest: +SKIP
-    >>> G["differential"]["privacy"]["weight"]  # doctest: +SKIP
+    >>> from trustkit.landscape.corpus import prepare_corpus
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> corpus = prepare_corpus(planted_papers(n_per_topic=30, seed=0))  # 120 papers, 4 planted topics
+    >>> G = cooccurrence_network(doc_term_matrix(corpus, min_df=5), min_cooccurrence=10, min_npmi=0.2)
+    >>> G.number_of_nodes(), G.number_of_edges(), G["alignment"]["bleu"]["count"]
+    (48, 244, 12)
     """
     edges = npmi_table(dtm, min_cooccurrence=min_cooccurrence)
     edges = edges[edges["npmi"] >= min_npmi]
