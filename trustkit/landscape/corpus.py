@@ -66,8 +66,10 @@ class Corpus:
     def doc_tokens(self, i: int) -> list[str]:
         """Return the kept tokens of document ``i`` in reading order.
 
-        >>> corpus.doc_tokens(0)[:3]  # doctest: +SKIP
-        ['gender', 'bias', 'word_embeddings']
+        >>> from trustkit.landscape.synthetic import planted_papers
+        >>> corpus = prepare_corpus(planted_papers(n_per_topic=30, seed=0))
+        >>> corpus.papers["title"][0][:32], corpus.doc_tokens(0)[:3]
+        ('Sensitive confidential federated', ['sensitive', 'confidential', 'federated'])
         """
         return self.terms[self.token_terms[self.token_docs == i]].tolist()
 

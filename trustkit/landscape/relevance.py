@@ -75,7 +75,15 @@ def paper_relevance(dtm: DocTermMatrix, fingerprints: pd.DataFrame) -> pd.DataFr
     -------
     DataFrame papers x communities, plus column ``n_words`` (network words used).
 
-    >>> paper_relevance(dtm, word_fingerprints(G, membership)).iloc[:, :3]  # doctest: +SKIP
+    >>> from trustkit.landscape.corpus import prepare_corpus
+    >>> from trustkit.landscape.network import cooccurrence_network, doc_term_matrix
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> dtm = doc_term_matrix(prepare_corpus(planted_papers(n_per_topic=30, seed=0)), min_df=5)
+    >>> G = cooccurrence_network(dtm, min_cooccurrence=10, min_npmi=0.2)
+    >>> from trustkit.landscape.communities import louvain_membership
+    >>> rel = paper_relevance(dtm, word_fingerprints(G, louvain_membership(G)))
+    >>> rel.shape, rel.columns[-1]  # 120 papers x 4 communities, and n_words
+    ((120, 5), 'n_words')
     """
     col = pd.Index(dtm.terms).get_indexer(fingerprints.index)
     if (col < 0).any():
