@@ -69,3 +69,15 @@ def test_a_bug_prints_its_traceback_and_says_it_is_a_bug(monkeypatch, capsys):
 def test_debug_lets_every_failure_through():
     with pytest.raises(UnknownNameError):
         main(["--debug", "metrics", "nope"])
+
+
+def test_running_out_of_device_memory_is_an_expected_failure(monkeypatch, capsys):
+    import torch
+
+    def out_of_memory(name):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
+
+    monkeypatch.setattr(registry, "metric_card", out_of_memory)
+    assert main(["metrics", "pll"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "out of memory: lower --batch-tokens" in err

@@ -63,15 +63,27 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; finished work is kept in the cache", file=sys.stderr)
         return 130
-    except EXPECTED_ERRORS as err:  # the boundary: one line, no traceback (--debug shows it)
-        print(f"trustkit {args.command}: error: {describe_failure(err)}", file=sys.stderr)
-        return 1
-    except Exception:  # a bug: its traceback, and a line that says so
-        traceback.print_exc()
-        print(f"trustkit {args.command}: {BUG_REPORT}", file=sys.stderr)
+    except Exception as err:
+        if is_expected(err):  # the boundary: one line, no traceback (--debug shows it)
+            print(f"trustkit {args.command}: error: {describe_failure(err)}", file=sys.stderr)
+        else:  # a bug: its traceback, and a line that says so
+            traceback.print_exc()
+            print(f"trustkit {args.command}: {BUG_REPORT}", file=sys.stderr)
         return 1
     finally:
         warnings.showwarning = shown
+
+
+def is_expected(err: BaseException) -> bool:
+    """Whether a failure is an expected one (printed in one line) rather than a bug.
+
+    torch's ``OutOfMemoryError`` (a RuntimeError) is recognised by name, so that the command line
+    does not import torch to tell it.
+
+    >>> is_expected(OSError("disk full")), is_expected(KeyError("oops"))
+    (True, False)
+    """
+    return isinstance(err, EXPECTED_ERRORS) or type(err).__name__ == "OutOfMemoryError"
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -93,7 +105,7 @@ def describe_failure(err: BaseException) -> str:
         what = f"a binary file ended early or is corrupt ({text}): re-download or re-convert it"
     elif isinstance(err, sqlite3.Error):
         what = f"the score cache failed ({text}): delete it or run with --no-cache"
-    elif isinstance(err, MemoryError):
+    elif isinstance(err, MemoryError) or type(err).__name__ == "OutOfMemoryError":
         what = "out of memory: lower --batch-tokens or score fewer pairs (--limit)"
     elif isinstance(err, OSError):
         what = f"{text}: check that the path exists, is readable/writable and the disk is not full"
