@@ -137,8 +137,9 @@ def random_control(
 
     Example
     -------
-    >>> path = random_control("bert", "tiny", seed=0)  # doctest: +SKIP
-    >>> load_pretrained(path, random_control=True).kind  # doctest: +SKIP
+    >>> from trustkit.models import load_pretrained
+    >>> path = random_control("bert", "tiny", seed=0)  # built once, then reused from the cache
+    >>> load_pretrained(path, random_control=True).kind
     'masked'
     """
     if arch not in ARCHS:
