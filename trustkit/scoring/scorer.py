@@ -201,7 +201,7 @@ class Scorer(ScorerInputs):
             values = self._score_items(sentences, metric, compare=[(i, n + i) for i in range(n)])
             out["score_more"] = [v.scores[0] for v in values[:n]]
             out["score_less"] = [v.scores[0] for v in values[n:]]
-            pair_values = list(zip(values[:n], values[n:]))
+            pair_values: list[tuple[ItemScore, ...]] = list(zip(values[:n], values[n:]))
         else:
             stereo = [d == "stereo" for d in pairs["direction"]]
             items = [
@@ -242,6 +242,8 @@ class Scorer(ScorerInputs):
             ``item`` (sentence index, pair_id, or (pair_id, para_index)), ``role`` (``sentence``/``more``/``less``),
             ``position``, ``token_id``, ``token``, ``log_prob`` (NaN where not computed),
             ``scored`` (whether it counts in the sentence score), and ``attention`` for ``aula``.
+            Computed in fp32 whatever the scorer's precision: per-token values decide nothing the
+            guard could check.
 
         Example
         -------
