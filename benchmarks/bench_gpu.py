@@ -4,10 +4,11 @@ Full CrowS-Pairs (or ``--pairs N``), random weights at the real shapes of BERT-b
 RoBERTa-large, ALBERT-xxlarge (``pll``) and SmolLM2-135M (causal ``ll``); speed does not depend
 on the weights. Every model uses BERT uncased's WordPiece vocabulary (30,522 entries), so the
 LM head of RoBERTa (50,265), ALBERT (30,000) and SmolLM2 (49,152) is slightly off its real size.
-Per shape and precision: seconds, sentences/s, useful TFLOP/s and its share of a bf16 matmul
-probe, pair decisions that differ from fp32 (3-decimal rule), peak GPU memory; for BERT-base
-also minicons' best batch and a metric.py-style batch-1 loop. Without CUDA it prints
-"no CUDA device" and exits 0.
+Per shape and precision (fp32, the default guarded bf16, unguarded ``bf16-raw``): seconds,
+sentences/s, useful TFLOP/s and its share of a bf16 matmul probe, pair decisions that differ
+from fp32 (3-decimal rule), peak GPU memory, share of rows in fp32; for BERT-base also minicons'
+best batch and a metric.py-style batch-1 loop. Without CUDA it prints "no CUDA device" and
+exits 0.
 
     python benchmarks/bench_gpu.py [--pairs 1508] [--models bert-base,roberta-large]
 """
@@ -180,7 +181,7 @@ def main(argv=None) -> int:
         model = build(name, tokenizer)
         work = useful_flops(model, tokenizer, pairs, SHAPES[name][0] == "llama")
         reference = None
-        for dtype in ("fp32", None):
+        for dtype in ("fp32", None, "bf16-raw"):  # fp32, the default (guarded bf16), unguarded bf16
             scored, seconds, peak, scorer = run_one(name, model, tokenizer, pairs, dtype)
             flops = work / seconds
             flips = 0 if reference is None else int((pair_outcome(scored) != pair_outcome(reference)).sum())

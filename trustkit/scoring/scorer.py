@@ -124,8 +124,7 @@ class Scorer(ScorerInputs):
     # --- identity and cache ------------------------------------------------------------------
     def identity(self) -> dict:
         """What the cache key depends on besides metric and text: weights, tokenizer, precision."""
-        # one identity per compute dtype: the fp32 guard scores some items in each
-        if self._identity_cache is None or self._identity_cache["dtype"] != str(self.dtype or torch.float32):
+        if self._identity_cache is None:
             self._identity_cache = {
                 "model": self.model_id or model_fingerprint(self.model),
                 "tokenizer": tokenizer_fingerprint(self.tokenizer),
@@ -137,7 +136,11 @@ class Scorer(ScorerInputs):
                 "batch_tokens": self.batch_tokens,
                 "torch": torch.__version__,  # kernels change between releases
             }
-        return self._identity_cache
+        # the fp32 guard scores some items in each precision: the key names the one in use now
+        dtype = str(self.dtype or torch.float32)
+        if self._identity_cache["dtype"] == dtype:
+            return self._identity_cache
+        return {**self._identity_cache, "dtype": dtype}
 
     def _score_items(self, items: list, metric: str, compare=None) -> list[ItemScore]:
         return score_items(self, items, metric, compare=compare)
