@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import torch
 
+from trustkit.errors import TrustkitError
+
 CPU_BATCH_TOKENS = 2048  # larger budgets were not faster on 2 cores (activations leave the cache)
 HEAD_BYTES_CPU = 256 * 2**20  # fp32 logits (and their log-softmax) of one head chunk
 #: CUDA token budget cap: batches small enough that the host prepares batch n + 1 while the
@@ -24,7 +26,7 @@ HEAD_BYTES_CPU = 256 * 2**20  # fp32 logits (and their log-softmax) of one head 
 CUDA_MAX_BATCH_TOKENS = 1 << 16
 
 
-class RowDoesNotFitError(ValueError):
+class RowDoesNotFitError(TrustkitError, ValueError):
     """One row (one sentence with its masks) needs more memory than the device has, even alone."""
 
 
