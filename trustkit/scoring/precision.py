@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from trustkit.errors import InputError
 from trustkit.metrics.registry import get_metric
 from trustkit.scoring.results import ItemScore
 
@@ -91,7 +92,7 @@ def parse_precision(spec, device) -> Precision:
     >>> parse_precision("int3", "cpu")
     Traceback (most recent call last):
     ...
-    ValueError: unknown dtype 'int3'; use one of fp32, bf16, fp16, bf16-raw, fp16-raw
+    trustkit.errors.InputError: unknown dtype 'int3'; use one of fp32, bf16, fp16, bf16-raw, fp16-raw
     """
     if isinstance(spec, Precision):
         return spec
@@ -105,7 +106,7 @@ def parse_precision(spec, device) -> Precision:
     if base in _FP32 and not raw:
         return Precision(None)
     if base not in _REDUCED:
-        raise ValueError(f"unknown dtype {spec!r}; use one of fp32, bf16, fp16, bf16-raw, fp16-raw")
+        raise InputError(f"unknown dtype {spec!r}; use one of fp32, bf16, fp16, bf16-raw, fp16-raw")
     return Precision(_REDUCED[base], guard=not raw)
 
 
