@@ -212,7 +212,7 @@ def build_report(
     >>> report.write("report.html")  # doctest: +SKIP
     """
     from trustkit.data import load_pairs
-    from trustkit.study import DEFAULT_METRICS, progress_label
+    from trustkit.scoring.registry import default_metric
 
     log = log or (lambda *_: None)
     if limit is not None and int(limit) < 1:
@@ -231,7 +231,7 @@ def build_report(
     if pairs.empty:
         raise ValueError(f"{dataset} holds no pairs to score")
     scorer = _load_scorer(model, device, random_control, batch_tokens, cache, progress)
-    metric = metric or DEFAULT_METRICS[scorer.kind]
+    metric = metric or default_metric(scorer.kind, "sentences")
     timing["load"] = time.perf_counter() - start
     result = None
     wordings = pairs.assign(para_index=0)
@@ -243,7 +243,7 @@ def build_report(
         timing["paraphrase"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     name = str(getattr(scorer, "provenance", {}).get("model_id") or "model")
-    with progress_label(scorer, f"{Path(name).name} · {dataset}"):
+    with scorer.labelled(f"{Path(name).name} · {dataset}"):
         scored = scorer.score_pairs(wordings, metric)
     timing["score"] = time.perf_counter() - t0
     t0 = time.perf_counter()

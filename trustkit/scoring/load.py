@@ -15,6 +15,7 @@ from trustkit.scoring.scorer import Scorer
 
 def load_scorer(
     model,
+    *,
     device=None,
     dtype=None,
     random_control: bool = False,

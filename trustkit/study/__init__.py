@@ -17,7 +17,6 @@ from trustkit.study.steps import (
     paraphrase_for_study,
     paraphrase_outcomes,
     paraphraser_records,
-    progress_label,
     score_study,
 )
 
@@ -56,7 +55,6 @@ __all__ = [
     "paraphrase_for_study",
     "paraphrase_outcomes",
     "paraphraser_records",
-    "progress_label",
     "score_study",
     "study_params",
 ]
