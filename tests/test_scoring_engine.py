@@ -213,11 +213,11 @@ def test_real_causal_model_in_ragged_batches_equals_one_sentence_at_a_time():
 def test_freed_memory_is_handed_back_on_glibc():
     import platform
 
-    from trustkit.scoring import batching
+    from trustkit.scoring import memory
 
     if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
-        assert batching._malloc_trim() is not None  # otherwise CPU runs keep freed activations
-    batching.release_freed_memory()  # a no-op elsewhere, never an error
+        assert memory._malloc_trim() is not None  # otherwise CPU runs keep freed activations
+    memory.release_freed_memory()  # a no-op elsewhere, never an error
 
 
 def test_metric_none_is_the_registry_default_of_the_model_kind():
