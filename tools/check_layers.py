@@ -16,7 +16,7 @@ from pathlib import Path
 
 #: lowest first; a package may import only packages of strictly lower layers (and itself).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "paths", "text"),  # the error types, folders, text helpers: no trustkit imports
+    ("errors", "deprecation", "paths", "text"),  # no trustkit imports
     ("fileio",),  # atomic writes, hashes
     ("profiles",),  # parameter sets shared by the CLI and the notebooks
     ("data",),  # dataset registry and loaders
