@@ -10,6 +10,7 @@ import contextlib
 
 import torch
 
+from trustkit.errors import InputError
 from trustkit.scoring.heads import autocast_for, gather_log_probs, head_log_probs, masked_lm_parts
 from trustkit.scoring.last_layer import last_layer_runner
 from trustkit.scoring.memory import head_chunk_rows
@@ -52,12 +53,12 @@ class MaskedLMScorer(Scorer):
 
     def __init__(self, model, tokenizer, **kwargs):
         if tokenizer.mask_token_id is None:
-            raise ValueError(
+            raise InputError(
                 f"the tokenizer {type(tokenizer).__name__} has no mask token, so it "
                 "cannot drive a masked LM; pass the model's own tokenizer"
             )
         if model.get_output_embeddings() is None:
-            raise ValueError(
+            raise InputError(
                 f"{type(model).__name__} has no masked-LM head; load the model as "
                 "a *ForMaskedLM (e.g. load_scorer(..., kind='masked'))"
             )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.metrics.crows import crows_summary
 from trustkit.scoring.policy import CausalPolicy
 from trustkit.stats.bias_score import bias_score_table
@@ -154,7 +155,7 @@ def get_compat(name: str) -> CompatMode:
     try:
         return COMPAT_MODES[name]
     except KeyError:
-        raise ValueError(
+        raise InputError(
             f"unknown compatibility mode {name!r}; choose one of {', '.join(COMPAT_MODES)}"
         ) from None
 

@@ -6,6 +6,7 @@ Follows moinnadeem/StereoSet ``code/eval_generative_models.py`` @ ead7d08 and Mc
 
 from __future__ import annotations
 
+from trustkit.errors import InputError
 from trustkit.scoring.measures.spec import Metric
 from trustkit.scoring.peer_plans import multi_sequence_plan
 from trustkit.scoring.policy import PREFIXES
@@ -27,7 +28,7 @@ def _plan_one(scorer, sentence: str) -> Plan:
     the context. Score = 2^(mean log2 p) = exp(mean ln p), a probability in (0, 1].
     """
     if not scorer.context:
-        raise ValueError("geomean_prob needs a start token for the first token; use a policy with a prefix")
+        raise InputError("geomean_prob needs a start token for the first token; use a policy with a prefix")
     tokens = list(scorer.tokenizer(sentence)["input_ids"])
     start = scorer.context[:1]
     if scorer.policy.prefix not in PREFIXES:  # literal text: encoded as the peers do, first token used

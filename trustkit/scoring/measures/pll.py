@@ -6,6 +6,7 @@ also masks the later sub-tokens of the scored token's word.
 
 from __future__ import annotations
 
+from trustkit.errors import InputError
 from trustkit.scoring.measures.spec import Metric
 from trustkit.scoring.rows import Plan
 
@@ -19,7 +20,7 @@ def _plans(scorer, items: list, *, whole_words: bool) -> list[Plan]:
         masks = None
         if whole_words:
             if words is None:
-                raise ValueError(
+                raise InputError(
                     "pll_word_l2r needs a fast tokenizer (word_ids); load the model's "
                     "tokenizer with use_fast=True"
                 )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import string
 
+from trustkit.errors import InputError
 from trustkit.scoring.measures.spec import Metric
 from trustkit.scoring.peer_plans import multi_sequence_plan
 from trustkit.scoring.rows import Plan
@@ -29,10 +30,10 @@ def stereoset_template_word(context: str, sentence: str) -> str:
         if "BLANK" in word:
             index = i
     if index is None:
-        raise ValueError(f"StereoSet context {context!r} has no BLANK")
+        raise InputError(f"StereoSet context {context!r} has no BLANK")
     words = sentence.split(" ")
     if index >= len(words):
-        raise ValueError(f"StereoSet candidate {sentence!r} has no word at the BLANK of {context!r}")
+        raise InputError(f"StereoSet candidate {sentence!r} has no word at the BLANK of {context!r}")
     return words[index].translate(str.maketrans("", "", string.punctuation))
 
 
@@ -51,14 +52,14 @@ def _plan_one(scorer, item: tuple[str, str]) -> Plan:
     word = stereoset_template_word(context, sentence)
     pieces = list(tokenizer(word, add_special_tokens=False)["input_ids"])
     if not pieces:
-        raise ValueError(f"StereoSet candidate {sentence!r}: its BLANK word {word!r} has no tokens")
+        raise InputError(f"StereoSet candidate {sentence!r}: its BLANK word {word!r} has no tokens")
     seqs, rows = [], []
     for k, target in enumerate(pieces):
         text = context.replace("BLANK", tokenizer.decode(pieces[:k]) + tokenizer.mask_token)
         ids = list(tokenizer(text)["input_ids"])
         at = [p for p, t in enumerate(ids) if t == tokenizer.mask_token_id]
         if len(at) != 1:
-            raise ValueError(
+            raise InputError(
                 f"StereoSet context {context!r} gives {len(at)} mask positions; the "
                 "original scorer needs exactly one BLANK"
             )
@@ -77,7 +78,7 @@ def score_blank_word(scorer, contexts, sentences) -> list[float]:
     [0.0123]
     """
     if scorer.kind != "masked":
-        raise ValueError(
+        raise InputError(
             "stereoset_blank scores a masked LM; for a causal LM StereoSet's own scorer is "
             "geomean_prob over the whole candidate sentence"
         )
