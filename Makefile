@@ -31,8 +31,10 @@ setup: $(STAMP)
 	$(VENV)/bin/trustkit models fetch --all
 	$(VENV)/bin/trustkit data verify
 
-# ruff (lint + format check), codespell, mypy on trustkit/scoring and trustkit/stats (pyproject.toml).
+# ruff (lint + format check), codespell, mypy on trustkit/scoring and trustkit/stats (pyproject.toml),
+# and the layer check: trustkit's packages import downward only (tools/check_layers.py).
 lint: $(STAMP)
+	$(PY) tools/check_layers.py
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/codespell

@@ -52,7 +52,8 @@ def run_list(args) -> int:
 
 
 def _fetch_each(names: list[str], show_hashes: bool, explicit: bool) -> int:
-    from trustkit.data.registry import fetch_file, get_dataset, sha256_file
+    from trustkit.data.fetching import fetch_file
+    from trustkit.data.registry import get_dataset, sha256_file
 
     failures = 0
     for name in names:
@@ -101,8 +102,8 @@ def run_check(args) -> int:
     """Run ``trustkit data check FILE``: print each bad pair row as ``FILE:LINE: reason``; 1 if any."""
     from pathlib import Path
 
+    from trustkit.data.fetching import fetch
     from trustkit.data.pairs import _PAIR_CATALOGUE, check_pair_file
-    from trustkit.data.registry import fetch
 
     target = args.file
     if not Path(target).exists() and target in _PAIR_CATALOGUE:  # a registered pair dataset

@@ -17,9 +17,10 @@ import sys
 from pathlib import Path
 
 from trustkit.errors import InputError
-from trustkit.metrics.compat import COMPAT_MODES
-from trustkit.metrics.registry import metrics
+from trustkit.metrics.crows import crows_summary
 from trustkit.scoring.policy import NORMALISATIONS, CausalPolicy
+from trustkit.scoring.registry import metrics
+from trustkit.stats.compat import COMPAT_MODES
 
 # stereoset_blank needs a BLANK context, not a pair (trustkit.metrics.score_stereoset_original)
 METRIC_CHOICES = tuple(m.name for m in metrics() if m.unit in ("sentence", "pair"))
@@ -107,26 +108,6 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def crows_summary(scored, metric: str | None = None) -> dict:
-    """The overall CrowS-Pairs aggregates of a scored table (``trustkit.metrics.crows_pairs_score``).
-
-    Ties follow the metric (``trustkit.metrics.crows.tie_decimals``): ``aul``/``aula`` compare raw
-    floats (Kaneko & Bollegala), every other metric rounds to 3 decimals first (metric.py).
-
-    Example
-    -------
-    >>> import pandas as pd
-    >>> t = pd.DataFrame({"pair_id": [1, 2], "bias_type": ["age", "age"], "direction": ["stereo", "stereo"],
-    ...                   "score_more": [-1.0, -3.0], "score_less": [-2.0, -1.0]})
-    >>> crows_summary(t)["metric_score"]
-    50.0
-    """
-    from trustkit.metrics import crows_pairs_score
-
-    row = crows_pairs_score(scored, by=None, metric=metric).iloc[0].drop("group")
-    return {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
-
-
 def format_summary(summary: dict, metric: str) -> str:
     """The CrowS-style summary as printed by ``trustkit score``.
 
@@ -161,7 +142,7 @@ def scoring_request(args) -> tuple[str, CausalPolicy | None, object]:
     >>> scoring_request(a)[:2]
     ('ll', CausalPolicy(prefix='bos', score_first=True, chat_template=False, system_prompt=None, normalise='sum'))
     """
-    from trustkit.metrics.compat import get_compat
+    from trustkit.stats.compat import get_compat
 
     flags = [f"--{n.replace('_', '-')}" for n in ("prefix", "system_prompt", "normalise") if getattr(args, n)]
     flags += [
@@ -276,7 +257,7 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
     if rank != 0:
         return 0
     table = scored[[c for c in OUT_COLUMNS + list(EXTRA_COLUMNS) if c in scored.columns]].copy()
-    summary = crows_summary(scored, metric)
+    summary = crows_summary(scored, metric=metric)
     sidecar = {
         "metric": metric,
         "data": args.data,
@@ -295,7 +276,7 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
     }
     lines = [format_summary(summary, metric)]
     if mode is not None:
-        from trustkit.metrics.compat import compat_summary, format_compat
+        from trustkit.stats.compat import compat_summary, format_compat
 
         sidecar["compat"] = compat_summary(scored, mode.name)
         lines.append(format_compat(sidecar["compat"]))
@@ -326,7 +307,7 @@ def report_lines(scored, pairs, metric: str) -> list[str]:
         listing = "; ".join(f"line {d['line']} (row {d['source_row']}): {d['reason']}" for d in dropped)
         lines.append(f"{len(dropped)} unscorable row(s) of {dropped[0]['file']} not scored: {listing}")
     if pairs.attrs.get("source") == "winobias":
-        from trustkit.metrics.winobias import winobias_scores
+        from trustkit.stats.winobias import winobias_scores
 
         table = winobias_scores(scored, metric=metric)
         lines.append(

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustkit.data.fetching import fetch
 from trustkit.data.pair_records import ParsedPairs, Problem, _csv_records, _decode_lines, _jsonl_records
-from trustkit.data.registry import REGISTRY, fetch, get_dataset, sha256_file
+from trustkit.data.registry import REGISTRY, get_dataset, sha256_file
 from trustkit.errors import InputError, TrustkitError
 
 PAIR_COLUMNS = ["pair_id", "sent_more", "sent_less", "direction", "bias_type", "source_row"]

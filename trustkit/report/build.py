@@ -214,7 +214,7 @@ def build_report(
     For a real model: ``build_report("smollm2-135m-instruct", "crows_pairs", limit=100)``.
     """
     from trustkit.data import load_pairs
-    from trustkit.study import DEFAULT_METRICS, progress_label
+    from trustkit.scoring.registry import default_metric
 
     log = log or (lambda *_: None)
     if limit is not None and int(limit) < 1:
@@ -242,7 +242,7 @@ def build_report(
         cache=cache,
         progress=progress,
     )
-    metric = metric or DEFAULT_METRICS[scorer.kind]
+    metric = metric or default_metric(scorer.kind, "sentences")
     timing["load"] = time.perf_counter() - start
     result = None
     wordings = pairs.assign(para_index=0)
@@ -254,7 +254,7 @@ def build_report(
         timing["paraphrase"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     name = str(getattr(scorer, "provenance", {}).get("model_id") or "model")
-    with progress_label(scorer, f"{Path(name).name} · {dataset}"):
+    with scorer.labelled(f"{Path(name).name} · {dataset}"):
         scored = scorer.score_pairs(wordings, metric)
     timing["score"] = time.perf_counter() - t0
     t0 = time.perf_counter()

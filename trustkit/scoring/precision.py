@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from trustkit.errors import InputError
-from trustkit.metrics.registry import get_metric
+from trustkit.scoring.registry import get_metric
 from trustkit.scoring.results import ItemScore
 
 __all__ = [

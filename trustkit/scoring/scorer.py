@@ -1,8 +1,8 @@
 """The scorer object shared by masked and causal LMs: configuration, validation and the tables.
 
-Subclasses say how sentences or pairs become rows (``_plan_many``) and how a batch is run
-(``_step``); ``trustkit.scoring.engine`` runs them (cache, shards, batches); this module turns
-the results into pair tables and per-token output. Input checking and tokenisation are in
+The registry's plan builders say how sentences or pairs become rows (``_plan_many``), subclasses
+how a batch is run (``_step``); ``trustkit.scoring.engine`` runs them (cache, shards, batches);
+this module turns the results into pair tables and per-token output. Input checking and tokenisation are in
 ``trustkit.scoring.inputs``.
 """
 
@@ -25,6 +25,7 @@ from trustkit.scoring.inputs import UNBOUNDED as UNBOUNDED
 from trustkit.scoring.inputs import ScorerInputs, _tokenising_once
 from trustkit.scoring.memory import default_batch_tokens
 from trustkit.scoring.precision import parse_precision
+from trustkit.scoring.registry import default_metric, get_metric
 from trustkit.scoring.results import ItemScore
 from trustkit.scoring.rows import Plan
 from trustkit.scoring.tokens import token_records
@@ -107,8 +108,9 @@ class Scorer(ScorerInputs):
         self.max_length = self._max_length()
 
     # --- what subclasses provide -------------------------------------------------------------
-    def _plan_many(self, items: list, metric: str) -> list[Plan]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _plan_many(self, items: list, metric: str) -> list[Plan]:
+        """The rows of every item, from the metric's plan builder in the registry."""
+        return get_metric(metric).plan(self, items)
 
     def _step(self, metric: str):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -116,6 +118,20 @@ class Scorer(ScorerInputs):
     def _running(self, metric: str):
         """Context held while a metric runs (e.g. an attention implementation); restores on exit."""
         return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def labelled(self, label: str):
+        """Name the model and dataset in this scorer's progress bars while the block runs.
+
+        >>> with scorer.labelled("smollm2 · crows_pairs"):  # doctest: +SKIP
+        ...     scorer.score_pairs(pairs, "ll")   # bar: "smollm2 · crows_pairs · ll rows"
+        """
+        before = self.progress_label
+        self.progress_label = label
+        try:
+            yield self
+        finally:
+            self.progress_label = before
 
     def _plan(self, item, metric: str) -> Plan:
         """The plan of one item (for inspection; the engine plans all items in one call)."""
@@ -147,14 +163,18 @@ class Scorer(ScorerInputs):
 
     # --- public API ---------------------------------------------------------------------------
     @_tokenising_once
-    def score_sentences(self, sentences: Sequence[str], metric: str = "pll", *, compare=None) -> list[float]:
+    def score_sentences(
+        self, sentences: Sequence[str], metric: str | None = None, *, compare=None
+    ) -> list[float]:
         """Score each sentence with a per-sentence metric.
 
         Parameters
         ----------
         sentences : sequence of str
-        metric : str
-            Masked LMs: ``pll``, ``pll_word_l2r``, ``aul``, ``aula``; causal LMs: ``ll``.
+        metric : str, optional
+            Masked LMs: ``pll``, ``pll_word_l2r``, ``aul``, ``aula``; causal LMs: ``ll``,
+            ``geomean_prob``. None (the default): the registry's default for the model's kind
+            (``pll`` masked, ``ll`` causal; ``trustkit.scoring.registry.default_metric``).
         compare : sequence of tuples of int, optional
             Groups of sentence indices whose scores are compared (e.g. ``[(0, 1)]``). With a
             guarded reduced precision their order and ties equal fp32's; a sentence in no group
@@ -171,11 +191,12 @@ class Scorer(ScorerInputs):
         >>> scorer.score_sentences(["The doctor is here."], "pll")  # doctest: +SKIP
         [-17.3]
         """
+        metric = metric or default_metric(self.kind, "sentences")
         sentences = self._checked_sentences(sentences, metric)
         return [v.scores[0] for v in self._score_items(sentences, metric, compare=compare)]
 
     @_tokenising_once
-    def score_pairs(self, pairs: pd.DataFrame, metric: str = "crows") -> pd.DataFrame:
+    def score_pairs(self, pairs: pd.DataFrame, metric: str | None = None) -> pd.DataFrame:
         """Score both sentences of every pair; keep every input column, add scores and delta.
 
         Parameters
@@ -183,8 +204,9 @@ class Scorer(ScorerInputs):
         pairs : DataFrame
             Columns ``sent_more``, ``sent_less``; ``direction`` (stereo/antistereo) for the pair
             metrics ``crows`` and ``ll_shared``; ``pair_id`` names pairs in error messages.
-        metric : str
-            Any per-sentence metric, or ``crows`` (masked) / ``ll_shared`` (causal).
+        metric : str, optional
+            Any per-sentence metric, or ``crows`` (masked) / ``ll_shared`` (causal). None (the
+            default): the registry's default for the model's kind (``crows`` masked, ``ll`` causal).
 
         Returns
         -------
@@ -196,9 +218,10 @@ class Scorer(ScorerInputs):
         -------
         >>> scorer.score_pairs(load_pairs("crows_pairs").head(5), "crows")  # doctest: +SKIP
         """
+        metric = metric or default_metric(self.kind, "pairs")
         names = self._checked_pairs(pairs, metric)
         out = pairs.copy()
-        if metric in self.sentence_metrics:
+        if get_metric(metric).unit == "sentence":
             sentences = list(pairs["sent_more"]) + list(pairs["sent_less"])
             n = len(pairs)
             values = self._score_items(sentences, metric, compare=[(i, n + i) for i in range(n)])
@@ -231,13 +254,14 @@ class Scorer(ScorerInputs):
         return out
 
     @_tokenising_once
-    def score_tokens(self, data, metric: str = "pll") -> pd.DataFrame:
+    def score_tokens(self, data, metric: str | None = None) -> pd.DataFrame:
         """Per-token output for plots: one row per token of each sentence.
 
         Parameters
         ----------
         data : sequence of str, or a pair DataFrame (as for :meth:`score_pairs`)
-        metric : str
+        metric : str, optional
+            As for :meth:`score_sentences`; None: the registry's per-sentence default.
 
         Returns
         -------
@@ -252,12 +276,13 @@ class Scorer(ScorerInputs):
         -------
         >>> scorer.score_tokens(["The nurse is tired."], "pll").head()  # doctest: +SKIP
         """
+        metric = metric or default_metric(self.kind, "sentences")
         if isinstance(data, pd.DataFrame):
             self._checked_pairs(data, metric)
             names = list(data["pair_id"]) if "pair_id" in data.columns else list(range(len(data)))
             if "para_index" in data.columns:
                 names = list(zip(names, data["para_index"]))
-            if metric in self.pair_metrics:
+            if get_metric(metric).unit == "pair":
                 items = [
                     metric_order(m, le, d)
                     for m, le, d in zip(data["sent_more"], data["sent_less"], data["direction"])

@@ -5,6 +5,7 @@ Every function takes a scored pair table and returns a DataFrame (estimate, ci_l
 
 from trustkit.stats.bias_score import bias_score_table, pair_bias_values
 from trustkit.stats.bootstrap import bootstrap_ci, bootstrap_distribution
+from trustkit.stats.compat import COMPAT_MODES, compat_summary, get_compat
 from trustkit.stats.sensitivity import flip_rate_table, paraphrase_sensitivity, variance_decomposition
 from trustkit.stats.series import SERIES_KEYS, model_thresholds, per_series, series_bias_scores
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
@@ -16,8 +17,10 @@ from trustkit.stats.threshold import (
     threshold_from_paraphrase_noise,
     thresholded_bias_score,
 )
+from trustkit.stats.winobias import winobias_scores
 
 __all__ = [
+    "COMPAT_MODES",
     "SERIES_KEYS",
     "TAU_ESTIMATORS",
     "adjust_p_values",
@@ -25,7 +28,9 @@ __all__ = [
     "binomial_test_against_50",
     "bootstrap_ci",
     "bootstrap_distribution",
+    "compat_summary",
     "flip_rate_table",
+    "get_compat",
     "model_thresholds",
     "pair_bias_values",
     "pair_sign_test",
@@ -37,4 +42,5 @@ __all__ = [
     "threshold_from_paraphrase_noise",
     "thresholded_bias_score",
     "variance_decomposition",
+    "winobias_scores",
 ]

@@ -58,23 +58,23 @@ def paraphrase_noise(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def threshold_from_paraphrase_noise(
-    scored: pd.DataFrame, estimator: str = "abs_change", q: float = 0.5
+    scored: pd.DataFrame, *, estimator: str = "abs_change", quantile: float = 0.5
 ) -> float:
     """Estimate τ, the size of Δ that wording alone produces, from a table with paraphrases.
 
     Estimators (the choice is a documented parameter of the analysis, not a constant):
 
-    * ``"abs_change"`` (default): the ``q``-quantile of |Δ_paraphrase − Δ_original| pooled over
-      every (pair, paraphrase); with ``q = 0.5``, half of all rewordings move Δ by more than τ.
-    * ``"pair_sd"``: the ``q``-quantile over pairs of the SD of Δ across a pair's wordings.
-    * ``"pair_max_change"``: the ``q``-quantile over pairs of the largest change a paraphrase
+    * ``"abs_change"`` (default): the ``quantile`` of |Δ_paraphrase − Δ_original| pooled over
+      every (pair, paraphrase); with ``quantile = 0.5``, half of all rewordings move Δ by more than τ.
+    * ``"pair_sd"``: the ``quantile`` over pairs of the SD of Δ across a pair's wordings.
+    * ``"pair_max_change"``: the ``quantile`` over pairs of the largest change a paraphrase
       causes (stricter: τ covers the worst rewording of a typical pair).
 
     Parameters
     ----------
     scored : scored pair table with originals (para_index 0) and paraphrases (> 0).
     estimator : one of :data:`TAU_ESTIMATORS`.
-    q : quantile in [0, 1].
+    quantile : the quantile taken, in [0, 1].
 
     Returns
     -------
@@ -84,11 +84,11 @@ def threshold_from_paraphrase_noise(
     -------
     >>> t = pd.DataFrame({"pair_id": [1, 1, 2, 2], "para_index": [0, 1, 0, 1], "bias_type": ["age"] * 4,
     ...                   "direction": ["stereo"] * 4, "delta": [1.0, 0.0, 2.0, 5.0]})
-    >>> threshold_from_paraphrase_noise(t, q=0.5)
+    >>> threshold_from_paraphrase_noise(t, quantile=0.5)
     2.0
     """
-    if not 0 <= q <= 1:
-        raise InputError(f"q must be a quantile in [0, 1], got {q}")
+    if not 0 <= quantile <= 1:
+        raise InputError(f"quantile must be in [0, 1], got {quantile}")
     if estimator == "abs_change":
         table = check_scored(scored)
         orig = original_rows(table).set_index("pair_id")["delta"]
@@ -104,7 +104,7 @@ def threshold_from_paraphrase_noise(
         raise InputError(f"estimator must be one of {TAU_ESTIMATORS}, got {estimator!r}")
     if values.size == 0:
         raise InputError("no paraphrase noise to estimate tau from")
-    return float(np.quantile(values, q))
+    return float(np.quantile(values, quantile))
 
 
 def _determined_values(orig: pd.DataFrame, tau: float) -> tuple[np.ndarray, np.ndarray]:
@@ -116,6 +116,7 @@ def _determined_values(orig: pd.DataFrame, tau: float) -> tuple[np.ndarray, np.n
 def thresholded_bias_score(
     scored: pd.DataFrame,
     tau: float,
+    *,
     by: str | None = "bias_type",
     n_resamples: int = 1000,
     confidence: float = 0.95,
@@ -174,12 +175,12 @@ def thresholded_bias_score(
     out = pd.DataFrame.from_records(records)
     out.insert(6, "p_adjusted", out["p"])
     if len(out) > 1:
-        out.loc[out.index[1:], "p_adjusted"] = adjust_p_values(out["p"].iloc[1:], correction)
+        out.loc[out.index[1:], "p_adjusted"] = adjust_p_values(out["p"].iloc[1:], method=correction)
     return out
 
 
 def threshold_curve(
-    scored: pd.DataFrame, taus=None, by: str | None = None, n_points: int = 50
+    scored: pd.DataFrame, *, taus=None, by: str | None = None, n_points: int = 50
 ) -> pd.DataFrame:
     """Bias score over determined pairs and undetermined share as functions of τ.
 
@@ -231,7 +232,7 @@ def threshold_curve(
     return pd.concat(frames, ignore_index=True)
 
 
-def pair_sign_test(scored: pd.DataFrame, alpha: float = 0.05, correction: str = "bh") -> pd.DataFrame:
+def pair_sign_test(scored: pd.DataFrame, *, alpha: float = 0.05, correction: str = "bh") -> pd.DataFrame:
     """Per-pair significance of the direction of Δ from its distribution over wordings (sign test).
 
     For each pair, ``k`` of its ``n`` wordings with Δ ≠ 0 (original and paraphrases) have
@@ -281,7 +282,7 @@ def pair_sign_test(scored: pd.DataFrame, alpha: float = 0.05, correction: str = 
             f"(smallest possible p = {2 * 0.5**most:.3g}); generate more paraphrases per pair",
             stacklevel=2,
         )
-    per["p_adjusted"] = adjust_p_values(per["p"], correction)
+    per["p_adjusted"] = adjust_p_values(per["p"], method=correction)
     significant = per["p_adjusted"] < alpha
     more = per["k_positive"] * 2 > per["n_nonzero"]
     per["verdict"] = np.where(significant & more, "more", np.where(significant, "less", "undetermined"))
