@@ -121,6 +121,22 @@ def crows_summary(scored, metric: str | None = None) -> dict:
     return {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
 
 
+def sidecar_data_path(data: str, out: Path | None) -> str:
+    """The ``data`` a sidecar records: a registered name as is, a pair file relative to the table's folder.
+
+    ``trustkit.explore`` resolves it from the table, so the pair is found again from any working
+    directory, and joins it only when its sha256 is the sidecar's ``data_sha256``.
+
+    >>> sidecar_data_path("crows_pairs", Path("out/ll.csv"))
+    'crows_pairs'
+    """
+    from trustkit.data.registry import REGISTRY
+
+    if data in REGISTRY or out is None or not Path(data).exists():
+        return data
+    return os.path.relpath(Path(data).resolve(), Path(out).resolve().parent)
+
+
 def format_summary(summary: dict, metric: str) -> str:
     """The CrowS-style summary as printed by ``trustkit score``.
 
@@ -273,7 +289,7 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
     summary = crows_summary(scored, metric)
     sidecar = {
         "metric": metric,
-        "data": args.data,
+        "data": sidecar_data_path(args.data, out),
         "limit": args.limit,
         "data_source": str(pairs.attrs.get("source", args.data)),
         "data_sha256": pairs.attrs.get("sha256"),
