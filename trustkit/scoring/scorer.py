@@ -92,6 +92,8 @@ class Scorer(ScorerInputs):
                 warnings.warn(f"dtype {dtype} ignored: trustkit scores in fp32 on CPU", stacklevel=2)
             dtype = None  # plain fp32, no autocast
         self.dtype = dtype
+        if batch_tokens is not None and batch_tokens < 1:  # 0 once meant the default silently
+            raise ValueError(f"batch_tokens must be a positive number of tokens, got {batch_tokens}")
         self.batch_tokens = batch_tokens or default_batch_tokens(self.model, self.device, dtype)
         self.truncate = truncate
         self.progress = progress
