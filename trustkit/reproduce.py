@@ -168,7 +168,10 @@ def reproduce(
 
     Every hub model, tokenizer and extra the notebooks need is checked before anything runs
     (:func:`trustkit.models.preflight.preflight`). The manifest is rewritten (atomically) after every
-    notebook, so a later failure keeps the record of what succeeded.
+    notebook, so a later failure keeps the record of what succeeded. Records whose figure is still
+    on disk with its recorded sha256 are kept until their notebook has run again; when a notebook
+    fails or is interrupted (Ctrl-C), the figures it had written are removed, so the manifest and
+    the folder still agree (``--verify``).
 
     Returns
     -------
@@ -213,13 +216,17 @@ def reproduce(
                 name, profile, root, figures_dir, build_dir, progress=progress, params=plan[name]
             )
         except BaseException:  # Ctrl-C included: keep what is on disk, remove this notebook's partial figures
-            removed = _remove_partial_figures(name, figures, figures_dir, build_dir)
-            _write_manifest(manifest_path, profile, root, common, figures, started)
-            log(
-                f"[{profile}] {name} did not finish: removed its {len(removed)} partial figure(s)"
-                f"{' (' + ', '.join(removed) + ')' if removed else ''}; {manifest_path.name} keeps the "
-                f"{len(figures)} figure(s) still on disk"
-            )
+            try:
+                removed = _remove_partial_figures(name, figures, figures_dir, build_dir)
+                _write_manifest(manifest_path, profile, root, common, figures, started)
+            except OSError as err:  # e.g. a read-only folder: the original failure is the one raised
+                log(f"[{profile}] {name} did not finish, and its figures could not be tidied: {err}")
+            else:
+                log(
+                    f"[{profile}] {name} did not finish: removed its {len(removed)} partial figure(s)"
+                    f"{' (' + ', '.join(removed) + ')' if removed else ''}; {manifest_path.name} keeps "
+                    f"the {len(figures)} figure(s) still on disk"
+                )
             raise
         for entry in entries.values():
             entry.update(common)
