@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.tables import check_scored
 
 __all__ = ["pair_rows", "read_scored", "token_rows", "wording_rows"]
@@ -35,19 +36,19 @@ def read_scored(path: str | Path) -> pd.DataFrame:
     -------
     >>> read_scored("/nonexistent/ll.csv")
     Traceback (most recent call last):
-    ValueError: no scored table /nonexistent/ll.csv
+    trustkit.errors.InputError: no scored table /nonexistent/ll.csv
     """
     from trustkit.fileio import check_sidecar, sidecar_path
 
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"no scored table {path}")
+        raise InputError(f"no scored table {path}")
     table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
     if "sent_more" in table.columns:
         return table
     problem = check_sidecar(path)
     if problem is not None:
-        raise ValueError(f"cannot put the sentences back into {path.name}: {problem}")
+        raise InputError(f"cannot put the sentences back into {path.name}: {problem}")
     meta = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
     table.attrs["metric"] = meta.get("metric")
     pairs = _scored_pairs(path, meta)[["pair_id", "sent_more", "sent_less"]]
@@ -66,9 +67,9 @@ def _scored_pairs(table: Path, meta: dict) -> pd.DataFrame:
     name, expected = meta.get("data"), meta.get("data_sha256")
     side = f"{table.name}.json"
     if not name:
-        raise ValueError(f"cannot put the sentences back into {table.name}: {side} names no data file")
+        raise InputError(f"cannot put the sentences back into {table.name}: {side} names no data file")
     if not expected:
-        raise ValueError(
+        raise InputError(
             f"cannot put the sentences back into {table.name}: {side} records no data_sha256 "
             "(score it again with trustkit score)"
         )
@@ -77,13 +78,13 @@ def _scored_pairs(table: Path, meta: dict) -> pd.DataFrame:
     else:
         source = table.parent / name
         if not source.is_file():
-            raise ValueError(
+            raise InputError(
                 f"cannot put the sentences back into {table.name}: its pair file {source} is not there "
                 f"({side} names it relative to the table's folder)"
             )
         actual = sha256_file(source)
         if actual != expected:
-            raise ValueError(
+            raise InputError(
                 f"cannot put the sentences back into {table.name}: {source} is not the file that was "
                 f"scored (sha256 {actual[:12]}..., {side} says {str(expected)[:12]}...)"
             )
@@ -91,7 +92,7 @@ def _scored_pairs(table: Path, meta: dict) -> pd.DataFrame:
         warnings.simplefilter("ignore", PairFileWarning)
         pairs = load_pairs(source, errors="drop")
     if pairs.attrs.get("sha256") != expected:
-        raise ValueError(
+        raise InputError(
             f"cannot put the sentences back into {table.name}: dataset {name} is not the version "
             f"that was scored (sha256 {str(pairs.attrs.get('sha256'))[:12]}..., {side} says "
             f"{str(expected)[:12]}...)"
@@ -104,12 +105,12 @@ def _one_model(scored: pd.DataFrame, model: str | None) -> pd.DataFrame:
         return scored
     names = list(dict.fromkeys(scored["model"]))
     if model is None and len(names) > 1:
-        raise ValueError(
+        raise InputError(
             f"the table holds {len(names)} models ({', '.join(map(str, names))}); pass model=... to explore one"
         )
     if model is not None:
         if model not in names:
-            raise ValueError(f"model {model!r} is not in the table; it holds {', '.join(map(str, names))}")
+            raise InputError(f"model {model!r} is not in the table; it holds {', '.join(map(str, names))}")
         scored = scored[scored["model"] == model]
     return scored
 

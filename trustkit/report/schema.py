@@ -10,6 +10,8 @@ import json
 import os
 from pathlib import Path
 
+from trustkit.errors import InputError
+
 SCHEMA_VERSION = "1.0"
 
 _NUM = {"type": ["number", "null"]}
@@ -228,7 +230,7 @@ def validate_report(document) -> None:
     ...
     >>> validate_report("/nonexistent/report.json")
     Traceback (most recent call last):
-    ValueError: /nonexistent/report.json: cannot read the report ([Errno 2] No such file or directory: ...)
+    trustkit.errors.InputError: /nonexistent/report.json: cannot read the report ([Errno 2] No such file ...
     """
     import jsonschema
 
@@ -240,13 +242,13 @@ def validate_report(document) -> None:
 
 def _read_report(path: Path) -> dict:
     def refuse(constant: str):
-        raise ValueError(f"{path}: holds a bare {constant}, which is not JSON (write null)")
+        raise InputError(f"{path}: holds a bare {constant}, which is not JSON (write null)")
 
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
-        raise ValueError(f"{path}: cannot read the report ({err})") from None
+        raise InputError(f"{path}: cannot read the report ({err})") from None
     try:
         return json.loads(text, parse_constant=refuse)
     except json.JSONDecodeError as err:
-        raise ValueError(f"{path}: not JSON ({err}); give the report's .json twin") from None
+        raise InputError(f"{path}: not JSON ({err}); give the report's .json twin") from None
