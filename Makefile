@@ -57,9 +57,9 @@ lab: lab-deps
 	@echo "JupyterLab on notebooks/: open the http://127.0.0.1:$(LAB_PORT)/lab?token=... URL it prints below"
 	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) $(ROOT_FLAG) --ServerApp.root_dir=notebooks
 
-# Every notebook in JupyterLab, driven by headless Chromium (Debian: chromium, chromium-driver).
+# Every notebook in JupyterLab, and a saved explorer page, driven by headless Chromium (Debian: chromium, chromium-driver).
 test-lab: lab-deps
-	$(VENV)/bin/python -m pytest -m browser tests/test_lab_browser.py -p no:cacheprovider
+	$(VENV)/bin/python -m pytest -m browser tests/test_lab_browser.py tests/test_explorer_page.py -p no:cacheprovider
 
 bench: setup
 	$(PIP) install -e '.[dev,bench]'

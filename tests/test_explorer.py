@@ -93,7 +93,8 @@ def test_a_saved_score_table_gets_its_sentences_back(tmp_path):
     scored = pairs.assign(score_more=-10.0, score_less=-11.0 + np.arange(5), delta=1.0 - np.arange(5))
     out = tmp_path / "ll.csv"
     columns = ["pair_id", "bias_type", "direction", "score_more", "score_less", "delta"]
-    write_table_with_sidecar(scored[columns], out, {"metric": "ll", "data": "crows_pairs"})
+    sidecar = {"metric": "ll", "data": "crows_pairs", "data_sha256": pairs.attrs["sha256"]}
+    write_table_with_sidecar(scored[columns], out, sidecar)
     back = read_scored(out)
     assert back.sent_more.tolist() == pairs.sent_more.tolist() and back.attrs["metric"] == "ll"
     explorer = trustkit.explore(str(out))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -235,6 +236,23 @@ def read_json(path: str | Path, default):
         return default
 
 
+def finite_json(value):
+    """``value`` with every NaN or infinite float replaced by None, so that it is strict JSON (null).
+
+    A bare ``NaN`` (what ``json.dumps`` writes by default) is refused by other JSON readers.
+
+    >>> finite_json({"score": float("nan"), "n": [1.5, float("inf")]})
+    {'score': None, 'n': [1.5, None]}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(item) for item in value]
+    return value
+
+
 def sidecar_path(table: str | Path) -> Path:
     """Where a result table's provenance lives: ``TABLE.json`` beside it."""
     table = Path(table)
@@ -264,7 +282,8 @@ def write_table_with_sidecar(frame, out: str | Path, sidecar: dict) -> Path:
         else:
             neutralise_csv_cells(frame).to_csv(table_tmp, index=False)
         record = {**sidecar, "table": out.name, "table_sha256": sha256_file(table_tmp)}
-        side_tmp.write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
+        text = json.dumps(finite_json(record), indent=1, default=str, allow_nan=False)
+        side_tmp.write_text(text, encoding="utf-8")
         _publishable(table_tmp)
         _publishable(side_tmp)
         side.unlink(missing_ok=True)

@@ -110,7 +110,7 @@ def run_check(args) -> int:
         target = fetch(target)
     try:
         parsed = check_pair_file(target)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, ValueError) as err:  # missing, or a directory / FIFO / device
         print(err, file=sys.stderr)
         return 1
     for note in parsed.notes:

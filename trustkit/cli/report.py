@@ -80,12 +80,18 @@ def run(args) -> int:
         ("--paraphrases", args.paraphrases, 0),
         ("--n-bootstrap", args.n_bootstrap, 1),
         ("--icc-bootstrap", args.icc_bootstrap, 0),
+        ("--batch-tokens", args.batch_tokens, 1),
     ):
         if value is not None and value < low:
             print(f"trustkit report: {name} must be at least {low}, got {value}", file=sys.stderr)
             return 2
+    from trustkit.cli.score import device_problem
     from trustkit.fileio import check_output_path
     from trustkit.report import build_report, json_path
+
+    if device_problem(args.device):
+        print(f"trustkit report: {device_problem(args.device)}", file=sys.stderr)
+        return 2
 
     try:
         for path in (out, json_path(out)):

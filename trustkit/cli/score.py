@@ -100,12 +100,50 @@ def register(subparsers) -> None:
         action="store_true",
         help="cut sentences longer than the model's maximum instead of refusing them",
     )
+    p.add_argument(
+        "--errors",
+        choices=["raise", "drop"],
+        default="raise",
+        help="bad pair rows: raise (default: list every one and stop) or drop (skip them; "
+        "they are listed in the summary and the sidecar)",
+    )
     p.add_argument("--no-cache", action="store_true", help="do not read or write the score cache")
     p.add_argument(
         "--out", help="output table: FILE.csv or FILE.parquet (without it: print the summary only)"
     )
     p.add_argument("--force", action="store_true", help="overwrite an existing --out (and its sidecar)")
     p.set_defaults(func=run)
+
+
+def device_problem(device: str | None) -> str | None:
+    """Why ``--device`` names no device torch can use here, or None (checked before a model loads).
+
+    >>> device_problem("tpu:7")
+    "--device: unknown device 'tpu:7'; use cpu, cuda, cuda:N, mps or auto"
+    """
+    from trustkit.models.loading import parse_device
+
+    try:
+        parse_device(device)
+    except ValueError as err:
+        return f"--device: {err}"
+    return None
+
+
+def sidecar_data_path(data: str, out: Path | None) -> str:
+    """The ``data`` a sidecar records: a registered name as is, a pair file relative to the table's folder.
+
+    ``trustkit.explore`` resolves it from the table, so the pair is found again from any working
+    directory, and joins it only when its sha256 is the sidecar's ``data_sha256``.
+
+    >>> sidecar_data_path("crows_pairs", Path("out/ll.csv"))
+    'crows_pairs'
+    """
+    from trustkit.data.registry import REGISTRY
+
+    if data in REGISTRY or out is None or not Path(data).exists():
+        return data
+    return os.path.relpath(Path(data).resolve(), Path(out).resolve().parent)
 
 
 def format_summary(summary: dict, metric: str) -> str:
@@ -184,6 +222,10 @@ def run(args) -> int:
         problem = f"--out must end in .csv or .parquet, got {out.name}"
     elif args.limit is not None and args.limit < 1:
         problem = "--limit must be a positive number of pairs"
+    elif args.batch_tokens is not None and args.batch_tokens < 1:
+        problem = f"--batch-tokens must be a positive number of tokens, got {args.batch_tokens}"
+    else:
+        problem = device_problem(args.device)
     if problem:
         if os.environ.get("RANK", "0") == "0":  # under torchrun every rank sees it: rank 0 says it
             print(f"trustkit score: {problem}", file=sys.stderr)
@@ -209,7 +251,7 @@ def _prepare(args, out: Path | None, device):
     metric, policy, mode = scoring_request(args)
     if out is not None:
         check_output_path(out, inputs=[args.data, args.model], force=args.force)
-    pairs = load_pairs(args.data)
+    pairs = load_pairs(args.data, errors=args.errors)
     if args.limit:
         pairs = pairs.head(args.limit)
     if pairs.empty:
@@ -260,7 +302,7 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
     summary = crows_summary(scored, metric=metric)
     sidecar = {
         "metric": metric,
-        "data": args.data,
+        "data": sidecar_data_path(args.data, out),
         "limit": args.limit,
         "data_source": str(pairs.attrs.get("source", args.data)),
         "data_sha256": pairs.attrs.get("sha256"),

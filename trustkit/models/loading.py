@@ -89,6 +89,35 @@ def detect_kind(config) -> str:
     )
 
 
+def check_no_remote_code(config, model_id: str) -> None:
+    """Refuse a config that asks for its own modelling code (``auto_map``, an architecture transformers lacks).
+
+    transformers would otherwise build the stock class of the ``model_type`` from such a folder and
+    say nothing; trustkit never runs a checkpoint's code, so it refuses it by name instead.
+
+    >>> from transformers import BertConfig
+    >>> check_no_remote_code(BertConfig(architectures=["BertForMaskedLM"]), "ok")
+    >>> check_no_remote_code(BertConfig(architectures=["MyBertForMaskedLM"]), "./custom")
+    Traceback (most recent call last):
+    trustkit.errors.InputError: ./custom asks for custom modelling code (architectures MyBertForMaskedLM ...
+    """
+    import transformers
+
+    reasons = []
+    auto_map = getattr(config, "auto_map", None)
+    if auto_map:
+        reasons.append(f"auto_map {', '.join(f'{k}: {v}' for k, v in dict(auto_map).items())}")
+    unknown = [a for a in getattr(config, "architectures", None) or [] if not hasattr(transformers, str(a))]
+    if unknown:
+        reasons.append(f"architectures {', '.join(map(str, unknown))} is not a transformers class")
+    if reasons:
+        raise InputError(
+            f"{model_id} asks for custom modelling code ({'; '.join(reasons)}); trustkit runs no code "
+            f"from a checkpoint and will not load it as a stock {getattr(config, 'model_type', '?')} "
+            "model. If the weights are a stock model, remove these keys from a copy of its config.json"
+        )
+
+
 def parse_dtype(dtype):
     """Map None/"fp32"/"bf16"/"fp16"/torch.dtype to a torch dtype (None means float32).
 
@@ -120,6 +149,10 @@ def parse_device(device) -> str:
     name = str(device)
     if name == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        torch.device(name)
+    except (RuntimeError, ValueError):
+        raise InputError(f"unknown device {name!r}; use cpu, cuda, cuda:N, mps or auto") from None
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise InputError(f"device {name!r} requested but torch sees no CUDA device; use device='cpu'")
     return name
@@ -242,6 +275,7 @@ def load_pretrained(
             f"{source.model_id} is a trustkit random-weights control (config has "
             f"{CONTROL_KEY}: true); pass random_control=True (CLI: --random-control) to use it"
         )
+    check_no_remote_code(config, source.model_id)
     kind = detect_kind(config) if kind == "auto" else kind
     auto_class = AutoModelForMaskedLM if kind == "masked" else AutoModelForCausalLM
     kwargs = dict(dtype=torch_dtype, output_loading_info=True, use_safetensors=True)

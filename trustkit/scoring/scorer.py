@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 import torch
 
+from trustkit.errors import InputError
 from trustkit.scoring.cache import ScoreCache, open_cache
 from trustkit.scoring.checks import check_vocabulary
 from trustkit.scoring.crows import metric_order
@@ -91,6 +92,8 @@ class Scorer(ScorerInputs):
         self.dtype = dtype = self.precision.dtype
         #: what the reduced-precision guard did in the last call (None until one ran)
         self.precision_report: dict | None = None
+        if batch_tokens is not None and batch_tokens < 1:  # 0 once meant the default silently
+            raise InputError(f"batch_tokens must be a positive number of tokens, got {batch_tokens}")
         self.batch_tokens = batch_tokens or default_batch_tokens(self.model, self.device, dtype)
         self.truncate = truncate
         self.progress = progress
