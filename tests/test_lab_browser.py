@@ -11,6 +11,7 @@ every figure cell go to ``build/lab-browser/``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -274,6 +275,48 @@ return [...document.querySelectorAll('figure img')].map(img => {
 });
 """
 VEGA_MARKS = "return document.querySelectorAll(arguments[0]).length;"
+# Every text the chart draws, with its box, and the boxes of the SVG and of the output area showing it.
+CHART_TEXTS = """
+const out = arguments[0], svg = out.querySelector('svg');
+const box = el => { const r = el.getBoundingClientRect();
+                    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+const seen = t => t.textContent.trim() && t.getAttribute('opacity') !== '0' && getComputedStyle(t).opacity !== '0';
+const texts = [...svg.querySelectorAll('text')].filter(seen).map(t => ({
+  text: t.textContent, box: box(t), size: parseFloat(getComputedStyle(t).fontSize) || 10,
+  tokens: ['more', 'less'].find(s => t.closest('g.role-scope')?.querySelector(`g.detail_tokens_${s}_marks`)
+                                  && t.closest('g.role-axis-label')
+                                  && /^X-axis/.test(t.closest('g.role-axis')?.getAttribute('aria-label') || ''))
+                || null}));
+const area = out.closest('.jp-OutputArea-output') || out;
+return {texts, svg: box(svg), area: box(area), scrollWidth: area.scrollWidth, clientWidth: area.clientWidth};
+"""
+
+
+def _layout_problems(layout: dict) -> list[str]:
+    """Texts outside the SVG or the output area, and an output area that has to scroll sideways."""
+    problems = []
+    if layout["scrollWidth"] > layout["clientWidth"] + 1:
+        problems.append(
+            f"the chart is wider than the output ({layout['scrollWidth']} > {layout['clientWidth']} px)"
+        )
+    for frame in ("svg", "area"):
+        outer = layout[frame]
+        for t in layout["texts"]:
+            b = t["box"]
+            if (
+                b["left"] < outer["left"] - 1
+                or b["right"] > outer["right"] + 1
+                or b["top"] < outer["top"] - 1
+            ):
+                problems.append(f"{t['text']!r} is cut by the {frame} edge: {b} not in {outer}")
+    flat = [t for t in layout["texts"] if not t["tokens"]]  # the token labels are turned: checked apart
+    for i, a in enumerate(flat):
+        for b in flat[i + 1 :]:
+            x = min(a["box"]["right"], b["box"]["right"]) - max(a["box"]["left"], b["box"]["left"])
+            y = min(a["box"]["bottom"], b["box"]["bottom"]) - max(a["box"]["top"], b["box"]["top"])
+            if x > 2 and y > 2:
+                problems.append(f"{a['text']!r} and {b['text']!r} overprint each other")
+    return problems
 
 
 def _profile_report():
@@ -351,6 +394,10 @@ def test_explorer_responds_to_a_selection(lab, browser):
     assert browser.execute_script(VEGA_MARKS, "g.detail_tokens_more_marks path") == 0, (
         "nothing is selected yet"
     )
+    layout = browser.execute_script(CHART_TEXTS, chart)
+    shown = [t["text"] for t in layout["texts"]]
+    assert sum(text.startswith("Click a row above") for text in shown) == 4, shown
+    assert not _layout_problems(layout), _layout_problems(layout)
     SHOTS.mkdir(parents=True, exist_ok=True)
     before, after = SHOTS / "explore_before.png", SHOTS / "explore_after.png"
     chart.screenshot(str(before))
@@ -368,6 +415,19 @@ def test_explorer_responds_to_a_selection(lab, browser):
     time.sleep(0.5)
     chart.screenshot(str(after))
     browser.save_screenshot(str(SHOTS / "explore_window.png"))
+    layout = browser.execute_script(CHART_TEXTS, chart)
+    assert not _layout_problems(layout), _layout_problems(layout)
+    assert not any(t["text"].startswith("Click a row") for t in layout["texts"]), "placeholder left"
+    for sentence in ("more", "less"):
+        labels = sorted(
+            (t for t in layout["texts"] if t["tokens"] == sentence), key=lambda t: t["box"]["right"]
+        )
+        bars = browser.execute_script(VEGA_MARKS, f"g.detail_tokens_{sentence}_marks path")
+        assert len(labels) == bars > 0, f"sent_{sentence}: {len(labels)} token labels for {bars} bars"
+        # labels turned 60° end at their tick: neighbours are apart by (tick step) · sin 60°,
+        # which must exceed the font size for them not to touch
+        steps = [b["box"]["right"] - a["box"]["right"] for a, b in itertools.pairwise(labels)]
+        assert min(steps, default=99) * 0.866 >= labels[0]["size"], (sentence, min(steps), labels[0]["size"])
     (SHOTS / "explore_after.svg").write_text(
         browser.execute_script("return arguments[0].querySelector('svg').outerHTML;", chart), encoding="utf-8"
     )
