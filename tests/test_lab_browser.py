@@ -436,6 +436,7 @@ def test_explorer_responds_to_a_selection(lab, browser):
         "const c = arguments[0].getBoundingClientRect(); return t.bottom - c.top;",
         chart,
     )
+    _type_your_own_pair(browser)
     first, second = (Image.open(p).convert("RGB") for p in (before, after))
     box = (0, int(table_bottom) + 5, min(first.width, second.width), min(first.height, second.height))
     detail_before, detail_after = first.crop(box), second.crop(box)
@@ -446,3 +447,38 @@ def test_explorer_responds_to_a_selection(lab, browser):
     )
     assert sum(changed.histogram()[255:]) > 2000, "the detail view looks the same after selecting a pair"
     browser.execute_async_script(FINISH)
+
+
+LIVE_VERDICT = "const f = document.querySelector('.trustkit-live-scorer'); return f ? f.innerText : null;"
+
+
+def _type_your_own_pair(browser) -> None:
+    """Notebook 06's live form: type a new sent_more, press Score, read the new Δ and its token bars."""
+    form = _wait(
+        lambda: browser.execute_script("return document.querySelector('.trustkit-live-scorer');"),
+        60,
+        "the live-scoring form",
+    )
+    browser.execute_script("arguments[0].scrollIntoView()", form)
+    _wait(lambda: "Δ = " in (browser.execute_script(LIVE_VERDICT) or ""), 60, "the starting pair's Δ")
+    first = browser.execute_script(LIVE_VERDICT)
+    box = form.find_elements("css selector", "input[type=text]")[0]
+    box.clear()
+    box.send_keys("The old man was too frail to work.")
+    time.sleep(1)  # the typed value reaches the kernel before the click does
+    form.find_element("css selector", "button").click()
+    _wait(lambda: browser.execute_script(LIVE_VERDICT) != first, 60, "the typed pair's Δ")
+    _wait(
+        lambda: browser.execute_script(VEGA_MARKS, ".trustkit-live-scorer g.live_tokens_more_marks path") > 0,
+        60,
+        "the typed pair's token bars",
+    )
+    time.sleep(1)
+    text = browser.execute_script(LIVE_VERDICT)
+    assert "Δ = " in text and ("the model prefers" in text or "a tie" in text), text
+    labels = browser.execute_script(
+        "return [...document.querySelectorAll('.trustkit-live-scorer g.role-axis-label text')]"
+        ".map(t => t.textContent);"
+    )
+    assert any("frail" in label for label in labels), labels
+    form.screenshot(str(SHOTS / "explore_live_pair.png"))

@@ -10,12 +10,23 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustkit.explorer.live import LivePair, LiveScorer, live_scorer, score_pair
 from trustkit.explorer.tables import pair_rows, read_scored, token_rows, wording_rows
-from trustkit.explorer.views import TABLE_ROWS, linked_views
+from trustkit.explorer.views import TABLE_ROWS, VEGALITE_MIME, linked_views, mime_bundle
 
-__all__ = ["TABLE_ROWS", "Explorer", "explore", "pair_rows", "read_scored", "token_rows", "wording_rows"]
-
-VEGALITE_MIME = "application/vnd.vegalite.v5+json"
+__all__ = [
+    "TABLE_ROWS",
+    "Explorer",
+    "LivePair",
+    "LiveScorer",
+    "explore",
+    "live_scorer",
+    "pair_rows",
+    "read_scored",
+    "score_pair",
+    "token_rows",
+    "wording_rows",
+]
 
 
 class Explorer:
@@ -29,22 +40,14 @@ class Explorer:
 
     def spec(self) -> dict:
         """The Vega-Lite specification with its data inline (no row limit: every pair is there)."""
-        import altair as alt
-
-        with alt.data_transformers.enable("default", max_rows=None):
-            return self.chart.to_dict()
+        return mime_bundle(self.chart, "")[0][VEGALITE_MIME]
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        # Emitted directly rather than through Altair's renderer setting, whose default loads its
-        # scripts from the web; SVG so the page's marks are elements a browser test can click.
         text = (
             f"trustkit explorer: {len(self.pairs)} pairs, {len(self.wordings)} wordings"
             f"{'' if self.tokens is None else f', {len(self.tokens)} tokens'} (open in JupyterLab to interact)"
         )
-        return (
-            {VEGALITE_MIME: self.spec(), "text/plain": text},
-            {VEGALITE_MIME: {"embed_options": {"renderer": "svg", "actions": False}}},
-        )
+        return mime_bundle(self.chart, text)
 
     def __repr__(self) -> str:
         return self._repr_mimebundle_()[0]["text/plain"]

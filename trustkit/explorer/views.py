@@ -12,7 +12,17 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-__all__ = ["PLACEHOLDER", "TABLE_ROWS", "WIDTH", "linked_views"]
+__all__ = [
+    "PLACEHOLDER",
+    "TABLE_ROWS",
+    "VEGALITE_MIME",
+    "WIDTH",
+    "linked_views",
+    "mime_bundle",
+    "token_views",
+]
+
+VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 
 #: rows of the pair table: the largest |Δ| among the pairs left by the brush and the filters
 TABLE_ROWS = 15
@@ -189,14 +199,24 @@ def _wordings_view(wordings: pd.DataFrame, pick) -> alt.HConcatChart:
     )
 
 
-def _token_views(tokens: pd.DataFrame, pick) -> alt.VConcatChart:
-    """Stage 4: both sentences' per-token log-probabilities, one full-width row each, tokens labelled."""
+def token_views(tokens: pd.DataFrame, pick=None, *, name: str = "live_tokens") -> alt.VConcatChart:
+    """Stage 4: both sentences' per-token log-probabilities, one full-width row each, tokens labelled.
+
+    ``pick``: the table's selection (the pair shown is the one clicked; a placeholder before);
+    None shows every row of ``tokens`` (one pair: the live scorer's). ``name``: the bars are
+    named ``{name}_more`` and ``{name}_less``.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"pair_id": 0, "sentence": ["sent_more", "sent_less"], "position": 0,
+    ...                   "token": ["poor", "rich"], "label": ["00 poor", "00 rich"],
+    ...                   "log_prob": [-3.0, -4.0], "differs": True})
+    >>> len(token_views(t).to_dict()["vconcat"])
+    2
+    """
     low = float(tokens["log_prob"].min())
-    picked = (
-        alt.Chart(tokens)
-        .transform_filter(pick)
-        .transform_calculate(where="datum.differs ? 'differs between the sentences' : 'shared'")
-    )
+    picked = alt.Chart(tokens) if pick is None else alt.Chart(tokens).transform_filter(pick)
+    picked = picked.transform_calculate(where="datum.differs ? 'differs between the sentences' : 'shared'")
     axis = alt.Axis(
         labelAngle=TOKEN_LABEL_ANGLE,
         labelLimit=TOKEN_LABEL_LIMIT,
@@ -215,16 +235,17 @@ def _token_views(tokens: pd.DataFrame, pick) -> alt.VConcatChart:
                 color=alt.Color("where:N", scale=_DIFFERS, legend=legend),
                 tooltip=["token:N", alt.Tooltip("log_prob:Q", format=".3f"), "where:N"],
             )
-            .properties(name=f"detail_tokens_{sentence.split('_')[1]}")
+            .properties(name=f"{name}_{sentence.split('_')[1]}")
+        )
+        hint = (
+            [] if pick is None else [_placeholder("each token's log-probability shows here", WIDTH / 2, 55)]
         )
         views.append(
-            alt.layer(
-                bars, _placeholder("each token's log-probability shows here", WIDTH / 2, 55)
-            ).properties(
+            alt.layer(bars, *hint).properties(
                 width=WIDTH, height=110, title=f"{sentence}: log-probability of each token (orange: differs)"
             )
         )
-    return alt.vconcat(*views)
+    return alt.vconcat(*views).resolve_scale(x="independent")
 
 
 def linked_views(
@@ -264,7 +285,7 @@ def linked_views(
     header, table = _pair_table(base, kept, brush, pick)
     detail: list[alt.HConcatChart | alt.VConcatChart] = [_wordings_view(wordings, pick)]
     if tokens is not None and len(tokens):
-        detail.append(_token_views(tokens, pick))
+        detail.append(token_views(tokens, pick, name="detail_tokens"))
     chart = (
         alt.vconcat(
             _histogram(base, pairs, kept, brush),
@@ -279,3 +300,20 @@ def linked_views(
         .resolve_scale(color="independent")
     )
     return chart.configure_view(stroke=None).configure_concat(spacing=16)
+
+
+def mime_bundle(chart: alt.TopLevelMixin, text: str) -> tuple[dict, dict]:
+    """The chart as JupyterLab draws it natively: Vega-Lite v5 with its data inline, SVG, no actions.
+
+    Emitted directly rather than through Altair's renderer setting, whose default loads its scripts
+    from the web; SVG so the marks are elements a browser test can find and click.
+
+    >>> data, meta = mime_bundle(alt.Chart(pd.DataFrame({"x": [1]})).mark_point(), "one point")
+    >>> sorted(data), meta[VEGALITE_MIME]["embed_options"]["renderer"]
+    (['application/vnd.vegalite.v5+json', 'text/plain'], 'svg')
+    """
+    with alt.data_transformers.enable("default", max_rows=None):
+        spec = chart.to_dict()
+    return {VEGALITE_MIME: spec, "text/plain": text}, {
+        VEGALITE_MIME: {"embed_options": {"renderer": "svg", "actions": False}}
+    }
