@@ -203,6 +203,8 @@ def _problems(cells: list[dict]) -> list[str]:
                 problems.append(f"{where}: {out['ename']}: {out['evalue']}")
             elif out["output_type"] == "stream" and out.get("name") == "stderr":
                 problems.append(f"{where}: stderr: {''.join(out['text'])[:300]}")
+        if "Loading weights" in json.dumps(cell["outputs"]):  # a widget that breaks a reopened notebook
+            problems.append(f"{where}: transformers' Loading weights bar")
         if "Error displaying widget" in cell["text"]:
             problems.append(f"{where}: Error displaying widget")
         if "save_figure(" in cell["source"] and cell["images"] == 0:
