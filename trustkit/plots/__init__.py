@@ -17,7 +17,7 @@ from trustkit.plots.style import (
     model_labels,
     save_figure,
 )
-from trustkit.plots.tables import category_table
+from trustkit.plots.tables import category_table, tidy_table
 
 __all__ = [
     "LINE_COLOURS",
@@ -34,4 +34,5 @@ __all__ = [
     "plot_revision_counts",
     "plot_threshold_curve",
     "save_figure",
+    "tidy_table",
 ]
