@@ -179,7 +179,7 @@ def _check_head(model, info: dict, config, kind: str, location: str) -> list[str
 
 
 @contextlib.contextmanager
-def _no_transformers_bars():
+def no_transformers_bars():
     """Turn the "Loading weights" bar of transformers off for the block (restored after).
 
     In Jupyter it is a widget that names no model, reads 100% within a second, and shows as
@@ -278,7 +278,7 @@ def load_pretrained(
     try:
         # Weights missing from a checkpoint are initialised from torch's global generator; a fixed
         # seed makes an accepted random head the same on every load (and keeps score caches valid).
-        with torch.random.fork_rng(devices=[]), _no_transformers_bars():
+        with torch.random.fork_rng(devices=[]), no_transformers_bars():
             torch.manual_seed(RANDOM_INIT_SEED)
             model, info = auto_class.from_pretrained(load_from, config=config, **kwargs)
     except ValueError as err:
