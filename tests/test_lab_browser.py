@@ -46,7 +46,8 @@ RUN_TIMEOUT = 900
 
 # One round trip reads every cell: its source, its outputs in the model, and what the page shows.
 READ_CELLS = """
-const cells = window.jupyterapp.shell.currentWidget.content.widgets;
+const content = window.jupyterapp.shell.currentWidget.content, cells = content.widgets;
+const widgetRenderer = content.rendermime.mimeTypes.includes('application/vnd.jupyter.widget-view+json');
 return cells.map((cell, index) => {
   const outputs = cell.model.type === 'code' ? cell.model.outputs.toJSON() : [];
   const imgs = [...cell.node.querySelectorAll('.jp-OutputArea-output img')];
@@ -54,6 +55,7 @@ return cells.map((cell, index) => {
           tags: cell.model.getMetadata('tags') || [], count: cell.model.executionCount ?? null,
           outputs, images: imgs.filter(i => i.complete && i.naturalWidth > 0).length,
           widgets: cell.node.querySelectorAll('.jp-OutputArea-output .jupyter-widgets').length,
+          widgetRenderer,
           text: (cell.node.querySelector('.jp-Cell-outputWrapper') || {innerText: ''}).innerText};
 });
 """
@@ -210,12 +212,13 @@ def _problems(cells: list[dict]) -> list[str]:
         if "save_figure(" in cell["source"] and cell["images"] == 0:
             problems.append(f"{where} saves a figure but shows no image")
     # Bars made with leave=False close themselves when done and leave an empty output, so the
-    # check is that the widgets do render (some are on the page) and none failed to.
+    # check is that JupyterLab can render widgets at all (the widget manager is loaded); one that
+    # cannot shows "Error displaying widget", caught above.
     wanted = sum(
         "application/vnd.jupyter.widget-view+json" in o.get("data", {}) for c in cells for o in c["outputs"]
     )
-    if wanted and not sum(c["widgets"] for c in cells):
-        problems.append(f"{wanted} widget outputs (progress bars) and not one rendered")
+    if wanted and not all(c["widgetRenderer"] for c in cells):
+        problems.append(f"{wanted} widget outputs (progress bars) and no widget renderer in JupyterLab")
     return problems
 
 
