@@ -174,4 +174,4 @@ def test_live_scoring_matches_the_table_path():
 @pytest.mark.parametrize("module", [tables, views])
 def test_docstring_examples(module):
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert not result.failed
+    assert result.attempted and not result.failed

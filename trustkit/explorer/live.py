@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.explorer.tables import token_rows
 from trustkit.explorer.views import mime_bundle, token_views
 from trustkit.metrics.crows import pair_outcome
@@ -67,7 +68,7 @@ def _metric_for(scorer, metric: str | None) -> str:
     from trustkit.study.steps import DEFAULT_METRICS
 
     if scorer.kind not in DEFAULT_METRICS:
-        raise ValueError(f"no default metric for a {scorer.kind!r} scorer: pass metric=...")
+        raise InputError(f"no default metric for a {scorer.kind!r} scorer: pass metric=...")
     return DEFAULT_METRICS[scorer.kind]
 
 
@@ -99,7 +100,7 @@ def score_pair(
     sentences = {"sent_more": str(sent_more).strip(), "sent_less": str(sent_less).strip()}
     for name, sentence in sentences.items():
         if not sentence:
-            raise ValueError(f"{name} is empty: type a sentence")
+            raise InputError(f"{name} is empty: type a sentence")
     metric = _metric_for(scorer, metric)
     pairs = pd.DataFrame([{"pair_id": 0, "direction": direction, **sentences}])
     scored = scorer.score_pairs(pairs, metric)
