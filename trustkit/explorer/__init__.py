@@ -11,22 +11,25 @@ from pathlib import Path
 import pandas as pd
 
 from trustkit.errors import InputError
+from trustkit.explorer.live import LivePair, LiveScorer, live_scorer, score_pair
 from trustkit.explorer.page import page_html, safe_to_save, write_page
 from trustkit.explorer.tables import pair_rows, read_scored, token_rows, wording_rows
-from trustkit.explorer.views import TABLE_ROWS, linked_views
+from trustkit.explorer.views import TABLE_ROWS, VEGALITE_MIME, linked_views, mime_bundle
 
 __all__ = [
     "TABLE_ROWS",
     "Explorer",
+    "LivePair",
+    "LiveScorer",
     "explore",
+    "live_scorer",
     "page_html",
     "pair_rows",
     "read_scored",
+    "score_pair",
     "token_rows",
     "wording_rows",
 ]
-
-VEGALITE_MIME = "application/vnd.vegalite.v5+json"
 
 
 class Explorer:
@@ -40,10 +43,7 @@ class Explorer:
 
     def spec(self) -> dict:
         """The Vega-Lite specification with its data inline (no row limit: every pair is there)."""
-        import altair as alt
-
-        with alt.data_transformers.enable("default", max_rows=None):
-            return self.chart.to_dict()
+        return mime_bundle(self.chart, "")[0][VEGALITE_MIME]
 
     def save(self, path) -> None:
         """Write the explorer as one HTML page (``chart.save(path)`` writes the same page).
@@ -56,16 +56,11 @@ class Explorer:
         write_page(self.chart, path)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        # Emitted directly rather than through Altair's renderer setting, whose default loads its
-        # scripts from the web; SVG so the page's marks are elements a browser test can click.
         text = (
             f"trustkit explorer: {len(self.pairs)} pairs, {len(self.wordings)} wordings"
             f"{'' if self.tokens is None else f', {len(self.tokens)} tokens'} (open in JupyterLab to interact)"
         )
-        return (
-            {VEGALITE_MIME: self.spec(), "text/plain": text},
-            {VEGALITE_MIME: {"embed_options": {"renderer": "svg", "actions": False}}},
-        )
+        return mime_bundle(self.chart, text)
 
     def __repr__(self) -> str:
         return self._repr_mimebundle_()[0]["text/plain"]

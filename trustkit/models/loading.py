@@ -8,6 +8,7 @@ Finding the weight files (bundle, file, directory or hub snapshot) is ``trustkit
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -198,6 +199,24 @@ class CheckpointMismatchError(TrustkitError, RuntimeError):
     """A checkpoint's tensors do not have the shapes its config.json gives (e.g. another vocab_size)."""
 
 
+@contextlib.contextmanager
+def no_transformers_bars():
+    """Turn the "Loading weights" bar of transformers off for the block (restored after).
+
+    In Jupyter it is a widget that names no model, reads 100% within a second, and shows as
+    "Error displaying widget: model not found" once the notebook is saved and reopened.
+    """
+    from transformers.utils import logging as hf_logging
+
+    was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_on:
+            hf_logging.enable_progress_bar()
+
+
 def load_pretrained(
     name_or_path,
     *,
@@ -282,7 +301,7 @@ def load_pretrained(
     try:
         # Weights missing from a checkpoint are initialised from torch's global generator; a fixed
         # seed makes an accepted random head the same on every load (and keeps score caches valid).
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), no_transformers_bars():
             torch.manual_seed(RANDOM_INIT_SEED)
             model, info = auto_class.from_pretrained(load_from, config=config, **kwargs)
     except ValueError as err:
