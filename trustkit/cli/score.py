@@ -72,6 +72,12 @@ def register(subparsers) -> None:
     )
     p.add_argument("--dtype", help="GPU autocast precision: bf16 (default on GPU), fp16, fp32")
     p.add_argument(
+        "--precision",
+        choices=("fp32", "bf16", "fp16", "int8"),
+        help="deployment precision of the model, applied as asked (no fp32 guard), on CPU too: "
+        "bf16 weights, fp16 autocast or int8 dynamic quantization (trustkit.models.precision)",
+    )
+    p.add_argument(
         "--batch-tokens",
         type=int,
         metavar="N",
@@ -228,7 +234,11 @@ def _prepare(args, out: Path | None, device):
     if pairs.empty:
         raise ValueError(f"{args.data} holds no pairs to score")
     model = load_pretrained(
-        args.model, device=device, allow_pickle=args.allow_pickle, random_control=args.random_control
+        args.model,
+        device=device,
+        allow_pickle=args.allow_pickle,
+        random_control=args.random_control,
+        precision=args.precision,
     )
     if mode is not None and model.kind != mode.kind:
         raise ValueError(
