@@ -132,9 +132,10 @@ def test_compare_cli_on_two_real_runs(tmp_path, monkeypatch, capsys):
         model = random_control("bert", "tiny", seed=seed, out_dir=tmp_path / f"bert{seed}")
         out = tmp_path / f"run{seed}.csv"
         args = ["score", "--model", str(model), "--data", "crows_pairs", "--metric", "aul"]
-        assert main(args + ["--limit", "40", "--random-control", "--out", str(out)]) == 0
+        assert main(args + ["--limit", "40", "--random-control", "--utility", "3", "--out", str(out)]) == 0
         runs.append(out)
-    capsys.readouterr()
+    assert "utility: pseudo-perplexity" in capsys.readouterr().out
+    assert json.loads((tmp_path / "run0.csv.json").read_text())["utility"]["n_texts"] == 3
     report = tmp_path / "cmp.json"
     assert main(["compare", str(runs[0]), str(runs[1]), "--json", str(report)]) == 0
     printed = capsys.readouterr().out
@@ -142,6 +143,9 @@ def test_compare_cli_on_two_real_runs(tmp_path, monkeypatch, capsys):
     doc = json.loads(report.read_text())
     assert doc["n_pairs"] == 40 and doc["metric"] == "aul"
     assert doc["flips"] == sum(s["flips"] for s in doc["strata"])
+    assert (
+        set(doc["utility"]) == {"run0.csv", "run1.csv"} and "utility run1.csv: pseudo-perplexity" in printed
+    )
 
     # one line for a mismatch: other pairs, other metric, a table without its sidecar
     short = tmp_path / "short.csv"

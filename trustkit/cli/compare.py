@@ -60,6 +60,7 @@ def read_run(path: str | Path):
     sidecar = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
     table.attrs["metric"] = sidecar.get("metric")
     table.attrs["sidecar"] = sidecar
+    table.attrs["utility"] = sidecar.get("utility")
     return table
 
 

@@ -68,6 +68,14 @@ def register(subparsers) -> None:
     g.add_argument("--normalise", choices=NORMALISATIONS, help="sum (default), mean, per_char, per_byte")
     p.add_argument("--limit", type=int, metavar="N", help="score only the first N pairs")
     p.add_argument(
+        "--utility",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also score N held-out ACL Anthology abstracts (seed 0) for a utility score beside the bias "
+        "score: perplexity (causal) or pseudo-perplexity (masked), per token and per byte (sidecar: utility)",
+    )
+    p.add_argument(
         "--device", help="cpu (default), cuda, cuda:1, auto; under torchrun cuda means cuda:LOCAL_RANK"
     )
     p.add_argument("--dtype", help="GPU autocast precision: bf16 (default on GPU), fp16, fp32")
@@ -203,6 +211,8 @@ def run(args) -> int:
         problem = f"--out must end in .csv or .parquet, got {out.name}"
     elif args.limit is not None and args.limit < 1:
         problem = "--limit must be a positive number of pairs"
+    elif args.utility < 0:
+        problem = "--utility must be a number of held-out texts (0: none)"
     if problem:
         if os.environ.get("RANK", "0") == "0":  # under torchrun every rank sees it: rank 0 says it
             print(f"trustkit score: {problem}", file=sys.stderr)
@@ -305,6 +315,11 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
         if args.data not in mode.data:
             lines.append(f"note: {mode.name} evaluates on {' / '.join(mode.data)}; this is {args.data}")
     lines += report_lines(scored, pairs, metric)
+    if args.utility:
+        from trustkit.metrics.utility import heldout_texts, perplexity
+
+        sidecar["utility"] = perplexity(scorer, heldout_texts(args.utility))
+        lines.append(utility_line(sidecar["utility"]))
     if out is not None:
         write_table_with_sidecar(table, out, sidecar)
     print("\n".join(lines))
@@ -319,6 +334,23 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
         f"{scorer.stats['rows_computed']} rows computed{ranks}, {seconds:.1f} s)"
     )
     return 0
+
+
+def utility_line(utility: dict) -> str:
+    """One line for a utility score (``trustkit.metrics.utility.perplexity``).
+
+    Example
+    -------
+    >>> print(utility_line({"kind": "perplexity", "perplexity": 21.04, "bits_per_byte": 0.9712,
+    ...     "n_texts": 100, "n_tokens": 17000, "text": {"dataset": "acl_anthology", "year": 2024, "seed": 0}}))
+    utility: perplexity 21.04 per token, 0.971 bits per byte (100 texts, 17000 tokens; acl_anthology 2024, seed 0)
+    """
+    text = utility.get("text") or {}
+    where = f"; {text.get('dataset')} {text.get('year')}, seed {text.get('seed')}" if text else ""
+    return (
+        f"utility: {utility['kind']} {utility['perplexity']:.2f} per token, {utility['bits_per_byte']:.3f} "
+        f"bits per byte ({utility['n_texts']} texts, {utility['n_tokens']} tokens{where})"
+    )
 
 
 def report_lines(scored, pairs, metric: str) -> list[str]:

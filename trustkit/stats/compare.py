@@ -96,6 +96,8 @@ class Comparison:
     outcomes: pd.DataFrame
     labels: tuple[str, str] = ("a", "b")
     settings: dict = field(default_factory=dict)
+    #: each run's utility score (``trustkit.metrics.utility.perplexity``) where its table carries one
+    utility: dict = field(default_factory=dict)
 
     def as_text(self) -> str:
         """The comparison as the terminal table ``trustkit compare`` prints."""
@@ -110,9 +112,13 @@ class Comparison:
             f"minimum detectable difference at n={s['n_pairs']}: {s['mdd']:.1f} points "
             f"(alpha {self.settings['alpha']}, power {self.settings['power']}, "
             f"discordant share {s['mdd_discordant_share']:.3f})",
-            "",
-            f"flips by |Δ| of {la} (quantile strata):",
         ]
+        lines += [
+            f"utility {label}: {u['kind']} {u['perplexity']:.3f} per token, {u['bits_per_byte']:.4f} bits per byte "
+            f"({u['n_texts']} texts)"
+            for label, u in self.utility.items()
+        ]
+        lines += ["", f"flips by |Δ| of {la} (quantile strata):"]
         lines += [
             f"  {r.stratum:<28} n {r.n_pairs:>5}  flips {r.flips:>4}  "
             f"{r.flip_rate:5.1f}% [{r.ci_low:.1f}, {r.ci_high:.1f}]"
@@ -162,6 +168,7 @@ class Comparison:
             "outcomes": records(self.outcomes.reset_index()),
             "categories": records(self.categories),
             "strata": records(self.strata),
+            "utility": self.utility,
             "settings": self.settings,
         }
 
@@ -359,4 +366,7 @@ def compare_scored(
         "tie_decimals": decimals,
         "by": by,
     }
-    return Comparison(pairs, summary, categories, strata_frame, outcomes, (labels[0], labels[1]), settings)
+    utility = {label: t.attrs["utility"] for label, t in zip(labels, (a, b)) if t.attrs.get("utility")}
+    return Comparison(
+        pairs, summary, categories, strata_frame, outcomes, (labels[0], labels[1]), settings, utility
+    )
