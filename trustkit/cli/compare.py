@@ -31,42 +31,9 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def read_run(path: str | Path):
-    """A scored table with its sidecar's metric (``attrs["metric"]``) and sidecar (``attrs["sidecar"]``).
-
-    A table without a sidecar that describes it is refused: its metric, and so its tie rule,
-    would be a guess.
-
-    Example
-    -------
-    >>> read_run("missing.csv")
-    Traceback (most recent call last):
-    ...
-    FileNotFoundError: missing.csv: no such scored table
-    """
-    import pandas as pd
-
-    from trustkit.fileio import check_sidecar, sidecar_path
-
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such scored table")
-    if path.suffix not in (".csv", ".parquet"):
-        raise ValueError(f"{path}: a scored table ends in .csv or .parquet")
-    problem = check_sidecar(path)
-    if problem is not None:
-        raise ValueError(f"{path}: {problem}; rescore it with trustkit score --out")
-    table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-    sidecar = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
-    table.attrs["metric"] = sidecar.get("metric")
-    table.attrs["sidecar"] = sidecar
-    table.attrs["utility"] = sidecar.get("utility")
-    return table
-
-
 def run(args) -> int:
     """Compare and print; 0 on success, 2 on a refused input (one line on stderr)."""
-    from trustkit.fileio import atomic_write_text, check_output_path
+    from trustkit.fileio import atomic_write_text, check_output_path, read_table_with_sidecar
     from trustkit.stats.compare import compare_scored
 
     by = None if args.by.lower() == "none" else args.by
@@ -75,7 +42,7 @@ def run(args) -> int:
             raise ValueError(f"--n-resamples must be at least 1, got {args.n_resamples}")
         if args.json:
             check_output_path(args.json, inputs=[args.a, args.b], force=args.force)
-        a, b = read_run(args.a), read_run(args.b)
+        a, b = read_table_with_sidecar(args.a), read_table_with_sidecar(args.b)
         if by is not None and by not in ("bias_type", "direction"):
             raise ValueError(f"--by must be bias_type, direction or none, got {args.by}")
         labels = (Path(args.a).name, Path(args.b).name)
