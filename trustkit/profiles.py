@@ -134,10 +134,10 @@ _LAB: dict[str, dict] = {
         "precisions": ["fp32", "bf16", "fp16", "int8"],
         "control": "bert-base",
         "control_precisions": ["fp32", "bf16"],
-        "n_pairs": 100,
-        "control_n_pairs": 20,
-        "n_texts": 20,
-        "control_n_texts": 3,
+        "n_pairs": 40,
+        "control_n_pairs": 10,
+        "n_texts": 5,
+        "control_n_texts": 1,
         "n_bootstrap": 1000,
         "seed": 0,
         "device": "cpu",
@@ -229,13 +229,13 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
         "05_landscape": _LANDSCAPE_FULL,
         # The README's report card: SmolLM2 on the first 100 CrowS-Pairs pairs, 3 back-translations each.
         "06_explore_and_report": {"report_dir": "../build/offline", "n_pairs": 100, "icc_bootstrap": 100},
-        # SmolLM2 in four precisions on 150 random pairs (fp16 autocast runs ~2x slower than fp32
-        # on 2 CPU cores); the random BERT-base control (masked PLL) on 30 pairs, fp32 vs bf16.
+        # SmolLM2 in four precisions on 100 random pairs (fp16 autocast runs ~2x slower than fp32
+        # on 2 CPU cores); the random BERT-base control (masked PLL) on 20 pairs, fp32 vs bf16.
         "07_deployment_choices": {
-            "n_pairs": 150,
-            "control_n_pairs": 30,
-            "n_texts": 20,
-            "control_n_texts": 2,
+            "n_pairs": 100,
+            "control_n_pairs": 20,
+            "n_texts": 5,
+            "control_n_texts": 1,
             "n_bootstrap": 2000,
         },
     },
