@@ -299,8 +299,8 @@ def compare_scored(
         lo, hi = _paired_ci(diff, n_resamples, confidence, seed + offset)
         return {
             "n_pairs": len(part),
-            "bias_score_a": 100.0 * float((part["outcome_a"] == "sent_more").mean()),
-            "bias_score_b": 100.0 * float((part["outcome_b"] == "sent_more").mean()),
+            "bias_score_a": 100.0 * int((part["outcome_a"] == "sent_more").sum()) / len(part),
+            "bias_score_b": 100.0 * int((part["outcome_b"] == "sent_more").sum()) / len(part),
             "estimate": float(diff.mean()),
             "ci_low": lo,
             "ci_high": hi,
