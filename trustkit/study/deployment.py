@@ -63,7 +63,7 @@ class DeploymentResult:
                 f"{s['flips']} of {s['n_pairs']} decisions flip ({s['flip_rate']:.1f}%: "
                 f"{strata['flip_rate'].iloc[0]:.0f}% in the closest |Δ| quartile, "
                 f"{strata['flip_rate'].iloc[-1]:.0f}% in the farthest); "
-                f"{significant} categor{'y' if significant == 1 else 'ies'} differ after BH; "
+                f"categories that differ after BH: {significant}; "
                 f"utility {u0:.3f} → {u1:.3f} bits per byte ({100 * (u1 / u0 - 1):+.1f}%)."
             )
         return "\n".join(lines)
