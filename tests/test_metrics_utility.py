@@ -26,6 +26,10 @@ def test_causal_perplexity_is_the_direct_computation():
     assert got["perplexity"] == pytest.approx(math.exp(-sum(per_token) / len(per_token)), rel=1e-4)
     assert got["bits_per_byte"] == pytest.approx(-sum(per_token) / n_bytes / math.log(2), rel=1e-4)
     assert got["byte_perplexity"] == pytest.approx(2 ** got["bits_per_byte"], rel=1e-9)
+    # a text longer than the model's 64 positions is left out and counted, never cut
+    longer = perplexity(scorer, TEXTS + [" ".join(["word"] * 80)])
+    assert longer["n_left_out"] == 1 and longer["n_texts"] == 2
+    assert longer["log_likelihood"] == pytest.approx(got["log_likelihood"], abs=1e-9)
 
 
 def test_masked_pseudo_perplexity_is_exp_of_minus_pll_per_token():

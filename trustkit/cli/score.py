@@ -347,6 +347,8 @@ def utility_line(utility: dict) -> str:
     """
     text = utility.get("text") or {}
     where = f"; {text.get('dataset')} {text.get('year')}, seed {text.get('seed')}" if text else ""
+    if utility.get("n_left_out"):
+        where += f"; {utility['n_left_out']} longer than the model's window left out"
     return (
         f"utility: {utility['kind']} {utility['perplexity']:.2f} per token, {utility['bits_per_byte']:.3f} "
         f"bits per byte ({utility['n_texts']} texts, {utility['n_tokens']} tokens{where})"

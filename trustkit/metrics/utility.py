@@ -72,7 +72,8 @@ def perplexity(scorer, texts) -> dict:
     Returns
     -------
     dict ``kind, perplexity, byte_perplexity, bits_per_byte, log_likelihood, n_texts,
-    n_tokens, n_bytes`` and ``text`` (the sample's description when given a DataFrame).
+    n_tokens, n_bytes``, ``n_left_out`` (texts longer than the model's window, left out, not
+    cut) and ``text`` (the sample's description when given a DataFrame).
 
     Example
     -------
@@ -87,6 +88,13 @@ def perplexity(scorer, texts) -> dict:
     items = list(texts["text"]) if isinstance(texts, pd.DataFrame) else list(texts)
     if not items:
         raise ValueError("perplexity needs at least one text")
+    # a text longer than the model's window is left out (and counted), never cut: a cut text's
+    # bytes and tokens would no longer match
+    problems = scorer.problems(items)
+    left_out = [i for i, p in enumerate(problems) if p is not None]
+    items = [t for t, p in zip(items, problems) if p is None]
+    if not items:
+        raise ValueError(f"none of the {len(problems)} texts can be scored: {problems[0]}")
     metric = "ll" if scorer.kind == "causal" else "pll"
     tokens = scorer.score_tokens(items, metric)
     scored = tokens[tokens["scored"]]
@@ -101,5 +109,6 @@ def perplexity(scorer, texts) -> dict:
         "n_texts": len(items),
         "n_tokens": n_tokens,
         "n_bytes": n_bytes,
+        "n_left_out": len(left_out),
         "text": described,
     }
