@@ -8,6 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from trustkit.plots.style import PALETTE, house_style, model_label
 from trustkit.tables import require_columns
@@ -54,10 +55,11 @@ def plot_bias_vs_utility(runs: pd.DataFrame):
                 )
             ax.axhline(50, color="black", lw=1.2, ls=":")
             ax.ticklabel_format(axis="x", useOffset=False)
+            ax.xaxis.set_major_locator(MaxNLocator(3))
             kind = part["utility"].iloc[0] if "utility" in part.columns else "perplexity"
-            ax.set_xlabel(f"bits per byte ({kind}; lower = better)")
+            ax.set_xlabel("bits per byte (lower = better)")
             ax.set_ylabel("bias score (%), 95% CI")
-            ax.set_title(label, loc="left", fontsize="medium")
+            ax.set_title(f"{label}\n{kind}", loc="left", fontsize="small")
             ax.legend(fontsize="small")
         fig.suptitle(
             "Bias score vs utility per deployment choice (same pairs, same texts)", x=0.01, ha="left"
@@ -95,8 +97,8 @@ def plot_flips_by_stratum(strata: pd.DataFrame):
                 colour = PALETTE[(i + 1) % len(PALETTE)]
                 ax.bar(x, y, width, color=colour, label=f"{choice} vs fp32")
                 ax.errorbar(x, y, yerr=err, ls="none", capsize=3, lw=1.2, color=colour, alpha=0.6)
-            ax.set_xticks(np.arange(len(names)), [n.replace(": ", "\n") for n in names], fontsize="x-small")
-            ax.set_xlabel("|Δ| quartile of the fp32 run (nats)")
+            ax.set_xticks(np.arange(len(names)), [n.split(":")[0] for n in names])
+            ax.set_xlabel("|Δ| quartile of the fp32 run (1 = closest)")
             ax.set_ylabel("pairs whose decision flips (%)")
             ax.set_title(label, loc="left", fontsize="medium")
             ax.legend(fontsize="x-small", loc="upper right")
@@ -124,7 +126,7 @@ def plot_category_differences(categories: pd.DataFrame):
     )
     groups = list(dict.fromkeys(categories["group"]))
     with house_style():
-        fig, panels = _panels(categories, 1.8 + 0.45 * len(groups))
+        fig, panels = _panels(categories, 2.6 + 0.45 * len(groups))
         for ax, model, label in panels:
             part = categories[categories["model"] == model]
             choices = list(dict.fromkeys(part["precision"]))
@@ -155,9 +157,12 @@ def plot_category_differences(categories: pd.DataFrame):
             ax.axvline(0, color="black", lw=1.2, ls=":")
             ax.set_yticks(np.arange(len(groups)), groups, fontsize="small")
             ax.invert_yaxis()
-            ax.set_xlabel("bias-score difference (points)")
-            ax.set_title(label, loc="left", fontsize="medium")
-            ax.legend(fontsize="x-small")
+            if ax is not panels[0][0]:  # the same categories, named once
+                ax.tick_params(labelleft=False)
+            ax.xaxis.set_major_locator(MaxNLocator(4))
+            ax.set_xlabel("difference (points)")
+            ax.set_title(label, loc="left", fontsize="small")
+            ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(0, -0.18), ncols=len(choices))
         fig.suptitle("Per-category difference from fp32 (* BH-corrected McNemar p < 0.05)", x=0.01, ha="left")
         fig.tight_layout()
     return fig
