@@ -98,7 +98,7 @@ def plot_flips_by_stratum(strata: pd.DataFrame):
                 ax.bar(x, y, width, color=colour, label=f"{choice} vs fp32")
                 ax.errorbar(x, y, yerr=err, ls="none", capsize=3, lw=1.2, color=colour, alpha=0.6)
             ax.set_xticks(np.arange(len(names)), [n.split(":")[0] for n in names])
-            ax.set_xlabel("|Δ| quartile of the fp32 run (1 = closest)")
+            ax.set_xlabel("|Δ| quartile (1 = closest)")
             ax.set_ylabel("pairs whose decision flips (%)")
             ax.set_title(label, loc="left", fontsize="medium")
             ax.legend(fontsize="x-small", loc="upper right")
@@ -162,7 +162,7 @@ def plot_category_differences(categories: pd.DataFrame):
             ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.set_xlabel("difference (points)")
             ax.set_title(label, loc="left", fontsize="small")
-            ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(0, -0.18), ncols=len(choices))
+            ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(0, -0.2))
         fig.suptitle("Per-category difference from fp32 (* BH-corrected McNemar p < 0.05)", x=0.01, ha="left")
         fig.tight_layout()
     return fig
