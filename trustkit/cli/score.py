@@ -25,7 +25,7 @@ from trustkit.scoring.policy import NORMALISATIONS, CausalPolicy
 METRIC_CHOICES = tuple(m.name for m in metrics() if m.unit in ("sentence", "pair"))
 OUT_COLUMNS = ["pair_id", "bias_type", "direction", "score_more", "score_less", "delta"]
 # kept in the table when the pair table has them (WinoBias' type, split, pronoun gender, ...)
-EXTRA_COLUMNS = ("type", "split", "item", "occupation", "pronoun_gender", "only_pronoun_differs")
+EXTRA_COLUMNS = ("type", "split", "item", "occupation", "pronoun_gender", "only_pronoun_differs", "precision")
 
 
 def register(subparsers) -> None:
@@ -79,7 +79,12 @@ def register(subparsers) -> None:
     p.add_argument(
         "--device", help="cpu (default), cuda, cuda:1, auto; under torchrun cuda means cuda:LOCAL_RANK"
     )
-    p.add_argument("--dtype", help="GPU autocast precision: bf16 (default on GPU), fp16, fp32")
+    p.add_argument(
+        "--dtype",
+        help="fp32 (default on CPU); bf16 (default on CUDA) or fp16: reduced precision with an fp32 "
+        "guard, so every decision and tie equals fp32's; bf16-raw, fp16-raw: unguarded (faster, "
+        "decisions may differ)",
+    )
     p.add_argument(
         "--precision",
         choices=("fp32", "bf16", "fp16", "int8"),
@@ -305,6 +310,7 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
         "policy": scorer.policy.record() if scorer.kind == "causal" else None,
         "seconds": round(seconds, 3),
         "stats": scorer.stats,
+        "precision": scorer.precision_report or {"dtype": scorer.precision.name},
         "ranks": size,
     }
     lines = [format_summary(summary, metric)]

@@ -76,6 +76,18 @@ def score_stereoset_candidates(
     return out
 
 
+def candidate_groups(sentences: Sequence[str]) -> list[tuple[int, int, int]]:
+    """The three candidates of each example in :func:`score_stereoset_candidates`'s sentence list.
+
+    Passed as ``compare`` so that a guarded reduced precision keeps their order fp32's.
+
+    >>> candidate_groups(["s1", "s2", "a1", "a2", "u1", "u2"])
+    [(0, 2, 4), (1, 3, 5)]
+    """
+    n = len(sentences) // len(LABELS)
+    return [(i, i + n, i + 2 * n) for i in range(n)]
+
+
 def _term_counts(rows: pd.DataFrame) -> pd.DataFrame:
     pro = rows["score_stereotype"].to_numpy(float)
     anti = rows["score_anti_stereotype"].to_numpy(float)
@@ -194,11 +206,14 @@ def score_stereoset_original(examples: pd.DataFrame, scorer) -> pd.DataFrame:
     require_columns(table, ["context", *LABELS], "StereoSet example table")
     if scorer.kind == "masked":
         contexts = list(table["context"]) * len(LABELS)
-        out = score_stereoset_candidates(examples, lambda sents: score_blank_word(scorer, contexts, sents))
+        out = score_stereoset_candidates(
+            examples, lambda sents: score_blank_word(scorer, contexts, sents, compare=candidate_groups(sents))
+        )
         out.attrs["scorer"] = "stereoset_blank"
     else:
         out = score_stereoset_candidates(
-            examples, lambda sents: scorer.score_sentences(sents, "geomean_prob")
+            examples,
+            lambda sents: scorer.score_sentences(sents, "geomean_prob", compare=candidate_groups(sents)),
         )
         out.attrs["scorer"] = "geomean_prob"
     return out
@@ -216,7 +231,7 @@ def _stereoset_policy_scorer(scorer):
         scorer.tokenizer,
         policy=CausalPolicy(prefix=STEREOSET_START),
         device=scorer.device,
-        dtype=scorer.dtype,
+        dtype=scorer.precision,
         batch_tokens=scorer.batch_tokens,
         cache=scorer.cache if scorer.cache is not None else False,
         model_id=scorer.model_id,
@@ -258,7 +273,7 @@ def stereoset_comparison(scorers: dict, examples: pd.DataFrame) -> pd.DataFrame:
                 examples, _stereoset_policy_scorer(scorer)
             ),
             f"whole sentence · {whole}": score_stereoset_candidates(
-                examples, lambda s, sc=scorer, m=whole: sc.score_sentences(s, m)
+                examples, lambda s, sc=scorer, m=whole: sc.score_sentences(s, m, compare=candidate_groups(s))
             ),
         }
         for label, scored in variants.items():

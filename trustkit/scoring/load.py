@@ -42,8 +42,9 @@ def load_scorer(
     device : str, optional
         ``"cpu"`` (default), ``"cuda"``, ``"auto"``.
     dtype : str or torch.dtype, optional
-        Autocast precision on GPU (``"bf16"`` default there, ``"fp16"``, ``"fp32"``); weights stay
-        fp32 and the log-softmax is always fp32. CPU runs fp32.
+        ``"fp32"`` (the CPU default), ``"bf16"`` (the CUDA default) or ``"fp16"``: autocast with the
+        fp32 guard, so decisions and ties equal fp32's; ``"bf16-raw"``/``"fp16-raw"``: unguarded.
+        Weights stay fp32 and the log-softmax is always fp32 (``trustkit.scoring.precision``).
     random_control : bool
         Accept a random-weights control or a missing LM head (explicitly a control).
     allow_pickle : bool

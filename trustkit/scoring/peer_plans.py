@@ -191,8 +191,10 @@ def plan_blank_word(scorer, item: tuple[str, str]) -> Plan:
     return _multi_sequence_plan(seqs, rows, entries, [pieces], "mean_prob")
 
 
-def score_blank_word(scorer, contexts, sentences) -> list[float]:
+def score_blank_word(scorer, contexts, sentences, *, compare=None) -> list[float]:
     """Score each candidate sentence in its BLANK context with ``stereoset_blank`` (masked LMs).
+
+    ``compare``: groups of candidate indices whose scores are compared (see ``Scorer.score_sentences``).
 
     Example
     -------
@@ -205,7 +207,7 @@ def score_blank_word(scorer, contexts, sentences) -> list[float]:
             "geomean_prob over the whole candidate sentence"
         )
     items = [(str(c), str(s)) for c, s in zip(contexts, sentences, strict=True)]
-    return [v.scores[0] for v in scorer._score_items(items, "stereoset_blank")]
+    return [v.scores[0] for v in scorer._score_items(items, "stereoset_blank", compare=compare)]
 
 
 #: metric name → plan builder, for the metrics that follow a peer's definition

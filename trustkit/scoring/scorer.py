@@ -24,6 +24,7 @@ from trustkit.scoring.fingerprints import model_fingerprint, tokenizer_fingerpri
 from trustkit.scoring.inputs import UNBOUNDED as UNBOUNDED
 from trustkit.scoring.inputs import ScorerInputs, _tokenising_once
 from trustkit.scoring.memory import default_batch_tokens
+from trustkit.scoring.precision import parse_precision
 from trustkit.scoring.results import ItemScore
 from trustkit.scoring.rows import Plan
 from trustkit.scoring.tokens import token_records
@@ -38,7 +39,9 @@ class Scorer(ScorerInputs):
     ----------
     model, tokenizer : a transformers LM and its tokenizer.
     device : where to run (default: the model's device).
-    dtype : GPU autocast precision (bf16 by default on CUDA); CPU always runs fp32.
+    dtype : ``"fp32"``, ``"bf16"``/``"fp16"`` (autocast, with the fp32 guard: comparisons equal
+        fp32's), ``"bf16-raw"``/``"fp16-raw"`` (unguarded); default guarded bf16 on CUDA, fp32
+        elsewhere. See ``trustkit.scoring.precision``.
     batch_tokens : padded tokens per forward pass, which bounds memory (default 2048 on CPU; on
         CUDA chosen from the free memory measured now, see ``trustkit.scoring.memory``).
     cache : True (the default cache file: if it cannot be opened, read or written, one warning
@@ -81,17 +84,12 @@ class Scorer(ScorerInputs):
         self.device = torch.device(device) if device else next(model.parameters()).device
         if self.model.device != self.device:
             self.model.to(self.device)
-        if dtype is not None:
-            from trustkit.models import parse_dtype
-
-            dtype = parse_dtype(dtype)  # "bf16", "fp16", "fp32" or a torch dtype; clear error otherwise
-        if dtype is None and self.device.type == "cuda":
-            dtype = torch.bfloat16
-        if self.device.type == "cpu" or dtype == torch.float32:
-            if dtype not in (None, torch.float32):
-                warnings.warn(f"dtype {dtype} ignored: trustkit scores in fp32 on CPU", stacklevel=2)
-            dtype = None  # plain fp32, no autocast
-        self.dtype = dtype
+        #: what the scorer computes in (trustkit.scoring.precision): fp32, or bf16/fp16 guarded or raw
+        self.precision = parse_precision(dtype, self.device)
+        #: the autocast dtype of the main pass (None: plain fp32); the fp32 guard switches it per call
+        self.dtype = dtype = self.precision.dtype
+        #: what the reduced-precision guard did in the last call (None until one ran)
+        self.precision_report: dict | None = None
         self.batch_tokens = batch_tokens or default_batch_tokens(self.model, self.device, dtype)
         self.truncate = truncate
         self.progress = progress
@@ -138,14 +136,18 @@ class Scorer(ScorerInputs):
                 "batch_tokens": self.batch_tokens,
                 "torch": torch.__version__,  # kernels change between releases
             }
-        return self._identity_cache
+        # the fp32 guard scores some items in each precision: the key names the one in use now
+        dtype = str(self.dtype or torch.float32)
+        if self._identity_cache["dtype"] == dtype:
+            return self._identity_cache
+        return {**self._identity_cache, "dtype": dtype}
 
-    def _score_items(self, items: list, metric: str) -> list[ItemScore]:
-        return score_items(self, items, metric)
+    def _score_items(self, items: list, metric: str, compare=None) -> list[ItemScore]:
+        return score_items(self, items, metric, compare=compare)
 
     # --- public API ---------------------------------------------------------------------------
     @_tokenising_once
-    def score_sentences(self, sentences: Sequence[str], metric: str = "pll") -> list[float]:
+    def score_sentences(self, sentences: Sequence[str], metric: str = "pll", *, compare=None) -> list[float]:
         """Score each sentence with a per-sentence metric.
 
         Parameters
@@ -153,6 +155,10 @@ class Scorer(ScorerInputs):
         sentences : sequence of str
         metric : str
             Masked LMs: ``pll``, ``pll_word_l2r``, ``aul``, ``aula``; causal LMs: ``ll``.
+        compare : sequence of tuples of int, optional
+            Groups of sentence indices whose scores are compared (e.g. ``[(0, 1)]``). With a
+            guarded reduced precision their order and ties equal fp32's; a sentence in no group
+            is scored in fp32. Ignored in plain fp32.
 
         Returns
         -------
@@ -166,7 +172,7 @@ class Scorer(ScorerInputs):
         [-17.3]
         """
         sentences = self._checked_sentences(sentences, metric)
-        return [v.scores[0] for v in self._score_items(sentences, metric)]
+        return [v.scores[0] for v in self._score_items(sentences, metric, compare=compare)]
 
     @_tokenising_once
     def score_pairs(self, pairs: pd.DataFrame, metric: str = "crows") -> pd.DataFrame:
@@ -194,9 +200,11 @@ class Scorer(ScorerInputs):
         out = pairs.copy()
         if metric in self.sentence_metrics:
             sentences = list(pairs["sent_more"]) + list(pairs["sent_less"])
-            scores = [v.scores[0] for v in self._score_items(sentences, metric)]
-            out["score_more"] = scores[: len(pairs)]
-            out["score_less"] = scores[len(pairs) :]
+            n = len(pairs)
+            values = self._score_items(sentences, metric, compare=[(i, n + i) for i in range(n)])
+            out["score_more"] = [v.scores[0] for v in values[:n]]
+            out["score_less"] = [v.scores[0] for v in values[n:]]
+            pair_values: list[tuple[ItemScore, ...]] = list(zip(values[:n], values[n:]))
         else:
             stereo = [d == "stereo" for d in pairs["direction"]]
             items = [
@@ -207,6 +215,7 @@ class Scorer(ScorerInputs):
             out["score_more"] = [v.scores[0 if s else 1] for v, s in zip(values, stereo)]
             out["score_less"] = [v.scores[1 if s else 0] for v, s in zip(values, stereo)]
             out["n_shared"] = [len(v.counted[0]) for v in values]
+            pair_values = [(v,) for v in values]
             empty = [str(n) for n, v in zip(names, values) if not v.counted[0]]
             if empty:
                 warnings.warn(
@@ -216,6 +225,9 @@ class Scorer(ScorerInputs):
                 )
         out["delta"] = out["score_more"] - out["score_less"]
         out.attrs["metric"] = metric  # the tie rule of the bias score depends on it
+        if self.precision.dtype is not None:  # which precision each row's scores come from
+            out["precision"] = [pair_precision(vs) for vs in pair_values]
+            out.attrs["precision"] = self.precision_report
         return out
 
     @_tokenising_once
@@ -233,6 +245,8 @@ class Scorer(ScorerInputs):
             ``item`` (sentence index, pair_id, or (pair_id, para_index)), ``role`` (``sentence``/``more``/``less``),
             ``position``, ``token_id``, ``token``, ``log_prob`` (NaN where not computed),
             ``scored`` (whether it counts in the sentence score), and ``attention`` for ``aula``.
+            Computed in fp32 whatever the scorer's precision: per-token values decide nothing the
+            guard could check.
 
         Example
         -------
@@ -248,7 +262,7 @@ class Scorer(ScorerInputs):
                     metric_order(m, le, d)
                     for m, le, d in zip(data["sent_more"], data["sent_less"], data["direction"])
                 ]
-                values = self._score_items(items, metric)
+                values = self._score_items(items, metric, compare=[])  # per-token output: fp32
                 # slot of sent_more / sent_less inside the metric.py-ordered item
                 slots = [(0, 1) if d == "stereo" else (1, 0) for d in data["direction"]]
                 entries = [
@@ -258,13 +272,25 @@ class Scorer(ScorerInputs):
                 ]
             else:
                 n = len(data)
-                values = self._score_items(list(data["sent_more"]) + list(data["sent_less"]), metric)
+                values = self._score_items(
+                    list(data["sent_more"]) + list(data["sent_less"]), metric, compare=[]
+                )
                 entries = [
                     (names[k], role, values[k + n * j], 0)
                     for k in range(n)
                     for j, role in enumerate(("more", "less"))
                 ]
         else:
-            values = self._score_items(self._checked_sentences(data, metric), metric)
+            values = self._score_items(self._checked_sentences(data, metric), metric, compare=[])
             entries = [(k, "sentence", v, 0) for k, v in enumerate(values)]
         return pd.DataFrame.from_records(token_records(self.tokenizer, entries))
+
+
+def pair_precision(values) -> str:
+    """A row's precision: ``"fp32"`` when every score in it is fp32's, else the reduced one's name.
+
+    >>> pair_precision([ItemScore([0.0], [], [], [], precision="fp32")] * 2)
+    'fp32'
+    """
+    labels = {v.precision for v in values}
+    return "fp32" if labels <= {"fp32"} else next(iter(sorted(labels - {"fp32"})))
