@@ -310,6 +310,39 @@ def check_sidecar(table: str | Path) -> str | None:
     return None
 
 
+def read_table_with_sidecar(path: str | Path):
+    """A result table (e.g. of ``trustkit score``) with its sidecar in ``attrs``.
+
+    ``attrs`` gets ``metric``, ``utility`` and the whole ``sidecar``.
+
+    A table without a sidecar that describes it is refused: its metric, and so its tie rule,
+    would be a guess.
+
+    Example
+    -------
+    >>> read_table_with_sidecar("missing.csv")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: missing.csv: no such scored table
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such scored table")
+    if path.suffix not in (".csv", ".parquet"):
+        raise ValueError(f"{path}: a scored table ends in .csv or .parquet")
+    problem = check_sidecar(path)
+    if problem is not None:
+        raise ValueError(f"{path}: {problem}; rescore it with trustkit score --out")
+    table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    sidecar = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
+    table.attrs["metric"] = sidecar.get("metric")
+    table.attrs["sidecar"] = sidecar
+    table.attrs["utility"] = sidecar.get("utility")
+    return table
+
+
 def check_output_path(out: str | Path, inputs=(), force: bool = False) -> None:
     """Refuse (InputError) an output that is a directory, is one of ``inputs``, or exists without ``force``.
 

@@ -70,6 +70,14 @@ def register(subparsers) -> None:
     g.add_argument("--normalise", choices=NORMALISATIONS, help="sum (default), mean, per_char, per_byte")
     p.add_argument("--limit", type=int, metavar="N", help="score only the first N pairs")
     p.add_argument(
+        "--utility",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also score N held-out ACL Anthology abstracts (seed 0) for a utility score beside the bias "
+        "score: perplexity (causal) or pseudo-perplexity (masked), per token and per byte (sidecar: utility)",
+    )
+    p.add_argument(
         "--device", help="cpu (default), cuda, cuda:1, auto; under torchrun cuda means cuda:LOCAL_RANK"
     )
     p.add_argument(
@@ -77,6 +85,12 @@ def register(subparsers) -> None:
         help="fp32 (default on CPU); bf16 (default on CUDA) or fp16: reduced precision with an fp32 "
         "guard, so every decision and tie equals fp32's; bf16-raw, fp16-raw: unguarded (faster, "
         "decisions may differ)",
+    )
+    p.add_argument(
+        "--precision",
+        choices=("fp32", "bf16", "fp16", "int8"),
+        help="deployment precision of the model, applied as asked (no fp32 guard), on CPU too: "
+        "bf16 weights, fp16 autocast or int8 dynamic quantization (trustkit.models.precision)",
     )
     p.add_argument(
         "--batch-tokens",
@@ -224,6 +238,8 @@ def run(args) -> int:
         problem = "--limit must be a positive number of pairs"
     elif args.batch_tokens is not None and args.batch_tokens < 1:
         problem = f"--batch-tokens must be a positive number of tokens, got {args.batch_tokens}"
+    elif args.utility < 0:
+        problem = "--utility must be a number of held-out texts (0: none)"
     else:
         problem = device_problem(args.device)
     if problem:
@@ -257,7 +273,11 @@ def _prepare(args, out: Path | None, device):
     if pairs.empty:
         raise InputError(f"{args.data} holds no pairs to score")
     model = load_pretrained(
-        args.model, device=device, allow_pickle=args.allow_pickle, random_control=args.random_control
+        args.model,
+        device=device,
+        allow_pickle=args.allow_pickle,
+        random_control=args.random_control,
+        precision=args.precision,
     )
     if mode is not None and model.kind != mode.kind:
         raise InputError(
@@ -325,6 +345,11 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
         if args.data not in mode.data:
             lines.append(f"note: {mode.name} evaluates on {' / '.join(mode.data)}; this is {args.data}")
     lines += report_lines(scored, pairs, metric)
+    if args.utility:
+        from trustkit.metrics.utility import heldout_texts, perplexity
+
+        sidecar["utility"] = perplexity(scorer, heldout_texts(args.utility))
+        lines.append(utility_line(sidecar["utility"]))
     if out is not None:
         write_table_with_sidecar(table, out, sidecar)
     print("\n".join(lines))
@@ -339,6 +364,25 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
         f"{scorer.stats['rows_computed']} rows computed{ranks}, {seconds:.1f} s)"
     )
     return 0
+
+
+def utility_line(utility: dict) -> str:
+    """One line for a utility score (``trustkit.metrics.utility.perplexity``).
+
+    Example
+    -------
+    >>> print(utility_line({"kind": "perplexity", "perplexity": 21.04, "bits_per_byte": 0.9712,
+    ...     "n_texts": 100, "n_tokens": 17000, "text": {"dataset": "acl_anthology", "year": 2024, "seed": 0}}))
+    utility: perplexity 21.04 per token, 0.971 bits per byte (100 texts, 17000 tokens; acl_anthology 2024, seed 0)
+    """
+    text = utility.get("text") or {}
+    where = f"; {text.get('dataset')} {text.get('year')}, seed {text.get('seed')}" if text else ""
+    if utility.get("n_left_out"):
+        where += f"; {utility['n_left_out']} longer than the model's window left out"
+    return (
+        f"utility: {utility['kind']} {utility['perplexity']:.2f} per token, {utility['bits_per_byte']:.3f} "
+        f"bits per byte ({utility['n_texts']} texts, {utility['n_tokens']} tokens{where})"
+    )
 
 
 def report_lines(scored, pairs, metric: str) -> list[str]:

@@ -225,6 +225,7 @@ def load_pretrained(
     dtype=None,
     allow_pickle: bool = False,
     random_control: bool = False,
+    precision: str | None = None,
 ) -> LoadedModel:
     """Load a masked or causal LM and its tokenizer for scoring, with provenance.
 
@@ -243,6 +244,9 @@ def load_pretrained(
         checkpoint) does ``allow_pickle=True`` unpickle it fully, which can run code in the file.
     random_control : accept a model whose weights are (partly) random: a config marked
         ``trustkit_random_control`` or LM-head weights missing from the checkpoint.
+    precision : a deployment precision applied after loading, without fp32 guard: None/"fp32",
+        "bf16" (weights), "fp16" (autocast) or "int8" (dynamic quantization); see
+        ``trustkit.models.precision.PRECISIONS``. Recorded in the provenance and the cache key.
 
     Returns
     -------
@@ -331,6 +335,10 @@ def load_pretrained(
     if kind == "masked" and tokenizer.mask_token_id is None:
         raise InputError(f"{source.model_id} loads as a masked LM but its tokenizer has no mask token")
     model = model.to(device).eval()
+    if precision not in (None, "fp32"):
+        from trustkit.models.precision import apply_precision
+
+        model = apply_precision(model, precision)
 
     changed = [p.name for p, identity in identities.items() if file_identity(p) != identity]
     if changed:
@@ -354,6 +362,7 @@ def load_pretrained(
         "model_type": config.model_type,
         "architecture": type(model).__name__,
         "dtype": str(torch_dtype).removeprefix("torch."),
+        "precision": precision or "fp32",
         "device": device,
         "random_control": bool(random_control),
         "marked_control": marked,

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from trustkit.models.precision import precision_context
 from trustkit.scoring.batching import run_table
 from trustkit.scoring.cache import CacheError, CacheIntegrityWarning, item_key
 from trustkit.scoring.distributed import all_gather_results, shard_by_cost, world
@@ -153,7 +154,12 @@ def _score_share(
     for n in np.nonzero(remaining == 0)[0].tolist():  # e.g. a pair with no shared token
         finish(n)
     if table.n_rows:
-        with torch.inference_mode(), scorer._running(metric), attention_backends(scorer.device):
+        with (
+            torch.inference_mode(),
+            scorer._running(metric),
+            attention_backends(scorer.device),
+            precision_context(scorer.model),
+        ):
             desc = " · ".join(filter(None, [scorer.progress_label, f"{metric} rows"]))
             run_table(
                 table,

@@ -5,6 +5,7 @@ Every function takes a scored pair table and returns a DataFrame (estimate, ci_l
 
 from trustkit.stats.bias_score import bias_score_table, pair_bias_values
 from trustkit.stats.bootstrap import bootstrap_ci, bootstrap_distribution
+from trustkit.stats.compare import Comparison, compare_scored, mcnemar_exact, minimum_detectable_difference
 from trustkit.stats.compat import COMPAT_MODES, compat_summary, get_compat
 from trustkit.stats.sensitivity import flip_rate_table, paraphrase_sensitivity, variance_decomposition
 from trustkit.stats.series import SERIES_KEYS, model_thresholds, per_series, series_bias_scores
@@ -23,14 +24,18 @@ __all__ = [
     "COMPAT_MODES",
     "SERIES_KEYS",
     "TAU_ESTIMATORS",
+    "Comparison",
     "adjust_p_values",
     "bias_score_table",
     "binomial_test_against_50",
     "bootstrap_ci",
     "bootstrap_distribution",
+    "compare_scored",
     "compat_summary",
     "flip_rate_table",
     "get_compat",
+    "mcnemar_exact",
+    "minimum_detectable_difference",
     "model_thresholds",
     "pair_bias_values",
     "pair_sign_test",
