@@ -76,9 +76,9 @@ def test_revision_is_part_of_the_id_and_of_the_score_cache_key(hub):
 def test_parrot_paraphrases_by_hub_id_from_its_pickle(hub):
     paraphraser = Seq2SeqParaphraser(PARROT)
     assert f"{PARROT}@{hub[PARROT].name}" in paraphraser.backend_id
-    out = paraphraser.generate(["Women don't know how to drive."], n=2, seed=0, progress=False)
+    out = paraphraser.generate(["Women don't know how to drive."], n_paraphrases=2, seed=0, progress=False)
     assert len(out[0]) == 2 and out == paraphraser.generate(
-        ["Women don't know how to drive."], n=2, seed=0, progress=False
+        ["Women don't know how to drive."], n_paraphrases=2, seed=0, progress=False
     )
 
 
@@ -105,7 +105,7 @@ def test_paraphraser_exposes_its_hub_revision_for_the_figure_records(hub):
 
     paraphraser = Seq2SeqParaphraser(PARROT)
     assert paraphraser.revision == hub[PARROT].name and len(paraphraser.revision) == 40
-    result = paraphrase_pairs(load_pairs("crows_pairs").head(1), paraphraser, n=1, progress=False)
+    result = paraphrase_pairs(load_pairs("crows_pairs").head(1), paraphraser, n_paraphrases=1, progress=False)
     assert paraphraser_records({"parrot": result}) == [
         {
             "model_id": "parrot",

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.fileio import atomic_path
 
 LONG_COLUMNS = [
@@ -43,7 +44,8 @@ REJECTED_COLUMNS = [
     "seed",
     "mode",
 ]
-PAIR_COLUMNS = ["pair_id", "para_index", "bias_type", "direction", "sent_more", "sent_less"]
+#: leading columns of :func:`to_pair_table` (the pair schema of ``trustkit.data`` plus ``para_index``)
+WORDING_PAIR_COLUMNS = ["pair_id", "para_index", "bias_type", "direction", "sent_more", "sent_less"]
 
 
 def to_pair_table(long: pd.DataFrame) -> pd.DataFrame:
@@ -64,10 +66,10 @@ def to_pair_table(long: pd.DataFrame) -> pd.DataFrame:
         long.columns
     )
     if missing:
-        raise ValueError(f"not a paraphrase long table: missing columns {sorted(missing)}")
+        raise InputError(f"not a paraphrase long table: missing columns {sorted(missing)}")
     counts = long.groupby(["pair_id", "para_index", "more_or_less"]).size()
     if (counts != 1).any():
-        raise ValueError(
+        raise InputError(
             f"(pair_id, para_index, more_or_less) repeated: {counts[counts != 1].index.tolist()[:5]}"
         )
     keys = ["pair_id", "para_index"]
@@ -76,11 +78,11 @@ def to_pair_table(long: pd.DataFrame) -> pd.DataFrame:
     less = long[long["more_or_less"] == "less"].set_index(keys)
     unmatched = more.index.symmetric_difference(less.index)
     if len(unmatched):
-        raise ValueError(f"pairs without both a 'more' and a 'less' row: {unmatched.tolist()[:5]}")
+        raise InputError(f"pairs without both a 'more' and a 'less' row: {unmatched.tolist()[:5]}")
     wide = more[["bias_type", "direction", "sentence"] + extras].rename(columns={"sentence": "sent_more"})
     wide["sent_less"] = less.loc[wide.index, "sentence"]
     wide = wide.reset_index().sort_values(keys, kind="stable").reset_index(drop=True)
-    return wide[PAIR_COLUMNS + extras]
+    return wide[WORDING_PAIR_COLUMNS + extras]
 
 
 def to_dataset(long: pd.DataFrame):
@@ -126,7 +128,7 @@ def save_paraphrases(
     """
     path = Path(path)
     if path.suffix != ".parquet":
-        raise ValueError(f"output must be a .parquet file, got {path}")
+        raise InputError(f"output must be a .parquet file, got {path}")
     _write_parquet_atomic(table, path, metadata or {})
     _write_parquet_atomic(rejected, rejected_path(path), metadata or {})
     return path

@@ -14,12 +14,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.report.estimates import report_numbers
 from trustkit.report.figures import category_figure, report_figures
 from trustkit.report.html import render_html
 from trustkit.report.problems import known_problems
 from trustkit.report.provenance import report_provenance
 from trustkit.report.schema import SCHEMA_VERSION, validate_report
+from trustkit.summary import Summary
 
 __all__ = ["Report", "build_report", "json_path"]
 
@@ -56,7 +58,7 @@ class Report:
     def tokens(self) -> pd.DataFrame:
         """Per-token log-probabilities of both sentences of every original pair (from the score cache)."""
         if self.scorer is None:
-            raise ValueError("this report has no scorer attached, so no per-token log-probabilities")
+            raise InputError("this report has no scorer attached, so no per-token log-probabilities")
         originals = self.scored[self.scored["para_index"] == 0]
         return self.scorer.score_tokens(originals, self.metric)
 
@@ -69,14 +71,14 @@ class Report:
         """The model's name in figures ("(random control)" appended for a control)."""
         return _label(self.document["provenance"])
 
-    def summary(self) -> pd.Series:
-        """The headline numbers as a Series (bias score, CI, p, thresholded score, undetermined, ICC)."""
+    def summary(self) -> Summary:
+        """The headline numbers (bias score, CI, p, thresholded score, undetermined, ICC) as a Summary."""
         b, t, s = (
             self.document["bias_score"],
             self.document["thresholded"] or {},
             self.document["sensitivity"] or {},
         )
-        return pd.Series(
+        return Summary(
             {
                 "pairs": self.document["n_pairs"],
                 "bias score": b["estimate"],
@@ -89,7 +91,7 @@ class Report:
                 "flip rate %": (s.get("flip_rate") or {}).get("estimate"),
                 "ICC": (s.get("icc") or {}).get("estimate"),
             },
-            name=self.document["title"],
+            title=self.document["title"],
         )
 
     def write(self, out: str | Path, force: bool = False) -> tuple[Path, Path]:
@@ -111,21 +113,6 @@ def _label(provenance: dict) -> str:
     return Path(model["model_id"]).name + (" (random control)" if model["random_control"] else "")
 
 
-def _load_scorer(model, device, random_control, batch_tokens, cache, progress):
-    if hasattr(model, "score_pairs"):
-        return model
-    from trustkit.scoring import load_scorer
-
-    return load_scorer(
-        model,
-        device=device,
-        random_control=random_control,
-        batch_tokens=batch_tokens,
-        cache=cache,
-        progress=progress,
-    )
-
-
 def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, cache, progress, log):
     """Originals (para_index 0, every pair) followed by the kept pair-consistent paraphrases."""
     from trustkit.paraphrase import (
@@ -140,7 +127,7 @@ def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, cache, pr
     result = paraphrase_pairs(
         pairs,
         backend,
-        n=n,
+        n_paraphrases=n,
         seed=seed,
         settings=FilterSettings(min_similarity=min_similarity),
         scorer=SimilarityScorer(cache=cache if cache is not None else False),
@@ -206,19 +193,34 @@ def build_report(
 
     Example
     -------
-    >>> report = build_report("smollm2-135m-instruct", "crows_pairs", limit=100, paraphrases=3)  # doctest: +SKIP
-    >>> report.summary()["bias score"]  # doctest: +SKIP
-    57.0
-    >>> report.write("report.html")  # doctest: +SKIP
+    A random-weights control (so the numbers mean nothing) on a pair file of two pairs:
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
+    >>> import pandas as pd
+    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
+    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
+    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
+    ...              ).to_csv(path, index=False)
+    >>> from trustkit.models import random_control
+    >>> report = build_report(random_control("bert", "tiny"), path, paraphrases=0, random_control=True,
+    ...                       n_resamples=200, cache=False, progress=False, log=None)
+    >>> report.summary()["pairs"]
+    2
+    >>> html, _ = report.write(path.with_name("report.html"))
+    >>> html.name, html.with_suffix(".json").is_file()
+    ('report.html', True)
+
+    For a real model: ``build_report("smollm2-135m-instruct", "crows_pairs", limit=100)``.
     """
     from trustkit.data import load_pairs
     from trustkit.study import DEFAULT_METRICS, progress_label
 
     log = log or (lambda *_: None)
     if limit is not None and int(limit) < 1:
-        raise ValueError(f"limit must be a positive number of pairs, got {limit}")
+        raise InputError(f"limit must be a positive number of pairs, got {limit}")
     if int(paraphrases) < 0:
-        raise ValueError(f"paraphrases must be 0 or more, got {paraphrases}")
+        raise InputError(f"paraphrases must be 0 or more, got {paraphrases}")
     timing, start = {}, time.perf_counter()
     pairs = data.copy() if isinstance(data, pd.DataFrame) else load_pairs(data)
     if isinstance(data, pd.DataFrame):
@@ -229,8 +231,17 @@ def build_report(
         pairs = pairs.head(int(limit))
         pairs.attrs = attrs
     if pairs.empty:
-        raise ValueError(f"{dataset} holds no pairs to score")
-    scorer = _load_scorer(model, device, random_control, batch_tokens, cache, progress)
+        raise InputError(f"{dataset} holds no pairs to score")
+    from trustkit.scoring import load_scorer
+
+    scorer = load_scorer(
+        model,
+        device=device,
+        random_control=random_control,
+        batch_tokens=batch_tokens,
+        cache=cache,
+        progress=progress,
+    )
     metric = metric or DEFAULT_METRICS[scorer.kind]
     timing["load"] = time.perf_counter() - start
     result = None

@@ -12,6 +12,8 @@ import warnings
 
 import pandas as pd
 
+from trustkit.errors import InputError
+
 
 class TruncationWarning(UserWarning):
     """Sentences longer than the model's maximum were cut (``truncate=True``); it names the rows."""
@@ -32,12 +34,12 @@ def check_vocabulary(model, tokenizer) -> None:
     ...     def get_input_embeddings(self): return torch.nn.Embedding(10, 2)
     >>> check_vocabulary(Model(), Tok())
     Traceback (most recent call last):
-    ValueError: the tokenizer has 12 tokens but the model's embedding only 10 rows, ...
+    trustkit.errors.InputError: the tokenizer has 12 tokens but the model's embedding only 10 rows, ...
     """
     embedding = model.get_input_embeddings() if hasattr(model, "get_input_embeddings") else None
     rows = getattr(embedding, "num_embeddings", None)
     if rows is not None and len(tokenizer) > rows:
-        raise ValueError(
+        raise InputError(
             f"the tokenizer has {len(tokenizer)} tokens but the model's embedding only "
             f"{rows} rows, so some token ids cannot be looked up; use the tokenizer "
             "saved with these weights"
@@ -70,7 +72,7 @@ def check_pair_rows(scorer, pairs: pd.DataFrame) -> list[str]:
     Example
     -------
     >>> check_pair_rows(scorer, pairs)  # doctest: +SKIP
-    ValueError: 2 pair row(s) cannot be scored:
+    trustkit.errors.InputError: 2 pair row(s) cannot be scored:
     my_pairs.csv:4: sent_less cannot be scored: the sentence has 700 tokens, more than the model's maximum of 512; ...
     """
     names = row_names(pairs)
@@ -98,7 +100,7 @@ def check_pair_rows(scorer, pairs: pd.DataFrame) -> list[str]:
                 )
         refused.extend(f"{name}: {w}" for w in why)
     if refused:
-        raise ValueError(
+        raise InputError(
             f"{len(refused)} problem(s) in the pair rows, nothing scored:\n" + "\n".join(refused)
         )
     if cut:
