@@ -75,8 +75,8 @@ def load_acl_anthology() -> pd.DataFrame:
 
     Example
     -------
-    >>> papers = load_acl_anthology()  # doctest: +SKIP
-    >>> int(papers.trustnlp.sum())  # doctest: +SKIP
+    >>> papers = load_acl_anthology()
+    >>> int(papers.trustnlp.sum())
     44
     """
     import pyarrow.json
