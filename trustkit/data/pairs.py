@@ -222,12 +222,12 @@ def check_pair_file(path: str | os.PathLike) -> ParsedPairs:
 
     Example
     -------
-    >>> import pathlib, tempfile
+    >>> import os, pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
     >>> rows = ["sent_more,sent_less,stereo_antistereo,bias_type",
     ...         "Poor people are lazy.,Rich people are lazy.,stereo,socioeconomic",
     ...         "Men are strong.,Women are strong.,stereo,gender", "Old people forget.,,stereo,age"]
-    >>> _ = path.write_text("\\n".join(rows))
+    >>> _ = path.write_text(os.linesep.join(rows))
     >>> for problem in check_pair_file(path).problems:
     ...     print(problem.line, problem.reason)
     4 empty sent_less
@@ -282,7 +282,7 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
 
     Example
     -------
-    >>> import pathlib, tempfile
+    >>> import os, pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
     >>> import pandas as pd
     >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
