@@ -338,7 +338,21 @@ def plot_trustnlp_placement(
     -------
     matplotlib Figure.
 
-    >>> fig = plot_trustnlp_placement(rel, mask, placement, labels, val, scores)  # doctest: +SKIP
+    >>> from trustkit.landscape.study import run_landscape
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
+    ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> import matplotlib.pyplot as plt
+    >>> from trustkit.landscape.relevance import paper_relevance, trustnlp_validation, word_fingerprints
+    >>> rel = paper_relevance(result.dtm, word_fingerprints(result.graph, result.membership))
+    >>> papers = result.corpus.papers  # all of one period here, so no year filter is needed
+    >>> val = trustnlp_validation(papers, rel, {"privacy": [0]}, n_boot=200)
+    >>> fig = plot_trustnlp_placement(rel, papers.trustnlp.to_numpy(), result.placement, {0: "privacy"},
+    ...                               val, {"privacy": [0]})
+    >>> [ax.get_title().split(chr(10))[0] for ax in fig.axes]
+    ['Communities TrustNLP papers lean to', 'Relevance score vs TrustNLP']
+    >>> plt.close(fig)
     """
     from sklearn.metrics import roc_curve
 
