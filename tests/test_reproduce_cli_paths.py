@@ -184,8 +184,8 @@ def test_a_failed_notebook_is_one_line_with_its_cell_and_executed_copy(
     executed = out.resolve() / "build" / "smoke" / "01_data.ipynb"
     assert err.splitlines()[-1] == (
         "trustkit reproduce: error: notebook 01_data failed in cell 5 (In [3]): ZeroDivisionError: "
-        f"division by zero; the traceback is in the executed notebook {executed} (or on the terminal "
-        "with --debug); run with --debug for the traceback"
+        f"division by zero; the traceback is in the executed notebook {executed}; run with --debug "
+        "for the traceback"
     )
     assert "Traceback" not in err and executed.is_file()
 

@@ -317,12 +317,12 @@ def notebook_failure(notebook: str, err, executed: Path) -> str:
     >>> print(notebook_failure("02_scoring", err, Path("/out/build/smoke/02_scoring.ipynb")))
     ... # doctest: +NORMALIZE_WHITESPACE
     notebook 02_scoring failed in cell 4 (In [2]): ZeroDivisionError: division by zero; the traceback is
-    in the executed notebook /out/build/smoke/02_scoring.ipynb (or on the terminal with --debug)
+    in the executed notebook /out/build/smoke/02_scoring.ipynb
     """
     evalue = " ".join(str(err.evalue).split())[:300]
     return (
         f"notebook {notebook} failed in cell {err.cell_index + 1} (In [{err.exec_count}]): {err.ename}: "
-        f"{evalue}; the traceback is in the executed notebook {executed} (or on the terminal with --debug)"
+        f"{evalue}; the traceback is in the executed notebook {executed}"
     )
 
 
