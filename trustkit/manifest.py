@@ -74,8 +74,16 @@ def portable(value, root: str | os.PathLike):
 def verify_manifest(figures_dir: str | os.PathLike) -> list[str]:
     """Check a figures directory against its manifest; return the problems found (empty if none).
 
-    >>> verify_manifest("figures/offline")  # doctest: +SKIP
-    []
+    >>> import hashlib, json, pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.png").write_bytes(b"abc")
+    >>> figures = {"a.png": {"sha256": hashlib.sha256(b"abc").hexdigest()}, "b.png": {"sha256": "0"}}
+    >>> _ = (folder / MANIFEST_NAME).write_text(json.dumps({"figures": figures}))
+    >>> verify_manifest(folder)
+    ['b.png: listed in the manifest but missing']
+    >>> _ = (folder / "a.png").write_bytes(b"xyz")
+    >>> verify_manifest(folder)[0]
+    'a.png: sha256 differs from the manifest'
     """
     figures_dir = Path(figures_dir)
     manifest = read_json(figures_dir / MANIFEST_NAME, default=None)

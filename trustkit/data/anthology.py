@@ -75,8 +75,8 @@ def load_acl_anthology() -> pd.DataFrame:
 
     Example
     -------
-    >>> papers = load_acl_anthology()  # doctest: +SKIP
-    >>> int(papers.trustnlp.sum())  # doctest: +SKIP
+    >>> papers = load_acl_anthology()
+    >>> int(papers.trustnlp.sum())
     44
     """
     import pyarrow.json
@@ -119,8 +119,20 @@ def anthology_from_bibtex(path: str | os.PathLike, min_year: int = 2015) -> pd.D
 
     Example
     -------
-    >>> papers = anthology_from_bibtex("anthology+abstracts.bib.gz")  # doctest: +SKIP
-    >>> papers.loc[papers.anthology_id == "2022.trustnlp-1.7", "title"].item()  # doctest: +SKIP
+    >>> import os, pathlib, tempfile
+    >>> bib = pathlib.Path(tempfile.mkdtemp()) / "anthology.bib"  # two entries of the Anthology's file
+    >>> _ = bib.write_text(os.linesep.join([
+    ...     "@inproceedings{qiu-etal-2022-empirical,",
+    ...     "    title = {An Empirical Study on Pseudo-log-likelihood Bias Measures for Masked Language",
+    ...     "             Models Using Paraphrased Sentences},",
+    ...     "    booktitle = {Proceedings of the 2nd Workshop on Trustworthy Natural Language Processing},",
+    ...     "    year = {2022}, url = {https://aclanthology.org/2022.trustnlp-1.7/}}",
+    ...     "@inproceedings{old-2014, title = {Too early}, year = {2014},",
+    ...     "    url = {https://aclanthology.org/P14-1001/}}"]))
+    >>> papers = anthology_from_bibtex(bib)
+    >>> papers[["anthology_id", "year", "venue", "trustnlp"]].values.tolist()
+    [['2022.trustnlp-1.7', 2022, '2022.trustnlp-1', True]]
+    >>> papers.title.item()
     'An Empirical Study on Pseudo-log-likelihood Bias Measures for Masked Language Models Using Paraphrased Sentences'
     """
     import bibtexparser

@@ -29,7 +29,8 @@ def verify_file(path: str | os.PathLike, expected: str) -> str:
 
     The error names the file and both hashes so the user can see what was refused.
 
-    >>> verify_file(fetch("crows_pairs"), get_dataset("crows_pairs").files[0].sha256)  # doctest: +SKIP
+    >>> from trustkit.data.registry import get_dataset
+    >>> verify_file(fetch("crows_pairs"), get_dataset("crows_pairs").files[0].sha256)
     'dfb36986...'
     """
     found = sha256_file(path)
@@ -114,7 +115,7 @@ def fetch(name: str, filename: str | None = None) -> Path:
 
     Example
     -------
-    >>> fetch("crows_pairs").name  # doctest: +SKIP
+    >>> fetch("crows_pairs").name
     'crows_pairs_anonymized.csv'
     """
     from trustkit.data.registry import get_dataset

@@ -222,9 +222,15 @@ def check_pair_file(path: str | os.PathLike) -> ParsedPairs:
 
     Example
     -------
-    >>> for problem in check_pair_file("my_pairs.csv").problems:  # doctest: +SKIP
-    ...     print(problem)
-    my_pairs.csv:4: empty sent_less
+    >>> import os, pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
+    >>> rows = ["sent_more,sent_less,stereo_antistereo,bias_type",
+    ...         "Poor people are lazy.,Rich people are lazy.,stereo,socioeconomic",
+    ...         "Men are strong.,Women are strong.,stereo,gender", "Old people forget.,,stereo,age"]
+    >>> _ = path.write_text(os.linesep.join(rows))
+    >>> for problem in check_pair_file(path).problems:
+    ...     print(problem.line, problem.reason)
+    4 empty sent_less
     """
     path = Path(path)
     if path.exists() and not path.is_file():  # a directory, a FIFO, a device such as /dev/zero
@@ -276,7 +282,7 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
 
     Example
     -------
-    >>> import pathlib, tempfile
+    >>> import os, pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
     >>> import pandas as pd
     >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
@@ -286,7 +292,7 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
     >>> pairs = load_pairs(path)
     >>> pairs[["pair_id", "direction", "bias_type"]].values.tolist()
     [[0, 'stereo', 'socioeconomic'], [1, 'stereo', 'gender']]
-    >>> len(load_pairs("crows_pairs"))  # the registered file (a download, or the data mirror)  # doctest: +SKIP
+    >>> len(load_pairs("crows_pairs"))  # the registered file (a download, or the data mirror)
     1508
     """
     if errors not in ("raise", "drop"):

@@ -41,8 +41,8 @@ def load_stereoset(dataset: str = "intrasentence") -> pd.DataFrame:
 
     Example
     -------
-    >>> intra = load_stereoset("intrasentence")  # doctest: +SKIP
-    >>> intra.loc[0, ["context", "sent_stereotype"]].tolist()  # doctest: +SKIP
+    >>> intra = load_stereoset("intrasentence")
+    >>> intra.loc[0, ["context", "sent_stereotype"]].tolist()
     ['The chess player was BLANK.', 'The chess player was asian.']
     """
     if dataset not in KINDS:

@@ -78,8 +78,8 @@ def load_winobias(
 
     Example
     -------
-    >>> wb = load_winobias("pro", 1, "dev")  # doctest: +SKIP
-    >>> wb.loc[0, ["sentence", "entity", "pronoun"]].tolist()  # doctest: +SKIP
+    >>> wb = load_winobias("pro", 1, "dev")
+    >>> wb.loc[0, ["sentence", "entity", "pronoun"]].tolist()
     ['The developer argued with the designer because he did not like the design.', 'The developer', 'he']
     """
     for value, allowed, label in (
@@ -117,7 +117,7 @@ def load_winobias_occupations() -> dict[str, list[str]]:
     "male"/"female" are the occupations the paper found male- or female-dominated (US labour
     statistics), i.e. the stereotype the pro-stereotyped sentences follow.
 
-    >>> load_winobias_occupations()["female"][:2]  # doctest: +SKIP
+    >>> load_winobias_occupations()["female"][:2]
     ['attendant', 'cashier']
     """
     return {
@@ -185,8 +185,8 @@ def load_winobias_pairs(sentence_type: int | None = None, split: str | None = No
 
     Example
     -------
-    >>> pairs = load_winobias_pairs(1, "dev")  # doctest: +SKIP
-    >>> pairs.loc[0, ["sent_more", "sent_less"]].tolist()  # doctest: +SKIP
+    >>> pairs = load_winobias_pairs(1, "dev")
+    >>> pairs.loc[0, ["sent_more", "sent_less"]].tolist()
     ['The developer argued with the designer because he did not like the design.',
      'The developer argued with the designer because she did not like the design.']
     """

@@ -78,7 +78,14 @@ def map_layout(
     -------
     (word -> (x, y), community -> (x, y)).
 
-    >>> pos, centres = map_layout(G, membership, [0, 1])  # doctest: +SKIP
+    >>> from trustkit.landscape.study import run_landscape
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
+    ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> pos, centres = map_layout(result.graph, result.membership, [0, 1])
+    >>> sorted(centres), len(pos)  # two communities, their most connected words
+    ([0, 1], 30)
     """
     communities = list(communities)
     chosen = set(communities)
@@ -143,7 +150,16 @@ def plot_network_map(
     -------
     matplotlib Figure.
 
-    >>> fig = plot_network_map(G, membership, tops, {16: "privacy"})  # doctest: +SKIP
+    >>> from trustkit.landscape.study import run_landscape
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
+    ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> import matplotlib.pyplot as plt
+    >>> fig = plot_network_map(result.graph, result.membership, result.top_words, {0: "privacy"}, [0, 1])
+    >>> len(fig.axes)
+    1
+    >>> plt.close(fig)
     """
     if communities is None:
         sizes = membership.value_counts()
@@ -214,7 +230,16 @@ def plot_top_words(top_words_table, labels: dict, communities=None, n: int = 8, 
     -------
     matplotlib Figure.
 
-    >>> fig = plot_top_words(tops, {16: "privacy"})  # doctest: +SKIP
+    >>> from trustkit.landscape.study import run_landscape
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
+    ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> import matplotlib.pyplot as plt
+    >>> fig = plot_top_words(result.top_words, {0: "privacy", 1: "fairness"})
+    >>> [ax.get_title() for ax in fig.axes if ax.get_title()]
+    ['0: privacy', '1: fairness', '2', '3']
+    >>> plt.close(fig)
     """
     if communities is None:
         others = [c for c in top_words_table["community"].unique() if c not in labels][:8]
@@ -251,7 +276,16 @@ def plot_trustworthy_share(share_table):
     -------
     matplotlib Figure.
 
-    >>> fig = plot_trustworthy_share(share)  # doctest: +SKIP
+    >>> from trustkit.landscape.study import run_landscape
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
+    ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> import matplotlib.pyplot as plt
+    >>> fig = plot_trustworthy_share(result.share_by_year)
+    >>> len(fig.axes)
+    2
+    >>> plt.close(fig)
     """
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
     for label, t in share_table.groupby("label", sort=False):
@@ -304,7 +338,21 @@ def plot_trustnlp_placement(
     -------
     matplotlib Figure.
 
-    >>> fig = plot_trustnlp_placement(rel, mask, placement, labels, val, scores)  # doctest: +SKIP
+    >>> from trustkit.landscape.study import run_landscape
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
+    ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> import matplotlib.pyplot as plt
+    >>> from trustkit.landscape.relevance import paper_relevance, trustnlp_validation, word_fingerprints
+    >>> rel = paper_relevance(result.dtm, word_fingerprints(result.graph, result.membership))
+    >>> papers = result.corpus.papers  # all of one period here, so no year filter is needed
+    >>> val = trustnlp_validation(papers, rel, {"privacy": [0]}, n_boot=200)
+    >>> fig = plot_trustnlp_placement(rel, papers.trustnlp.to_numpy(), result.placement, {0: "privacy"},
+    ...                               val, {"privacy": [0]})
+    >>> [ax.get_title().split(chr(10))[0] for ax in fig.axes]
+    ['Communities TrustNLP papers lean to', 'Relevance score vs TrustNLP']
+    >>> plt.close(fig)
     """
     from sklearn.metrics import roc_curve
 

@@ -213,7 +213,16 @@ def trustnlp_validation(
     Tidy DataFrame ``score, communities, estimate, ci_low, ci_high, n_pos, n_neg, n_boot,
     positive_venues, years``.
 
-    >>> trustnlp_validation(papers, rel, {"fairness": [3]})  # doctest: +SKIP
+    >>> from trustkit.landscape.study import run_landscape
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
+    ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> rel = paper_relevance(result.dtm, word_fingerprints(result.graph, result.membership))
+    >>> papers = result.corpus.papers  # community 0 is the planted privacy topic
+    >>> auc = trustnlp_validation(papers, rel, {"privacy": [0]}, n_boot=200).iloc[0]
+    >>> auc["score"], round(float(auc["estimate"]), 3), int(auc["n_pos"]), int(auc["n_neg"])
+    ('privacy', 0.88, 10, 310)
     """
     if not {"venue", "year"} <= set(papers.columns):
         raise InputError("papers need 'venue' and 'year' columns to find the TrustNLP papers")
@@ -264,7 +273,16 @@ def trustworthy_share_by_year(
     -------
     Tidy DataFrame ``year, label, share, mean_relevance, n_papers``.
 
-    >>> trustworthy_share_by_year(papers, rel, {"fairness": [3]}).head()  # doctest: +SKIP
+    >>> from trustkit.landscape.study import run_landscape
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
+    ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> rel = paper_relevance(result.dtm, word_fingerprints(result.graph, result.membership))
+    >>> papers = result.corpus.papers  # community 0 is the planted privacy topic
+    >>> share = trustworthy_share_by_year(papers, rel, {"privacy": [0]})
+    >>> share.year.tolist(), share.share.round(3).tolist(), share.n_papers.tolist()
+    ([2021, 2022, 2023], [0.252, 0.252, 0.245], [107, 107, 106])
     """
     R = relevance.drop(columns="n_words")
     top = dominant_community(relevance, communities)

@@ -85,7 +85,14 @@ class LandscapeResult:
     def summary(self) -> Summary:
         """The findings: network size, communities, the claim test, the AUC (``.text()``: in words).
 
-        >>> print(result.summary())  # doctest: +SKIP
+        >>> from trustkit.landscape.study import run_landscape
+        >>> from trustkit.landscape.synthetic import planted_papers
+        >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
+        ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+        >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+        >>> summary = result.summary()
+        >>> summary["communities"], summary["separated"], summary["papers"]
+        (4, 'SEPARATE', 320)
         """
         g, sep, v = self.graph, self.separation, self.validation
         n_sep = int(sep["separated"].fillna(False).astype(bool).sum())
@@ -138,7 +145,15 @@ class LandscapeResult:
     def save(self, out_dir, prefix: str = "05_landscape") -> list[Path]:
         """Write every table as CSV and every figure as PNG (with provenance) under ``out_dir``.
 
-        >>> result.save("build/landscape")  # doctest: +SKIP
+        >>> from trustkit.landscape.study import run_landscape
+        >>> from trustkit.landscape.synthetic import planted_papers
+        >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
+        ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+        >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+        >>> import tempfile
+        >>> paths = result.save(tempfile.mkdtemp())
+        >>> len(paths), paths[0].name, paths[-1].name
+        (16, '05_landscape_communities.csv', '05_landscape_trustnlp_placement.png')
         """
         from trustkit.fileio import atomic_write_text
         from trustkit.provenance import RunContext, save_figure

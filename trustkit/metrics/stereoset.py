@@ -198,8 +198,15 @@ def score_stereoset_original(examples: pd.DataFrame, scorer) -> pd.DataFrame:
 
     Example
     -------
-    >>> scored = score_stereoset_original(load_stereoset().head(20), scorer)  # doctest: +SKIP
-    >>> stereoset_scores(scored)  # doctest: +SKIP
+    >>> from trustkit.data.stereoset import load_stereoset
+    >>> from trustkit.models import random_control
+    >>> from trustkit.scoring import load_scorer
+    >>> scorer = load_scorer(random_control("bert", "tiny"), random_control=True, cache=False, progress=False)
+    >>> scored = score_stereoset_original(load_stereoset("intrasentence").head(20), scorer)
+    >>> scored.attrs["scorer"]
+    'stereoset_blank'
+    >>> stereoset_scores(scored).set_index("domain").loc["overall", ["n", "lms", "ss"]].round(1).tolist()
+    [20.0, 64.3, 59.5]
     """
     from trustkit.scoring.measures.stereoset_blank import score_blank_word
 

@@ -18,8 +18,11 @@ from trustkit.models.hashing import conversion_dir
 def converted_dir(gguf_path: str | os.PathLike) -> Path:
     """Return where the conversion of this GGUF file lives (it may not exist yet).
 
-    >>> converted_dir("SmolLM2-135M-Instruct.Q4_1.gguf").parent.name  # doctest: +SKIP
-    'gguf-converted'
+    >>> import pathlib, tempfile
+    >>> gguf = pathlib.Path(tempfile.mkdtemp()) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    >>> _ = gguf.write_bytes(b"abc")
+    >>> converted_dir(gguf).parent.name, converted_dir(gguf).name.split("-transformers")[0]
+    ('gguf-converted', 'SmolLM2-135M-Instruct.Q4_1-ba7816bf8f01cfea')
     """
     return conversion_dir(gguf_path, "gguf-converted")
 

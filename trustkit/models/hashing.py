@@ -20,8 +20,12 @@ def conversion_dir(source: str | os.PathLike, kind: str) -> Path:
     version, so a changed file or a new transformers gets a conversion of its own. ``kind`` names
     the folder under ``$TRUSTKIT_CACHE/models`` (``gguf-converted``, ``pickle-converted``).
 
-    >>> conversion_dir("pytorch_model.bin", "pickle-converted").parent.name  # doctest: +SKIP
-    'pickle-converted'
+    >>> import pathlib, tempfile
+    >>> checkpoint = pathlib.Path(tempfile.mkdtemp()) / "pytorch_model.bin"
+    >>> _ = checkpoint.write_bytes(b"abc")
+    >>> folder = conversion_dir(checkpoint, "pickle-converted")
+    >>> folder.parent.name, folder.name.split("-transformers")[0]
+    ('pickle-converted', 'pytorch_model-ba7816bf8f01cfea')
     """
     from importlib.metadata import version
 

@@ -62,8 +62,11 @@ def split_revision(model_id: str) -> tuple[str, str | None]:
 def hub_cache() -> Path:
     """The hub cache directory, read from the environment at call time (``HF_HUB_CACHE``, ``HF_HOME``).
 
-    >>> hub_cache().name  # doctest: +SKIP
-    'hub'
+    >>> import os
+    >>> from unittest import mock
+    >>> with mock.patch.dict(os.environ, {"HF_HUB_CACHE": "", "HF_HOME": "/data/hf"}):
+    ...     hub_cache().as_posix()
+    '/data/hf/hub'
     """
     if os.environ.get("HF_HUB_CACHE"):
         return Path(os.environ["HF_HUB_CACHE"])
@@ -95,8 +98,17 @@ def snapshot_commit(path: str | os.PathLike) -> str | None:
 def local_snapshot(model_id: str, revision: str | None = None) -> Path | None:
     """The cached snapshot directory of a hub model at ``revision`` (default ``refs/main``), or None.
 
-    >>> local_snapshot("bert-base-uncased")  # doctest: +SKIP
-    PosixPath('.../hub/models--bert-base-uncased/snapshots/86b5e09.../')
+    >>> import os, pathlib, tempfile
+    >>> from unittest import mock
+    >>> cache = pathlib.Path(tempfile.mkdtemp())  # a hub cache holding one snapshot of config.json
+    >>> snapshot = cache / "models--bert-base-uncased" / "snapshots" / ("a" * 40)
+    >>> snapshot.mkdir(parents=True)
+    >>> _ = (snapshot / "config.json").write_text("{}")
+    >>> (cache / "models--bert-base-uncased" / "refs").mkdir()
+    >>> _ = (cache / "models--bert-base-uncased" / "refs" / "main").write_text("a" * 40)
+    >>> with mock.patch.dict(os.environ, {"HF_HUB_CACHE": str(cache)}):
+    ...     local_snapshot("bert-base-uncased") == snapshot, local_snapshot("bert-large-uncased")
+    (True, None)
     """
     repo = hub_cache() / ("models--" + model_id.replace("/", "--"))
     revision = revision or "main"
@@ -186,8 +198,18 @@ class CachedModel:
 def inspect_cached(model_id: str) -> CachedModel:
     """Say whether a hub model is in the local cache, at which revision, with config, tokenizer and weights.
 
-    >>> inspect_cached("bert-base-uncased").complete  # doctest: +SKIP
-    True
+    >>> import os, pathlib, tempfile
+    >>> from unittest import mock
+    >>> cache = pathlib.Path(tempfile.mkdtemp())  # a hub cache holding one snapshot of config.json
+    >>> snapshot = cache / "models--bert-base-uncased" / "snapshots" / ("a" * 40)
+    >>> snapshot.mkdir(parents=True)
+    >>> _ = (snapshot / "config.json").write_text("{}")
+    >>> (cache / "models--bert-base-uncased" / "refs").mkdir()
+    >>> _ = (cache / "models--bert-base-uncased" / "refs" / "main").write_text("a" * 40)
+    >>> with mock.patch.dict(os.environ, {"HF_HUB_CACHE": str(cache)}):
+    ...     found = inspect_cached("bert-base-uncased")
+    >>> found.complete, found.missing
+    (False, ['weights (*.safetensors or pytorch_model.bin)', 'tokenizer files'])
     """
     name, revision = split_revision(model_id)
     folder = local_snapshot(name, revision)

@@ -262,9 +262,10 @@ def load_pretrained(
 
     Example
     -------
-    >>> lm = load_pretrained("smollm2-135m-instruct")  # doctest: +SKIP
-    >>> lm.kind, lm.provenance["files"]  # doctest: +SKIP
-    ('causal', {'SmolLM2-135M-Instruct.Q4_1.gguf': 'b179c952...'})
+    >>> from trustkit.models.controls import random_control
+    >>> lm = load_pretrained(random_control("bert", "tiny"), random_control=True)  # a tiny random control
+    >>> lm.kind, lm.provenance["model_type"], lm.provenance["random_control"]
+    ('masked', 'bert', True)
     """
     if kind not in KINDS:
         raise InputError(f"kind must be one of {KINDS}, got {kind!r}")

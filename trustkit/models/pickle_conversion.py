@@ -41,8 +41,11 @@ NOT_WEIGHTS = (
 def converted_dir(checkpoint: str | os.PathLike) -> Path:
     """Where the safetensors conversion of a pickle checkpoint lives (it may not exist yet).
 
-    >>> converted_dir("pytorch_model.bin").parent.name  # doctest: +SKIP
-    'pickle-converted'
+    >>> import pathlib, tempfile
+    >>> checkpoint = pathlib.Path(tempfile.mkdtemp()) / "pytorch_model.bin"
+    >>> _ = checkpoint.write_bytes(b"abc")
+    >>> converted_dir(checkpoint).parent.name, converted_dir(checkpoint).name.split("-transformers")[0]
+    ('pickle-converted', 'pytorch_model-ba7816bf8f01cfea')
     """
     return conversion_dir(checkpoint, "pickle-converted")
 
@@ -53,7 +56,11 @@ def read_weights_only(checkpoint: str | os.PathLike, allow_pickle: bool = False)
     Raises ``ValueError`` naming the file when it holds anything but tensors and containers, unless
     ``allow_pickle=True``: then such a file is unpickled fully (which runs any code in it).
 
-    >>> state = read_weights_only("pytorch_model.bin")  # doctest: +SKIP
+    >>> import pathlib, tempfile, torch
+    >>> checkpoint = pathlib.Path(tempfile.mkdtemp()) / "pytorch_model.bin"
+    >>> torch.save({"bias": torch.tensor([1.0, 2.0])}, checkpoint)
+    >>> read_weights_only(checkpoint)["bias"].tolist()
+    [1.0, 2.0]
     """
     import pickle
 

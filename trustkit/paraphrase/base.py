@@ -101,8 +101,12 @@ class Paraphraser(abc.ABC):
 
         Example
         -------
-        >>> BackTranslationParaphraser().generate(["Women don't know how to drive."], n_paraphrases=1)  # doctest: +SKIP
-        [["Women don't know how to drive."]]
+        >>> class WordSwap(Paraphraser):  # a toy backend: two fixed rewrites per sentence
+        ...     backend_id, use_cache = "word-swap", False
+        ...     def _generate_batch(self, sentences, n, seed):
+        ...         return [[s.replace("are", "seem to be"), s.replace("people", "folks")][:n] for s in sentences]
+        >>> WordSwap().generate(["Poor people are lazy."], n_paraphrases=2, progress=False)
+        [['Poor people seem to be lazy.', 'Poor folks are lazy.']]
         """
         if isinstance(sentences, str):
             raise TypeError("generate() takes a list of sentences; wrap a single sentence in a list")

@@ -113,10 +113,19 @@ def paraphrase_pairs(
 
     Example
     -------
-    >>> result = paraphrase_pairs(  # doctest: +SKIP
-    ...     load_pairs("crows_pairs").head(5), BackTranslationParaphraser(), n_paraphrases=2
-    ... )
-    >>> to_pair_table(result.table).head()  # doctest: +SKIP
+    >>> from trustkit.paraphrase.similarity import SimilarityScorer
+    >>> class WordSwap(Paraphraser):  # a toy backend: two fixed rewrites per sentence
+    ...     backend_id, use_cache = "word-swap", False
+    ...     def _generate_batch(self, sentences, n, seed):
+    ...         return [[s.replace("are", "seem to be"), s.replace("people", "folks")][:n] for s in sentences]
+    >>> pairs = pd.DataFrame({"pair_id": [0], "sent_more": ["Poor people are lazy."],
+    ...     "sent_less": ["Rich people are lazy."], "direction": ["stereo"], "bias_type": ["socioeconomic"]})
+    >>> result = paraphrase_pairs(pairs, WordSwap(), n_paraphrases=2, scorer=SimilarityScorer(cache=False),
+    ...                           progress=False)
+    >>> result.table.query("more_or_less == 'less'").sentence.tolist()  # the original, then the kept pairs
+    ['Rich people are lazy.', 'Rich people seem to be lazy.', 'Rich folks are lazy.']
+    >>> result.table.similarity.round(2).tolist()
+    [1.0, 1.0, 0.97, 0.97, 0.96, 0.98]
     """
     if mode not in MODES:
         raise InputError(f"mode must be one of {MODES}, got {mode!r}")

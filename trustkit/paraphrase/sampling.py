@@ -66,8 +66,20 @@ class RowSeededSampler(LogitsProcessor):
 
     Example
     -------
+    >>> import torch, transformers
+    >>> from trustkit.models import load_pretrained, random_control
+    >>> tok = load_pretrained(random_control("bert", "tiny"), random_control=True).tokenizer
+    >>> _ = torch.manual_seed(0)  # a tiny random GPT-2: its words are noise, their seeding is the point
+    >>> model = transformers.GPT2LMHeadModel(transformers.GPT2Config(
+    ...     vocab_size=len(tok), n_embd=32, n_layer=2, n_head=2, n_positions=64, bos_token_id=tok.cls_token_id,
+    ...     eos_token_id=tok.sep_token_id, pad_token_id=tok.pad_token_id))
+    >>> from transformers import LogitsProcessorList
+    >>> batch = tok(["Hi.", "Hi."], return_tensors="pt")  # one prompt twice, two seeds
     >>> sampler = RowSeededSampler([1, 2], temperature=0.7, top_p=0.9)
-    >>> model.generate(**batch, do_sample=False, logits_processor=LogitsProcessorList([sampler]))  # doctest: +SKIP
+    >>> out = model.generate(**batch, do_sample=False, max_new_tokens=4,
+    ...                      logits_processor=LogitsProcessorList([sampler]))
+    >>> out.shape, bool((out[0] != out[1]).any())
+    (torch.Size([2, 8]), True)
     """
 
     def __init__(self, row_seeds: list[int], temperature: float = 0.7, top_p: float = 0.9):
@@ -135,10 +147,18 @@ def seeded_generate(
     first line break that follows some text (``has_text(reply_so_far)`` decides what counts; by
     default any non-blank text). Special tokens are removed from the returned text.
 
-    >>> seeded_generate(  # doctest: +SKIP
-    ...     model, tok, ["paraphrase: Hi."], [7], temperature=1.0, top_p=0.95, max_new_tokens=[20]
-    ... )
-    ['Hello.']
+    >>> import torch, transformers
+    >>> from trustkit.models import load_pretrained, random_control
+    >>> tok = load_pretrained(random_control("bert", "tiny"), random_control=True).tokenizer
+    >>> _ = torch.manual_seed(0)  # a tiny random GPT-2: its words are noise, their seeding is the point
+    >>> model = transformers.GPT2LMHeadModel(transformers.GPT2Config(
+    ...     vocab_size=len(tok), n_embd=32, n_layer=2, n_head=2, n_positions=64, bos_token_id=tok.cls_token_id,
+    ...     eos_token_id=tok.sep_token_id, pad_token_id=tok.pad_token_id))
+    >>> both = seeded_generate(model, tok, ["Hi.", "Bye."], [7, 8], temperature=1.0, top_p=0.95,
+    ...                        max_new_tokens=[5, 5])
+    >>> alone = seeded_generate(model, tok, ["Hi."], [7], temperature=1.0, top_p=0.95, max_new_tokens=[5])
+    >>> both[0] == alone[0], len(both)  # a row's text does not depend on the rest of the batch
+    (True, 2)
     """
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token

@@ -35,8 +35,16 @@ class CausalLMScorer(Scorer):
 
     Example
     -------
-    >>> scorer = CausalLMScorer(model, tokenizer, cache=False)  # doctest: +SKIP
-    >>> scorer.score_sentences(["The nurse is tired."], "ll")  # doctest: +SKIP
+    >>> import torch, transformers
+    >>> from trustkit.models import load_pretrained, random_control
+    >>> tokenizer = load_pretrained(random_control("bert", "tiny"), random_control=True).tokenizer
+    >>> _ = torch.manual_seed(0)  # a tiny random GPT-2 as a control; its first token follows [CLS]
+    >>> model = transformers.GPT2LMHeadModel(transformers.GPT2Config(
+    ...     vocab_size=len(tokenizer), n_embd=32, n_layer=2, n_head=2, n_positions=64,
+    ...     bos_token_id=tokenizer.cls_token_id, eos_token_id=tokenizer.sep_token_id))
+    >>> scorer = CausalLMScorer(model, tokenizer, CausalPolicy(prefix="[CLS]"), cache=False, progress=False)
+    >>> [round(score, 1) for score in scorer.score_sentences(["The nurse is tired."], "ll")]
+    [-52.0]
     """
 
     kind = "causal"

@@ -43,8 +43,11 @@ class MaskedLMScorer(Scorer):
 
     Example
     -------
-    >>> scorer = MaskedLMScorer(model, tokenizer, cache=False)  # doctest: +SKIP
-    >>> scorer.score_sentences(["The nurse is tired."], "pll")  # doctest: +SKIP
+    >>> from trustkit.models import load_pretrained, random_control
+    >>> lm = load_pretrained(random_control("bert", "tiny"), random_control=True)  # a tiny random control
+    >>> scorer = MaskedLMScorer(lm.model, lm.tokenizer, cache=False, progress=False)
+    >>> [round(score, 1) for score in scorer.score_sentences(["The nurse is tired."], "pll")]
+    [-51.9]
     """
 
     kind = "masked"

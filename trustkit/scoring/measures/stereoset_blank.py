@@ -76,8 +76,11 @@ def score_blank_word(scorer, contexts, sentences, *, compare=None) -> list[float
 
     Example
     -------
-    >>> score_blank_word(scorer, ["The nurse was BLANK."], ["The nurse was kind."])  # doctest: +SKIP
-    [0.0123]
+    >>> from trustkit.models import random_control
+    >>> from trustkit.scoring import load_scorer
+    >>> scorer = load_scorer(random_control("bert", "tiny"), random_control=True, cache=False, progress=False)
+    >>> [f"{p:.3e}" for p in score_blank_word(scorer, ["The nurse was BLANK."], ["The nurse was kind."])]
+    ['4.181e-05']
     """
     if scorer.kind != "masked":
         raise InputError(
