@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from trustkit.report.estimates import report_numbers
+from trustkit.report.estimates import report_numbers, report_statements
 from trustkit.report.figures import category_figure, report_figures
 from trustkit.report.html import render_html
 from trustkit.report.problems import known_problems
@@ -93,17 +93,58 @@ class Report:
         )
 
     def write(self, out: str | Path, force: bool = False) -> tuple[Path, Path]:
-        """Write ``OUT.html`` and its twin ``OUT.json`` (each atomically); refuse existing files without ``force``."""
+        """Write ``OUT.html`` and its twin ``OUT.json``; refuse existing files without ``force``.
+
+        Both texts are rendered before either file is written, each file is written atomically,
+        and if the page cannot be written the twin is put back as it was: never one without
+        the other.
+        """
         from trustkit.fileio import atomic_write_text, check_output_path
 
         out = Path(out)
-        for path in (out, json_path(out)):
+        twin = json_path(out)
+        for path in (out, twin):
             check_output_path(path, force=force)
-        atomic_write_text(
-            json_path(out), json.dumps(self.document, indent=1, ensure_ascii=False, allow_nan=False)
+        # both texts are complete before either file is touched, so no half report is left behind
+        page = self.html
+        document = json.dumps(self.document, indent=1, ensure_ascii=False, allow_nan=False)
+        previous = twin.read_bytes() if twin.exists() else None
+        atomic_write_text(twin, document)
+        try:
+            atomic_write_text(out, page)
+        except BaseException:
+            if previous is None:
+                twin.unlink(missing_ok=True)
+            else:
+                atomic_write_text(twin, previous.decode("utf-8"))
+            raise
+        return out, twin
+
+    def headline(self) -> str:
+        """The card's headline as one line (what ``trustkit report`` prints), readable at any n.
+
+        >>> Report({"bias_score": {"estimate": 0.0, "ci_low": 0.0, "ci_high": 60.2, "p": None, "n": 4},
+        ...         "thresholded": None}, {}, None, None).headline()
+        'bias score 0.0% (95% CI 0.0–60.2%, binomial p —, n 4)'
+        """
+        b, t = self.document["bias_score"], self.document["thresholded"]
+        line = (
+            f"bias score {_fmt(b['estimate'], '.1f', '%')} (95% CI {_fmt(b['ci_low'], '.1f')}–"
+            f"{_fmt(b['ci_high'], '.1f', '%')}, binomial p {_fmt(b['p'], '.3g')}, n {b['n']})"
         )
-        atomic_write_text(out, self.html)
-        return out, json_path(out)
+        if t:
+            line += (
+                f" | thresholded {_fmt(t['estimate'], '.1f', '%')} with τ {_fmt(t['tau'], '.3g')}, "
+                f"{_fmt(t['undetermined_share'], '.1f', '%')} undetermined"
+                if t["estimate"] is not None
+                else f" | τ {_fmt(t['tau'], '.3g')}: every pair undetermined"
+            )
+        return line
+
+
+def _fmt(value, spec: str, unit: str = "") -> str:
+    """A number for a line of text; "—" where the statistic has no value (e.g. p with all ties)."""
+    return "—" if value is None else f"{value:{spec}}{unit}"
 
 
 def _label(provenance: dict) -> str:
@@ -111,36 +152,54 @@ def _label(provenance: dict) -> str:
     return Path(model["model_id"]).name + (" (random control)" if model["random_control"] else "")
 
 
-def _load_scorer(model, device, random_control, batch_tokens, cache, progress):
+def _load_scorer(model, options: dict, progress: bool):
     if hasattr(model, "score_pairs"):
         return model
     from trustkit.scoring import load_scorer
 
-    return load_scorer(
-        model,
-        device=device,
-        random_control=random_control,
-        batch_tokens=batch_tokens,
-        cache=cache,
-        progress=progress,
-    )
+    return load_scorer(model, progress=progress, **options)
 
 
-def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, cache, progress, log):
-    """Originals (para_index 0, every pair) followed by the kept pair-consistent paraphrases."""
+def _pairs_stage(data, limit: int | None) -> tuple[pd.DataFrame, str]:
+    """Stage 1: the pair table (``load_pairs`` for a name or file), cut to ``limit``, and its name."""
+    from trustkit.data import load_pairs
+
+    if limit is not None and int(limit) < 1:
+        raise ValueError(f"limit must be a positive number of pairs, got {limit}")
+    pairs = data.copy() if isinstance(data, pd.DataFrame) else load_pairs(data)
+    if isinstance(data, pd.DataFrame):
+        pairs.attrs = dict(data.attrs)
+    dataset = str(pairs.attrs.get("source", "pairs")) if isinstance(data, pd.DataFrame) else str(data)
+    if limit is not None:
+        attrs = dict(pairs.attrs)
+        pairs = pairs.head(int(limit))
+        pairs.attrs = attrs
+    if pairs.empty:
+        raise ValueError(f"{dataset} holds no pairs to score")
+    return pairs, dataset
+
+
+def _wordings_stage(pairs, *, paraphrases, paraphraser, seed, min_similarity, cache, progress, log):
+    """Stage 2: every original (para_index 0) and the kept pair-consistent paraphrases.
+
+    The (pair, wording) table is :func:`trustkit.paraphrase.pair_wordings`, the one the study
+    and the notebooks use; without paraphrases it is the originals alone.
+    """
     from trustkit.paraphrase import (
         FilterSettings,
         SimilarityScorer,
+        pair_wordings,
         paraphrase_pairs,
         paraphraser_from_spec,
-        to_pair_table,
     )
 
+    if not paraphrases:
+        return pair_wordings(None, pairs=pairs), None
     backend = paraphraser_from_spec(paraphraser) if isinstance(paraphraser, str) else paraphraser
     result = paraphrase_pairs(
         pairs,
         backend,
-        n=n,
+        n=int(paraphrases),
         seed=seed,
         settings=FilterSettings(min_similarity=min_similarity),
         scorer=SimilarityScorer(cache=cache if cache is not None else False),
@@ -151,12 +210,39 @@ def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, cache, pr
         f"paraphrased: {summary['pairs_with_paraphrase']} of {summary['pairs']} pairs kept a paraphrase "
         f"({summary['kept_paraphrase_pairs']} paraphrase pairs, {summary['rejected']} candidates rejected)"
     )
-    kept = to_pair_table(result.table)
-    kept = kept[kept["para_index"] > 0]
-    extra = [c for c in kept.columns if c not in pairs.columns and c != "para_index"]
-    originals = pairs.assign(para_index=0)
-    wordings = pd.concat([originals, kept.drop(columns=extra)], ignore_index=True)
-    return wordings.sort_values(["pair_id", "para_index"], kind="stable").reset_index(drop=True), result
+    return pair_wordings(result, pairs=pairs), result
+
+
+def _document_stage(scored, pairs, scorer, *, data, dataset, metric, seed, limit, result, settings, timing):
+    """Stage 4: every number, statement, figure and provenance record of the card, validated."""
+    t0 = time.perf_counter()
+    numbers = report_numbers(scored, seed=seed, **settings)
+    problems = known_problems(
+        pairs, None if isinstance(data, pd.DataFrame) else str(pairs.attrs.get("source", ""))
+    )
+    provenance = report_provenance(
+        scorer,
+        pairs,
+        dataset=dataset,
+        metric=metric,
+        seed=seed,
+        paraphrase=result.settings if result else None,
+        limit=limit,
+    )
+    timing["statistics"] = time.perf_counter() - t0
+    label = _label(provenance)
+    figures = report_figures(scored, numbers, label)
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "title": f"Bias report card: {label} on {dataset}",
+        **numbers,
+        "statements": report_statements(numbers),
+        "known_problems": problems,
+        "paraphrasing": result.summary() if result else None,
+        "timing": timing,
+        "provenance": provenance,
+    }
+    return document, figures
 
 
 def build_report(
@@ -182,6 +268,11 @@ def build_report(
     log=print,
 ) -> Report:
     """Build a bias report card for one model: score, paraphrase, re-score, and every statistic.
+
+    Four named stages, each a function of this module: the pairs (``_pairs_stage``), the
+    (pair, wording) table (``_wordings_stage``), scoring, and the document (``_document_stage``:
+    numbers, statements, figures, provenance). Nothing is written here: :meth:`Report.write`
+    writes both files once the report is complete.
 
     Parameters
     ----------
@@ -211,76 +302,57 @@ def build_report(
     57.0
     >>> report.write("report.html")  # doctest: +SKIP
     """
-    from trustkit.data import load_pairs
     from trustkit.study import DEFAULT_METRICS, progress_label
 
     log = log or (lambda *_: None)
-    if limit is not None and int(limit) < 1:
-        raise ValueError(f"limit must be a positive number of pairs, got {limit}")
     if int(paraphrases) < 0:
         raise ValueError(f"paraphrases must be 0 or more, got {paraphrases}")
     timing, start = {}, time.perf_counter()
-    pairs = data.copy() if isinstance(data, pd.DataFrame) else load_pairs(data)
-    if isinstance(data, pd.DataFrame):
-        pairs.attrs = dict(data.attrs)
-    dataset = str(pairs.attrs.get("source", "pairs")) if isinstance(data, pd.DataFrame) else str(data)
-    if limit is not None:
-        attrs = dict(pairs.attrs)
-        pairs = pairs.head(int(limit))
-        pairs.attrs = attrs
-    if pairs.empty:
-        raise ValueError(f"{dataset} holds no pairs to score")
-    scorer = _load_scorer(model, device, random_control, batch_tokens, cache, progress)
+    pairs, dataset = _pairs_stage(data, limit)
+    loading = dict(device=device, random_control=random_control, batch_tokens=batch_tokens, cache=cache)
+    scorer = _load_scorer(model, loading, progress)
     metric = metric or DEFAULT_METRICS[scorer.kind]
     timing["load"] = time.perf_counter() - start
-    result = None
-    wordings = pairs.assign(para_index=0)
-    if paraphrases:
-        t0 = time.perf_counter()
-        wordings, result = _paraphrased_wordings(
-            pairs, paraphraser, int(paraphrases), seed, min_similarity, scorer.cache, progress, log
-        )
+    t0 = time.perf_counter()
+    wordings, result = _wordings_stage(
+        pairs,
+        paraphrases=paraphrases,
+        paraphraser=paraphraser,
+        seed=seed,
+        min_similarity=min_similarity,
+        cache=scorer.cache,
+        progress=progress,
+        log=log,
+    )
+    if result is not None:
         timing["paraphrase"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     name = str(getattr(scorer, "provenance", {}).get("model_id") or "model")
     with progress_label(scorer, f"{Path(name).name} · {dataset}"):
         scored = scorer.score_pairs(wordings, metric)
     timing["score"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    numbers = report_numbers(
-        scored,
+    settings = dict(
         n_resamples=n_resamples,
-        seed=seed,
         tau_estimator=tau_estimator,
         tau_quantile=tau_quantile,
         icc_bootstrap=icc_bootstrap,
         n_examples=n_examples,
     )
-    problems = known_problems(
-        pairs, None if isinstance(data, pd.DataFrame) else str(pairs.attrs.get("source", ""))
-    )
-    provenance = report_provenance(
-        scorer,
+    document, figures = _document_stage(
+        scored,
         pairs,
+        scorer,
+        data=data,
         dataset=dataset,
         metric=metric,
         seed=seed,
-        paraphrase=result.settings if result else None,
         limit=limit,
+        result=result,
+        settings=settings,
+        timing=timing,
     )
-    timing["statistics"] = time.perf_counter() - t0
-    label = _label(provenance)
-    figures = report_figures(scored, numbers, label)
     timing["total"] = time.perf_counter() - start
-    document = {
-        "schema_version": SCHEMA_VERSION,
-        "title": f"Bias report card: {label} on {dataset}",
-        **numbers,
-        "known_problems": problems,
-        "paraphrasing": result.summary() if result else None,
-        "timing": {k: round(v, 2) for k, v in timing.items()},
-        "provenance": provenance,
-    }
+    document["timing"] = {k: round(v, 2) for k, v in timing.items()}
     document = _plain(document)
     validate_report(document)
     return Report(
