@@ -172,7 +172,7 @@ def plot_original_vs_paraphrase(
             alpha=0.8,
             color=PALETTE[3],
             marker="X",
-            label=f"sign flip: {flip.sum()} of {flip.size} paraphrases ({100 * flip.mean():.1f}%), "
+            label=f"sign flip: {flip.sum()} of {flip.size} paraphrases ({100 * flip.mean():.1f}%),\n"
             f"{n_flipped} of {n_pairs} pairs ({100 * n_flipped / n_pairs:.1f}%)",
         )
         lim = float(np.nanmax(np.abs(np.concatenate([x, para["delta"].to_numpy()])))) * 1.05 or 1.0
@@ -185,6 +185,6 @@ def plot_original_vs_paraphrase(
         ax.set_xlabel("Δ original")
         ax.set_ylabel("Δ paraphrase")
         ax.set_title(title, loc="left", fontsize="medium")
-        fig.legend(loc="outside lower center", ncols=3, fontsize="x-small")
+        fig.legend(loc="outside lower center", ncols=2, fontsize="x-small")
     _save_to_path(fig, path)
     return fig

@@ -169,7 +169,9 @@ class Scorer(ScorerInputs):
         return [v.scores[0] for v in self._score_items(sentences, metric)]
 
     @_tokenising_once
-    def score_pairs(self, pairs: pd.DataFrame, metric: str = "crows") -> pd.DataFrame:
+    def score_pairs(
+        self, pairs: pd.DataFrame, metric: str = "crows", *, drop_indistinguishable: bool = False
+    ) -> pd.DataFrame:
         """Score both sentences of every pair; keep every input column, add scores and delta.
 
         Parameters
@@ -179,6 +181,12 @@ class Scorer(ScorerInputs):
             metrics ``crows`` and ``ll_shared``; ``pair_id`` names pairs in error messages.
         metric : str
             Any per-sentence metric, or ``crows`` (masked) / ``ll_shared`` (causal).
+        drop_indistinguishable : bool
+            A pair whose two sentences tokenise to the same ids (case under an uncased
+            tokenizer, emoji that both become [UNK], zero-width or bidi characters, a cut by
+            ``truncate``) would count as a tie: it is refused with ``FILE:LINE`` and the reason,
+            or with this flag (CLI: ``--drop-indistinguishable``) left out, named in a warning
+            and in ``attrs["drop_indistinguishable"]``.
 
         Returns
         -------
@@ -190,7 +198,7 @@ class Scorer(ScorerInputs):
         -------
         >>> scorer.score_pairs(load_pairs("crows_pairs").head(5), "crows")  # doctest: +SKIP
         """
-        names = self._checked_pairs(pairs, metric)
+        pairs, names = self._checked_pairs(pairs, metric, drop_indistinguishable=drop_indistinguishable)
         out = pairs.copy()
         if metric in self.sentence_metrics:
             sentences = list(pairs["sent_more"]) + list(pairs["sent_less"])
@@ -239,7 +247,7 @@ class Scorer(ScorerInputs):
         >>> scorer.score_tokens(["The nurse is tired."], "pll").head()  # doctest: +SKIP
         """
         if isinstance(data, pd.DataFrame):
-            self._checked_pairs(data, metric)
+            data, _ = self._checked_pairs(data, metric)
             names = list(data["pair_id"]) if "pair_id" in data.columns else list(range(len(data)))
             if "para_index" in data.columns:
                 names = list(zip(names, data["para_index"]))
