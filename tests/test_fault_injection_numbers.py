@@ -390,3 +390,13 @@ def test_the_scatter_uses_the_metric_tie_rule_and_states_both_denominators():
     flips = stats.flip_rate_table(table, by=None).set_index("measure").loc["flip_rate"]
     assert flips["estimate"] == 50.0  # pairs 0 and 3 flip under the raw rule
     assert any("3 of 6 paraphrases (50.0%),\n2 of 4 pairs (50.0%)" in t for t in texts), texts
+
+
+def test_the_per_pair_sign_test_counts_ties_by_the_metric_rule():
+    deltas = [0.0004, 0.0002, 0.0003, 0.0001, 0.0002, 0.0003]
+    table = _table([deltas[0]], para={0: deltas[1:]})
+    with pytest.warns(UserWarning, match="no sign test can reach"):
+        crows = stats.pair_sign_test(table.assign(metric="crows"), correction="none").iloc[0]
+    aula = stats.pair_sign_test(table.assign(metric="aula"), correction="none").iloc[0]
+    assert (crows["n_nonzero"], crows["verdict"]) == (0, "undetermined")  # all ties at 3 decimals
+    assert (aula["n_nonzero"], aula["k_positive"], aula["verdict"]) == (6, 6, "more")

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from trustkit.metrics.crows import pair_outcome
 from trustkit.stats.intervals import percent_interval
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
 from trustkit.tables import check_scored, groups, original_rows, paraphrase_rows, with_paraphrases
@@ -234,11 +235,14 @@ def threshold_curve(
     return pd.concat(frames, ignore_index=True)
 
 
-def pair_sign_test(scored: pd.DataFrame, alpha: float = 0.05, correction: str = "bh") -> pd.DataFrame:
+def pair_sign_test(
+    scored: pd.DataFrame, alpha: float = 0.05, correction: str = "bh", decimals="auto"
+) -> pd.DataFrame:
     """Per-pair significance of the direction of Δ from its distribution over wordings (sign test).
 
     Only the pairs that kept a paraphrase are tested. For each, ``k`` of its ``n`` wordings
-    with Δ ≠ 0 (original and paraphrases) have Δ > 0; the exact two-sided binomial (sign) test
+    that are not ties (original and paraphrases; ties by the metric's rule, as in the bias
+    score) prefer sent_more; the exact two-sided binomial (sign) test
     asks whether k/n differs from 1/2. With 6 wordings the smallest possible p is 2/64 ≈ 0.031,
     so few wordings give little power: with 5 or fewer no pair can reach p < 0.05, and a warning says so.
     P-values are corrected across pairs (``"bh"`` by default). ``verdict`` is ``"more"`` or
@@ -250,6 +254,7 @@ def pair_sign_test(scored: pd.DataFrame, alpha: float = 0.05, correction: str = 
     scored : scored pair table with paraphrases.
     alpha : significance level after correction.
     correction : ``"bh"``, ``"holm"``, ``"bonferroni"`` or ``"none"`` across pairs.
+    decimals : tie rule ("auto": raw floats for aul/aula, metric.py's 3 decimals otherwise).
 
     Returns
     -------
@@ -265,7 +270,8 @@ def pair_sign_test(scored: pd.DataFrame, alpha: float = 0.05, correction: str = 
     """
     table = with_paraphrases(check_scored(scored))
     paraphrase_rows(table)
-    frame = table.assign(pos=(table["delta"] > 0).astype(int), nonzero=(table["delta"] != 0).astype(int))
+    outcome = pair_outcome(table, decimals).to_numpy()
+    frame = table.assign(pos=(outcome == 1).astype(int), nonzero=(outcome != 0).astype(int))
     per = frame.groupby("pair_id", sort=False).agg(
         bias_type=("bias_type", "first"),
         n_wordings=("delta", "size"),
