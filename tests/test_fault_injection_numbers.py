@@ -301,12 +301,12 @@ def test_an_all_ties_report_says_so_and_prints_a_headline(all_ties_report, tmp_p
 
 
 def test_no_half_report_is_left_when_the_page_cannot_be_rendered(all_ties_report, tmp_path, monkeypatch):
-    from trustkit.report import build
+    from trustkit.report import card
 
     def broken(*_):
         raise RuntimeError("render failed")
 
-    monkeypatch.setattr(build, "render_html", broken)
+    monkeypatch.setattr(card, "render_html", broken)
     with pytest.raises(RuntimeError):
         all_ties_report.write(tmp_path / "r.html")
     assert list(tmp_path.iterdir()) == []
