@@ -296,6 +296,7 @@ class PLLStudy:
             "estimate",
             "ci_low",
             "ci_high",
+            "ci_method",
             "p",
             "n",
             "undetermined_share",
