@@ -18,10 +18,11 @@ PROFILE ?= offline
 .PHONY: setup lint test test-lab reproduce lab lab-deps bench clean-venv
 
 $(STAMP): pyproject.toml
-	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), f"trustkit needs Python 3.11, found {sys.version}"'
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), f"trustkit needs Python 3.11 or newer, found {sys.version}"'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --upgrade pip
-	# torch first: the pinned CPU wheel satisfies the package's range, so nothing bigger is pulled.
+	# torch first: the CPU wheel the suite is checked on; it satisfies the package's lower bound, so
+	# the package install pulls no bigger (CUDA) build. A GPU machine installs its own torch instead (README).
 	$(PIP) install torch==2.13.0
 	$(PIP) install -e '.[dev]'
 	touch $@

@@ -56,7 +56,7 @@ def paraphrase_and_score(scorer, pairs: pd.DataFrame, metric: str, n_paraphrases
     from trustkit import paraphrase
 
     paraphraser = paraphrase.BackTranslationParaphraser()
-    result = paraphrase.paraphrase_pairs(pairs, paraphraser, n=n_paraphrases, seed=seed)
+    result = paraphrase.paraphrase_pairs(pairs, paraphraser, n_paraphrases=n_paraphrases, seed=seed)
     wide = paraphrase.to_pair_table(result.table)
     return scorer.score_pairs(wide, metric), paraphraser, result.summary()
 

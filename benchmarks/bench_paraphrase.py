@@ -54,7 +54,7 @@ def run_backend(name: str, pairs, n: int, seed: int, scorer, save_dir: str | Non
     load_s = time.perf_counter() - start
     sources = pairs.sent_more.tolist()
     start = time.perf_counter()
-    generated = paraphraser.generate(sources, n=n, seed=seed)
+    generated = paraphraser.generate(sources, n_paraphrases=n, seed=seed)
     generate_s = time.perf_counter() - start
 
     class _Replay(type(paraphraser)):
@@ -65,7 +65,9 @@ def run_backend(name: str, pairs, n: int, seed: int, scorer, save_dir: str | Non
     lookup = dict(zip(sources, generated))
     replay._generate_batch = lambda sentences, n, seed: [lookup[s] for s in sentences]
     start = time.perf_counter()
-    result = paraphrase_pairs(pairs, replay, n=n, seed=seed, mode="consistent", scorer=scorer, progress=False)
+    result = paraphrase_pairs(
+        pairs, replay, n_paraphrases=n, seed=seed, mode="consistent", scorer=scorer, progress=False
+    )
     filter_s = time.perf_counter() - start
     summary = result.summary()
     good, bad = _examples(result)

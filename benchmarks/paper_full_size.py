@@ -47,7 +47,7 @@ def main(argv=None) -> int:
         if repo.endswith("T5"):
             paraphraser = Seq2SeqParaphraser(repo, device=args.device)
             loaded = time.perf_counter() - start
-            out = paraphraser.generate(list(pairs["sent_more"]), n=2, seed=0, progress=False)
+            out = paraphraser.generate(list(pairs["sent_more"]), n_paraphrases=2, seed=0, progress=False)
             print(
                 f"{repo}: {paraphraser.backend_id.split(':')[1]} loaded in {loaded:.1f} s, "
                 f"{sum(map(len, out))} paraphrases in {time.perf_counter() - start - loaded:.1f} s"

@@ -4,9 +4,12 @@ Each replica is what ``trustkit models prefetch`` leaves in ``$HF_HOME/hub``: ``
 commit, ``snapshots/<commit>/`` holds the files trustkit reads, as the real repository ships them —
 the real config values except the sizes, the real checkpoint key layout (bert-base-uncased's legacy
 ``LayerNorm.gamma/beta`` names, pooler and NSP head; RoBERTa's pooler and ``lm_head.*``; ALBERT's
-``predictions.*`` and SOP head; Parrot's T5 with its tied decoder, only ``pytorch_model.bin``) and
-the real tokenizer kind (WordPiece uncased; byte-level BPE with ``Ġ``; SentencePiece for ALBERT and
-T5). Weights are random (seed 0). Files are blobs named by their sha256, linked from the snapshot, as
+``predictions.*`` and SOP head; Parrot's T5 with its tied decoder, only ``pytorch_model.bin``), the
+real tokenizer kind (WordPiece uncased; byte-level BPE with ``Ġ``; SentencePiece for ALBERT and
+T5) and the real file lists: the other frameworks' weights beside the safetensors, Parrot's
+``training_args.bin`` beside its weights. Files trustkit must not read (the other formats, the
+pickle beside safetensors, ``training_args.bin``) are placeholders that fail loudly when read.
+Weights are random (seed 0). Files are blobs named by their sha256, linked from the snapshot, as
 the hub cache keeps them. The commit is derived from the files, so a changed replica has a new revision.
 """
 
@@ -96,6 +99,69 @@ def _write_snapshot(hub: Path, repo_id: str, build, sizes: dict | None = None) -
         (target / path.name).symlink_to(Path("..", "..", "blobs", blob.name))
     scratch.rmdir()
     return target
+
+
+# What the real repositories ship besides config, tokenizer and the weights trustkit reads
+# (their file lists on the hub): other frameworks' copies of the weights, and a model card.
+SIBLINGS = {
+    "bert-base-uncased": [
+        "pytorch_model.bin",
+        "tf_model.h5",
+        "flax_model.msgpack",
+        "rust_model.ot",
+        "model.onnx",
+        "README.md",
+        "LICENSE",
+    ],
+    "roberta-large": [
+        "pytorch_model.bin",
+        "tf_model.h5",
+        "flax_model.msgpack",
+        "rust_model.ot",
+        "dict.txt",
+        "README.md",
+    ],
+    "albert/albert-xxlarge-v2": [
+        "pytorch_model.bin",
+        "tf_model.h5",
+        "flax_model.msgpack",
+        "rust_model.ot",
+        "README.md",
+    ],
+    # Trainer's pickled TrainingArguments beside the weights (Parrot_Paraphraser's repository).
+    "prithivida/parrot_paraphraser_on_T5": ["training_args.bin", "README.md"],
+}
+NEVER_UNPICKLE = "trustkit_replica_sentinel"  # a module that does not exist: unpickling fails loudly
+
+
+def unreadable_pickle(path: Path) -> None:
+    """A torch.save zip whose pickle names a global of a missing module: any unpickling of it fails.
+
+    ``torch.load(weights_only=True)`` refuses it (unsupported global) and a full unpickle raises
+    ``ModuleNotFoundError: trustkit_replica_sentinel``: a replica file that must never be read proves it
+    is not.
+    """
+    import io
+    import zipfile
+
+    import torch
+
+    saved = io.BytesIO()
+    torch.save({}, saved)
+    payload = f"\x80\x02c{NEVER_UNPICKLE}\nTrainingArgumentsMustNeverBeUnpickled\n)R.".encode("latin-1")
+    with zipfile.ZipFile(io.BytesIO(saved.getvalue())) as template, zipfile.ZipFile(path, "w") as out:
+        for name in template.namelist():
+            out.writestr(name, payload if name.endswith("/data.pkl") else template.read(name))
+
+
+def _siblings(folder: Path, repo_id: str) -> None:
+    for name in SIBLINGS[repo_id]:
+        if name.endswith(".bin"):
+            unreadable_pickle(folder / name)
+        elif name.endswith(".md") or name in ("LICENSE", "dict.txt"):
+            (folder / name).write_text(f"{name} of the {repo_id} replica\n")
+        else:  # another framework's weights: bytes no loader of this format accepts
+            (folder / name).write_bytes(b"not " + name.encode() + b": a placeholder that must not be read\n")
 
 
 def _config(folder: Path, values: dict) -> None:
@@ -262,7 +328,10 @@ def build_albert(folder: Path, sizes: dict | None = None) -> None:
 
 
 def build_parrot(folder: Path, sizes: dict | None = None) -> None:
-    """prithivida/parrot_paraphraser_on_T5: T5 (tied decoder embeddings), spiece.model, only pytorch_model.bin."""
+    """prithivida/parrot_paraphraser_on_T5: T5 (tied decoder embeddings), spiece.model, pytorch_model.bin only.
+
+    No safetensors; ``training_args.bin`` lies beside it (written by :func:`_siblings`).
+    """
     import torch
     from transformers import T5Config, T5ForConditionalGeneration
 
@@ -314,6 +383,14 @@ REPLICAS = {
 }
 
 
+def _with_siblings(build, repo_id: str):
+    def both(folder: Path, sizes: dict | None = None) -> None:
+        build(folder, sizes)
+        _siblings(folder, repo_id)
+
+    return both
+
+
 def build_hub(home: Path, full: bool = False, only=None) -> dict[str, Path]:
     """Write the replicas under ``home/hub`` (an ``HF_HOME``); return ``{repo id: snapshot directory}``.
 
@@ -321,7 +398,9 @@ def build_hub(home: Path, full: bool = False, only=None) -> dict[str, Path]:
     """
     Path(home).mkdir(parents=True, exist_ok=True)
     return {
-        repo_id: _write_snapshot(Path(home) / "hub", repo_id, build, FULL[repo_id] if full else None)
+        repo_id: _write_snapshot(
+            Path(home) / "hub", repo_id, _with_siblings(build, repo_id), FULL[repo_id] if full else None
+        )
         for repo_id, build in REPLICAS.items()
         if only is None or repo_id in only
     }

@@ -15,7 +15,6 @@ from trustkit.explorer import (
     pair_rows,
     read_scored,
     tables,
-    views,
     wording_rows,
 )
 
@@ -129,7 +128,7 @@ def test_explore_needs_a_table():
         explore(pd.DataFrame())
 
 
-@pytest.mark.parametrize("module", [tables, views])
-def test_docstring_examples(module):
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert not result.failed
+def test_docstring_examples():
+    # views' only example is skipped (it needs JupyterLab), so testing it would assert nothing.
+    result = doctest.testmod(tables, optionflags=doctest.ELLIPSIS)
+    assert result.attempted and not result.failed

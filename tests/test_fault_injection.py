@@ -13,9 +13,8 @@ import pandas as pd
 import pytest
 
 from trustkit.cli import main
-from trustkit.fileio import check_sidecar
+from trustkit.fileio import check_sidecar, sha256_file
 from trustkit.models import random_control
-from trustkit.models.hashing import file_sha256
 from trustkit.scoring import load_scorer
 from trustkit.scoring.cache import CacheError, ScoreCache
 
@@ -86,7 +85,7 @@ def test_same_size_model_swapped_in_place_with_its_old_mtime_is_rehashed_and_res
     pd.testing.assert_frame_equal(swapped, fresh)  # the new bytes' scores, not the cached old ones
     assert not swapped.equals(pd.read_csv(env / "a.csv"))
     side = json.loads((env / "b.csv.json").read_text())
-    assert side["model"]["files"]["model.safetensors"] == file_sha256(weights, use_cache=False)
+    assert side["model"]["files"]["model.safetensors"] == sha256_file(weights)
 
 
 def test_tampered_cache_values_are_recomputed_with_one_warning(env, models, capsys):

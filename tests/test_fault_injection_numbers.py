@@ -246,18 +246,16 @@ def test_no_variance_at_all_is_not_estimable_either():
     assert icc["estimate"].isna().all() and "no variance" in icc.loc[0, "method"]
 
 
-class _TieScorer:
+def _all_ties(scorer):
     """A real scorer whose every pair comes back as a tie (what an all-ties run looks like)."""
+    score_pairs = scorer.score_pairs
 
-    def __init__(self, scorer):
-        self._scorer = scorer
-
-    def __getattr__(self, name):
-        return getattr(self._scorer, name)
-
-    def score_pairs(self, pairs, metric, **kwargs):
-        out = self._scorer.score_pairs(pairs, metric, **kwargs)
+    def tied(pairs, metric, **kwargs):
+        out = score_pairs(pairs, metric, **kwargs)
         return out.assign(score_less=out["score_more"], delta=0.0)
+
+    scorer.score_pairs = tied
+    return scorer
 
 
 @pytest.fixture(scope="module")
@@ -284,7 +282,7 @@ def all_ties_report(bert):
             "bias_type": ["socioeconomic", "age", "gender", "gender"],
         }
     )
-    scorer = _TieScorer(load_scorer(bert, random_control=True, cache=False, progress=False))
+    scorer = _all_ties(load_scorer(bert, random_control=True, cache=False, progress=False))
     return build_report(
         scorer, pairs, paraphrases=0, n_resamples=50, icc_bootstrap=0, progress=False, log=None
     )

@@ -4,7 +4,7 @@ import hashlib
 
 import pytest
 
-from trustkit.fileio import atomic_path, atomic_write_text, sha256_file
+from trustkit.fileio import atomic_dir, atomic_path, atomic_write_text, sha256_file
 
 
 def test_sha256_file_matches_hashlib(tmp_path):
@@ -34,6 +34,62 @@ def test_atomic_path_keeps_target_and_cleans_up_on_failure(tmp_path):
         raise RuntimeError("killed mid-write")
     assert target.read_text() == "kept"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
+
+
+def test_atomic_dir_appears_whole_with_the_umask_mode_not_mkdtemps_0700(tmp_path):
+    import os
+
+    target = tmp_path / "converted"
+    old = os.umask(0o027)
+    try:
+        with atomic_dir(target) as tmp:
+            (tmp / "model.safetensors").write_bytes(b"w")
+            assert not target.exists()  # nothing visible until the block ends
+    finally:
+        os.umask(old)
+    assert (target.stat().st_mode & 0o777) == 0o750
+    assert [p.name for p in tmp_path.iterdir()] == ["converted"]
+
+
+def test_atomic_dir_cleans_up_on_failure_and_replaces_an_unfinished_target(tmp_path):
+    target = tmp_path / "converted"
+    target.mkdir()
+    (target / "partial.bin").write_bytes(b"half")  # an earlier attempt killed mid-write
+    with pytest.raises(RuntimeError), atomic_dir(target) as tmp:
+        (tmp / "model.safetensors").write_bytes(b"w")
+        raise RuntimeError("killed")
+    assert [p.name for p in tmp_path.iterdir()] == ["converted"]
+    assert [p.name for p in target.iterdir()] == ["partial.bin"]
+    with atomic_dir(target, complete=lambda t: (t / "source.json").is_file()) as tmp:
+        (tmp / "source.json").write_text("{}")
+    assert [p.name for p in target.iterdir()] == ["source.json"]
+
+
+def test_atomic_dir_keeps_what_another_process_finished_first(tmp_path):
+    target = tmp_path / "converted"
+
+    def finished(t):
+        return (t / "source.json").is_file()
+
+    with atomic_dir(target, complete=finished) as tmp:
+        (tmp / "source.json").write_text("mine")
+        target.mkdir()
+        (target / "source.json").write_text("theirs")  # the other process renames first
+    assert (target / "source.json").read_text() == "theirs"
+    assert [p.name for p in tmp_path.iterdir()] == ["converted"]
+    with atomic_dir(target, complete=finished) as tmp:  # an OSError once theirs is there is no error
+        raise PermissionError("rename refused")
+    assert (target / "source.json").read_text() == "theirs"
+
+
+def test_sha256_file_remembers_a_hash_only_while_the_file_is_unchanged(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRUSTKIT_CACHE", str(tmp_path / "cache"))
+    path = tmp_path / "weights.bin"
+    path.write_bytes(b"a" * 4096)
+    assert sha256_file(path, remember=True) == hashlib.sha256(b"a" * 4096).hexdigest()
+    assert len(list((tmp_path / "cache" / "hashes").iterdir())) == 1
+    path.write_bytes(b"b" * 4096)  # same size, new bytes: the identity changed
+    assert sha256_file(path, remember=True) == hashlib.sha256(b"b" * 4096).hexdigest()
 
 
 def test_outputs_get_the_umask_mode_not_mkstemps_0600(tmp_path):

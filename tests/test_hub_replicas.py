@@ -21,13 +21,19 @@ def _keys(snapshot):
 
 
 def test_replicas_have_the_real_layouts(hub):
+    # Parrot's file list on the hub, training_args.bin (a pickled TrainingArguments) included
     assert {p.name for p in hub[PARROT].iterdir()} == {
+        "README.md",
         "config.json",
         "pytorch_model.bin",
         "spiece.model",
         "special_tokens_map.json",
         "tokenizer_config.json",
+        "training_args.bin",
     }
+    for repo in MASKED:  # the other frameworks' weights and the legacy pickle beside model.safetensors
+        names = {p.name for p in hub[repo].iterdir()}
+        assert {"model.safetensors", "pytorch_model.bin", "tf_model.h5", "rust_model.ot"} <= names
     bert = _keys(hub["bert-base-uncased"])
     assert "bert.embeddings.LayerNorm.gamma" in bert and "bert.pooler.dense.weight" in bert
     assert "cls.seq_relationship.weight" in bert and not any(k.endswith("LayerNorm.weight") for k in bert)
@@ -70,9 +76,25 @@ def test_revision_is_part_of_the_id_and_of_the_score_cache_key(hub):
 def test_parrot_paraphrases_by_hub_id_from_its_pickle(hub):
     paraphraser = Seq2SeqParaphraser(PARROT)
     assert f"{PARROT}@{hub[PARROT].name}" in paraphraser.backend_id
-    out = paraphraser.generate(["Women don't know how to drive."], n=2, seed=0, progress=False)
+    out = paraphraser.generate(["Women don't know how to drive."], n_paraphrases=2, seed=0, progress=False)
     assert len(out[0]) == 2 and out == paraphraser.generate(
-        ["Women don't know how to drive."], n=2, seed=0, progress=False
+        ["Women don't know how to drive."], n_paraphrases=2, seed=0, progress=False
+    )
+
+
+def test_training_args_beside_the_weights_is_never_unpickled(hub):
+    """The replica's training_args.bin names a missing module: reading it in any way would raise."""
+    import torch
+    from hub_replicas import NEVER_UNPICKLE
+
+    from trustkit.models.pickle_conversion import pickle_weights
+
+    with pytest.raises(ModuleNotFoundError, match=NEVER_UNPICKLE):
+        torch.load(hub[PARROT] / "training_args.bin", weights_only=False)
+    assert [p.name for p in pickle_weights(hub[PARROT])] == ["pytorch_model.bin"]
+    assert (
+        len(Seq2SeqParaphraser(PARROT).generate(["Men know how to drive."], n=1, seed=0, progress=False)[0])
+        == 1
     )
 
 
@@ -83,7 +105,7 @@ def test_paraphraser_exposes_its_hub_revision_for_the_figure_records(hub):
 
     paraphraser = Seq2SeqParaphraser(PARROT)
     assert paraphraser.revision == hub[PARROT].name and len(paraphraser.revision) == 40
-    result = paraphrase_pairs(load_pairs("crows_pairs").head(1), paraphraser, n=1, progress=False)
+    result = paraphrase_pairs(load_pairs("crows_pairs").head(1), paraphraser, n_paraphrases=1, progress=False)
     assert paraphraser_records({"parrot": result}) == [
         {
             "model_id": "parrot",

@@ -31,7 +31,7 @@ def test_run_landscape_finds_planted_trustworthy_communities(result):
     assert tw.loc["privacy", "community"] == m["privacy"] != m["fairness"]
     assert tw.loc["fairness", "community"] == m["fairness"]
     assert result.separation["separated"].all()
-    assert "privacy vs fairness/demography: SEPARATE" in result.summary()
+    assert "privacy vs fairness/demography: SEPARATE" in result.summary().text()
     assert result.stability["ami"].min() > 0.9
     labelled = result.communities.set_index("community")["trustworthy"]
     # a label names the concept, then the community's two top words

@@ -9,10 +9,10 @@ import torch
 from safetensors.torch import load_file, save_file
 from transformers import BertConfig, GPT2Config, LlamaConfig
 
+from trustkit.fileio import sha256_file
 from trustkit.models import (
     CONTROL_KEY,
     detect_kind,
-    file_sha256,
     is_cached,
     load_pretrained,
     minilm_dir,
@@ -93,7 +93,9 @@ def unmarked(tmp_path_factory):
 def test_tied_decoder_absent_from_file_is_not_missing(unmarked, arch):
     lm = load_pretrained(unmarked[arch])
     assert lm.kind == "masked" and lm.provenance["missing_keys"] == []
-    assert lm.provenance["files"]["model.safetensors"] == file_sha256(unmarked[arch] / "model.safetensors")
+    assert lm.provenance["files"]["model.safetensors"] == sha256_file(
+        unmarked[arch] / "model.safetensors", remember=True
+    )
 
 
 @pytest.mark.parametrize("arch", ["bert", "roberta", "albert", "distilbert"])
@@ -131,10 +133,14 @@ def test_pickle_checkpoint_is_read_weights_only_and_converted_once(unmarked, tmp
     torch.save(state, folder / "pytorch_model.bin")
     lm = load_pretrained(folder)
     notice = capsys.readouterr().err
-    assert "pytorch_model.bin" in notice and file_sha256(folder / "pytorch_model.bin") in notice
+    assert (
+        "pytorch_model.bin" in notice and sha256_file(folder / "pytorch_model.bin", remember=True) in notice
+    )
     converted = Path(lm.provenance["converted_from_pickle"])
     assert (converted / "model.safetensors").is_file() and lm.provenance["pickle"]
-    assert lm.provenance["files"] == {"pytorch_model.bin": file_sha256(folder / "pytorch_model.bin")}
+    assert lm.provenance["files"] == {
+        "pytorch_model.bin": sha256_file(folder / "pytorch_model.bin", remember=True)
+    }
     assert load_file(converted / "model.safetensors").keys() == state.keys()
     again = load_pretrained(folder / "pytorch_model.bin")  # the file itself; no second conversion
     assert "converting" not in capsys.readouterr().err
@@ -169,11 +175,13 @@ def test_dtype_device_and_bad_inputs(unmarked, tmp_path):
 def test_file_hash_is_cached_until_the_file_changes(tmp_path):
     path = tmp_path / "weights.bin"
     path.write_bytes(b"abc")
-    first = file_sha256(path)
+    first = sha256_file(path, remember=True)
     assert first == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-    assert file_sha256(path) == first
+    assert sha256_file(path, remember=True) == first
     path.write_bytes(b"abcd")
-    assert file_sha256(path) == "88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589"
+    assert (
+        sha256_file(path, remember=True) == "88d4266fd4e6338d13b845fcf289579d209c897823b9217da3e161936f031589"
+    )
 
 
 def test_a_weight_file_replaced_while_loading_is_refused(unmarked, tmp_path, monkeypatch):
@@ -195,4 +203,4 @@ def test_a_weight_file_replaced_while_loading_is_refused(unmarked, tmp_path, mon
         load_pretrained(model_dir)
     monkeypatch.undo()
     lm = load_pretrained(model_dir)  # once the copy is done, the new bytes load under their own hash
-    assert lm.provenance["files"]["model.safetensors"] == file_sha256(weights, use_cache=False)
+    assert lm.provenance["files"]["model.safetensors"] == sha256_file(weights)

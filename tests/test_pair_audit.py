@@ -1,7 +1,6 @@
 """Pair audits: word-level differences, duplicates, and what a revision changed."""
 
 import pandas as pd
-import pytest
 
 from trustkit.data import pair_audit
 
@@ -90,14 +89,3 @@ def test_load_versions_reports_normalisations_and_drops_as_a_table(tmp_path, rec
     assert not [w for w in recwarn if "PairFileWarning" in w.category.__name__], (
         "reported in the table, not warned"
     )
-
-
-def test_old_module_path_warns_and_forwards():
-    import importlib
-    import sys
-
-    sys.modules.pop("trustkit.pair_audit", None)
-    with pytest.warns(DeprecationWarning, match="trustkit.data.pair_audit"):
-        old = importlib.import_module("trustkit.pair_audit")
-    assert old.pair_differences is pair_audit.pair_differences
-    assert old.words("He couldn't go.") == ["he", "couldn't", "go", "."]

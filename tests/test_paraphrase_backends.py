@@ -63,11 +63,14 @@ def test_row_seeded_sampler_draws_from_the_softmax():
 def test_backtranslation_runs_on_real_pairs_deterministically(crows):
     bt = BackTranslationParaphraser(use_cache=False)
     sentences = crows.sent_more.iloc[:6].tolist()
-    first = bt.generate(sentences, n=3, seed=0, progress=False)
+    first = bt.generate(sentences, n_paraphrases=3, seed=0, progress=False)
     assert len(first) == 6 and all(len(c) <= 3 for c in first)
     assert sum(len(c) for c in first) >= 6
     assert (
-        BackTranslationParaphraser(use_cache=False).generate(sentences, n=3, seed=5, progress=False) == first
+        BackTranslationParaphraser(use_cache=False).generate(
+            sentences, n_paraphrases=3, seed=5, progress=False
+        )
+        == first
     )
     for source, candidates in zip(sentences, first):
         for candidate in candidates:
@@ -100,18 +103,18 @@ def test_llm_same_seed_same_output_independent_of_batch(smollm2):
     llm = InstructionParaphraser(smollm2, max_new_tokens=24, batch_size=2, use_cache=False)
     assert "prompt-" in llm.backend_id and llm.backend_id.startswith("llm:")
     assert llm.prompt(SHORT[0]).rstrip().endswith("assistant")
-    first = llm.generate(SHORT, n=2, seed=0, progress=False)
+    first = llm.generate(SHORT, n_paraphrases=2, seed=0, progress=False)
     assert [len(c) for c in first] == [2, 2] and all(isinstance(s, str) and s for c in first for s in c)
     llm.batch_size = 1  # each sentence alone: same candidates
-    assert llm.generate(SHORT, n=2, seed=0, progress=False) == first
-    assert llm.generate(SHORT[:1], n=1, seed=0, progress=False) == [first[0][:1]]
-    assert llm.generate(SHORT[:1], n=2, seed=1, progress=False) != [first[0]]
+    assert llm.generate(SHORT, n_paraphrases=2, seed=0, progress=False) == first
+    assert llm.generate(SHORT[:1], n_paraphrases=1, seed=0, progress=False) == [first[0][:1]]
+    assert llm.generate(SHORT[:1], n_paraphrases=2, seed=1, progress=False) != [first[0]]
 
 
 def test_llm_runs_pair_consistent_on_real_pairs(smollm2, crows, scorer):
     llm = InstructionParaphraser(smollm2, max_new_tokens=40, batch_size=3, use_cache=False)
     pairs = crows.iloc[[1, 9, 13]]  # short real pairs
-    result = paraphrase_pairs(pairs, llm, n=2, seed=0, scorer=scorer, progress=False)
+    result = paraphrase_pairs(pairs, llm, n_paraphrases=2, seed=0, scorer=scorer, progress=False)
     # every candidate is accounted for: kept (two rows per pair) or rejected with a reason
     assert len(result.table[result.table.para_index > 0]) // 2 + len(result.rejected) == 3 * 2
     for row in to_pair_table(result.table).query("para_index > 0").itertuples():
@@ -176,13 +179,13 @@ def tiny_t5(tmp_path_factory):
 def test_seq2seq_path_runs_seeded_and_batch_independent(tiny_t5, crows, scorer):
     para = Seq2SeqParaphraser(str(tiny_t5), batch_size=2, max_new_tokens=12, use_cache=False)
     assert para.backend_id.startswith("seq2seq:tiny_t5") and "prefix=paraphrase:" in para.backend_id
-    first = para.generate(SHORT, n=3, seed=0, progress=False)
+    first = para.generate(SHORT, n_paraphrases=3, seed=0, progress=False)
     assert [len(c) for c in first] == [3, 3] and all(isinstance(s, str) for c in first for s in c)
     para.batch_size = 1
-    assert para.generate(SHORT, n=3, seed=0, progress=False) == first
-    assert para.generate(SHORT, n=3, seed=1, progress=False) != first
+    assert para.generate(SHORT, n_paraphrases=3, seed=0, progress=False) == first
+    assert para.generate(SHORT, n_paraphrases=3, seed=1, progress=False) != first
     pairs = crows.iloc[:2]
-    result = paraphrase_pairs(pairs, para, n=2, seed=0, scorer=scorer, progress=False)
+    result = paraphrase_pairs(pairs, para, n_paraphrases=2, seed=0, scorer=scorer, progress=False)
     assert (result.table.para_index == 0).sum() == 4
     assert (
         len(result.rejected) + (result.table.para_index > 0).sum() // 2 == 4
@@ -192,9 +195,9 @@ def test_seq2seq_path_runs_seeded_and_batch_independent(tiny_t5, crows, scorer):
 def test_translation_pair_path_runs(tiny_t5):
     pair = TranslationPairParaphraser(str(tiny_t5), str(tiny_t5), max_new_tokens=12, use_cache=False)
     assert pair.backend_id.startswith("translation-pair:")
-    out = pair.generate(SHORT[:1], n=2, seed=0, progress=False)
+    out = pair.generate(SHORT[:1], n_paraphrases=2, seed=0, progress=False)
     assert len(out) == 1 and len(out[0]) == 2
-    assert pair.generate(SHORT[:1], n=2, seed=0, progress=False) == out
+    assert pair.generate(SHORT[:1], n_paraphrases=2, seed=0, progress=False) == out
 
 
 def test_seq2seq_refuses_a_pickle_that_is_not_a_checkpoint(tmp_path, monkeypatch):

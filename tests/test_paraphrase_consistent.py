@@ -84,7 +84,7 @@ def test_every_kept_consistent_pair_differs_only_in_group_words(crows, backtrans
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = paraphrase_pairs(
-            pairs, backtranslation, n=2, seed=0, mode="consistent", scorer=scorer, progress=False
+            pairs, backtranslation, n_paraphrases=2, seed=0, mode="consistent", scorer=scorer, progress=False
         )
     wide = to_pair_table(result.table)
     kept = wide[wide.para_index > 0]
@@ -108,7 +108,7 @@ def test_independent_mode_reports_broken_minimal_pairs(crows, backtranslation, s
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = paraphrase_pairs(
-            pairs, backtranslation, n=2, seed=0, mode="independent", scorer=scorer, progress=False
+            pairs, backtranslation, n_paraphrases=2, seed=0, mode="independent", scorer=scorer, progress=False
         )
     para = to_pair_table(result.table).query("para_index > 0")
     assert len(para) > 0 and set(para["mode"]) == {"independent"}

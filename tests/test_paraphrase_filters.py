@@ -88,7 +88,7 @@ def test_bad_input_rows_are_reported_never_dropped(backtranslation, scorer):
         }
     )
     pairs = pd.concat([real, bad], ignore_index=True)
-    result = paraphrase_pairs(pairs, backtranslation, n=1, seed=0, scorer=scorer, progress=False)
+    result = paraphrase_pairs(pairs, backtranslation, n_paraphrases=1, seed=0, scorer=scorer, progress=False)
     reported = result.rejected[result.rejected.reason.str.startswith("bad input")]
     assert set(reported.pair_id) == {9001, 9002, 9003}
     reasons = " ".join(reported.reason)
@@ -96,7 +96,7 @@ def test_bad_input_rows_are_reported_never_dropped(backtranslation, scorer):
     assert set(result.table.pair_id) == set(real.pair_id)
     # at the generate() level a bad sentence gets an empty list and a warning with its position
     with pytest.warns(UserWarning, match="sentence 1 not paraphrased: empty"):
-        assert backtranslation.generate([SOURCE, ""], n=1, progress=False)[1] == []
+        assert backtranslation.generate([SOURCE, ""], n_paraphrases=1, progress=False)[1] == []
 
 
 def test_pipeline_rejects_by_similarity_with_reason(backtranslation, scorer):
@@ -104,7 +104,7 @@ def test_pipeline_rejects_by_similarity_with_reason(backtranslation, scorer):
     strict = paraphrase_pairs(
         pairs,
         backtranslation,
-        n=2,
+        n_paraphrases=2,
         seed=0,
         settings=FilterSettings(min_similarity=0.999),
         scorer=scorer,
@@ -122,11 +122,10 @@ def test_cache_is_used_and_resumable(tmp_path):
     bt.cache_root = tmp_path
     first = bt.generate(
         [SOURCE, "The poor are really ignorant about how to handle the money they do have."],
-        n=2,
+        n_paraphrases=2,
         progress=False,
     )
-    files = list(tmp_path.rglob("*.json"))
-    assert len(files) == 2 and not list(tmp_path.rglob("*.tmp"))
+    assert len(ParaphraseCache(bt.backend_id, root=tmp_path)) == 2
 
     def fail(*args, **kwargs):
         raise AssertionError("should have come from the cache")
@@ -135,7 +134,7 @@ def test_cache_is_used_and_resumable(tmp_path):
     assert (
         bt.generate(
             [SOURCE, "The poor are really ignorant about how to handle the money they do have."],
-            n=2,
+            n_paraphrases=2,
             progress=False,
         )
         == first
@@ -146,7 +145,7 @@ def test_cache_is_used_and_resumable(tmp_path):
 
 def test_tables_roundtrip_and_pair_table_checks(tmp_path, backtranslation, scorer):
     pairs = load_pairs("crows_pairs").iloc[:4]
-    result = paraphrase_pairs(pairs, backtranslation, n=2, seed=3, scorer=scorer, progress=False)
+    result = paraphrase_pairs(pairs, backtranslation, n_paraphrases=2, seed=3, scorer=scorer, progress=False)
     path = save_paraphrases(result.table, result.rejected, tmp_path / "p.parquet", {"seed": 3})
     back = load_paraphrases(path)
     pd.testing.assert_frame_equal(back, result.table, check_dtype=False)

@@ -92,7 +92,9 @@ def scorer():
 
 @pytest.fixture(scope="module")
 def consistent(scorer):
-    return paraphrase_pairs(_pairs(PAIRS), ScriptedParaphraser(SCRIPT), n=6, scorer=scorer, progress=False)
+    return paraphrase_pairs(
+        _pairs(PAIRS), ScriptedParaphraser(SCRIPT), n_paraphrases=6, scorer=scorer, progress=False
+    )
 
 
 def test_every_kind_of_the_consistent_pipeline_is_reached(consistent):
@@ -119,7 +121,7 @@ def test_no_partner_is_reached_in_independent_mode(scorer):
     result = paraphrase_pairs(
         _pairs([("The poor are lazy.", "The rich are lazy.")]),
         ScriptedParaphraser(script),
-        n=2,
+        n_paraphrases=2,
         mode="independent",
         scorer=scorer,
         progress=False,

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from trustkit import plots
+from trustkit.provenance import write_figure
 from trustkit.stats import bias_score_table, threshold_curve
 
 
@@ -31,6 +32,8 @@ def scored():
 def _check_written(fig, stem):
     assert isinstance(fig, matplotlib.figure.Figure)
     png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
+    for path in (png, svg):
+        write_figure(fig, path)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     text = svg.read_text()
     assert "<svg" in text
@@ -45,13 +48,13 @@ def test_delta_distributions_label_the_control(scored, tmp_path):
             scored.assign(model="bert-tiny", is_control=True, delta=scored["delta"] * 0.1),
         ]
     )
-    fig = plots.plot_delta_distributions(two, tau={"smollm2": 0.5, "bert-tiny": 0.05}, path=tmp_path / "a")
+    fig = plots.plot_delta_distributions(two, tau={"smollm2": 0.5, "bert-tiny": 0.05})
     svg = _check_written(fig, tmp_path / "a")
     assert "bert-tiny (random control)" in svg and "smollm2 (random control)" not in svg
 
 
 def test_original_vs_paraphrase_counts_flips(scored, tmp_path):
-    fig = plots.plot_original_vs_paraphrase(scored.assign(model="smollm2"), path=tmp_path / "b.png")
+    fig = plots.plot_original_vs_paraphrase(scored.assign(model="smollm2"))
     svg = _check_written(fig, tmp_path / "b")
     assert "sign flip" in svg
     with pytest.raises(ValueError, match="paraphrase"):
@@ -60,7 +63,7 @@ def test_original_vs_paraphrase_counts_flips(scored, tmp_path):
 
 def test_threshold_curve_hides_and_names_groups_with_few_pairs(scored, tmp_path):
     curve = threshold_curve(scored, by="bias_type", n_points=10)  # 4 pairs per bias type, 12 overall
-    svg = _check_written(plots.plot_threshold_curve(curve, tau=0.4, path=tmp_path / "c"), tmp_path / "c")
+    svg = _check_written(plots.plot_threshold_curve(curve, tau=0.4), tmp_path / "c")
     assert "overall (12)" in svg and "not drawn, fewer than 10 pairs" in svg and "age (4)" in svg
     fig = plots.plot_threshold_curve(curve, tau=0.4, min_pairs=4)
     labels = fig.legends[0].get_texts()
@@ -96,7 +99,7 @@ def test_category_scores_original_vs_paraphrased(scored, tmp_path):
     table = pd.concat(
         [bias_score_table(scored, rows=r, n_resamples=100) for r in ("original", "paraphrases")]
     )
-    fig = plots.plot_category_scores(table.assign(model="rnd", is_control=True), path=tmp_path / "d")
+    fig = plots.plot_category_scores(table.assign(model="rnd", is_control=True))
     svg = _check_written(fig, tmp_path / "d")
     assert "rnd (random control)" in svg and "paraphrases" in svg
 
@@ -106,17 +109,16 @@ def test_metric_variants(scored, tmp_path):
         bias_score_table(scored.assign(delta=scored["delta"] + s), by=None, n_resamples=100).assign(metric=m)
         for m, s in [("pll", 0.0), ("pll_word_l2r", 0.1), ("crows", -0.1), ("aul", 0.2)]
     ]
-    fig = plots.plot_metric_variants(pd.concat(rows), path=tmp_path / "e")
+    fig = plots.plot_metric_variants(pd.concat(rows))
     svg = _check_written(fig, tmp_path / "e")
     assert "pll_word_l2r" in svg
     per_cat = pd.concat([bias_score_table(scored, n_resamples=100).assign(metric=m) for m in ("pll", "aul")])
-    _check_written(plots.plot_metric_variants(per_cat, path=tmp_path / "e2"), tmp_path / "e2")
+    _check_written(plots.plot_metric_variants(per_cat), tmp_path / "e2")
 
 
-def test_no_path_writes_nothing(scored, tmp_path):
-    fig = plots.plot_delta_distributions(scored)
-    assert plots.save_figure(fig, None) == []
-    plt.close(fig)
+def test_plot_functions_write_nothing(scored, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    plt.close(plots.plot_delta_distributions(scored))
     assert not list(tmp_path.iterdir())
 
 

@@ -7,8 +7,6 @@ import doctest
 import importlib
 import json
 import re
-import sys
-import warnings
 from pathlib import Path
 
 import matplotlib
@@ -154,59 +152,6 @@ def test_a_dataset_file_name_is_an_unknown_name_too():
         data.fetch("crows_pairs", filename="nope.csv")
 
 
-def test_deprecated_reproduce_names_warn_and_still_work(tmp_path):
-    fig, ax = plt.subplots()
-    with pytest.deprecated_call(match="trustkit.provenance.save_figure"):
-        old_save = reproduce.save_figure
-    old_save(fig, "old.png", tmp_path, models=["m"], seed=2)
-    plt.close(fig)
-    with pytest.deprecated_call(match="trustkit.provenance.record_figure"):
-        record = reproduce.record_figure(tmp_path / "old.png", seed=3)
-    assert record["seed"] == 3 and record["sha256"] == sha256_file(tmp_path / "old.png")
-    for name in ("library_versions", "git_commit", "sha256_file", "atomic_write_text", "atomic_path"):
-        with pytest.deprecated_call(match=name):
-            assert callable(getattr(reproduce, name))
-    with pytest.deprecated_call():
-        assert reproduce._dataset_record({"name": "d"}) == {"name": "d"}
-    with pytest.raises(AttributeError):
-        reproduce.not_a_name  # noqa: B018
-
-
-def test_deprecated_versions_and_plot_saving_warn_and_still_work(tmp_path):
-    with pytest.deprecated_call(match="trustkit.provenance.library_versions"):
-        assert models.library_versions() == provenance.library_versions()
-    fig, ax = plt.subplots()
-    with pytest.deprecated_call(match="trustkit.provenance.save_figure"):
-        written = plots.save_figure(fig, tmp_path / "stem")
-    assert [p.name for p in written] == ["stem.png", "stem.svg"] and all(p.is_file() for p in written)
-    plt.close(fig)
-    table = {
-        "pair_id": [0, 1, 2, 3],
-        "direction": "stereo",
-        "model": "m",
-        "delta": [0.1, -0.2, 0.3, 0.0],
-        "bias_type": "race",
-    }
-    import pandas as pd
-
-    with pytest.deprecated_call(match="path= argument"):
-        fig = plots.plot_delta_distributions(pd.DataFrame(table), path=tmp_path / "d")
-    assert (tmp_path / "d.png").is_file() and (tmp_path / "d.svg").is_file()
-    plt.close(fig)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", DeprecationWarning)
-        plt.close(plots.plot_delta_distributions(pd.DataFrame(table)))  # no path: no warning
-
-
-def test_the_old_preflight_module_warns_and_is_the_moved_one():
-    from trustkit.models import preflight
-
-    sys.modules.pop("trustkit.preflight", None)
-    with pytest.deprecated_call(match="trustkit.models.preflight"):
-        old = importlib.import_module("trustkit.preflight")
-    assert old is preflight and old.HubUnavailable is reproduce.HubUnavailable
-
-
 def test_the_notebooks_save_through_the_one_figure_path():
     for path in sorted((REPO / "notebooks").glob("0*.ipynb")):
         source = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code")
@@ -215,6 +160,16 @@ def test_the_notebooks_save_through_the_one_figure_path():
         assert call.search(source), path.name
 
 
-def test_the_old_sidecar_path_warns_and_answers_as_for_a_run_by_hand(tmp_path):
-    with pytest.deprecated_call(match="RunContext.sidecar_for"):
-        assert reproduce.sidecar_path(tmp_path / "f.png") == tmp_path / ".provenance.json"
+def test_no_deprecated_alias_is_left_before_a_first_release():
+    """Names that moved before any release are gone, not kept as aliases (CHANGELOG lists them)."""
+    for module, name in [
+        (reproduce, "save_figure"),
+        (reproduce, "sha256_file"),
+        (reproduce, "sidecar_path"),
+        (models, "library_versions"),
+        (plots, "save_figure"),
+    ]:
+        assert not hasattr(module, name), f"{module.__name__}.{name}"
+    for old in ("trustkit.preflight", "trustkit.pair_audit"):
+        with pytest.raises(ModuleNotFoundError):
+            importlib.import_module(old)

@@ -34,18 +34,23 @@ SENTENCES = [
 ]
 
 CHILD = textwrap.dedent("""
-    import sys, time
+    import sys
     sys.path.insert(0, {tests!r})
     import reference_scorer as ref
     from trustkit.scoring import MaskedLMScorer, ScoreCache
     from trustkit.scoring import cache as cache_module
 
     original = cache_module.ScoreCache.put_many
+    commits = 0
     def put_many(self, values):
+        global commits
         original(self, values)
         if values:
+            commits += 1
             print("stored", len(self), flush=True)
-            time.sleep(0.3)  # give the parent time to kill us between commits
+            if commits == 3:
+                print("waiting", flush=True)
+                sys.stdin.read()  # blocks until the parent kills us, however fast this machine is
     cache_module.ScoreCache.put_many = put_many
 
     model, tokenizer = ref.tiny_masked_lm("bert")
@@ -81,16 +86,18 @@ def test_sigkilled_run_resumes_with_identical_results_and_no_recomputation(tmp_p
     db = tmp_path / "scores.sqlite"
     code = CHILD.format(tests=str(TESTS), db=str(db), sentences=SENTENCES)
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True, env=env)
-    commits = 0
+    child = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    )
+    # the child prints "waiting" after its third commit and blocks there: no race with its speed
+    lines = []
     for line in child.stdout:
-        if line.startswith("stored"):
-            commits += 1
-            if commits == 3:
-                child.send_signal(signal.SIGKILL)
-                break
+        lines.append(line)
+        if line.startswith("waiting"):
+            child.send_signal(signal.SIGKILL)
+            break
     child.wait(timeout=60)
-    assert child.returncode == -signal.SIGKILL, "the child finished before it could be killed"
+    assert child.returncode == -signal.SIGKILL, f"the child never reached its third commit: {lines}"
     stored = len(ScoreCache(db))
     assert 0 < stored < len(SENTENCES)
 

@@ -127,15 +127,6 @@ def test_the_study_object_runs_the_steps_with_its_params():
     assert variants.pair_id.nunique() == 2 and set(variants.metric) >= {"pll", "aul", "crows"}
 
 
-@pytest.mark.parametrize(
-    "old, new",
-    [("sample_pairs", sample_pairs), ("parse_control", parse_control), ("bias_scores", series_bias_scores)],
-)
-def test_moved_helpers_keep_their_old_names_with_a_warning(old, new):
-    with pytest.warns(DeprecationWarning, match=f"trustkit.study.{old} moved"):
-        assert getattr(study, old) is new
-
-
 def test_from_parameters_ignores_imported_modules_named_like_a_setting():
     import trustkit.metrics as metrics
 

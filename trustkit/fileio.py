@@ -8,25 +8,87 @@ would run as a formula are neutralised.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from trustkit.errors import InputError
+from trustkit.paths import cache_dir
 
-def sha256_file(path: str | Path) -> str:
+
+def sha256_file(path: str | os.PathLike, *, remember: bool = False) -> str:
     """Return the hex sha256 of a file's bytes, read in blocks.
 
+    Parameters
+    ----------
+    path : the file to hash.
+    remember : keep the hash under ``cache_dir("hashes")`` and reuse it while the file's full stat
+        identity (:func:`file_identity`) holds, so a big weight file is hashed once, not on every
+        load. ``cp -p``, ``rsync -a``, ``tar`` and ``touch -r`` can restore a size and an mtime, but
+        not the ctime (the kernel sets it on every change), so a file replaced in place is re-hashed.
+
+    Example
+    -------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.txt"; _ = p.write_bytes(b"abc")
     >>> sha256_file(p)[:12]
     'ba7816bf8f01'
+    >>> sha256_file(p, remember=True) == sha256_file(p)
+    True
     """
+    if remember:
+        return _remembered_sha256(Path(path).resolve())
     with open(path, "rb") as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def file_identity(path: str | os.PathLike) -> dict:
+    """The stat identity a remembered hash is tied to: path, device, inode, size, mtime_ns, ctime_ns.
+
+    Two equal identities mean the file was not replaced or written in between (the kernel moves
+    ctime on every change, and ``touch``/``cp -p`` cannot set it back).
+
+    >>> import tempfile; f = tempfile.NamedTemporaryFile()
+    >>> file_identity(f.name) == file_identity(f.name)
+    True
+    """
+    path = Path(path).resolve()
+    stat = path.stat()
+    return {
+        "path": str(path),
+        "dev": stat.st_dev,
+        "inode": stat.st_ino,
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "ctime_ns": stat.st_ctime_ns,
+    }
+
+
+def _remembered_sha256(path: Path) -> str:
+    stamp = file_identity(path)
+    try:
+        key = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:32]
+        record: Path | None = cache_dir("hashes") / f"{key}.json"
+    except OSError:  # the cache directory cannot be created
+        record = None
+    if record is not None and record.exists():
+        try:
+            cached = json.loads(record.read_text())
+            if all(cached.get(k) == v for k, v in stamp.items()) and len(cached.get("sha256", "")) == 64:
+                return cached["sha256"]
+        except (OSError, ValueError):
+            pass  # an unreadable record is simply recomputed
+    digest = sha256_file(path)
+    if record is not None and file_identity(path) == stamp:  # unchanged while we read it
+        with contextlib.suppress(OSError):  # a read-only or full cache: the hash is simply not remembered
+            atomic_write_text(record, json.dumps({**stamp, "sha256": digest}))
+    return digest
 
 
 @contextmanager
@@ -50,6 +112,50 @@ def atomic_path(target: str | Path, suffix: str = "") -> Iterator[Path]:
         yield tmp
         _publishable(tmp)
         os.replace(tmp, target)
+
+
+@contextmanager
+def atomic_dir(
+    target: str | os.PathLike, *, complete: Callable[[Path], bool] | None = None
+) -> Iterator[Path]:
+    """Yield a temporary directory beside ``target``; on success it becomes ``target`` in one rename.
+
+    A reader (or a run killed at any moment) sees no ``target`` or the complete one. The directory
+    gets the mode a plain ``mkdir`` would (0777 & ~umask), not mkdtemp's 0700. If the block raises,
+    the temporary directory is removed and ``target`` is untouched.
+
+    Parameters
+    ----------
+    target : the directory to create or replace.
+    complete : tells a finished ``target`` (e.g. one holding its ``source.json``). When another
+        process finished the same work first, its ``target`` is kept (also when renaming onto it
+        fails); an unfinished ``target`` left by an earlier attempt is replaced.
+
+    Example
+    -------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "converted"
+    >>> with atomic_dir(out) as tmp:
+    ...     _ = (tmp / "config.json").write_text("{}")
+    >>> sorted(p.name for p in out.iterdir()), oct(out.stat().st_mode & 0o777) == oct(0o777 & ~_umask())
+    (['config.json'], True)
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    try:
+        yield tmp
+        if complete is not None and complete(target):
+            return
+        if target.is_dir():
+            shutil.rmtree(target)  # an unfinished earlier attempt
+        os.chmod(tmp, 0o777 & ~_umask())
+        os.replace(tmp, target)
+    except OSError:
+        if complete is None or not complete(target):
+            raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 @contextmanager
@@ -186,20 +292,20 @@ def check_sidecar(table: str | Path) -> str | None:
 
 
 def check_output_path(out: str | Path, inputs=(), force: bool = False) -> None:
-    """Refuse (ValueError) an output that is a directory, is one of ``inputs``, or exists without ``force``.
+    """Refuse (InputError) an output that is a directory, is one of ``inputs``, or exists without ``force``.
 
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp()); (d / "in.csv").write_text("x")
     1
     >>> check_output_path(d / "in.csv", inputs=[d / "in.csv"], force=True)
     Traceback (most recent call last):
-    ValueError: --out .../in.csv is also an input; choose another output file
+    trustkit.errors.InputError: --out .../in.csv is also an input; choose another output file
     """
     out = Path(out)
     if out.is_dir():
-        raise ValueError(f"--out {out} is a directory; name a file in it, e.g. {out / 'scores.csv'}")
+        raise InputError(f"--out {out} is a directory; name a file in it, e.g. {out / 'scores.csv'}")
     for item in inputs:
         if item and Path(item).exists() and out.exists() and os.path.samefile(out, item):
-            raise ValueError(f"--out {out} is also an input; choose another output file")
+            raise InputError(f"--out {out} is also an input; choose another output file")
     if out.exists() and not force:
-        raise ValueError(f"--out {out} exists; pass --force to overwrite it, or choose another file")
+        raise InputError(f"--out {out} exists; pass --force to overwrite it, or choose another file")

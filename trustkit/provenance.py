@@ -16,6 +16,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+from trustkit.errors import InputError
 from trustkit.fileio import atomic_path, atomic_write_text, read_json, sha256_file
 
 __all__ = [
@@ -190,7 +191,7 @@ class RunContext:
         fields = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(value) - fields)
         if unknown:
-            raise ValueError(f"run_context has unknown fields {unknown}; known: {sorted(fields)}")
+            raise InputError(f"run_context has unknown fields {unknown}; known: {sorted(fields)}")
         return cls(**value)
 
     def to_parameter(self) -> dict:
@@ -271,7 +272,7 @@ def write_figure(fig, path: str | os.PathLike, *, dpi: int | None = None) -> Pat
     fig = getattr(fig, "figure", fig)  # a seaborn grid holds its Figure
     path = Path(path)
     if path.suffix not in FIGURE_SUFFIXES:
-        raise ValueError(f"figure name {path.name!r} needs one of the suffixes {', '.join(FIGURE_SUFFIXES)}")
+        raise InputError(f"figure name {path.name!r} needs one of the suffixes {', '.join(FIGURE_SUFFIXES)}")
     with atomic_path(path, suffix=path.suffix) as tmp:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight", metadata=_STABLE_METADATA[path.suffix])
     return path
@@ -316,6 +317,6 @@ def save_figure(
     if not isinstance(context, RunContext):
         context = RunContext(figures_dir=str(context))
     if context.figures_dir is None:
-        raise ValueError("save_figure: the run context names no figures_dir")
+        raise InputError("save_figure: the run context names no figures_dir")
     path = write_figure(fig, Path(context.figures_dir) / name, dpi=dpi)
     record_figure(path, context=context, models=models, datasets=datasets, seed=seed, notes=notes)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import os
 import sys
 import time
-import warnings
 from pathlib import Path
 
 from trustkit import fileio, profiles, provenance
+from trustkit.errors import RunError
 from trustkit.manifest import (  # noqa: F401  (re-exported: the manifest's public API)
     FIGURE_SUFFIXES,
     MANIFEST_NAME,
@@ -51,16 +51,14 @@ def _check_kernel() -> None:
     try:
         spec = KernelSpecManager().get_kernel_spec(KERNEL_NAME)
     except NoSuchKernel as err:
-        raise RuntimeError(
-            "no `python3` Jupyter kernel: run `python -m ipykernel install --sys-prefix`"
-        ) from err
+        raise RunError("no `python3` Jupyter kernel: run `python -m ipykernel install --sys-prefix`") from err
     exe = spec.argv[0]
     # jupyter_client replaces a bare "python" with the running interpreter.
     if (
         exe not in {"python", "python3", f"python{sys.version_info[0]}.{sys.version_info[1]}"}
         and Path(exe).resolve() != Path(sys.executable).resolve()
     ):
-        raise RuntimeError(
+        raise RunError(
             f"the `python3` Jupyter kernel runs {exe}, not this interpreter ({sys.executable}); "
             "set JUPYTER_PREFER_ENV_PATH=1 or run `python -m ipykernel install --sys-prefix`"
         )
@@ -128,15 +126,15 @@ def run_notebook(
     for record in fileio.read_json(sidecar, default={}).values():
         path = Path(record.pop("path"))
         if fileio.sha256_file(path) != record["sha256"]:
-            raise RuntimeError(f"{path} changed after it was recorded; was it written twice?")
+            raise RunError(f"{path} changed after it was recorded; was it written twice?")
         try:
             key = path.relative_to(figures_dir.resolve()).as_posix()
         except ValueError:
-            raise RuntimeError(f"{notebook} saved {path} outside {figures_dir}") from None
+            raise RunError(f"{notebook} saved {path} outside {figures_dir}") from None
         entries[key] = {**record, "notebook": notebook, "parameters": params, "wall_time_s": wall}
     missing = sorted(set(profiles.expected_figures(notebook)) - set(entries))
     if missing:
-        raise RuntimeError(
+        raise RunError(
             f"{notebook} ran but did not save (with provenance) the figures {missing}; save each "
             "with trustkit.provenance.save_figure(fig, name, run), where run = "
             f"RunContext.resolve({CONTEXT_PARAMETER}, ...) from the parameters cell"
@@ -224,42 +222,3 @@ def reproduce(
                 path.unlink()
     log(f"[{profile}] wrote {len(figures)} figures and {manifest_path.relative_to(root)}")
     return manifest
-
-
-# --------------------------------------------------------------------------------------------------
-# Names that moved to trustkit.provenance, trustkit.fileio and trustkit.models.preflight: they keep
-# working for one release, with a DeprecationWarning.
-
-_MOVED = {
-    "library_versions": "trustkit.provenance",
-    "git_commit": "trustkit.provenance",
-    "record_figure": "trustkit.provenance",
-    "save_figure": "trustkit.provenance",
-    "_model_record": "trustkit.provenance",
-    "_dataset_record": "trustkit.provenance",
-    "atomic_path": "trustkit.fileio",
-    "atomic_write_text": "trustkit.fileio",
-    "sha256_file": "trustkit.fileio",
-}
-_RENAMED = {"_model_record": "model_record", "_dataset_record": "dataset_record"}
-
-
-def __getattr__(name: str):
-    if name == "sidecar_path":  # where a run by hand records (no environment variable is read any more)
-        warnings.warn(
-            "trustkit.reproduce.sidecar_path is deprecated: use trustkit.provenance.RunContext.sidecar_for",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return RunContext().sidecar_for
-    if name not in _MOVED:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    new = _RENAMED.get(name, name)
-    warnings.warn(
-        f"trustkit.reproduce.{name} moved to {_MOVED[name]}.{new}; the old name goes in the next release",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return getattr(importlib.import_module(_MOVED[name]), new)

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from trustkit.errors import InputError
+
 SCORED_COLUMNS = ("pair_id", "bias_type", "direction", "delta")
 
 
@@ -31,7 +33,7 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str = "table
         raise TypeError(f"{what} must be a pandas DataFrame, got {type(df).__name__}")
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ValueError(
+        raise InputError(
             f"{what} is missing column(s) {missing}; it has {list(df.columns)}. "
             "Score pairs with trustkit.scoring (score_pairs) or add the columns yourself."
         )
@@ -63,23 +65,23 @@ def check_scored(
         out["para_index"] = 0
     if out["delta"].isna().any():
         bad = out.loc[out["delta"].isna(), "pair_id"].tolist()[:5]
-        raise ValueError(f"scored pair table has missing delta for pair_id {bad}...; drop or rescore them")
+        raise InputError(f"scored pair table has missing delta for pair_id {bad}...; drop or rescore them")
     if one_model:
         if "model" in out.columns and out["model"].nunique() > 1:
             names = sorted(map(str, out["model"].unique()))
-            raise ValueError(
+            raise InputError(
                 f"the table holds several models {names}; analyse one at a time, e.g. df[df.model == name]"
             )
         dup = out.duplicated(["pair_id", "para_index"])
         if dup.any():
             first = out.loc[dup, ["pair_id", "para_index"]].iloc[0].tolist()
-            raise ValueError(
+            raise InputError(
                 f"(pair_id, para_index) {first} appears more than once; one row per pair and wording"
             )
     if "direction" in out.columns:
         unknown = set(out["direction"].unique()) - {"stereo", "antistereo"}
         if unknown:
-            raise ValueError(f"direction must be 'stereo' or 'antistereo', found {sorted(map(str, unknown))}")
+            raise InputError(f"direction must be 'stereo' or 'antistereo', found {sorted(map(str, unknown))}")
     return out
 
 
@@ -94,7 +96,7 @@ def original_rows(df: pd.DataFrame) -> pd.DataFrame:
     """
     rows = df[df["para_index"] == 0] if "para_index" in df.columns else df
     if rows["pair_id"].duplicated().any():
-        raise ValueError("more than one original row (para_index == 0) for some pair_id")
+        raise InputError("more than one original row (para_index == 0) for some pair_id")
     return rows
 
 
@@ -108,7 +110,7 @@ def paraphrase_rows(df: pd.DataFrame) -> pd.DataFrame:
     [-0.2]
     """
     if "para_index" not in df.columns or not (df["para_index"] > 0).any():
-        raise ValueError("the table has no paraphrase rows (para_index > 0); paraphrase the pairs first")
+        raise InputError("the table has no paraphrase rows (para_index > 0); paraphrase the pairs first")
     return df[df["para_index"] > 0]
 
 

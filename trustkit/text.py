@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from trustkit.errors import InputError
+
 _SPLIT = re.compile(r"\w+|[^\w\s]")
 _JOINED = re.compile(r"\w+(?:'\w+)?|[^\w\s]")
 
@@ -44,4 +46,4 @@ def words(sentence: str, apostrophes: str = "split", lower: bool = False) -> lis
         return _SPLIT.findall(sentence.replace("\u2019", "'"))
     if apostrophes == "joined":
         return _JOINED.findall(sentence)
-    raise ValueError(f"apostrophes must be one of {APOSTROPHES}, got {apostrophes!r}")
+    raise InputError(f"apostrophes must be one of {APOSTROPHES}, got {apostrophes!r}")

@@ -3,10 +3,13 @@
 Each module ``trustkit/cli/<name>.py`` defines ``register(subparsers)``, which adds its parser and
 sets ``func`` (called with the parsed arguments, returning an exit code).
 
-:func:`main` is the one error boundary: a failure that reaches it (I/O, the score cache, a model
-or tokenizer that does not load, a corrupt GGUF, bad data) is printed as one line saying what went
-wrong and what to do, with exit code 1 (2 for a usage error); ``trustkit --debug ...`` shows the
-traceback instead. Warnings print as one ``trustkit: warning: ...`` line each.
+:func:`main` is the one error boundary. An expected failure (a
+:class:`~trustkit.errors.TrustkitError`: bad input, a model or data file that is missing or does
+not load, the score cache; or the operating system's I/O, memory and corrupt-binary errors) is
+printed as one line saying what went wrong and what to do, with exit code 1 (2 for a usage error);
+``trustkit --debug ...`` shows the traceback instead. Anything else is a bug in trustkit: it is
+printed with its traceback and a line saying so and where to report it, so that a bug never
+passes for a user error. Warnings print as one ``trustkit: warning: ...`` line each.
 """
 
 from __future__ import annotations
@@ -17,7 +20,17 @@ import pkgutil
 import sqlite3
 import struct
 import sys
+import traceback
 import warnings
+
+from trustkit.errors import TrustkitError
+
+# Failures trustkit expects besides its own errors: the system's I/O, memory and truncated binary files.
+EXPECTED_ERRORS = (TrustkitError, OSError, MemoryError, struct.error, sqlite3.Error)
+BUG_REPORT = (
+    "this is a bug in trustkit, not a problem with your input: please report it in the trustkit issue "
+    "tracker with the command you ran and the traceback above"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,11 +63,27 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; finished work is kept in the cache", file=sys.stderr)
         return 130
-    except Exception as err:  # the boundary: one line, never a traceback (--debug shows it)
-        print(f"trustkit {args.command}: error: {describe_failure(err)}", file=sys.stderr)
+    except Exception as err:
+        if is_expected(err):  # the boundary: one line, no traceback (--debug shows it)
+            print(f"trustkit {args.command}: error: {describe_failure(err)}", file=sys.stderr)
+        else:  # a bug: its traceback, and a line that says so
+            traceback.print_exc()
+            print(f"trustkit {args.command}: {BUG_REPORT}", file=sys.stderr)
         return 1
     finally:
         warnings.showwarning = shown
+
+
+def is_expected(err: BaseException) -> bool:
+    """Whether a failure is an expected one (printed in one line) rather than a bug.
+
+    torch's ``OutOfMemoryError`` (a RuntimeError) is recognised by name, so that the command line
+    does not import torch to tell it.
+
+    >>> is_expected(OSError("disk full")), is_expected(KeyError("oops"))
+    (True, False)
+    """
+    return isinstance(err, EXPECTED_ERRORS) or type(err).__name__ == "OutOfMemoryError"
 
 
 def _one_line_warning(message, category, filename, lineno, file=None, line=None) -> None:
@@ -76,15 +105,12 @@ def describe_failure(err: BaseException) -> str:
         what = f"a binary file ended early or is corrupt ({text}): re-download or re-convert it"
     elif isinstance(err, sqlite3.Error):
         what = f"the score cache failed ({text}): delete it or run with --no-cache"
-    elif isinstance(err, MemoryError):
+    elif isinstance(err, MemoryError) or type(err).__name__ == "OutOfMemoryError":
         what = "out of memory: lower --batch-tokens or score fewer pairs (--limit)"
     elif isinstance(err, OSError):
         what = f"{text}: check that the path exists, is readable/writable and the disk is not full"
-    elif "size mismatch" in text or "ignore_mismatched_sizes" in text:
-        what = (
-            "the checkpoint's tensor shapes do not match its config.json (e.g. vocab_size); "
-            "use the config saved with these weights"
-        )
+    elif isinstance(err, TrustkitError):
+        what = text
     else:
         what = f"{text} ({type(err).__name__})"
     return f"{what}; run with --debug for the traceback"

@@ -111,7 +111,7 @@ def run(args) -> int:
     result = paraphrase_pairs(
         pairs,
         paraphraser,
-        n=args.n,
+        n_paraphrases=args.n,
         seed=args.seed,
         mode=args.mode,
         settings=settings,

@@ -16,6 +16,7 @@ import os
 import sys
 from pathlib import Path
 
+from trustkit.errors import InputError
 from trustkit.metrics.compat import COMPAT_MODES
 from trustkit.metrics.registry import metrics
 from trustkit.scoring.policy import NORMALISATIONS, CausalPolicy
@@ -172,12 +173,12 @@ def scoring_request(args) -> tuple[str, CausalPolicy | None, object]:
     if args.compat:
         mode = get_compat(args.compat)
         if args.metric and args.metric != mode.metric:
-            raise ValueError(f"--compat {mode.name} scores with --metric {mode.metric}, not {args.metric}")
+            raise InputError(f"--compat {mode.name} scores with --metric {mode.metric}, not {args.metric}")
         if flags:
-            raise ValueError(f"--compat {mode.name} fixes the scoring policy; drop {', '.join(flags)}")
+            raise InputError(f"--compat {mode.name} fixes the scoring policy; drop {', '.join(flags)}")
         return mode.metric, mode.policy, mode
     if not args.metric:
-        raise ValueError("give --metric (or --compat MODE)")
+        raise InputError("give --metric (or --compat MODE)")
     if not flags:
         return args.metric, None, None
     prefix = args.prefix or ("none" if args.chat_template else "bos")
@@ -232,12 +233,12 @@ def _prepare(args, out: Path | None, device):
     if args.limit:
         pairs = pairs.head(args.limit)
     if pairs.empty:
-        raise ValueError(f"{args.data} holds no pairs to score")
+        raise InputError(f"{args.data} holds no pairs to score")
     model = load_pretrained(
         args.model, device=device, allow_pickle=args.allow_pickle, random_control=args.random_control
     )
     if mode is not None and model.kind != mode.kind:
-        raise ValueError(
+        raise InputError(
             f"--compat {mode.name} reproduces {mode.peer.split(' ')[0]} on {mode.kind} LMs; "
             f"{args.model} is a {model.kind} LM"
         )

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from trustkit.data.registry import fetch, sha256_file
+from trustkit.errors import InputError
 
 ANTHOLOGY_COLUMNS = [
     "anthology_id",
@@ -61,7 +62,7 @@ def split_anthology_id(anthology_id: str) -> tuple[str, str, int]:
         )
         cut = 2 if wide else 1
         return collection, f"{collection}-{digits[:cut]}", int(digits[cut:])
-    raise ValueError(f"not an ACL Anthology paper id: {anthology_id!r}")
+    raise InputError(f"not an ACL Anthology paper id: {anthology_id!r}")
 
 
 def load_acl_anthology() -> pd.DataFrame:
@@ -83,7 +84,7 @@ def load_acl_anthology() -> pd.DataFrame:
     table = pyarrow.json.read_json(path).to_pandas()  # gzip is detected from the suffix; 3x pandas' speed
     missing = set(ANTHOLOGY_COLUMNS) - set(table.columns)
     if missing:
-        raise ValueError(f"{path}: missing fields {sorted(missing)}")
+        raise InputError(f"{path}: missing fields {sorted(missing)}")
     table = table[ANTHOLOGY_COLUMNS].copy()
     table["venue_tags"] = table["venue_tags"].map(list)  # arrow hands back numpy arrays
     table.attrs.update(source="acl_anthology", sha256=sha256_file(path))
@@ -128,7 +129,7 @@ def anthology_from_bibtex(path: str | os.PathLike, min_year: int = 2015) -> pd.D
     library = bibtexparser.parse_string(_read_bibtex(path), append_middleware=[LatexDecodingMiddleware()])
     if library.failed_blocks:
         first = library.failed_blocks[0]
-        raise ValueError(
+        raise InputError(
             f"{path}:{first.start_line + 1}: {len(library.failed_blocks)} BibTeX block(s) could not be parsed "
             f"(unbalanced braces or quotes?); the first begins {first.raw.splitlines()[0][:80]!r}"
         )

@@ -12,7 +12,7 @@ import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trustkit.errors import UnknownNameError, did_you_mean
+from trustkit.errors import TrustkitError, UnknownNameError, did_you_mean
 from trustkit.fileio import atomic_path, sha256_file
 from trustkit.paths import cache_dir, data_mirror
 
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from trustkit.data.registry import DataFile
 
 
-class DataIntegrityError(ValueError):
+class DataIntegrityError(TrustkitError, ValueError):
     """A data file's sha256 is not the one the registry records (corrupted or altered copy)."""
 
 

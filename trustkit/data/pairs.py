@@ -18,6 +18,7 @@ import pandas as pd
 
 from trustkit.data.pair_records import ParsedPairs, Problem, _csv_records, _decode_lines, _jsonl_records
 from trustkit.data.registry import REGISTRY, fetch, get_dataset, sha256_file
+from trustkit.errors import InputError, TrustkitError
 
 PAIR_COLUMNS = ["pair_id", "sent_more", "sent_less", "direction", "bias_type", "source_row"]
 """Schema of ``load_pairs``: pair_id (int, 0-based record number in the file), sent_more,
@@ -51,7 +52,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # not TAB, LF, CR
 _PAIR_CATALOGUE = ("crows_pairs", "crows_pairs_revised", "crows_pairs_revised_fr", "crows_pairs_pikuliak")
 
 
-class PairFileError(ValueError):
+class PairFileError(TrustkitError, ValueError):
     """A pair file has problems; ``problems`` holds each one, printed as ``FILE:LINE: reason``."""
 
     def __init__(self, problems: list[Problem], hint: str = ""):
@@ -237,12 +238,21 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
 
     Example
     -------
-    >>> pairs = load_pairs("crows_pairs")  # doctest: +SKIP
-    >>> len(pairs), pairs.bias_type.value_counts()["race-color"]  # doctest: +SKIP
-    (1508, 516)
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
+    >>> import pandas as pd
+    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
+    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
+    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
+    ...              ).to_csv(path, index=False)
+    >>> pairs = load_pairs(path)
+    >>> pairs[["pair_id", "direction", "bias_type"]].values.tolist()
+    [[0, 'stereo', 'socioeconomic'], [1, 'stereo', 'gender']]
+    >>> len(load_pairs("crows_pairs"))  # the registered file (a download, or the data mirror)  # doctest: +SKIP
+    1508
     """
     if errors not in ("raise", "drop"):
-        raise ValueError(f"errors must be 'raise' or 'drop', not {errors!r}")
+        raise InputError(f"errors must be 'raise' or 'drop', not {errors!r}")
     key = str(name_or_path)
     known_bad: dict[str, str] = {}
     if key == "winobias":  # pairs built from the pro/anti files (trustkit.data.winobias)
@@ -251,7 +261,7 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
         return load_winobias_pairs()
     if key in REGISTRY:
         if key not in _PAIR_CATALOGUE:
-            raise ValueError(f"{key!r} is not a pair dataset; pair datasets: {', '.join(_PAIR_CATALOGUE)}")
+            raise InputError(f"{key!r} is not a pair dataset; pair datasets: {', '.join(_PAIR_CATALOGUE)}")
         path = fetch(key)
         display = path.name
         known_bad = get_dataset(key).extra.get("known_bad_rows", {})

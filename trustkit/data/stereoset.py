@@ -8,6 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from trustkit.data.registry import fetch, sha256_file
+from trustkit.errors import InputError
 
 STEREOSET_COLUMNS = [
     "item_id",
@@ -25,12 +26,12 @@ with BLANK; intersentence: the first sentence), and the three gold candidate sen
 KINDS = ("intrasentence", "intersentence")
 
 
-def load_stereoset(kind: str = "intrasentence") -> pd.DataFrame:
+def load_stereoset(dataset: str = "intrasentence") -> pd.DataFrame:
     """Load one task of the StereoSet dev set.
 
     Parameters
     ----------
-    kind : ``"intrasentence"`` (fill-in-the-blank, 2,106 items) or ``"intersentence"``
+    dataset : ``"intrasentence"`` (fill-in-the-blank, 2,106 items) or ``"intersentence"``
         (choose the next sentence, 2,123 items).
 
     Returns
@@ -43,17 +44,17 @@ def load_stereoset(kind: str = "intrasentence") -> pd.DataFrame:
     >>> intra.loc[0, ["context", "sent_stereotype"]].tolist()  # doctest: +SKIP
     ['The chess player was BLANK.', 'The chess player was asian.']
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    if dataset not in KINDS:
+        raise InputError(f"dataset must be one of {KINDS}, not {dataset!r}")
     path = fetch("stereoset")
     raw = pd.read_json(path, lines=True, dtype=False)
     expected = {"type", "target", "bias_type", "context", "stereotype", "anti-stereotype", "unrelated"}
     if not expected <= set(raw.columns):
-        raise ValueError(f"{path}: expected fields {sorted(expected)}, found {sorted(raw.columns)}")
+        raise InputError(f"{path}: expected fields {sorted(expected)}, found {sorted(raw.columns)}")
     table = (
         raw.rename_axis("item_id")
         .reset_index()
-        .loc[lambda d: d["type"] == kind]
+        .loc[lambda d: d["type"] == dataset]
         .rename(
             columns={
                 "stereotype": "sent_stereotype",
@@ -63,5 +64,5 @@ def load_stereoset(kind: str = "intrasentence") -> pd.DataFrame:
         )[STEREOSET_COLUMNS]
         .reset_index(drop=True)
     )
-    table.attrs.update(source=f"stereoset:{kind}", sha256=sha256_file(path))
+    table.attrs.update(source=f"stereoset:{dataset}", sha256=sha256_file(path))
     return table

@@ -10,6 +10,7 @@ import re
 import pandas as pd
 
 from trustkit.data.registry import fetch
+from trustkit.errors import InputError
 
 WINOBIAS_COLUMNS = [
     "stereotype",
@@ -46,7 +47,7 @@ def _parse_line(line: str, where: str) -> dict:
     number, _, text = line.partition(" ")
     mentions = _MENTION.findall(text)
     if not number.isdigit() or len(mentions) < 2:
-        raise ValueError(f"{where}: expected '<n> sentence' with two [bracketed] mentions, got {line!r}")
+        raise InputError(f"{where}: expected '<n> sentence' with two [bracketed] mentions, got {line!r}")
     pronoun = mentions[1]
     return {
         "item": int(number),
@@ -61,14 +62,14 @@ def _parse_line(line: str, where: str) -> dict:
 
 
 def load_winobias(
-    stereotype: str | None = None, type: int | None = None, split: str | None = None
+    stereotype: str | None = None, sentence_type: int | None = None, split: str | None = None
 ) -> pd.DataFrame:
     """Load WinoBias sentences, optionally one stereotype/type/split only.
 
     Parameters
     ----------
     stereotype : ``"pro"`` or ``"anti"`` (None: both).
-    type : 1 (semantic cues only) or 2 (syntactic cues) (None: both).
+    sentence_type : 1 (semantic cues only) or 2 (syntactic cues) (None: both); the ``type`` column.
     split : ``"dev"`` or ``"test"`` (None: both).
 
     Returns
@@ -83,11 +84,11 @@ def load_winobias(
     """
     for value, allowed, label in (
         (stereotype, ("pro", "anti"), "stereotype"),
-        (type, (1, 2), "type"),
+        (sentence_type, (1, 2), "sentence_type"),
         (split, ("dev", "test"), "split"),
     ):
         if value is not None and value not in allowed:
-            raise ValueError(f"{label} must be one of {allowed} or None, not {value!r}")
+            raise InputError(f"{label} must be one of {allowed} or None, not {value!r}")
     folder = fetch("winobias")
     rows = []
     for path in sorted(folder.glob("*_stereotyped_type*.txt.*")):
@@ -95,7 +96,7 @@ def load_winobias(
         if match is None:
             continue
         kind, kind_type, kind_split = match.group(1), int(match.group(2)), match.group(3)
-        wanted = zip((stereotype, type, split), (kind, kind_type, kind_split))
+        wanted = zip((stereotype, sentence_type, split), (kind, kind_type, kind_split))
         if any(want is not None and want != have for want, have in wanted):
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -163,7 +164,7 @@ def _only_pronouns_differ(pro: str, anti: str) -> bool:
     return bool(diff) and all(clean(x) in _GENDERED and clean(y) in _GENDERED for x, y in diff)
 
 
-def load_winobias_pairs(type: int | None = None, split: str | None = None) -> pd.DataFrame:
+def load_winobias_pairs(sentence_type: int | None = None, split: str | None = None) -> pd.DataFrame:
     """WinoBias as likelihood pairs: each pro-stereotyped sentence against its anti-stereotyped twin.
 
     The pro and anti files of one type and split hold the same sentences line by line with the
@@ -174,7 +175,7 @@ def load_winobias_pairs(type: int | None = None, split: str | None = None) -> pd
 
     Parameters
     ----------
-    type : 1 or 2 (None: both).
+    sentence_type : 1 or 2 (None: both); the ``type`` column.
     split : ``"dev"`` or ``"test"`` (None: both).
 
     Returns
@@ -193,13 +194,13 @@ def load_winobias_pairs(type: int | None = None, split: str | None = None) -> pd
 
     from trustkit.data.registry import get_dataset
 
-    sentences = load_winobias(None, type, split)
+    sentences = load_winobias(None, sentence_type, split)
     keys = ["type", "split", "item"]
     pro = sentences[sentences["stereotype"] == "pro"].set_index(keys)
     anti = sentences[sentences["stereotype"] == "anti"].set_index(keys)
     if not pro.index.equals(anti.index):
         missing = pro.index.symmetric_difference(anti.index)[:5].tolist()
-        raise ValueError(
+        raise InputError(
             f"WinoBias pro and anti files do not pair line by line; unmatched (type, split, item): {missing}"
         )
     table = pd.DataFrame(

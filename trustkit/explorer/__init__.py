@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.explorer.tables import pair_rows, read_scored, token_rows, wording_rows
 from trustkit.explorer.views import TABLE_ROWS, linked_views
 
@@ -81,8 +82,20 @@ def explore(
 
     Example
     -------
-    >>> scored = scorer.score_pairs(load_pairs("crows_pairs").head(100), "ll")  # doctest: +SKIP
-    >>> trustkit.explore(scored, scorer=scorer)  # doctest: +SKIP
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
+    >>> import pandas as pd
+    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
+    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
+    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
+    ...              ).to_csv(path, index=False)
+    >>> from trustkit import load_pairs, load_scorer
+    >>> from trustkit.models import random_control
+    >>> scorer = load_scorer(random_control("bert", "tiny"), random_control=True, cache=False, progress=False)
+    >>> scored = scorer.score_pairs(load_pairs(path), "pll")
+    >>> explorer = explore(scored, scorer=scorer)  # in JupyterLab, the last line of a cell shows it
+    >>> len(explorer.pairs), sorted(set(explorer.tokens.sentence))
+    (2, ['sent_less', 'sent_more'])
     """
     if hasattr(scored, "document") and hasattr(scored, "scored"):  # a Report
         report = scored
@@ -92,7 +105,7 @@ def explore(
         title = title or f"Explore {Path(scored).name}"
         scored = read_scored(scored)
     if not isinstance(scored, pd.DataFrame) or scored.empty:
-        raise ValueError(
+        raise InputError(
             "explore needs a non-empty scored table (score_pairs output), a Report or a table path"
         )
     pairs, wordings = pair_rows(scored, model), wording_rows(scored, model)
@@ -101,7 +114,7 @@ def explore(
             scored["metric"].iloc[0] if "metric" in scored.columns else None
         )
         if metric is None:
-            raise ValueError(
+            raise InputError(
                 "the table does not say its metric (attrs or a metric column): pass tokens=... instead"
             )
         originals = scored[scored["para_index"] == 0] if "para_index" in scored.columns else scored

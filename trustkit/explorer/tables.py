@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.tables import check_scored
 
 __all__ = ["pair_rows", "read_scored", "token_rows", "wording_rows"]
@@ -53,12 +54,12 @@ def _one_model(scored: pd.DataFrame, model: str | None) -> pd.DataFrame:
         return scored
     names = list(dict.fromkeys(scored["model"]))
     if model is None and len(names) > 1:
-        raise ValueError(
+        raise InputError(
             f"the table holds {len(names)} models ({', '.join(map(str, names))}); pass model=... to explore one"
         )
     if model is not None:
         if model not in names:
-            raise ValueError(f"model {model!r} is not in the table; it holds {', '.join(map(str, names))}")
+            raise InputError(f"model {model!r} is not in the table; it holds {', '.join(map(str, names))}")
         scored = scored[scored["model"] == model]
     return scored
 

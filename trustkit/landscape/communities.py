@@ -115,7 +115,14 @@ def top_words(G: nx.Graph, membership: pd.Series, n: int = 10) -> pd.DataFrame:
     -------
     Tidy DataFrame ``community, rank, word, strength, df`` (rank 1 = most central).
 
-    >>> top_words(G, louvain_membership(G), n=3)  # doctest: +SKIP
+    >>> from trustkit.landscape.corpus import prepare_corpus
+    >>> from trustkit.landscape.network import cooccurrence_network, doc_term_matrix
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> dtm = doc_term_matrix(prepare_corpus(planted_papers(n_per_topic=30, seed=0)), min_df=5)
+    >>> G = cooccurrence_network(dtm, min_cooccurrence=10, min_npmi=0.2)
+    >>> tops = top_words(G, louvain_membership(G), n=3)  # the four planted topics, three words each
+    >>> tops["community"].nunique(), len(tops)
+    (4, 12)
     """
     inside = {w: 0.0 for w in membership.index}
     for a, b, weight in G.edges(data="weight"):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.landscape.tokens import (
     ABSTRACT_BOILERPLATE,
     STOP_WORDS,
@@ -65,8 +66,10 @@ class Corpus:
     def doc_tokens(self, i: int) -> list[str]:
         """Return the kept tokens of document ``i`` in reading order.
 
-        >>> corpus.doc_tokens(0)[:3]  # doctest: +SKIP
-        ['gender', 'bias', 'word_embeddings']
+        >>> from trustkit.landscape.synthetic import planted_papers
+        >>> corpus = prepare_corpus(planted_papers(n_per_topic=30, seed=0))
+        >>> corpus.papers["title"][0][:32], corpus.doc_tokens(0)[:3]
+        ('Sensitive confidential federated', ['sensitive', 'confidential', 'federated'])
         """
         return self.terms[self.token_terms[self.token_docs == i]].tolist()
 
@@ -104,12 +107,12 @@ def select_papers(
     """
     missing = {"year", "language", "title", "abstract"} - set(papers.columns)
     if missing:
-        raise ValueError(
+        raise InputError(
             f"papers table lacks columns {sorted(missing)}; pass trustkit.data.load_acl_anthology()"
         )
     first, last = years
     if first > last:
-        raise ValueError(f"years must be (first, last) with first <= last, got {years}")
+        raise InputError(f"years must be (first, last) with first <= last, got {years}")
     english = papers["language"].fillna("").isin(["", "eng", "en"])
     has_abstract = papers["abstract"].fillna("").str.strip().str.len() > 0
     kept = papers[english & has_abstract & papers["year"].between(first, last)]
@@ -120,7 +123,7 @@ def select_papers(
         sample = rest.sample(n=min(n_rest, len(rest)), random_state=seed)
         kept = pd.concat([kept[protected], sample])
     if kept.empty:
-        raise ValueError(f"no English paper with an abstract in years {first}-{last}")
+        raise InputError(f"no English paper with an abstract in years {first}-{last}")
     sort_by = ["year", "anthology_id"] if "anthology_id" in kept else ["year"]
     return kept.sort_values(sort_by).reset_index(drop=True)
 

@@ -12,7 +12,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from trustkit.errors import InputError
 from trustkit.landscape.corpus import Corpus
+from trustkit.landscape.tokens import npmi
 
 
 @dataclass
@@ -41,7 +43,12 @@ class DocTermMatrix:
     def rows(self, mask) -> DocTermMatrix:
         """The same vocabulary restricted to some papers (document frequencies recounted).
 
-        >>> dtm.rows(~is_heldout).n_docs  # doctest: +SKIP
+        >>> from trustkit.landscape.corpus import prepare_corpus
+        >>> from trustkit.landscape.synthetic import planted_papers
+        >>> corpus = prepare_corpus(planted_papers(n_per_topic=30, seed=0))
+        >>> dtm = doc_term_matrix(corpus, min_df=5)
+        >>> dtm.rows(~corpus.papers["trustnlp"].to_numpy()).n_docs  # without the TrustNLP papers
+        110
         """
         X = self.X[np.flatnonzero(np.asarray(mask, dtype=bool))]
         return DocTermMatrix(X=X, terms=self.terms, df=np.asarray(X.sum(axis=0)).ravel().astype(np.int64))
@@ -63,12 +70,14 @@ def doc_term_matrix(corpus: Corpus, min_df: int = 20, max_df: float = 0.5) -> Do
     -------
     A :class:`DocTermMatrix`.
 
-    >>> dtm = doc_term_matrix(corpus, min_df=20)  # doctest: +SKIP
-    >>> dtm.X.shape  # doctest: +SKIP
-    (49984, 9931)
+    >>> from trustkit.landscape.corpus import prepare_corpus
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> corpus = prepare_corpus(planted_papers(n_per_topic=30, seed=0))  # 120 papers, 4 planted topics
+    >>> doc_term_matrix(corpus, min_df=5).X.shape  # papers x words in at least 5 of them
+    (120, 68)
     """
     if min_df < 1 or not 0 < max_df <= 1:
-        raise ValueError(f"need min_df >= 1 and 0 < max_df <= 1, got {min_df}, {max_df}")
+        raise InputError(f"need min_df >= 1 and 0 < max_df <= 1, got {min_df}, {max_df}")
     n_docs, n_terms = corpus.n_docs, len(corpus.terms)
     ones = np.ones(len(corpus.token_terms), dtype=np.float32)
     X = sp.csr_matrix((ones, (corpus.token_docs, corpus.token_terms)), shape=(n_docs, n_terms))
@@ -76,28 +85,11 @@ def doc_term_matrix(corpus: Corpus, min_df: int = 20, max_df: float = 0.5) -> Do
     df = np.asarray(X.sum(axis=0)).ravel()
     keep = np.flatnonzero((df >= min_df) & (df <= max_df * n_docs))
     if len(keep) < 2:
-        raise ValueError(
+        raise InputError(
             f"only {len(keep)} terms appear in >= {min_df} and <= {max_df:.0%} of {n_docs} papers; "
             "lower min_df or give more papers"
         )
     return DocTermMatrix(X=X[:, keep].tocsr(), terms=corpus.terms[keep], df=df[keep].astype(np.int64))
-
-
-def npmi(count_ab, df_a, df_b, n_docs):
-    """Normalised pointwise mutual information of two words from document counts.
-
-    NPMI(a, b) = log(p(a,b) / (p(a) p(b))) / -log p(a,b), with p(a) = df_a / n_docs and
-    p(a,b) = count_ab / n_docs (papers using both). It is 1 when the words always appear together,
-    0 when independent, and -> -1 when they never meet (Bouma 2009). When p(a,b) = 1 it is 1.
-
-    >>> round(float(npmi(2, 2, 4, 8)), 4)  # log(0.25/(0.25*0.5)) / -log(0.25) = log 2 / log 4
-    0.5
-    """
-    count_ab = np.asarray(count_ab, dtype=np.float64)
-    p_ab = count_ab / n_docs
-    pmi = np.log(p_ab) - np.log(np.asarray(df_a) / n_docs) - np.log(np.asarray(df_b) / n_docs)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(p_ab >= 1.0, 1.0, pmi / -np.log(p_ab))
 
 
 def npmi_table(dtm: DocTermMatrix, min_cooccurrence: int = 5) -> pd.DataFrame:
@@ -117,7 +109,13 @@ def npmi_table(dtm: DocTermMatrix, min_cooccurrence: int = 5) -> pd.DataFrame:
     DataFrame ``source, target, count, npmi`` (one row per unordered pair, source < target
     in column order of ``dtm``).
 
-    >>> npmi_table(dtm, min_cooccurrence=10).sort_values("npmi").tail(1)  # doctest: +SKIP
+    >>> from trustkit.landscape.corpus import prepare_corpus
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> corpus = prepare_corpus(planted_papers(n_per_topic=30, seed=0))  # 120 papers, 4 planted topics
+    >>> table = npmi_table(doc_term_matrix(corpus, min_df=5), min_cooccurrence=10)
+    >>> top = table.sort_values("npmi").iloc[-1]
+    >>> top["source"], top["target"], int(top["count"]), round(float(top["npmi"]), 3)
+    ('postediting', 'transfer', 21, 0.848)
     """
     C = sp.triu(dtm.X.T @ dtm.X, k=1).tocoo()
     mask = C.data >= min_cooccurrence
@@ -151,13 +149,17 @@ def cooccurrence_network(dtm: DocTermMatrix, min_cooccurrence: int = 10, min_npm
     -------
     An undirected weighted ``networkx.Graph``.
 
-    >>> G = cooccurrence_network(doc_term_matrix(corpus), min_npmi=0.2)  # doctest: +SKIP
-    >>> G["differential"]["privacy"]["weight"]  # doctest: +SKIP
+    >>> from trustkit.landscape.corpus import prepare_corpus
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> corpus = prepare_corpus(planted_papers(n_per_topic=30, seed=0))  # 120 papers, 4 planted topics
+    >>> G = cooccurrence_network(doc_term_matrix(corpus, min_df=5), min_cooccurrence=10, min_npmi=0.2)
+    >>> G.number_of_nodes(), G.number_of_edges(), G["alignment"]["bleu"]["count"]
+    (48, 244, 12)
     """
     edges = npmi_table(dtm, min_cooccurrence=min_cooccurrence)
     edges = edges[edges["npmi"] >= min_npmi]
     if edges.empty:
-        raise ValueError(
+        raise InputError(
             f"no word pair shares >= {min_cooccurrence} papers with NPMI >= {min_npmi}; "
             "lower min_cooccurrence or min_npmi"
         )

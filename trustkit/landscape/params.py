@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+from trustkit.errors import InputError
 from trustkit.landscape import communities as comm
 from trustkit.landscape import relevance
 
@@ -108,7 +109,7 @@ def _as_params(params) -> LandscapeParams:
     known = {f.name for f in dataclasses.fields(LandscapeParams)}
     unknown = set(params) - known
     if unknown:
-        raise ValueError(f"unknown landscape parameters {sorted(unknown)}; known: {sorted(known)}")
+        raise InputError(f"unknown landscape parameters {sorted(unknown)}; known: {sorted(known)}")
     params = dict(params)
     if "years" in params:
         params["years"] = tuple(params["years"])

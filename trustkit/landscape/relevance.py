@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from trustkit.errors import InputError
 from trustkit.landscape.network import DocTermMatrix
 
 #: TrustNLP workshop volumes in the ACL Anthology (2021-2024; 2025 is outside the default years).
@@ -41,7 +42,7 @@ def word_fingerprints(G: nx.Graph, membership: pd.Series) -> pd.DataFrame:
     words = list(membership.index)
     missing = set(G.nodes) - set(words)
     if missing:
-        raise ValueError(
+        raise InputError(
             f"{len(missing)} network words have no community, "
             f"e.g. {sorted(missing)[:3]}; pass the membership of this graph"
         )
@@ -74,11 +75,19 @@ def paper_relevance(dtm: DocTermMatrix, fingerprints: pd.DataFrame) -> pd.DataFr
     -------
     DataFrame papers x communities, plus column ``n_words`` (network words used).
 
-    >>> paper_relevance(dtm, word_fingerprints(G, membership)).iloc[:, :3]  # doctest: +SKIP
+    >>> from trustkit.landscape.corpus import prepare_corpus
+    >>> from trustkit.landscape.network import cooccurrence_network, doc_term_matrix
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> dtm = doc_term_matrix(prepare_corpus(planted_papers(n_per_topic=30, seed=0)), min_df=5)
+    >>> G = cooccurrence_network(dtm, min_cooccurrence=10, min_npmi=0.2)
+    >>> from trustkit.landscape.communities import louvain_membership
+    >>> rel = paper_relevance(dtm, word_fingerprints(G, louvain_membership(G)))
+    >>> rel.shape, rel.columns[-1]  # 120 papers x 4 communities, and n_words
+    ((120, 5), 'n_words')
     """
     col = pd.Index(dtm.terms).get_indexer(fingerprints.index)
     if (col < 0).any():
-        raise ValueError("fingerprint words missing from the doc-term matrix; use the same dtm")
+        raise InputError("fingerprint words missing from the doc-term matrix; use the same dtm")
     Xg = dtm.X[:, col]
     n_words = np.asarray(Xg.sum(axis=1)).ravel()
     R = np.asarray(Xg @ fingerprints.to_numpy())
@@ -149,7 +158,7 @@ def roc_auc_bootstrap(scores, labels, n_boot: int = 2000, ci: float = 0.95, seed
     labels = np.asarray(labels, dtype=bool)
     pos, neg = scores[labels], scores[~labels]
     if len(pos) == 0 or len(neg) == 0:
-        raise ValueError(f"need positives and negatives, got {len(pos)} and {len(neg)}")
+        raise InputError(f"need positives and negatives, got {len(pos)} and {len(neg)}")
 
     def auc(p, n_sorted):
         below = np.searchsorted(n_sorted, p, side="left")
@@ -207,10 +216,10 @@ def trustnlp_validation(
     >>> trustnlp_validation(papers, rel, {"fairness": [3]})  # doctest: +SKIP
     """
     if not {"venue", "year"} <= set(papers.columns):
-        raise ValueError("papers need 'venue' and 'year' columns to find the TrustNLP papers")
+        raise InputError("papers need 'venue' and 'year' columns to find the TrustNLP papers")
     is_pos = papers["venue"].isin(venues).to_numpy()
     if not is_pos.any():
-        raise ValueError(
+        raise InputError(
             f"no paper from venues {list(venues)} among the selected papers; "
             "widen the years or keep those venues in the sample"
         )

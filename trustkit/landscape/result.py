@@ -14,6 +14,7 @@ import pandas as pd
 from trustkit.landscape.corpus import Corpus
 from trustkit.landscape.network import DocTermMatrix
 from trustkit.landscape.params import LandscapeParams
+from trustkit.summary import Summary
 
 
 @dataclass
@@ -81,8 +82,8 @@ class LandscapeResult:
     figures: dict = field(default_factory=dict)
     provenance: dict = field(default_factory=dict)
 
-    def summary(self) -> str:
-        """Plain-text findings: network size, communities, the claim test, the AUC.
+    def summary(self) -> Summary:
+        """The findings: network size, communities, the claim test, the AUC (``.text()``: in words).
 
         >>> print(result.summary())  # doctest: +SKIP
         """
@@ -123,7 +124,16 @@ class LandscapeResult:
             )
         lines.append(f"positives: {v['positive_venues'].iloc[0]}" if len(v) else "")
         lines.append(f"runtime {self.timings['seconds'].sum():.1f} s")
-        return "\n".join(lines)
+        values = {
+            "papers": self.corpus.n_docs,
+            "words": g.number_of_nodes(),
+            "edges": g.number_of_edges(),
+            "communities": int(self.membership.nunique()),
+            "separated": verdict,
+            "seeds separated": f"{n_sep} of {len(sep)}",
+            **{f"TrustNLP AUC [{row['score']}]": row["estimate"] for _, row in v.iterrows()},
+        }
+        return Summary(values, title="research landscape", lines=lines)
 
     def save(self, out_dir, prefix: str = "05_landscape") -> list[Path]:
         """Write every table as CSV and every figure as PNG (with provenance) under ``out_dir``.
@@ -151,7 +161,7 @@ class LandscapeResult:
             table = getattr(self, name)
             path = out / f"{prefix}_{name}.csv"
             written.append(atomic_write_text(path, table.to_csv(index=False)))
-        written.append(atomic_write_text(out / f"{prefix}_summary.txt", self.summary() + "\n"))
+        written.append(atomic_write_text(out / f"{prefix}_summary.txt", self.summary().text() + "\n"))
         dataset = {
             "name": self.provenance.get("dataset"),
             "sha256": self.provenance.get("sha256"),

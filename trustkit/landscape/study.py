@@ -55,109 +55,155 @@ def run_landscape(params=None, papers: pd.DataFrame | None = None, progress: boo
     -------
     A :class:`LandscapeResult`.
 
-    >>> result = run_landscape("smoke")  # doctest: +SKIP
-    >>> print(result.summary())  # doctest: +SKIP
+    On a planted corpus (four topics, with trustworthy-ML words planted in two of them):
+
+    >>> from trustkit.landscape.synthetic import planted_papers
+    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
+    ...          "stability_seeds": 3, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> result.summary()["communities"], result.summary()["separated"]
+    (4, 'SEPARATE')
+
+    On the ACL Anthology: ``print(run_landscape("smoke").summary())``.
     """
     p = _as_params(params)
+    state: dict = {"papers": papers}
     timings: dict[str, float] = {}
-    bar = tqdm(total=7, desc="landscape", disable=not progress)
+    with tqdm(total=len(STAGES), desc="landscape", disable=not progress) as bar:
+        for name, stage in STAGES:
+            bar.set_postfix_str(name)
+            start = time.perf_counter()
+            state.update(stage(state, p))
+            timings[name] = time.perf_counter() - start
+            bar.update(1)
+    return _result(state, p, timings)
 
-    def stage(name):
-        timings[name] = time.perf_counter()
-        bar.set_postfix_str(name)
 
-    def done(name):
-        timings[name] = time.perf_counter() - timings[name]
-        bar.update(1)
+# Each stage reads what earlier stages put in the state and returns what it adds.
 
-    stage("load")
+
+def _load(state: dict, p: LandscapeParams) -> dict:
+    papers = state["papers"]
     if papers is None:
         from trustkit.data import load_acl_anthology
 
         papers = load_acl_anthology()
-    sha = papers.attrs.get("sha256")
     selected = select_papers(papers, p.years, p.max_papers, p.sample_seed, p.trustnlp_venues)
-    done("load")
+    return {"papers": papers, "selected": selected}
 
-    stage("corpus")
+
+def _corpus(state: dict, p: LandscapeParams) -> dict:
     corpus = prepare_corpus(
-        selected, phrase_min_count=p.phrase_min_count, phrase_threshold=p.phrase_threshold
+        state["selected"], phrase_min_count=p.phrase_min_count, phrase_threshold=p.phrase_threshold
     )
-    done("corpus")
+    return {"corpus": corpus}
 
-    stage("network")
+
+def _network(state: dict, p: LandscapeParams) -> dict:
+    corpus = state["corpus"]
     dtm = doc_term_matrix(corpus, min_df=p.min_df, max_df=p.max_df)
     net_dtm = dtm
     if p.holdout_trustnlp and "venue" in corpus.papers:
         net_dtm = dtm.rows(~corpus.papers["venue"].isin(p.trustnlp_venues).to_numpy())
     G = cooccurrence_network(net_dtm, min_cooccurrence=p.min_cooccurrence, min_npmi=p.min_npmi)
-    done("network")
+    return {"dtm": dtm, "graph": G}
 
-    stage("communities")
+
+def _communities(state: dict, p: LandscapeParams) -> dict:
+    G = state["graph"]
     seeds = sorted({p.seed, *range(p.stability_seeds)})
     runs = comm.louvain_runs(G, seeds=seeds, resolution=p.resolution)
     membership = runs[p.seed].rename("community")
-    stability = comm.community_stability(runs)
     tops = comm.top_words(G, membership, n=p.top_n)
     trustworthy = comm.trustworthy_communities(membership, p.seed_terms)
     reported_first = [p.seed] + [s for s in seeds if s != p.seed]
-    separation = comm.privacy_fairness_separation(runs[reported_first])
-    concept_stability = comm.concept_stability(runs[reported_first], p.seed_terms)
     labels = _labels(trustworthy, tops)
-    communities = _community_table(membership, tops, labels)
-    done("communities")
+    return {
+        "runs": runs,
+        "membership": membership,
+        "stability": comm.community_stability(runs),
+        "top_words": tops,
+        "trustworthy": trustworthy,
+        "separation": comm.privacy_fairness_separation(runs[reported_first]),
+        "concept_stability": comm.concept_stability(runs[reported_first], p.seed_terms),
+        "labels": labels,
+        "communities": _community_table(membership, tops, labels),
+    }
 
-    stage("relevance")
-    fingerprints = relevance.word_fingerprints(G, membership)
-    rel = relevance.paper_relevance(dtm, fingerprints)
+
+def _relevance(state: dict, p: LandscapeParams) -> dict:
+    fingerprints = relevance.word_fingerprints(state["graph"], state["membership"])
+    labels = state["labels"]
     scores = {name: [c] for c, name in labels.items()}
     if len(labels) > 1:
         scores["trustworthy (all)"] = sorted(labels)
-    done("relevance")
+    return {"relevance": relevance.paper_relevance(state["dtm"], fingerprints), "scores": scores}
 
-    stage("validation")
+
+def _validation(state: dict, p: LandscapeParams) -> dict:
+    papers, rel, scores, labels = state["corpus"].papers, state["relevance"], state["scores"], state["labels"]
     validation = relevance.trustnlp_validation(
-        corpus.papers, rel, scores, p.trustnlp_venues, n_boot=p.n_boot, seed=p.seed
+        papers, rel, scores, p.trustnlp_venues, n_boot=p.n_boot, seed=p.seed
     )
-    sizes = membership.value_counts()
+    sizes = state["membership"].value_counts()
     major = sorted(set(sizes.index[sizes >= p.min_community_size]) | set(labels))
-    share = relevance.trustworthy_share_by_year(corpus.papers, rel, scores, major)
+    share = relevance.trustworthy_share_by_year(papers, rel, scores, major)
     paper_scores, placement = _paper_tables(
-        corpus.papers, rel, scores, labels, tops, p.trustnlp_venues, major
+        papers, rel, scores, labels, state["top_words"], p.trustnlp_venues, major
     )
-    done("validation")
+    return {
+        "validation": validation,
+        "major": major,
+        "share_by_year": share,
+        "paper_scores": paper_scores,
+        "placement": placement,
+    }
 
-    stage("figures")
-    figs = {}
-    if p.make_figures:
-        figs = _draw(
-            G, membership, tops, labels, rel, corpus.papers, validation, scores, share, placement, major, p
-        )
-    done("figures")
-    bar.close()
 
+def _figures(state: dict, p: LandscapeParams) -> dict:
+    if not p.make_figures:
+        return {"figures": {}}
+    s = state
+    figs = _draw(
+        s["graph"], s["membership"], s["top_words"], s["labels"], s["relevance"], s["corpus"].papers,
+        s["validation"], s["scores"], s["share_by_year"], s["placement"], s["major"], p,
+    )  # fmt: skip
+    return {"figures": figs}
+
+
+#: the study's stages in order (their names are the rows of ``LandscapeResult.timings``)
+STAGES = (
+    ("load", _load),
+    ("corpus", _corpus),
+    ("network", _network),
+    ("communities", _communities),
+    ("relevance", _relevance),
+    ("validation", _validation),
+    ("figures", _figures),
+)
+
+
+def _result(state: dict, p: LandscapeParams, timings: dict[str, float]) -> LandscapeResult:
+    G, corpus = state["graph"], state["corpus"]
+    tables = ("dtm", "membership", "runs", "stability", "concept_stability", "communities", "top_words")
+    more = (
+        "trustworthy",
+        "separation",
+        "validation",
+        "share_by_year",
+        "paper_scores",
+        "placement",
+        "figures",
+    )
     return LandscapeResult(
         params=p,
         corpus=corpus,
-        dtm=dtm,
         graph=G,
-        membership=membership,
-        runs=runs,
-        stability=stability,
-        concept_stability=concept_stability,
-        communities=communities,
-        top_words=tops,
-        trustworthy=trustworthy,
-        separation=separation,
-        validation=validation,
-        share_by_year=share,
-        paper_scores=paper_scores,
-        placement=placement,
+        **{name: state[name] for name in tables + more},
         timings=pd.DataFrame({"stage": list(timings), "seconds": list(timings.values())}),
-        figures=figs,
         provenance={
-            "dataset": papers.attrs.get("source", "papers table given by the caller"),
-            "sha256": sha,
+            "dataset": state["papers"].attrs.get("source", "papers table given by the caller"),
+            "sha256": state["papers"].attrs.get("sha256"),
             "n_papers": corpus.n_docs,
             "n_words": G.number_of_nodes(),
             "n_edges": G.number_of_edges(),

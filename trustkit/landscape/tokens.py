@@ -187,13 +187,21 @@ def _token_stream(texts: list[str]):
     return np.asarray(flat, dtype=np.int64), types, docs
 
 
-def _npmi(count_ab, count_a, count_b, total):
-    """Normalised PMI of two events from counts: log(p_ab / (p_a p_b)) / -log(p_ab), in [-1, 1]."""
-    p_ab = count_ab / total
-    pmi = np.log(p_ab) - np.log(count_a / total) - np.log(count_b / total)
+def npmi(count_ab, count_a, count_b, total):
+    """Normalised pointwise mutual information of two events from counts (Bouma 2009).
+
+    NPMI(a, b) = log(p(a,b) / (p(a) p(b))) / -log p(a,b), with p(a) = count_a / total and
+    p(a,b) = count_ab / total. It is 1 when the events always occur together, 0 when independent,
+    and -> -1 when they never meet; when p(a,b) = 1 it is 1. The landscape uses it for adjacent
+    words (phrases: counts of tokens) and for words in one paper (the network: counts of papers).
+
+    >>> round(float(npmi(2, 2, 4, 8)), 4)  # log(0.25/(0.25*0.5)) / -log(0.25) = log 2 / log 4
+    0.5
+    """
+    p_ab = np.asarray(count_ab, dtype=np.float64) / total
+    pmi = np.log(p_ab) - np.log(np.asarray(count_a) / total) - np.log(np.asarray(count_b) / total)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(p_ab >= 1.0, 1.0, pmi / -np.log(p_ab))
-    return out
+        return np.where(p_ab >= 1.0, 1.0, pmi / -np.log(p_ab))
 
 
 def _join_phrases(ids, docs, words, min_count, threshold):
@@ -208,8 +216,8 @@ def _join_phrases(ids, docs, words, min_count, threshold):
     word_counts = np.bincount(ids[ids >= 0], minlength=n_words)
     total = float(word_counts.sum())
     first, second = pair_keys // n_words, pair_keys % n_words
-    npmi = _npmi(pair_counts, word_counts[first], word_counts[second], total)
-    accept = (pair_counts >= min_count) & (npmi >= threshold)
+    pair_npmi = npmi(pair_counts, word_counts[first], word_counts[second], total)
+    accept = (pair_counts >= min_count) & (pair_npmi >= threshold)
     if not accept.any():
         return ids, np.array([], dtype=object), empty
     acc_keys = pair_keys[accept]
@@ -222,7 +230,7 @@ def _join_phrases(ids, docs, words, min_count, threshold):
             "first": words[first[accept]],
             "second": words[second[accept]],
             "count": pair_counts[accept],
-            "npmi": npmi[accept],
+            "npmi": pair_npmi[accept],
         }
     ).sort_values("count", ascending=False)
 
@@ -234,7 +242,7 @@ def _join_phrases(ids, docs, words, min_count, threshold):
     prio = np.full(n_pos + 2, -1.0)
     where = np.flatnonzero(is_acc)
     rank = np.searchsorted(acc_keys, keys[where])
-    prio[where + 1] = pair_counts[accept][rank] + npmi[accept][rank] * 1e-3
+    prio[where + 1] = pair_counts[accept][rank] + pair_npmi[accept][rank] * 1e-3
     take = is_acc & (prio[1:-1] > prio[:-2]) & (prio[1:-1] >= prio[2:])
     pos = np.flatnonzero(take)
     out = ids.copy()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.scoring.policy import CausalPolicy
 
 __all__ = ["COMPAT_MODES", "CompatMode", "compat_summary", "format_compat", "get_compat"]
@@ -157,7 +158,7 @@ def get_compat(name: str) -> CompatMode:
     try:
         return COMPAT_MODES[name]
     except KeyError:
-        raise ValueError(
+        raise InputError(
             f"unknown compatibility mode {name!r}; choose one of {', '.join(COMPAT_MODES)}"
         ) from None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.metrics.registry import METRIC_TABLE
 from trustkit.tables import check_scored, groups, rounded
 
@@ -154,9 +155,9 @@ def crows_pairs_score(
     if para_index is not None:
         table = table[table["para_index"] == para_index]
         if table.empty:
-            raise ValueError(f"no rows with para_index == {para_index} in the scored table")
+            raise InputError(f"no rows with para_index == {para_index} in the scored table")
         if table["pair_id"].duplicated().any():
-            raise ValueError(f"pair_id repeats among rows with para_index == {para_index}")
+            raise InputError(f"pair_id repeats among rows with para_index == {para_index}")
     outcome = pair_outcome(table, decimals)
     records = [
         {"group": name, **_aggregate(rows, outcome.loc[rows.index])} for name, rows in groups(table, by)

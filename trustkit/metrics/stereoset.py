@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.tables import require_columns
 
 __all__ = [
@@ -67,7 +68,7 @@ def score_stereoset_candidates(
     sentences = [str(s) for label in LABELS for s in table[label]]
     scores = list(score_sentences(sentences))
     if len(scores) != len(sentences):
-        raise ValueError(f"scorer returned {len(scores)} scores for {len(sentences)} sentences")
+        raise InputError(f"scorer returned {len(scores)} scores for {len(sentences)} sentences")
     out = examples.copy()
     n = len(table)
     for i, label in enumerate(LABELS):
@@ -145,10 +146,10 @@ def stereoset_scores(scored_examples: pd.DataFrame, kind: str | None = "intrasen
     if kind is not None and "type" in table.columns:
         table = table[table["type"] == kind]
     if table.empty:
-        raise ValueError(f"no StereoSet examples of type {kind!r} to evaluate")
+        raise InputError(f"no StereoSet examples of type {kind!r} to evaluate")
     bad = table[[f"score_{lab}" for lab in LABELS]].isna().any(axis=1)
     if bad.any():
-        raise ValueError(f"{int(bad.sum())} StereoSet example(s) have a missing score; rescore or drop them")
+        raise InputError(f"{int(bad.sum())} StereoSet example(s) have a missing score; rescore or drop them")
     records = []
     present = [d for d in DOMAINS if d in set(table["bias_type"])]
     present += sorted(set(table["bias_type"]) - set(DOMAINS))

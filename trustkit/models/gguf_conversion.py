@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
-from trustkit.models.hashing import conversion_dir, file_sha256
+from trustkit.fileio import atomic_dir, sha256_file
+from trustkit.models.hashing import conversion_dir
 
 
 def converted_dir(gguf_path: str | os.PathLike) -> Path:
@@ -84,21 +83,11 @@ def convert_gguf(gguf_path: str | os.PathLike) -> Path:
     config.pop("quantization_config", None)
     config.pop("_name_or_path", None)
 
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    try:
+    # Another process may finish the same conversion first: atomic_dir then keeps its result.
+    with atomic_dir(target, complete=_complete) as tmp:
         save_file(tensors, tmp / "model.safetensors", metadata={"format": "pt"})
         (tmp / "config.json").write_text(json.dumps(config, indent=2, default=str))
         tokenizer.save_pretrained(tmp)
-        source = {"gguf_file": gguf_path.name, "sha256": file_sha256(gguf_path)}
+        source = {"gguf_file": gguf_path.name, "sha256": sha256_file(gguf_path, remember=True)}
         (tmp / "source.json").write_text(json.dumps(source, indent=2))
-        if _complete(target):  # another process finished the same conversion meanwhile
-            return target
-        shutil.rmtree(target, ignore_errors=True)  # an incomplete earlier attempt
-        os.replace(tmp, target)
-    except OSError:
-        if _complete(target):  # another process finished the same conversion first
-            return target
-        raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
     return target

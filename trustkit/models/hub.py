@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from trustkit.errors import TrustkitError
+
 # Files trustkit reads from a hub repository: config, tokenizer and one kind of weights.
 CONFIG_FILES = ("config.json", "generation_config.json")
 TOKENIZER_FILES = (
@@ -38,8 +40,11 @@ OFFLINE_HELP = (
 )
 
 
-class HubError(ValueError):
-    """A hub model could not be had: the one-line message says what was tried and how to work offline."""
+class HubError(TrustkitError, ValueError):
+    """A hub model could not be had: the one-line message says what was tried and how to work offline.
+
+    The base of every hub failure (:class:`trustkit.models.preflight.HubUnavailable` too).
+    """
 
 
 def split_revision(model_id: str) -> tuple[str, str | None]:

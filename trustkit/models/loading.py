@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from trustkit import provenance as _provenance
+from trustkit.errors import InputError, TrustkitError
+from trustkit.fileio import file_identity, sha256_file
 from trustkit.models.controls import CONTROL_KEY
-from trustkit.models.hashing import file_identity, file_sha256
 from trustkit.models.sources import _locate, weights_dir
 
 KINDS = ("auto", "masked", "causal")
@@ -82,7 +83,7 @@ def detect_kind(config) -> str:
         return "masked"
     if causal:
         return "causal"
-    raise ValueError(
+    raise InputError(
         f"cannot tell whether model type {model_type!r} (architectures {archs}) is a masked "
         "or a causal LM; pass kind='masked' or kind='causal'"
     )
@@ -102,7 +103,7 @@ def parse_dtype(dtype):
         return dtype
     name = _DTYPES.get(str(dtype).lower().removeprefix("torch."))
     if name is None:
-        raise ValueError(f"unknown dtype {dtype!r}; use one of fp32, bf16, fp16")
+        raise InputError(f"unknown dtype {dtype!r}; use one of fp32, bf16, fp16")
     return getattr(torch, name)
 
 
@@ -120,7 +121,7 @@ def parse_device(device) -> str:
     if name == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
     if name.startswith("cuda") and not torch.cuda.is_available():
-        raise ValueError(f"device {name!r} requested but torch sees no CUDA device; use device='cpu'")
+        raise InputError(f"device {name!r} requested but torch sees no CUDA device; use device='cpu'")
     return name
 
 
@@ -131,23 +132,6 @@ def _untied_missing(model, missing: set[str]) -> set[str]:
         groups.setdefault(id(param), set()).add(name)
     owner = {name: group for group in groups.values() for name in group}
     return {key for key in missing if not (owner.get(key, {key}) - missing)}
-
-
-def library_versions() -> dict[str, str | None]:
-    """Deprecated: use :func:`trustkit.provenance.library_versions` (one list for models and figures).
-
-    >>> "torch" in library_versions()  # doctest: +SKIP
-    True
-    """
-    import warnings
-
-    warnings.warn(
-        "trustkit.models.library_versions moved to trustkit.provenance.library_versions; the old name "
-        "goes in the next release",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return _provenance.library_versions()
 
 
 def _check_head(model, info: dict, config, kind: str, location: str) -> list[str]:
@@ -163,22 +147,27 @@ def _check_head(model, info: dict, config, kind: str, location: str) -> list[str
         "otherwise load a checkpoint that contains its LM head."
     )
     if head and archs and not lm_arch:
-        raise ValueError(
+        raise InputError(
             f"{location} has no {kind}-LM head: the checkpoint is a bare {', '.join(archs)} "
             f"(e.g. a sentence encoder), so its head would be random ({len(head)} head weights "
             f"missing, e.g. {head[0]}). {how}"
         )
     what = "LM-head" if head else "model"
     shown = (head or missing or mismatched)[:6]
-    raise ValueError(
+    raise InputError(
         f"{location}: {len(missing)} {what} weights are missing from the checkpoint and "
         f"{len(mismatched)} have mismatched shapes, so they would be randomly initialised "
         f"(e.g. {', '.join(shown)}). {how}"
     )
 
 
+class CheckpointMismatchError(TrustkitError, RuntimeError):
+    """A checkpoint's tensors do not have the shapes its config.json gives (e.g. another vocab_size)."""
+
+
 def load_pretrained(
     name_or_path,
+    *,
     kind: str = "auto",
     device=None,
     dtype=None,
@@ -222,7 +211,7 @@ def load_pretrained(
     ('causal', {'SmolLM2-135M-Instruct.Q4_1.gguf': 'b179c952...'})
     """
     if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+        raise InputError(f"kind must be one of {KINDS}, got {kind!r}")
     import torch
     import transformers
     from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM, AutoTokenizer
@@ -230,11 +219,11 @@ def load_pretrained(
     source = _locate(name_or_path)
     torch_dtype, device = parse_dtype(dtype), parse_device(device)
     if source.gguf_file and kind == "masked":
-        raise ValueError(f"{source.model_id} is a GGUF file; transformers reads GGUF as causal LMs only")
+        raise InputError(f"{source.model_id} is a GGUF file; transformers reads GGUF as causal LMs only")
     # Hash before loading and check the files' identity after: the recorded sha256 is then that of
     # the bytes actually loaded, even if a file is replaced while transformers reads it.
     identities = {p: file_identity(p) for p in source.weight_files}
-    files = {p.name: file_sha256(p) for p in source.weight_files}
+    files = {p.name: sha256_file(p, remember=True) for p in source.weight_files}
     load_from = weights_dir(source, allow_pickle)
     try:
         config = AutoConfig.from_pretrained(load_from)
@@ -242,14 +231,14 @@ def load_pretrained(
         offline = ""
         if os.environ.get("HF_HUB_OFFLINE"):
             offline = " (HF_HUB_OFFLINE is set: only the local hub cache is searched)"
-        raise ValueError(
+        raise InputError(
             f"cannot load a config for {source.model_id!r}{offline}: {err}. Give a local "
             "directory, a .gguf file or a bundle name (trustkit models list)."
         ) from err
 
     marked = bool(getattr(config, CONTROL_KEY, False))
     if marked and not random_control:
-        raise ValueError(
+        raise InputError(
             f"{source.model_id} is a trustkit random-weights control (config has "
             f"{CONTROL_KEY}: true); pass random_control=True (CLI: --random-control) to use it"
         )
@@ -264,13 +253,20 @@ def load_pretrained(
             model, info = auto_class.from_pretrained(load_from, config=config, **kwargs)
     except ValueError as err:
         if "Unrecognized configuration class" in str(err):
-            raise ValueError(
+            raise InputError(
                 f"{source.model_id} (model type {config.model_type}) has no {kind}-LM class in "
                 f"transformers {transformers.__version__}: {err}"
             ) from err
         raise
     except OSError as err:
-        raise ValueError(f"cannot load weights of {source.model_id!r}: {err}") from err
+        raise InputError(f"cannot load weights of {source.model_id!r}: {err}") from err
+    except RuntimeError as err:  # transformers' refusal of tensors whose shapes differ from the config
+        if "size mismatch" not in str(err) and "ignore_mismatched_sizes" not in str(err):
+            raise
+        raise CheckpointMismatchError(
+            f"{source.model_id}: the checkpoint's tensor shapes do not match its config.json "
+            "(e.g. vocab_size); use the config saved with these weights"
+        ) from err
     missing = [] if random_control else _check_head(model, info, config, kind, source.model_id)
     if random_control:
         missing = sorted(_untied_missing(model, set(info.get("missing_keys") or ())))
@@ -278,14 +274,14 @@ def load_pretrained(
     try:
         tokenizer = AutoTokenizer.from_pretrained(load_from)
     except (OSError, ValueError) as err:
-        raise ValueError(f"cannot load the tokenizer of {source.model_id!r}: {err}") from err
+        raise InputError(f"cannot load the tokenizer of {source.model_id!r}: {err}") from err
     if kind == "masked" and tokenizer.mask_token_id is None:
-        raise ValueError(f"{source.model_id} loads as a masked LM but its tokenizer has no mask token")
+        raise InputError(f"{source.model_id} loads as a masked LM but its tokenizer has no mask token")
     model = model.to(device).eval()
 
     changed = [p.name for p, identity in identities.items() if file_identity(p) != identity]
     if changed:
-        raise ValueError(
+        raise InputError(
             f"{source.model_id}: {', '.join(changed)} changed on disk while it was being "
             "loaded; load it again once the copy has finished"
         )

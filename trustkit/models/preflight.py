@@ -42,7 +42,7 @@ TOKENS_PER_SENTENCE = 16
 FLOPS = {"cpu": 5e10, "cuda": 2e13}
 
 
-class HubUnavailable(RuntimeError):
+class HubUnavailable(HubError, RuntimeError):
     """A profile needs hub models, tokenizers or extras that are not here; the message lists them all."""
 
 

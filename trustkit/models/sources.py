@@ -10,6 +10,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trustkit.errors import InputError
 from trustkit.models.bundles import BUNDLES, resolve
 from trustkit.models.gguf_conversion import convert_gguf
 from trustkit.models.hub import resolve_hub, split_revision
@@ -49,7 +50,7 @@ def _locate(name_or_path) -> _Source:
             return _Source(model_id, str(path.parent), True, None, [path], pickle=True)
         if suffix == ".safetensors":
             return _Source(model_id, str(path.parent), True, None, [path])
-        raise ValueError(
+        raise InputError(
             f"{path} is not a model: give a directory with config.json, a .gguf file, "
             "a .safetensors file beside its config.json, or a hub id"
         )
@@ -61,7 +62,7 @@ def _locate(name_or_path) -> _Source:
             return _Source(model_id, str(path), True, None, safetensors, revision=revision)
         if ggufs:
             if len(ggufs) > 1:
-                raise ValueError(
+                raise InputError(
                     f"{path} holds several GGUF files ({', '.join(p.name for p in ggufs)}); "
                     "pass the path of the one to load"
                 )
@@ -69,11 +70,11 @@ def _locate(name_or_path) -> _Source:
         if len(pickles) == 1:
             return _Source(model_id, str(path), True, None, pickles, pickle=True, revision=revision)
         if pickles:
-            raise ValueError(
+            raise InputError(
                 f"{path} holds several pickle checkpoints ({', '.join(p.name for p in pickles)}); "
                 "sharded pickles are not converted: convert them to safetensors first"
             )
-        raise ValueError(
+        raise InputError(
             f"{path} has no weights: expected model.safetensors, a .gguf file or pytorch_model.bin"
         )
     raise FileNotFoundError(f"no such model file or directory: {model_id}")

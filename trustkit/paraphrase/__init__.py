@@ -1,10 +1,10 @@
 """Paraphrases of bias-benchmark pairs: seeded backends, pair-consistent rewriting, filters, tables.
 
-``paraphrase_pairs(load_pairs("crows_pairs"), BackTranslationParaphraser(), n=3)`` gives a long
+``paraphrase_pairs(load_pairs("crows_pairs"), BackTranslationParaphraser(), n_paraphrases=3)`` gives a long
 table (Finspector's columns, ``para_index`` 0 = the original); ``to_pair_table`` makes it scoreable.
 """
 
-from trustkit.errors import UnknownNameError
+from trustkit.errors import InputError, UnknownNameError
 from trustkit.paraphrase.backtranslation import (
     BackTranslationParaphraser,
     input_variants,
@@ -30,8 +30,8 @@ from trustkit.paraphrase.rejections import REJECTION_KINDS, Rejection
 from trustkit.paraphrase.seq2seq import Seq2SeqParaphraser, TranslationPairParaphraser, load_seq2seq
 from trustkit.paraphrase.table import (
     LONG_COLUMNS,
-    PAIR_COLUMNS,
     REJECTED_COLUMNS,
+    WORDING_PAIR_COLUMNS,
     load_paraphrases,
     pair_wordings,
     read_metadata,
@@ -60,7 +60,7 @@ def make_paraphraser(method: str, model: str | None = None, **options) -> Paraph
         return InstructionParaphraser(model or "smollm2-135m-instruct", **options)
     if method == "seq2seq":
         if not model:
-            raise ValueError(
+            raise InputError(
                 "the seq2seq method needs a model, e.g. humarin/chatgpt_paraphraser_on_T5_base "
                 "or 'Helsinki-NLP/opus-mt-en-de,Helsinki-NLP/opus-mt-de-en'"
             )
@@ -90,9 +90,9 @@ __all__ = [
     "LONG_COLUMNS",
     "METHODS",
     "MODES",
-    "PAIR_COLUMNS",
     "REJECTED_COLUMNS",
     "REJECTION_KINDS",
+    "WORDING_PAIR_COLUMNS",
     "BackTranslationParaphraser",
     "FilterSettings",
     "InstructionParaphraser",

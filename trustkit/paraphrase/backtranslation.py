@@ -119,7 +119,8 @@ class BackTranslationParaphraser(Paraphraser):
     Example
     -------
     >>> bt = BackTranslationParaphraser()
-    >>> bt.generate(["The poor are really ignorant about how to handle the money they do have."], n=1)  # doctest: +SKIP
+    >>> sentence = "The poor are really ignorant about how to handle the money they do have."
+    >>> bt.generate([sentence], n_paraphrases=1)  # doctest: +SKIP
     [['The poor are really ignorant about how to deal with the money they have.']]
     """
 

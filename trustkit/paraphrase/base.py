@@ -1,4 +1,4 @@
-"""The one paraphraser interface, ``Paraphraser.generate(sentences, n, seed)``, and input checks.
+"""The one paraphraser interface, ``Paraphraser.generate(sentences, n_paraphrases=..., seed=...)``, and input checks.
 
 Backends (back-translation, instruction LM, seq2seq) subclass it and implement only
 ``_generate_batch``; caching, batching, progress and bad-input handling live here once.
@@ -12,7 +12,9 @@ import warnings
 
 from tqdm.auto import tqdm
 
+from trustkit.errors import InputError
 from trustkit.paraphrase.cache import ParaphraseCache
+from trustkit.scoring.cache import CacheError
 
 MAX_WORDS = 100
 MAX_CHARS = 800
@@ -46,7 +48,7 @@ def input_problem(sentence: object, max_words: int = MAX_WORDS, max_chars: int =
 
 
 class Paraphraser(abc.ABC):
-    """Base class: ``generate(sentences, n, seed) -> list[list[str]]``, cached per sentence.
+    """Base class: ``generate(sentences, *, n_paraphrases, seed) -> list[list[str]]``, cached per sentence.
 
     Subclasses set ``backend_id`` (everything that changes the output: model hash, prompt,
     decoding) and implement ``_generate_batch(sentences, n, seed)``, which must give each sentence
@@ -59,7 +61,7 @@ class Paraphraser(abc.ABC):
     use_cache : bool
         Read and write the on-disk cache.
     cache_root : path or None
-        Cache directory; None means ``$TRUSTKIT_CACHE/paraphrase``.
+        Directory of the cache file (``paraphrases.sqlite``); None means ``$TRUSTKIT_CACHE/paraphrase``.
     revision : str or None
         The hub commit of the backend's model when it came from the hub (figures record it);
         None for packaged or local models.
@@ -76,14 +78,14 @@ class Paraphraser(abc.ABC):
         """Return up to ``n`` raw candidates for each sentence (no filtering)."""
 
     def generate(
-        self, sentences: list[str], n: int = 5, seed: int = 0, progress: bool = True
+        self, sentences: list[str], *, n_paraphrases: int = 5, seed: int = 0, progress: bool = True
     ) -> list[list[str]]:
-        """Paraphrase each sentence into up to ``n`` candidates, reproducibly for a given ``seed``.
+        """Paraphrase each sentence into up to ``n_paraphrases`` candidates, reproducibly for a ``seed``.
 
         Parameters
         ----------
         sentences : list of str
-        n : int
+        n_paraphrases : int
             Candidates per sentence (a backend may return fewer, e.g. when variants coincide).
         seed : int
             Seeds sampling per sentence, so a sentence's candidates do not depend on the batch.
@@ -99,16 +101,16 @@ class Paraphraser(abc.ABC):
 
         Example
         -------
-        >>> BackTranslationParaphraser().generate(["Women don't know how to drive."], n=1)  # doctest: +SKIP
+        >>> BackTranslationParaphraser().generate(["Women don't know how to drive."], n_paraphrases=1)  # doctest: +SKIP
         [["Women don't know how to drive."]]
         """
         if isinstance(sentences, str):
             raise TypeError("generate() takes a list of sentences; wrap a single sentence in a list")
-        if int(n) < 1:
-            raise ValueError(f"n must be at least 1, got {n}")
-        n, seed = int(n), int(seed)
+        if int(n_paraphrases) < 1:
+            raise InputError(f"n_paraphrases must be at least 1, got {n_paraphrases}")
+        n, seed = int(n_paraphrases), int(seed)
         results: list[list[str] | None] = [None] * len(sentences)
-        cache = ParaphraseCache(self.backend_id, root=self.cache_root) if self.use_cache else None
+        cache = self._open_cache() if self.use_cache else None
         todo: list[int] = []
         for i, sentence in enumerate(sentences):
             problem = input_problem(sentence)
@@ -116,7 +118,7 @@ class Paraphraser(abc.ABC):
                 warnings.warn(f"sentence {i} not paraphrased: {problem}", stacklevel=2)
                 results[i] = []
                 continue
-            hit = cache.get(sentence, seed, n) if cache else None
+            hit = cache.get(sentence, seed, n) if cache is not None else None
             if hit is not None:
                 results[i] = hit
             else:
@@ -136,12 +138,20 @@ class Paraphraser(abc.ABC):
                 for sentence, candidates in zip(chunk, outputs, strict=True):
                     candidates = [c for c in candidates if isinstance(c, str)][:n]
                     done[sentence] = candidates
-                    if cache:
+                    if cache is not None:
                         cache.put(sentence, seed, n, candidates)
                 bar.update(len(chunk))
         for i in todo:
             results[i] = done[sentences[i]]
         return [list(r) for r in results]
+
+    def _open_cache(self) -> ParaphraseCache | None:
+        """The paraphrase cache; one that cannot be opened (a read-only home) is skipped with a warning."""
+        try:
+            return ParaphraseCache(self.backend_id, root=self.cache_root)
+        except CacheError as err:
+            warnings.warn(f"{err}; paraphrasing without it", stacklevel=3)
+            return None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.backend_id!r})"

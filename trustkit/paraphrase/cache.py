@@ -1,7 +1,10 @@
-"""On-disk cache of paraphrase candidates, one small JSON file per (backend, seed, n, sentence).
+"""Paraphrase candidates on disk, keyed by (backend, seed, n, sentence), in the score cache's store.
 
 Part of ``trustkit.paraphrase``: every backend's ``generate`` reads and writes it, so a long run that
-is interrupted resumes where it stopped and a re-run with the same settings costs nothing.
+is interrupted resumes where it stopped and a re-run with the same settings costs nothing. The
+entries live in a :class:`trustkit.scoring.ScoreCache` file of their own (``paraphrases.sqlite``),
+so each is written atomically and stored with a checksum: an entry that fails it is generated
+again, with one warning.
 """
 
 from __future__ import annotations
@@ -9,15 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
+import warnings
 from pathlib import Path
 
-from trustkit.fileio import atomic_write_text
 from trustkit.paths import cache_dir
+from trustkit.scoring.cache import CacheIntegrityWarning, ScoreCache
 
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", text)[:80]
+FILE_NAME = "paraphrases.sqlite"
 
 
 class ParaphraseCache:
@@ -28,7 +29,7 @@ class ParaphraseCache:
     backend_id : str
         Identifies everything that changes a backend's output (model file hash, prompt, decoding).
     root : path, optional
-        Directory to use; default ``cache_dir("paraphrase")``.
+        Directory of the cache file; default ``cache_dir("paraphrase")``.
 
     Example
     -------
@@ -40,33 +41,40 @@ class ParaphraseCache:
     """
 
     def __init__(self, backend_id: str, root: str | os.PathLike | None = None):
-        digest = hashlib.sha256(backend_id.encode()).hexdigest()[:12]
         base = Path(root) if root is not None else cache_dir("paraphrase")
         self.backend_id = backend_id
-        self.directory = base / f"{_slug(backend_id)}-{digest}"
+        self.store = ScoreCache(base / FILE_NAME)
+        self.path = self.store.path
 
-    def _path(self, sentence: str, seed: int, n: int) -> Path:
-        key = hashlib.sha256(f"{seed}\x00{n}\x00{sentence}".encode()).hexdigest()
-        return self.directory / key[:2] / f"{key}.json"
+    def _key(self, sentence: str, seed: int, n: int) -> str:
+        blob = json.dumps(["paraphrase", self.backend_id, int(seed), int(n), sentence], ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
     def get(self, sentence: str, seed: int, n: int) -> list[str] | None:
         """Return the cached candidates, or None when this sentence was not generated yet."""
-        path = self._path(sentence, seed, n)
-        try:
-            record = json.loads(path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
+        record = self.store.get_many([self._key(sentence, seed, n)])
+        if self.store.corrupt:
+            warnings.warn(
+                f"a cached paraphrase in {self.path} failed its checksum and is generated again",
+                CacheIntegrityWarning,
+                stacklevel=3,
+            )
+            self.store.corrupt = 0
+        if not record:
             return None
-        if record.get("sentence") != sentence:  # hash collision or a foreign file: recompute
+        (value,) = record.values()
+        if value.get("sentence") != sentence:  # a foreign entry: recompute
             return None
-        return list(record["candidates"])
+        return list(value["candidates"])
 
     def put(self, sentence: str, seed: int, n: int, candidates: list[str]) -> None:
-        """Store candidates atomically, so an interrupted run never leaves a half-written entry."""
-        record = {
-            "backend": self.backend_id,
-            "seed": seed,
-            "n": n,
-            "sentence": sentence,
-            "candidates": list(candidates),
-        }
-        atomic_write_text(self._path(sentence, seed, n), json.dumps(record, ensure_ascii=False))
+        """Store candidates in one transaction, so an interrupted run never leaves a half-written entry."""
+        record = {"backend": self.backend_id, "seed": seed, "n": n, "sentence": sentence}
+        self.store.put_many({self._key(sentence, seed, n): {**record, "candidates": list(candidates)}})
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+    def close(self) -> None:
+        """Close the cache file."""
+        self.store.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from trustkit.errors import InputError
 from trustkit.paraphrase.rejections import Rejection
 from trustkit.paraphrase.similarity import SimilarityScorer as SimilarityScorer
 from trustkit.text import words
@@ -83,9 +84,9 @@ class FilterSettings:
 
     def __post_init__(self):
         if not -1 <= self.min_similarity <= 1:
-            raise ValueError(f"min_similarity must be a cosine in [-1, 1], got {self.min_similarity}")
+            raise InputError(f"min_similarity must be a cosine in [-1, 1], got {self.min_similarity}")
         if not 0 < self.min_length_ratio <= 1 <= self.max_length_ratio:
-            raise ValueError(
+            raise InputError(
                 "need 0 < min_length_ratio <= 1 <= max_length_ratio, got "
                 f"{self.min_length_ratio} and {self.max_length_ratio}"
             )

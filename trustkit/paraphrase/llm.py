@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import re
 
+from trustkit.errors import InputError
 from trustkit.paraphrase.base import Paraphraser
 from trustkit.paraphrase.sampling import row_seed, seeded_generate
 
@@ -76,7 +77,7 @@ class InstructionParaphraser(Paraphraser):
     Example
     -------
     >>> llm = InstructionParaphraser()  # doctest: +SKIP
-    >>> llm.generate(["Women don't know how to drive."], n=2, seed=0)  # doctest: +SKIP
+    >>> llm.generate(["Women don't know how to drive."], n_paraphrases=2, seed=0)  # doctest: +SKIP
     [['Women are not equipped to drive.', "Women don't know how to operate a car."]]
     """
 
@@ -98,7 +99,7 @@ class InstructionParaphraser(Paraphraser):
         if not hasattr(model, "model") or not hasattr(model, "tokenizer"):
             raise TypeError("model must be a name/path or a LoadedModel (with .model and .tokenizer)")
         if getattr(model.tokenizer, "chat_template", None) is None:
-            raise ValueError(
+            raise InputError(
                 "this model's tokenizer has no chat template; use an instruction-tuned (chat) model"
             )
         self.loaded = model

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.paraphrase.base import Paraphraser, input_problem
 from trustkit.paraphrase.consistent import is_minimal_pair_like, transfer_group_words
 from trustkit.paraphrase.filters import (
@@ -23,9 +24,11 @@ from trustkit.paraphrase.filters import (
 )
 from trustkit.paraphrase.rejections import Rejection
 from trustkit.paraphrase.table import LONG_COLUMNS, REJECTED_COLUMNS
+from trustkit.summary import Summary
 
 MODES = ("consistent", "independent")
-_PAIR_COLUMNS = {"pair_id", "sent_more", "sent_less", "direction", "bias_type"}
+#: what paraphrase_pairs needs of a pair table (``trustkit.data.PAIR_COLUMNS`` without ``source_row``)
+PAIR_INPUT_COLUMNS = {"pair_id", "sent_more", "sent_less", "direction", "bias_type"}
 
 
 @dataclass
@@ -41,15 +44,16 @@ class ParaphraseResult:
     rejected: pd.DataFrame
     settings: dict = field(default_factory=dict)
 
-    def summary(self) -> dict:
+    def summary(self) -> Summary:
         """The run in numbers: pairs, yield, kept and rejected counts, similarity, diversity.
 
         Yield is the share of pairs with at least one kept paraphrase pair; similarity and
         diversity are the means over kept paraphrases; rejections are also counted by kind.
+        A :class:`~trustkit.summary.Summary` (a dict) titled by the backend.
         """
         pairs = self.settings.get("pairs", self.table["pair_id"].nunique())
         para = self.table[self.table["para_index"] > 0]
-        return {
+        values = {
             "pairs": int(pairs),
             "pairs_with_paraphrase": int(para["pair_id"].nunique()),
             "yield": para["pair_id"].nunique() / pairs if pairs else math.nan,
@@ -59,23 +63,25 @@ class ParaphraseResult:
             "rejected": len(self.rejected),
             "rejected_by_kind": self.rejected["kind"].value_counts().to_dict(),
         }
+        return Summary(values, title=str(self.settings.get("backend", "")))
 
 
 def _check_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(pairs, pd.DataFrame):
         raise TypeError("pairs must be a DataFrame from trustkit.data.load_pairs")
-    missing = _PAIR_COLUMNS - set(pairs.columns)
+    missing = PAIR_INPUT_COLUMNS - set(pairs.columns)
     if missing:
-        raise ValueError(f"pairs lack columns {sorted(missing)}; load them with trustkit.data.load_pairs")
+        raise InputError(f"pairs lack columns {sorted(missing)}; load them with trustkit.data.load_pairs")
     if pairs["pair_id"].duplicated().any():
-        raise ValueError("pair_id must be unique")
+        raise InputError("pair_id must be unique")
     return pairs.reset_index(drop=True)
 
 
 def paraphrase_pairs(
     pairs: pd.DataFrame,
     paraphraser: Paraphraser,
-    n: int = 5,
+    *,
+    n_paraphrases: int = 5,
     seed: int = 0,
     mode: str = "consistent",
     settings: FilterSettings | None = None,
@@ -95,7 +101,7 @@ def paraphrase_pairs(
     ----------
     pairs : DataFrame with ``pair_id, sent_more, sent_less, direction, bias_type``.
     paraphraser : a ``Paraphraser`` backend.
-    n, seed : candidates per sentence and the seed (``Paraphraser.generate``).
+    n_paraphrases, seed : candidates per sentence and the seed (``Paraphraser.generate``).
     mode : "consistent" or "independent".
     settings : FilterSettings (default thresholds when None).
     scorer : SimilarityScorer (all-MiniLM-L6-v2 loaded when None).
@@ -108,21 +114,58 @@ def paraphrase_pairs(
     Example
     -------
     >>> result = paraphrase_pairs(  # doctest: +SKIP
-    ...     load_pairs("crows_pairs").head(5), BackTranslationParaphraser(), n=2
+    ...     load_pairs("crows_pairs").head(5), BackTranslationParaphraser(), n_paraphrases=2
     ... )
     >>> to_pair_table(result.table).head()  # doctest: +SKIP
     """
     if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
+        raise InputError(f"mode must be one of {MODES}, got {mode!r}")
     pairs = _check_pairs(pairs)
     settings = settings or FilterSettings()
     scorer = scorer or SimilarityScorer()
     common = {"backend": paraphraser.backend_id, "seed": int(seed), "mode": mode}
-    rows: list[dict] = []
-    rejected: list[dict] = []
+    rejected = _Rejections(common)
+    good = _usable_pairs(pairs, rejected)
+    sides = ("more",) if mode == "consistent" else ("more", "less")
+    candidates = _generate(good, sides, paraphraser, n_paraphrases, seed, progress)
+    # Surface checks and group-word transfer first; similarity in one batch afterwards.
+    provisional = _surface_checks(good, sides, candidates, mode, settings, rejected)
+    accepted = _similarity_checks(provisional, scorer, settings, rejected)
+    rows = _rows(good, accepted, common, rejected)
+    table = pd.DataFrame(rows, columns=LONG_COLUMNS)
+    order = {"more": 0, "less": 1}
+    table = table.sort_values(
+        ["pair_id", "para_index", "more_or_less"],
+        key=lambda c: c.map(order) if c.name == "more_or_less" else c,
+        kind="stable",
+    ).reset_index(drop=True)
+    return ParaphraseResult(
+        table=table,
+        rejected=pd.DataFrame(rejected.rows, columns=REJECTED_COLUMNS),
+        settings={
+            **common,
+            "revision": paraphraser.revision,
+            "n": int(n_paraphrases),  # the key that saved results carry
+            "pairs": len(pairs),
+            "min_similarity": settings.min_similarity,
+            "min_length_ratio": settings.min_length_ratio,
+            "max_length_ratio": settings.max_length_ratio,
+            "similarity_model": scorer.model_id,
+        },
+    )
 
-    def reject(pair, side, index, source, candidate, reason: Rejection, similarity=math.nan):
-        rejected.append(
+
+# The stages of paraphrase_pairs, in order.
+
+
+class _Rejections:
+    """The rejected candidates, one row each, in the order the stages find them."""
+
+    def __init__(self, common: dict):
+        self.common, self.rows = common, []
+
+    def add(self, pair, side, index, source, candidate, reason: Rejection, similarity=math.nan) -> None:
+        self.rows.append(
             {
                 "pair_id": pair.pair_id,
                 "bias_type": pair.bias_type,
@@ -134,10 +177,13 @@ def paraphrase_pairs(
                 "kind": reason.kind,
                 "reason": str(reason),
                 "similarity": similarity,
-                **common,
+                **self.common,
             }
         )
 
+
+def _usable_pairs(pairs: pd.DataFrame, rejected: _Rejections) -> list:
+    """The pairs whose two sentences can be paraphrased; the others are rejected as bad input."""
     good = []
     for pair in pairs.itertuples(index=False):
         problems = [
@@ -146,21 +192,29 @@ def paraphrase_pairs(
         ]
         problems = [p for p in problems if p[2]]
         for side, text, problem in problems:
-            reject(pair, side, -1, text, None, Rejection("bad_input", f"bad input: {problem}"))
+            rejected.add(pair, side, -1, text, None, Rejection("bad_input", f"bad input: {problem}"))
         if not problems:
             good.append(pair)
+    return good
 
-    sides = ("more",) if mode == "consistent" else ("more", "less")
+
+def _generate(good: list, sides, paraphraser: Paraphraser, n_paraphrases, seed, progress) -> dict:
+    """``{(pair_id, side): candidates}``: every source sentence in one ``generate`` call."""
     sources = [getattr(p, f"sent_{side}") for p in good for side in sides]
-    generated = paraphraser.generate(sources, n=n, seed=seed, progress=progress)
-    candidates = {
+    generated = paraphraser.generate(sources, n_paraphrases=n_paraphrases, seed=seed, progress=progress)
+    return {
         (p.pair_id, side): generated[i * len(sides) + k]
         for i, p in enumerate(good)
         for k, side in enumerate(sides)
     }
 
-    # Surface checks and group-word transfer first; similarity in one batch afterwards.
-    provisional = []  # (pair, candidate index, {side: (source, paraphrase)})
+
+def _surface_checks(good: list, sides, candidates: dict, mode: str, settings, rejected: _Rejections) -> list:
+    """``[(pair, candidate index, {side: (source, paraphrase)})]`` that pass the surface checks.
+
+    In consistent mode the other sentence is made by transferring the group words, and must pass too.
+    """
+    provisional = []
     for pair in good:
         kept_text = {side: [] for side in ("more", "less")}
         for side in sides:
@@ -175,15 +229,19 @@ def paraphrase_pairs(
                         reason = reason and reason.detail(f"less sentence: {less!r}")
                         versions["less"] = (pair.sent_less, less)
                 if reason is not None:
-                    reject(pair, side, j, source, candidate, reason)
+                    rejected.add(pair, side, j, source, candidate, reason)
                     continue
                 for s, (_, text) in versions.items():
                     kept_text[s].append(text)
                 provisional.append((pair, j, versions))
+    return provisional
 
+
+def _similarity_checks(provisional: list, scorer, settings, rejected: _Rejections) -> dict:
+    """``{(pair_id, side): [(source, paraphrase, similarity)]}`` of what reaches the threshold."""
     flat = [(src, text) for _, _, versions in provisional for src, text in versions.values()]
     sims = iter(scorer.similarity([t for _, t in flat], [s for s, _ in flat]))
-    accepted = {}  # (pair_id, side) -> list of paraphrases with their similarity
+    accepted: dict = {}
     for pair, j, versions in provisional:
         scored = {side: (src, text, next(sims)) for side, (src, text) in versions.items()}
         failed = [(side, similarity_rejection(sim, settings)) for side, (_, _, sim) in scored.items()]
@@ -191,19 +249,17 @@ def paraphrase_pairs(
         if failed:
             side, reason = failed[0]
             src, text, sim = scored[side]
-            reject(
-                pair,
-                side,
-                j,
-                src,
-                text,
-                reason if len(scored) == 1 else reason.detail(f"{side} sentence"),
-                sim,
-            )
+            reason = reason if len(scored) == 1 else reason.detail(f"{side} sentence")
+            rejected.add(pair, side, j, src, text, reason, sim)
             continue
         for side, value in scored.items():
             accepted.setdefault((pair.pair_id, side), []).append(value)
+    return accepted
 
+
+def _rows(good: list, accepted: dict, common: dict, rejected: _Rejections) -> list[dict]:
+    """The long table's rows: each original pair, then its k-th kept more and less paraphrases paired."""
+    rows: list[dict] = []
     for pair in good:
         base = {"bias_type": pair.bias_type, "pair_id": pair.pair_id, "direction": pair.direction, **common}
         for side in ("more", "less"):
@@ -236,36 +292,8 @@ def paraphrase_pairs(
                         "minimal_pair": minimal,
                     }
                 )
+        no_partner = Rejection("no_partner", "no partner: the other sentence has fewer kept paraphrases")
         for side, extra in (("more", more[len(less) :]), ("less", less[len(more) :])):
             for src, text, sim in extra:
-                reject(
-                    pair,
-                    side,
-                    -1,
-                    src,
-                    text,
-                    Rejection("no_partner", "no partner: the other sentence has fewer kept paraphrases"),
-                    sim,
-                )
-
-    table = pd.DataFrame(rows, columns=LONG_COLUMNS)
-    order = {"more": 0, "less": 1}
-    table = table.sort_values(
-        ["pair_id", "para_index", "more_or_less"],
-        key=lambda c: c.map(order) if c.name == "more_or_less" else c,
-        kind="stable",
-    ).reset_index(drop=True)
-    return ParaphraseResult(
-        table=table,
-        rejected=pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
-        settings={
-            **common,
-            "revision": paraphraser.revision,
-            "n": int(n),
-            "pairs": len(pairs),
-            "min_similarity": settings.min_similarity,
-            "min_length_ratio": settings.min_length_ratio,
-            "max_length_ratio": settings.max_length_ratio,
-            "similarity_model": scorer.model_id,
-        },
-    )
+                rejected.add(pair, side, -1, src, text, no_partner, sim)
+    return rows

@@ -6,6 +6,8 @@ both columns, so nothing downstream parses reason text.
 
 from __future__ import annotations
 
+from trustkit.errors import InputError
+
 #: every rejection kind, with the short label figures and outcome tables show for it
 REJECTION_KINDS: dict[str, str] = {
     "bad_input": "bad input",  # the source sentence itself is unusable
@@ -45,7 +47,7 @@ class Rejection(str):
     def __new__(cls, kind: str, reason: str):
         """A rejection of ``kind`` (a key of ``REJECTION_KINDS``; else ValueError) saying ``reason``."""
         if kind not in REJECTION_KINDS:
-            raise ValueError(f"unknown rejection kind {kind!r}; known: {', '.join(REJECTION_KINDS)}")
+            raise InputError(f"unknown rejection kind {kind!r}; known: {', '.join(REJECTION_KINDS)}")
         self = super().__new__(cls, reason)
         self.kind = kind
         return self

@@ -12,6 +12,8 @@ import hashlib
 import torch
 from transformers import LogitsProcessor, LogitsProcessorList, StoppingCriteria, StoppingCriteriaList
 
+from trustkit.errors import InputError
+
 
 def row_seed(seed: int, sentence: str, index: int) -> int:
     """A 63-bit seed for candidate ``index`` of ``sentence`` under the run's ``seed``.
@@ -70,9 +72,9 @@ class RowSeededSampler(LogitsProcessor):
 
     def __init__(self, row_seeds: list[int], temperature: float = 0.7, top_p: float = 0.9):
         if temperature <= 0:
-            raise ValueError(f"temperature must be > 0, got {temperature}")
+            raise InputError(f"temperature must be > 0, got {temperature}")
         if not 0 < top_p <= 1:
-            raise ValueError(f"top_p must be in (0, 1], got {top_p}")
+            raise InputError(f"top_p must be in (0, 1], got {top_p}")
         self.generators = [torch.Generator().manual_seed(int(s)) for s in row_seeds]
         self.temperature = float(temperature)
         self.top_p = float(top_p)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from trustkit.errors import InputError
 from trustkit.paraphrase.base import Paraphraser
 from trustkit.paraphrase.sampling import row_seed, seeded_generate
 
@@ -37,16 +38,16 @@ def load_seq2seq(name_or_path: str, allow_pickle: bool = False, device: str | No
     try:
         model = AutoModelForSeq2SeqLM.from_pretrained(load_from, use_safetensors=True)
     except (OSError, ValueError) as error:
-        raise ValueError(f"could not load seq2seq model {name_or_path!r}: {error}") from error
+        raise InputError(f"could not load seq2seq model {name_or_path!r}: {error}") from error
     try:
         tokenizer = AutoTokenizer.from_pretrained(load_from)
     except (OSError, ValueError, ImportError) as error:
-        raise ValueError(
+        raise InputError(
             f"could not load the tokenizer of {name_or_path!r}: {error} (T5 and ALBERT "
             "tokenizers need the paper extra: pip install -e '.[paper]')"
         ) from error
     if not getattr(model.config, "is_encoder_decoder", False):
-        raise ValueError(
+        raise InputError(
             f"{name_or_path} is not an encoder-decoder model; use InstructionParaphraser for chat LMs"
         )
     model.eval()
@@ -54,9 +55,13 @@ def load_seq2seq(name_or_path: str, allow_pickle: bool = False, device: str | No
         model.to(device)
     if source.revision:
         return model, tokenizer, f"{split_revision(source.model_id)[0]}@{source.revision}"
-    from trustkit.models import file_sha256
+    from trustkit.fileio import sha256_file
 
-    return model, tokenizer, f"{Path(source.location).name}@{file_sha256(source.weight_files[0])[:12]}"
+    return (
+        model,
+        tokenizer,
+        f"{Path(source.location).name}@{sha256_file(source.weight_files[0], remember=True)[:12]}",
+    )
 
 
 def hub_revision(name_or_path: str) -> str | None:
@@ -91,7 +96,7 @@ class Seq2SeqParaphraser(Paraphraser):
     Example
     -------
     >>> Seq2SeqParaphraser("prithivida/parrot_paraphraser_on_T5").generate(  # doctest: +SKIP
-    ...     ["Women don't know how to drive."], n=3, seed=0)
+    ...     ["Women don't know how to drive."], n_paraphrases=3, seed=0)
     """
 
     def __init__(
@@ -165,7 +170,7 @@ class TranslationPairParaphraser(Seq2SeqParaphraser):
     -------
     >>> TranslationPairParaphraser(  # doctest: +SKIP
     ...     "Helsinki-NLP/opus-mt-en-de", "Helsinki-NLP/opus-mt-de-en"
-    ... ).generate(["Women don't know how to drive."], n=2)
+    ... ).generate(["Women don't know how to drive."], n_paraphrases=2)
     """
 
     def __init__(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from importlib.metadata import version
 
+from trustkit.errors import InputError
 from trustkit.scoring.cache import ScoreCache, item_key, open_cache
 
 _METRIC = "cosine_similarity"
@@ -89,7 +90,7 @@ class SimilarityScorer:
     def similarity(self, sentences: list[str], references: list[str]) -> list[float]:
         """Cosine similarity of ``sentences[i]`` to ``references[i]`` (same length lists)."""
         if len(sentences) != len(references):
-            raise ValueError(f"{len(sentences)} sentences but {len(references)} references")
+            raise InputError(f"{len(sentences)} sentences but {len(references)} references")
         if not sentences:
             return []
         pairs = list(zip(sentences, references))

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.fileio import atomic_path
 
 LONG_COLUMNS = [
@@ -43,7 +44,8 @@ REJECTED_COLUMNS = [
     "seed",
     "mode",
 ]
-PAIR_COLUMNS = ["pair_id", "para_index", "bias_type", "direction", "sent_more", "sent_less"]
+#: leading columns of :func:`to_pair_table` (the pair schema of ``trustkit.data`` plus ``para_index``)
+WORDING_PAIR_COLUMNS = ["pair_id", "para_index", "bias_type", "direction", "sent_more", "sent_less"]
 
 
 def to_pair_table(long: pd.DataFrame) -> pd.DataFrame:
@@ -64,10 +66,10 @@ def to_pair_table(long: pd.DataFrame) -> pd.DataFrame:
         long.columns
     )
     if missing:
-        raise ValueError(f"not a paraphrase long table: missing columns {sorted(missing)}")
+        raise InputError(f"not a paraphrase long table: missing columns {sorted(missing)}")
     counts = long.groupby(["pair_id", "para_index", "more_or_less"]).size()
     if (counts != 1).any():
-        raise ValueError(
+        raise InputError(
             f"(pair_id, para_index, more_or_less) repeated: {counts[counts != 1].index.tolist()[:5]}"
         )
     keys = ["pair_id", "para_index"]
@@ -76,11 +78,11 @@ def to_pair_table(long: pd.DataFrame) -> pd.DataFrame:
     less = long[long["more_or_less"] == "less"].set_index(keys)
     unmatched = more.index.symmetric_difference(less.index)
     if len(unmatched):
-        raise ValueError(f"pairs without both a 'more' and a 'less' row: {unmatched.tolist()[:5]}")
+        raise InputError(f"pairs without both a 'more' and a 'less' row: {unmatched.tolist()[:5]}")
     wide = more[["bias_type", "direction", "sentence"] + extras].rename(columns={"sentence": "sent_more"})
     wide["sent_less"] = less.loc[wide.index, "sentence"]
     wide = wide.reset_index().sort_values(keys, kind="stable").reset_index(drop=True)
-    return wide[PAIR_COLUMNS + extras]
+    return wide[WORDING_PAIR_COLUMNS + extras]
 
 
 def pair_wordings(result, *, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -111,7 +113,7 @@ def pair_wordings(result, *, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
     [[1, 0, 'a'], [1, 1, 'c'], [2, 0, 'e']]
     """
     long = getattr(result, "table", result)
-    wide = to_pair_table(long) if long is not None else pd.DataFrame(columns=PAIR_COLUMNS)
+    wide = to_pair_table(long) if long is not None else pd.DataFrame(columns=WORDING_PAIR_COLUMNS)
     kept = wide[wide["para_index"] > 0]
     if pairs is None:
         originals = wide[wide["para_index"] == 0]
@@ -168,7 +170,7 @@ def save_paraphrases(
     """
     path = Path(path)
     if path.suffix != ".parquet":
-        raise ValueError(f"output must be a .parquet file, got {path}")
+        raise InputError(f"output must be a .parquet file, got {path}")
     _write_parquet_atomic(table, path, metadata or {})
     _write_parquet_atomic(rejected, rejected_path(path), metadata or {})
     return path

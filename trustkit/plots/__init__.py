@@ -15,7 +15,6 @@ from trustkit.plots.style import (
     house_style,
     model_label,
     model_labels,
-    save_figure,
 )
 from trustkit.plots.tables import category_table
 
@@ -33,5 +32,4 @@ __all__ = [
     "plot_original_vs_paraphrase",
     "plot_revision_counts",
     "plot_threshold_curve",
-    "save_figure",
 ]

@@ -5,21 +5,19 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from trustkit.plots.style import PALETTE, _save_to_path
+from trustkit.plots.style import PALETTE
 
 __all__ = ["plot_revision_counts"]
 
 
-def plot_revision_counts(counts: pd.DataFrame, original: str = "original", path=None):
+def plot_revision_counts(counts: pd.DataFrame, *, original: str = "original"):
     """Stacked bars of edited / relabelled / removed / added pairs per bias type, one panel per revision.
 
     Parameters
     ----------
-    counts : :func:`trustkit.pair_audit.revision_counts` (index ``revision, bias_type``, one
+    counts : :func:`trustkit.data.pair_audit.revision_counts` (index ``revision, bias_type``, one
         column per status).
     original : name of the version the revisions are compared with (panel titles).
-    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a
-        path stem writes PNG + SVG.
 
     Returns
     -------
@@ -56,5 +54,4 @@ def plot_revision_counts(counts: pd.DataFrame, original: str = "original", path=
         ax.spines[["top", "right"]].set_visible(False)
     handles, labels = axes[0][0].get_legend_handles_labels()
     fig.legend(handles, labels, title="pairs", loc="outside right upper", frameon=False)
-    _save_to_path(fig, path)
     return fig

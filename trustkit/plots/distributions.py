@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from trustkit.errors import InputError
 from trustkit.metrics.crows import pair_outcome
-from trustkit.plots.style import PALETTE, _save_to_path, house_style, model_labels
+from trustkit.plots.style import PALETTE, house_style, model_labels
 from trustkit.tables import check_scored, require_columns
 
 __all__ = ["plot_delta_distributions", "plot_original_vs_paraphrase"]
@@ -20,10 +21,10 @@ __all__ = ["plot_delta_distributions", "plot_original_vs_paraphrase"]
 
 def plot_delta_distributions(
     scored: pd.DataFrame,
+    *,
     tau: float | dict[str, float] | None = None,
     model_col: str = "model",
     original_only: bool = True,
-    path=None,
     title: str = "Log-likelihood difference within each pair",
 ):
     """Distribution of Δ = score_more − score_less per model, with 0 and ±τ marked.
@@ -35,8 +36,6 @@ def plot_delta_distributions(
     tau : threshold to mark as dashed lines at ±τ; a dict maps a model name to its own τ.
     model_col : column naming the model.
     original_only : use only the original sentences (para_index 0).
-    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a
-        path stem writes PNG + SVG.
     title : figure title.
 
     Returns
@@ -101,14 +100,13 @@ def plot_delta_distributions(
         ax.set_xlabel("Δ = score(sent_more) − score(sent_less)")
         ax.set_ylabel("")
         ax.set_title(title, loc="left")
-    _save_to_path(fig, path)
     return fig
 
 
 def plot_original_vs_paraphrase(
     scored: pd.DataFrame,
+    *,
     decimals="auto",
-    path=None,
     title: str | None = None,
     model_col: str = "model",
 ):
@@ -125,8 +123,6 @@ def plot_original_vs_paraphrase(
     scored : scored pair table with originals (para_index 0) and paraphrases (> 0), one model.
     decimals : rounding used to decide signs; "auto" (default): the metric's tie rule (raw
         floats for AUL/AULA, metric.py's 3 decimals otherwise), see ``tie_decimals``.
-    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a
-        path stem writes PNG + SVG.
     title : figure title (default names the model when the table has a ``model`` column).
     model_col : column naming the model (for the title and the control label).
 
@@ -146,7 +142,7 @@ def plot_original_vs_paraphrase(
     orig = table[table["para_index"] == 0].set_index("pair_id")
     para = table[(table["para_index"] > 0) & table["pair_id"].isin(orig.index)]
     if para.empty:
-        raise ValueError("no paraphrase rows with an original to compare against (para_index > 0)")
+        raise InputError("no paraphrase rows with an original to compare against (para_index > 0)")
     x = orig.loc[para["pair_id"], "delta"].to_numpy()
     flip = para["sign"].to_numpy() != orig.loc[para["pair_id"], "sign"].to_numpy()
     flipped_pairs = pd.Series(flip, index=para["pair_id"].to_numpy()).groupby(level=0).any()
@@ -186,5 +182,4 @@ def plot_original_vs_paraphrase(
         ax.set_ylabel("Δ paraphrase")
         ax.set_title(title, loc="left", fontsize="medium")
         fig.legend(loc="outside lower center", ncols=2, fontsize="x-small")
-    _save_to_path(fig, path)
     return fig

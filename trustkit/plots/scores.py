@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from trustkit.plots.style import LINE_COLOURS, MIN_PAIRS, PALETTE, _save_to_path, house_style, model_labels
+from trustkit.plots.style import LINE_COLOURS, MIN_PAIRS, PALETTE, house_style, model_labels
 from trustkit.tables import require_columns
 
 __all__ = ["plot_category_scores", "plot_metric_variants", "plot_threshold_curve"]
@@ -29,8 +29,8 @@ def _subtitle(table: pd.DataFrame, model_col: str = "model") -> str:
 
 def plot_threshold_curve(
     curve: pd.DataFrame,
+    *,
     tau: float | None = None,
-    path=None,
     title: str | None = None,
     min_pairs: int = MIN_PAIRS,
 ):
@@ -41,8 +41,6 @@ def plot_threshold_curve(
     curve : output of :func:`trustkit.stats.threshold_curve` (``group, tau, bias_score,
         undetermined_share``, optionally ``n``); one line per group.
     tau : the chosen τ, marked with a vertical line.
-    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a
-        path stem writes PNG + SVG.
     title : figure title (defaults to a description, plus the model when ``curve`` has one).
     min_pairs : groups other than "overall" with fewer pairs (column ``n``) are not drawn — a
         curve over a handful of pairs is noise — and a note under the figure names them.
@@ -98,7 +96,6 @@ def plot_threshold_curve(
             title or f"Thresholding: bias score of determined pairs and undetermined share{_subtitle(curve)}"
         )
         top.set_title(textwrap.fill(name, 60), loc="left", fontsize="medium")
-    _save_to_path(fig, path)
     return fig
 
 
@@ -129,7 +126,7 @@ def _errorbar_rows(
     ax.set_xlabel("bias score (%)  —  50 = unbiased")
 
 
-def plot_category_scores(scores: pd.DataFrame, path=None, title: str | None = None):
+def plot_category_scores(scores: pd.DataFrame, *, title: str | None = None):
     """Per-category bias scores with CIs, original sentences vs paraphrases.
 
     Parameters
@@ -137,8 +134,6 @@ def plot_category_scores(scores: pd.DataFrame, path=None, title: str | None = No
     scores : rows of :func:`trustkit.stats.bias_score_table` (``group, rows, estimate,
         ci_low, ci_high``), typically the concatenation of the ``rows="original"`` and
         ``rows="paraphrases"`` tables; a ``model`` column (with ``is_control``) names the model.
-    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a
-        path stem writes PNG + SVG.
     title : figure title.
 
     Returns
@@ -162,13 +157,10 @@ def plot_category_scores(scores: pd.DataFrame, path=None, title: str | None = No
         ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=len(series))
         ax.set_title(title or f"Bias score by category{_subtitle(scores)}", loc="left", pad=40)
         fig.tight_layout()
-    _save_to_path(fig, path)
     return fig
 
 
-def plot_metric_variants(
-    scores: pd.DataFrame, path=None, title: str | None = None, metric_col: str = "metric"
-):
+def plot_metric_variants(scores: pd.DataFrame, *, title: str | None = None, metric_col: str = "metric"):
     """Bias scores of several metric variants (PLL, word-l2r, CrowS, AUL, ...) on the same model.
 
     Parameters
@@ -176,8 +168,6 @@ def plot_metric_variants(
     scores : rows of :func:`trustkit.stats.bias_score_table` with a ``metric`` column naming
         the variant; every ``group`` present is drawn (pass only the ``"overall"`` rows for one
         point per variant). A ``model`` column (with ``is_control``) goes into the title.
-    path : deprecated (save the returned figure with :func:`trustkit.provenance.save_figure`); a
-        path stem writes PNG + SVG.
     title : figure title.
     metric_col : column naming the metric variant.
 
@@ -207,5 +197,4 @@ def plot_metric_variants(
             textwrap.fill(title or f"Metric variants{_subtitle(scores)}", 42), loc="left", fontsize="medium"
         )
         fig.tight_layout()
-    _save_to_path(fig, path)
     return fig

@@ -7,17 +7,12 @@ saving (with provenance) is :func:`trustkit.provenance.save_figure`'s job.
 from __future__ import annotations
 
 import contextlib
-import os
-import warnings
 from collections.abc import Iterator
-from pathlib import Path
 
 import matplotlib as mpl
 import pandas as pd
 import seaborn as sns
 from cycler import cycler
-
-from trustkit.provenance import write_figure
 
 __all__ = [
     "CONTROL_SUFFIX",
@@ -27,7 +22,6 @@ __all__ = [
     "house_style",
     "model_label",
     "model_labels",
-    "save_figure",
 ]
 
 #: seaborn's colour-blind-safe palette (Wong-like), used for every categorical colour
@@ -104,61 +98,6 @@ def house_style() -> Iterator[None]:
     """
     with _scoped_rc(_style_settings()):
         yield
-
-
-def save_figure(fig, path: str | os.PathLike | None) -> list[Path]:
-    """Deprecated: write ``fig`` as ``<path>.png`` and ``<path>.svg``; use :func:`trustkit.provenance.save_figure`.
-
-    Kept for one release. Plot functions return figures, and figures are saved in one place,
-    :func:`trustkit.provenance.save_figure`, which also records their provenance.
-
-    Parameters
-    ----------
-    fig : a matplotlib Figure.
-    path : path stem; a ``.png``/``.svg`` suffix is dropped; parent directories are created.
-        None writes nothing and returns an empty list.
-
-    Example
-    -------
-    >>> import matplotlib.pyplot as plt, tempfile
-    >>> fig, ax = plt.subplots()
-    >>> [p.suffix for p in save_figure(fig, Path(tempfile.mkdtemp()) / "demo")]  # doctest: +SKIP
-    ['.png', '.svg']
-    >>> plt.close(fig)
-    """
-    warnings.warn(
-        "trustkit.plots.save_figure is deprecated and goes in the next release: save figures with "
-        "trustkit.provenance.save_figure",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return _write_png_svg(fig, path)
-
-
-def _save_to_path(fig, path) -> None:
-    """The deprecated ``path=`` argument of the plot functions: write PNG + SVG, with a warning."""
-    if path is None:
-        return
-    warnings.warn(
-        "the path= argument of trustkit's plot functions is deprecated and goes in the next release: "
-        "save the returned figure with trustkit.provenance.save_figure",
-        DeprecationWarning,
-        stacklevel=3,
-    )
-    _write_png_svg(fig, path)
-
-
-def _write_png_svg(fig, path) -> list[Path]:
-    if path is None:
-        return []
-    stem = Path(path)
-    if stem.suffix in {".png", ".svg"}:
-        stem = stem.with_suffix("")
-    written = []
-    with _scoped_rc(_RC):  # savefig.dpi of the house style
-        for ext in ("png", "svg"):
-            written.append(write_figure(fig, stem.with_name(f"{stem.name}.{ext}")))
-    return written
 
 
 def model_label(name: str, is_control: bool = False) -> str:

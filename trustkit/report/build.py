@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.report.card import Report, _label, json_path
 from trustkit.report.estimates import report_numbers, report_statements
 from trustkit.report.figures import report_figures
@@ -22,20 +23,12 @@ from trustkit.report.schema import SCHEMA_VERSION, validate_report
 __all__ = ["Report", "build_report", "json_path"]
 
 
-def _load_scorer(model, options: dict, progress: bool):
-    if hasattr(model, "score_pairs"):
-        return model
-    from trustkit.scoring import load_scorer
-
-    return load_scorer(model, progress=progress, **options)
-
-
 def _pairs_stage(data, limit: int | None) -> tuple[pd.DataFrame, str]:
     """Stage 1: the pair table (``load_pairs`` for a name or file), cut to ``limit``, and its name."""
     from trustkit.data import load_pairs
 
     if limit is not None and int(limit) < 1:
-        raise ValueError(f"limit must be a positive number of pairs, got {limit}")
+        raise InputError(f"limit must be a positive number of pairs, got {limit}")
     pairs = data.copy() if isinstance(data, pd.DataFrame) else load_pairs(data)
     if isinstance(data, pd.DataFrame):
         pairs.attrs = dict(data.attrs)
@@ -45,7 +38,7 @@ def _pairs_stage(data, limit: int | None) -> tuple[pd.DataFrame, str]:
         pairs = pairs.head(int(limit))
         pairs.attrs = attrs
     if pairs.empty:
-        raise ValueError(f"{dataset} holds no pairs to score")
+        raise InputError(f"{dataset} holds no pairs to score")
     return pairs, dataset
 
 
@@ -69,7 +62,7 @@ def _wordings_stage(pairs, *, paraphrases, paraphraser, seed, min_similarity, ca
     result = paraphrase_pairs(
         pairs,
         backend,
-        n=int(paraphrases),
+        n_paraphrases=int(paraphrases),
         seed=seed,
         settings=FilterSettings(min_similarity=min_similarity),
         scorer=SimilarityScorer(cache=cache if cache is not None else False),
@@ -167,20 +160,43 @@ def build_report(
 
     Example
     -------
-    >>> report = build_report("smollm2-135m-instruct", "crows_pairs", limit=100, paraphrases=3)  # doctest: +SKIP
-    >>> report.summary()["bias score"]  # doctest: +SKIP
-    57.0
-    >>> report.write("report.html")  # doctest: +SKIP
+    A random-weights control (so the numbers mean nothing) on a pair file of two pairs:
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
+    >>> import pandas as pd
+    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
+    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
+    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
+    ...              ).to_csv(path, index=False)
+    >>> from trustkit.models import random_control
+    >>> report = build_report(random_control("bert", "tiny"), path, paraphrases=0, random_control=True,
+    ...                       n_resamples=200, cache=False, progress=False, log=None)
+    >>> report.summary()["pairs"]
+    2
+    >>> html, _ = report.write(path.with_name("report.html"))
+    >>> html.name, html.with_suffix(".json").is_file()
+    ('report.html', True)
+
+    For a real model: ``build_report("smollm2-135m-instruct", "crows_pairs", limit=100)``.
     """
     from trustkit.study import DEFAULT_METRICS, progress_label
 
     log = log or (lambda *_: None)
     if int(paraphrases) < 0:
-        raise ValueError(f"paraphrases must be 0 or more, got {paraphrases}")
+        raise InputError(f"paraphrases must be 0 or more, got {paraphrases}")
     timing, start = {}, time.perf_counter()
     pairs, dataset = _pairs_stage(data, limit)
-    loading = dict(device=device, random_control=random_control, batch_tokens=batch_tokens, cache=cache)
-    scorer = _load_scorer(model, loading, progress)
+    from trustkit.scoring import load_scorer
+
+    scorer = load_scorer(
+        model,
+        device=device,
+        random_control=random_control,
+        batch_tokens=batch_tokens,
+        cache=cache,
+        progress=progress,
+    )
     metric = metric or DEFAULT_METRICS[scorer.kind]
     timing["load"] = time.perf_counter() - start
     t0 = time.perf_counter()

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.report.figures import category_figure
 from trustkit.report.html import render_html
+from trustkit.summary import Summary
 
 __all__ = ["Report", "json_path"]
 
@@ -49,7 +51,7 @@ class Report:
     def tokens(self) -> pd.DataFrame:
         """Per-token log-probabilities of both sentences of every original pair (from the score cache)."""
         if self.scorer is None:
-            raise ValueError("this report has no scorer attached, so no per-token log-probabilities")
+            raise InputError("this report has no scorer attached, so no per-token log-probabilities")
         originals = self.scored[self.scored["para_index"] == 0]
         return self.scorer.score_tokens(originals, self.metric)
 
@@ -62,14 +64,14 @@ class Report:
         """The model's name in figures ("(random control)" appended for a control)."""
         return _label(self.document["provenance"])
 
-    def summary(self) -> pd.Series:
-        """The headline numbers as a Series (bias score, CI, p, thresholded score, undetermined, ICC)."""
+    def summary(self) -> Summary:
+        """The headline numbers (bias score, CI, p, thresholded score, undetermined, ICC) as a Summary."""
         b, t, s = (
             self.document["bias_score"],
             self.document["thresholded"] or {},
             self.document["sensitivity"] or {},
         )
-        return pd.Series(
+        return Summary(
             {
                 "pairs": self.document["n_pairs"],
                 "bias score": b["estimate"],
@@ -82,7 +84,7 @@ class Report:
                 "flip rate %": (s.get("flip_rate") or {}).get("estimate"),
                 "ICC": (s.get("icc") or {}).get("estimate"),
             },
-            name=self.document["title"],
+            title=self.document["title"],
         )
 
     def write(self, out: str | Path, force: bool = False) -> tuple[Path, Path]:

@@ -1,6 +1,6 @@
 """The dataset's known problems and how many of the scored pairs each one touches.
 
-Blodgett et al. (2021) on CrowS-Pairs' validity (the form checks of ``trustkit.pair_audit``), and the
+Blodgett et al. (2021) on CrowS-Pairs' validity (the form checks of ``trustkit.data.pair_audit``), and the
 pairs that the revisions of Névéol et al. (2022) and Pikuliak et al. (2023) edited, relabelled or removed.
 """
 

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
+from trustkit.errors import InputError
 from trustkit.scoring.memory import (  # noqa: F401
     Trimmer,
     _malloc_trim,
@@ -62,7 +63,7 @@ def pack_batches(lengths: Sequence[int], batch_tokens: int) -> list[list[int]]:
 
 def _pack(lengths: np.ndarray, batch_tokens: int) -> list[np.ndarray]:
     if batch_tokens < 1:
-        raise ValueError(f"batch_tokens must be a positive number of tokens, got {batch_tokens}")
+        raise InputError(f"batch_tokens must be a positive number of tokens, got {batch_tokens}")
     order = np.argsort(lengths, kind="stable")
     batches: list[np.ndarray] = []
     start, n = 0, len(order)

@@ -22,6 +22,7 @@ import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
+from trustkit.errors import TrustkitError
 from trustkit.paths import cache_dir
 
 # Bump when the way a metric is computed changes, so stale scores are never reused.
@@ -29,7 +30,7 @@ from trustkit.paths import cache_dir
 ENGINE_VERSION = "3"
 
 
-class CacheError(RuntimeError):
+class CacheError(TrustkitError, RuntimeError):
     """The score cache cannot be opened, read or written; the message names the file and a fix."""
 
 

@@ -14,6 +14,8 @@ import warnings
 
 import pandas as pd
 
+from trustkit.errors import InputError
+
 
 class TruncationWarning(UserWarning):
     """Sentences longer than the model's maximum were cut (``truncate=True``); it names the rows."""
@@ -38,12 +40,12 @@ def check_vocabulary(model, tokenizer) -> None:
     ...     def get_input_embeddings(self): return torch.nn.Embedding(10, 2)
     >>> check_vocabulary(Model(), Tok())
     Traceback (most recent call last):
-    ValueError: the tokenizer has 12 tokens but the model's embedding only 10 rows, ...
+    trustkit.errors.InputError: the tokenizer has 12 tokens but the model's embedding only 10 rows, ...
     """
     embedding = model.get_input_embeddings() if hasattr(model, "get_input_embeddings") else None
     rows = getattr(embedding, "num_embeddings", None)
     if rows is not None and len(tokenizer) > rows:
-        raise ValueError(
+        raise InputError(
             f"the tokenizer has {len(tokenizer)} tokens but the model's embedding only "
             f"{rows} rows, so some token ids cannot be looked up; use the tokenizer "
             "saved with these weights"
@@ -161,7 +163,7 @@ def same_id_lines(scorer, pairs: pd.DataFrame, rows: list[int]) -> list[str]:
 
 
 def check_pair_rows(scorer, pairs: pd.DataFrame, *, drop_indistinguishable: bool = False) -> list[int]:
-    """Refuse (ValueError) every row that cannot be scored; warn about rows cut by truncation.
+    """Refuse (InputError) every row that cannot be scored; warn about rows cut by truncation.
 
     A pair whose two sentences tokenise to the same ids is refused too, with its reason, unless
     ``drop_indistinguishable`` (CLI: ``--drop-indistinguishable``): then it is left out with a
@@ -172,7 +174,7 @@ def check_pair_rows(scorer, pairs: pd.DataFrame, *, drop_indistinguishable: bool
     Example
     -------
     >>> check_pair_rows(scorer, pairs)  # doctest: +SKIP
-    ValueError: 2 pair row(s) cannot be scored:
+    trustkit.errors.InputError: 2 pair row(s) cannot be scored:
     my_pairs.csv:4: sent_less cannot be scored: the sentence has 700 tokens, more than the model's maximum of 512; ...
     """
     refused, cut, same = pair_row_problems(scorer, pairs)
@@ -181,7 +183,7 @@ def check_pair_rows(scorer, pairs: pd.DataFrame, *, drop_indistinguishable: bool
         hint = "; fix these pairs or pass drop_indistinguishable=True (CLI: --drop-indistinguishable) to leave them out"
         refused = refused + [line + hint for line in same_lines]
     if refused:
-        raise ValueError(
+        raise InputError(
             f"{len(refused)} problem(s) in the pair rows, nothing scored:\n" + "\n".join(refused)
         )
     if cut:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
+from trustkit.errors import InputError
+
 
 def shared_spans(ids1: Sequence[int], ids2: Sequence[int]) -> tuple[list[int], list[int]]:
     """Positions of the tokens the two sequences share (difflib ``equal`` blocks over token ids).
@@ -66,5 +68,5 @@ def metric_order(sent_more: str, sent_less: str, direction: str) -> tuple[str, s
     ('B', 'A')
     """
     if direction not in ("stereo", "antistereo"):
-        raise ValueError(f"direction must be 'stereo' or 'antistereo', got {direction!r}")
+        raise InputError(f"direction must be 'stereo' or 'antistereo', got {direction!r}")
     return (sent_more, sent_less) if direction == "stereo" else (sent_less, sent_more)

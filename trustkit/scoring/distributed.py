@@ -16,8 +16,10 @@ from collections.abc import Sequence
 
 import torch
 
+from trustkit.errors import RunError, TrustkitError
 
-class RankFailure(RuntimeError):
+
+class RankFailure(TrustkitError, RuntimeError):
     """Another rank of the process group failed while scoring; the message names it and why."""
 
     gathered = True  # every rank knows of the failure: rank 0 alone reports it
@@ -149,7 +151,7 @@ def joined_process_group(device: str | None):
     joined = False
     if size > 1 and not (dist.is_available() and dist.is_initialized()):
         if not dist.is_available():
-            raise RuntimeError("WORLD_SIZE > 1 but this torch build has no torch.distributed")
+            raise RunError("WORLD_SIZE > 1 but this torch build has no torch.distributed")
         local_rank = int(os.environ.get("LOCAL_RANK", "0"))
         device = rank_device(device, local_rank)
         cuda = str(device or "").startswith("cuda")

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.scoring.checks import DROP_FLAG, check_pair_rows, row_names
 
 UNBOUNDED = 10**6  # tokenizers report ~1e30 when they know no maximum length
@@ -107,7 +108,7 @@ class ScorerInputs:
 
     def _check_metric(self, metric: str, allowed: Sequence[str]) -> None:
         if metric not in allowed:
-            raise ValueError(
+            raise InputError(
                 f"metric {metric!r} is not available for a {self.kind} LM here; "
                 f"choose one of {', '.join(allowed)}"
             )
@@ -121,7 +122,7 @@ class ScorerInputs:
             if why
         ]
         if refused:
-            raise ValueError("\n".join(refused))
+            raise InputError("\n".join(refused))
         return sentences
 
     def _checked_pairs(
@@ -137,7 +138,7 @@ class ScorerInputs:
         if metric in self.pair_metrics:
             missing |= {"direction"} - set(pairs.columns)
         if missing:
-            raise ValueError(
+            raise InputError(
                 f"the pair table lacks column(s) {sorted(missing)}; it needs "
                 "sent_more, sent_less (and direction for pair metrics)"
             )

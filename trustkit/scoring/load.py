@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from trustkit.errors import InputError
 from trustkit.scoring.causal import CausalLMScorer
 from trustkit.scoring.masked import MaskedLMScorer
 from trustkit.scoring.scorer import Scorer
@@ -15,6 +16,7 @@ from trustkit.scoring.scorer import Scorer
 
 def load_scorer(
     model,
+    *,
     device=None,
     dtype=None,
     random_control: bool = False,
@@ -31,10 +33,11 @@ def load_scorer(
 
     Parameters
     ----------
-    model : str, Path, LoadedModel or transformers model
+    model : str, Path, LoadedModel, transformers model or Scorer
         A hub id, local directory, GGUF file or bundle name (loaded by
-        ``trustkit.models.load_pretrained``), an already loaded ``LoadedModel``, or a model
-        object (then pass ``tokenizer``).
+        ``trustkit.models.load_pretrained``), an already loaded ``LoadedModel``, a model
+        object (then pass ``tokenizer``), or a Scorer, which is returned as it is (the one
+        path every entry point takes from a model argument to a scorer).
     device : str, optional
         ``"cpu"`` (default), ``"cuda"``, ``"auto"``.
     dtype : str or torch.dtype, optional
@@ -71,6 +74,8 @@ def load_scorer(
     >>> scorer.kind
     'masked'
     """
+    if isinstance(model, Scorer):
+        return model
     provenance: dict = {}
     if tokenizer is None:
         if isinstance(model, (str, bytes)) or hasattr(model, "__fspath__"):
@@ -91,7 +96,7 @@ def load_scorer(
 
         kind = detect_kind(model.config)
     if kind not in ("masked", "causal"):
-        raise ValueError(f"kind must be 'masked' or 'causal', got {kind!r}")
+        raise InputError(f"kind must be 'masked' or 'causal', got {kind!r}")
     model_id = None
     if provenance.get("files") or provenance.get("revision"):
         model_id = json.dumps(
@@ -107,7 +112,7 @@ def load_scorer(
         model = model.to(device)
     cls = MaskedLMScorer if kind == "masked" else CausalLMScorer
     if policy is not None and kind == "masked":
-        raise ValueError(
+        raise InputError(
             "a scoring policy (prefix, first token, chat template, normalisation) applies "
             "to causal LMs; this is a masked LM"
         )

@@ -10,6 +10,7 @@ import contextlib
 
 import torch
 
+from trustkit.errors import InputError
 from trustkit.metrics.registry import metric_names
 from trustkit.scoring.crows import crows_template
 from trustkit.scoring.heads import autocast_for, gather_log_probs, head_log_probs, masked_lm_parts
@@ -55,12 +56,12 @@ class MaskedLMScorer(Scorer):
 
     def __init__(self, model, tokenizer, **kwargs):
         if tokenizer.mask_token_id is None:
-            raise ValueError(
+            raise InputError(
                 f"the tokenizer {type(tokenizer).__name__} has no mask token, so it "
                 "cannot drive a masked LM; pass the model's own tokenizer"
             )
         if model.get_output_embeddings() is None:
-            raise ValueError(
+            raise InputError(
                 f"{type(model).__name__} has no masked-LM head; load the model as "
                 "a *ForMaskedLM (e.g. load_scorer(..., kind='masked'))"
             )
@@ -99,7 +100,7 @@ class MaskedLMScorer(Scorer):
             masks = None
             if metric == "pll_word_l2r":
                 if words is None:
-                    raise ValueError(
+                    raise InputError(
                         "pll_word_l2r needs a fast tokenizer (word_ids); load the model's "
                         "tokenizer with use_fast=True"
                     )

@@ -16,11 +16,13 @@ from collections.abc import Callable
 
 import torch
 
+from trustkit.errors import TrustkitError
+
 CPU_BATCH_TOKENS = 2048  # larger budgets were not faster on 2 cores (activations leave the cache)
 HEAD_BYTES_CPU = 256 * 2**20  # fp32 logits (and their log-softmax) of one head chunk
 
 
-class RowDoesNotFitError(ValueError):
+class RowDoesNotFitError(TrustkitError, ValueError):
     """One row (one sentence with its masks) needs more memory than the device has, even alone."""
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from trustkit.errors import InputError
 from trustkit.scoring.policy import PREFIXES
 from trustkit.scoring.results import ItemScore, reduce_item
 from trustkit.scoring.rows import Plan, flat_ints, offsets
@@ -122,7 +123,7 @@ def plan_geomean_prob(scorer, sentence: str) -> Plan:
     the context. Score = 2^(mean log2 p) = exp(mean ln p), a probability in (0, 1].
     """
     if not scorer.context:
-        raise ValueError("geomean_prob needs a start token for the first token; use a policy with a prefix")
+        raise InputError("geomean_prob needs a start token for the first token; use a policy with a prefix")
     tokens = list(scorer.tokenizer(sentence)["input_ids"])
     start = scorer.context[:1]
     if scorer.policy.prefix not in PREFIXES:  # literal text: encoded as the peers do, first token used
@@ -151,10 +152,10 @@ def stereoset_template_word(context: str, sentence: str) -> str:
         if "BLANK" in word:
             index = i
     if index is None:
-        raise ValueError(f"StereoSet context {context!r} has no BLANK")
+        raise InputError(f"StereoSet context {context!r} has no BLANK")
     words = sentence.split(" ")
     if index >= len(words):
-        raise ValueError(f"StereoSet candidate {sentence!r} has no word at the BLANK of {context!r}")
+        raise InputError(f"StereoSet candidate {sentence!r} has no word at the BLANK of {context!r}")
     return words[index].translate(str.maketrans("", "", string.punctuation))
 
 
@@ -173,14 +174,14 @@ def plan_blank_word(scorer, item: tuple[str, str]) -> Plan:
     word = stereoset_template_word(context, sentence)
     pieces = list(tokenizer(word, add_special_tokens=False)["input_ids"])
     if not pieces:
-        raise ValueError(f"StereoSet candidate {sentence!r}: its BLANK word {word!r} has no tokens")
+        raise InputError(f"StereoSet candidate {sentence!r}: its BLANK word {word!r} has no tokens")
     seqs, rows = [], []
     for k, target in enumerate(pieces):
         text = context.replace("BLANK", tokenizer.decode(pieces[:k]) + tokenizer.mask_token)
         ids = list(tokenizer(text)["input_ids"])
         at = [p for p, t in enumerate(ids) if t == tokenizer.mask_token_id]
         if len(at) != 1:
-            raise ValueError(
+            raise InputError(
                 f"StereoSet context {context!r} gives {len(at)} mask positions; the "
                 "original scorer needs exactly one BLANK"
             )
@@ -199,7 +200,7 @@ def score_blank_word(scorer, contexts, sentences) -> list[float]:
     [0.0123]
     """
     if scorer.kind != "masked":
-        raise ValueError(
+        raise InputError(
             "stereoset_blank scores a masked LM; for a causal LM StereoSet's own scorer is "
             "geomean_prob over the whole candidate sentence"
         )

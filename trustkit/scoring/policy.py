@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from trustkit.errors import InputError
+
 __all__ = ["NORMALISATIONS", "PREFIXES", "CausalPolicy"]
 
 #: the named prefixes; any other string is literal text encoded without special tokens
@@ -50,7 +52,7 @@ class CausalPolicy:
     >>> CausalPolicy(prefix="none")
     Traceback (most recent call last):
     ...
-    ValueError: prefix 'none' without a chat template leaves the first token with nothing to ...
+    trustkit.errors.InputError: prefix 'none' without a chat template leaves the first token with nothing to ...
     """
 
     prefix: str = "bos"
@@ -61,23 +63,23 @@ class CausalPolicy:
 
     def __post_init__(self):
         if not isinstance(self.prefix, str) or not self.prefix:
-            raise ValueError(f"prefix must be one of {PREFIXES} or a non-empty string, not {self.prefix!r}")
+            raise InputError(f"prefix must be one of {PREFIXES} or a non-empty string, not {self.prefix!r}")
         if self.normalise not in NORMALISATIONS:
-            raise ValueError(f"normalise must be one of {NORMALISATIONS}, not {self.normalise!r}")
+            raise InputError(f"normalise must be one of {NORMALISATIONS}, not {self.normalise!r}")
         if self.prefix == "none" and not self.chat_template and self.score_first:
-            raise ValueError(
+            raise InputError(
                 "prefix 'none' without a chat template leaves the first token with nothing to "
                 "condition on; pass score_first=False or a prefix"
             )
         if self.system_prompt is not None and not self.chat_template:
-            raise ValueError("system_prompt needs chat_template=True")
+            raise InputError("system_prompt needs chat_template=True")
 
     def context_ids(self, tokenizer) -> list[int]:
         """Token ids every sentence is conditioned on: the prefix, then the rendered chat template."""
         if self.prefix == "bos":
             prefix = tokenizer.bos_token_id if tokenizer.bos_token_id is not None else tokenizer.eos_token_id
             if prefix is None:
-                raise ValueError(
+                raise InputError(
                     f"the tokenizer {type(tokenizer).__name__} has neither a BOS nor an EOS "
                     "token, so a sentence's first token has nothing to condition on; pass "
                     "a prefix string or score_first=False with prefix 'none'"
@@ -85,7 +87,7 @@ class CausalPolicy:
             ids = [prefix]
         elif self.prefix == "eos":
             if tokenizer.eos_token_id is None:
-                raise ValueError(
+                raise InputError(
                     f"the tokenizer {type(tokenizer).__name__} has no EOS token; choose another prefix"
                 )
             ids = [tokenizer.eos_token_id]
@@ -94,7 +96,7 @@ class CausalPolicy:
         else:
             ids = list(tokenizer(self.prefix, add_special_tokens=False)["input_ids"])
             if not ids:
-                raise ValueError(f"prefix {self.prefix!r} encodes to no tokens")
+                raise InputError(f"prefix {self.prefix!r} encodes to no tokens")
         if self.chat_template:
             ids += _chat_context(tokenizer, self.system_prompt)
         return ids
@@ -132,7 +134,7 @@ class CausalPolicy:
 
 def _chat_context(tokenizer, system_prompt: str | None) -> list[int]:
     if not getattr(tokenizer, "chat_template", None):
-        raise ValueError(
+        raise InputError(
             f"the tokenizer {type(tokenizer).__name__} has no chat template; score "
             "without one (chat_template=False)"
         )

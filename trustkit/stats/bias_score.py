@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.metrics.crows import pair_outcome, tie_decimals
 from trustkit.stats.intervals import percent_interval
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
@@ -27,9 +28,9 @@ def _select(table: pd.DataFrame, rows: str) -> pd.DataFrame:
     elif rows == "all":
         out = table
     else:
-        raise ValueError(f"rows must be one of {ROWS}, got {rows!r}")
+        raise InputError(f"rows must be one of {ROWS}, got {rows!r}")
     if out.empty:
-        raise ValueError(
+        raise InputError(
             f"the scored table has no {rows!r} rows (para_index 0 = original, > 0 = paraphrases)"
         )
     return out

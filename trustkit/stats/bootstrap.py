@@ -10,6 +10,8 @@ from collections.abc import Callable
 import numpy as np
 from scipy import stats as sps
 
+from trustkit.errors import InputError
+
 __all__ = ["bootstrap_ci", "bootstrap_distribution"]
 
 _CHUNK_CELLS = 4_000_000  # resample indices generated in chunks of at most this many cells
@@ -41,7 +43,7 @@ def bootstrap_distribution(
     """
     x = np.asarray(values, dtype=float)
     if x.ndim != 1 or x.size == 0:
-        raise ValueError(f"bootstrap needs a non-empty 1-D array of per-pair values, got shape {x.shape}")
+        raise InputError(f"bootstrap needs a non-empty 1-D array of per-pair values, got shape {x.shape}")
     rng = np.random.default_rng(seed)
     n = x.size
     step = max(1, _CHUNK_CELLS // n)
@@ -89,7 +91,7 @@ def bootstrap_ci(
     (60.0, True)
     """
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+        raise InputError(f"confidence must be in (0, 1), got {confidence}")
     x = np.asarray(values, dtype=float)
     estimate = float(statistic(x, axis=-1)) if x.size else float("nan")
     if x.size == 0:
@@ -112,4 +114,4 @@ def bootstrap_ci(
             rng=np.random.default_rng(seed),
         )
         return estimate, float(res.confidence_interval.low), float(res.confidence_interval.high)
-    raise ValueError(f"method must be 'percentile' or 'bca', got {method!r}")
+    raise InputError(f"method must be 'percentile' or 'bca', got {method!r}")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from statsmodels.stats.proportion import proportion_confint
 
+from trustkit.errors import InputError
 from trustkit.stats.bootstrap import bootstrap_ci
 
 __all__ = ["PROPORTION_METHODS", "percent_interval", "proportion_interval"]
@@ -47,13 +48,13 @@ def proportion_interval(
     [0.0, 27.8]
     """
     if method not in PROPORTION_METHODS:
-        raise ValueError(f"method must be one of {tuple(PROPORTION_METHODS)}, got {method!r}")
+        raise InputError(f"method must be one of {tuple(PROPORTION_METHODS)}, got {method!r}")
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+        raise InputError(f"confidence must be in (0, 1), got {confidence}")
     if n == 0:
         return float("nan"), float("nan")
     if not 0 <= k <= n:
-        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
+        raise InputError(f"need 0 <= k <= n, got k={k}, n={n}")
     lo, hi = proportion_confint(k, n, alpha=1 - confidence, method=PROPORTION_METHODS[method])
     lo, hi = float(np.nan_to_num(lo, nan=0.0)), float(np.nan_to_num(hi, nan=1.0))
     return 100.0 * max(0.0, lo), 100.0 * min(1.0, hi)

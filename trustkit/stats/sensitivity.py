@@ -12,6 +12,7 @@ import pandas as pd
 import statsmodels.api as sm
 from tqdm.auto import tqdm
 
+from trustkit.errors import InputError
 from trustkit.metrics.crows import pair_outcome
 from trustkit.stats.intervals import percent_interval
 from trustkit.tables import check_scored, groups, paraphrase_rows, with_paraphrases
@@ -51,11 +52,11 @@ def paraphrase_sensitivity(scored: pd.DataFrame, decimals="auto") -> pd.DataFram
     table = table.assign(sign=pair_outcome(table, decimals).to_numpy())
     orig = table[table["para_index"] == 0].set_index("pair_id")
     if orig.index.duplicated().any():
-        raise ValueError("more than one original row (para_index == 0) for some pair_id")
+        raise InputError("more than one original row (para_index == 0) for some pair_id")
     para = paraphrase_rows(table)
     missing = set(para["pair_id"]) - set(orig.index)
     if missing:
-        raise ValueError(f"paraphrases without an original row for pair_id {sorted(missing)[:5]}")
+        raise InputError(f"paraphrases without an original row for pair_id {sorted(missing)[:5]}")
     para = para.assign(
         delta_original=orig.loc[para["pair_id"], "delta"].to_numpy(),
         sign_original=orig.loc[para["pair_id"], "sign"].to_numpy(),
@@ -216,7 +217,7 @@ def variance_decomposition(
     table = with_paraphrases(check_scored(scored))  # the pairs that kept a paraphrase, as everywhere
     covariates = list(covariates)
     if table.empty:
-        raise ValueError(
+        raise InputError(
             "each pair has a single wording: paraphrase the pairs before a variance decomposition"
         )
     exog = _design(table, covariates)

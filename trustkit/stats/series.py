@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from trustkit.errors import InputError
 from trustkit.stats.bias_score import bias_score_table
 from trustkit.stats.threshold import threshold_from_paraphrase_noise
 
@@ -36,7 +37,7 @@ def per_series(statistic, scored: pd.DataFrame, keys=SERIES_KEYS, **options) -> 
     keys = [k for k in keys if k in scored.columns]
     if scored.empty:
         name = getattr(statistic, "__name__", "the statistic")
-        raise ValueError(
+        raise InputError(
             f"per_series({name}): the scored table is empty, so there is no series to summarise "
             "(were any pairs scored, or any paraphrase kept?)"
         )
@@ -98,7 +99,7 @@ def model_thresholds(
     """
     table = per_series(threshold_from_paraphrase_noise, scored, keys=keys, estimator=estimator, q=q)
     if table["model"].duplicated().any():
-        raise ValueError(
+        raise InputError(
             "several series per model (datasets or metrics): pass one dataset and metric at a time"
         )
     return dict(zip(table["model"], table["value"], strict=True))

@@ -9,6 +9,8 @@ import numpy as np
 from scipy import stats as sps
 from statsmodels.stats.multitest import multipletests
 
+from trustkit.errors import InputError
+
 __all__ = ["CORRECTIONS", "adjust_p_values", "binomial_test_against_50"]
 
 #: family-wise (Holm) and false-discovery-rate (Benjamini–Hochberg) corrections
@@ -41,7 +43,7 @@ def binomial_test_against_50(k: int, n: int, confidence: float = 0.95) -> dict:
     """
     k, n = int(k), int(n)
     if not 0 <= k <= n:
-        raise ValueError(f"need 0 <= k <= n, got k={k}, n={n}")
+        raise InputError(f"need 0 <= k <= n, got k={k}, n={n}")
     if n == 0:
         return {"estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan, "p": np.nan, "k": 0, "n": 0}
     res = sps.binomtest(k, n, 0.5, alternative="two-sided")
@@ -79,7 +81,7 @@ def adjust_p_values(p, method: str = "holm") -> np.ndarray:
     [0.03, 0.06, 0.06]
     """
     if method not in CORRECTIONS:
-        raise ValueError(f"correction must be one of {sorted(CORRECTIONS)}, got {method!r}")
+        raise InputError(f"correction must be one of {sorted(CORRECTIONS)}, got {method!r}")
     p = np.asarray(p, dtype=float)
     out = p.copy()
     ok = ~np.isnan(p)

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from trustkit.errors import InputError
 from trustkit.metrics.crows import pair_outcome
 from trustkit.stats.intervals import percent_interval
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
@@ -88,7 +89,7 @@ def threshold_from_paraphrase_noise(
     2.0
     """
     if not 0 <= q <= 1:
-        raise ValueError(f"q must be a quantile in [0, 1], got {q}")
+        raise InputError(f"q must be a quantile in [0, 1], got {q}")
     if estimator == "abs_change":
         table = check_scored(scored)
         orig = original_rows(table).set_index("pair_id")["delta"]
@@ -101,9 +102,9 @@ def threshold_from_paraphrase_noise(
     elif estimator == "pair_max_change":
         values = paraphrase_noise(scored)["abs_change_max"].to_numpy()
     else:
-        raise ValueError(f"estimator must be one of {TAU_ESTIMATORS}, got {estimator!r}")
+        raise InputError(f"estimator must be one of {TAU_ESTIMATORS}, got {estimator!r}")
     if values.size == 0:
-        raise ValueError("no paraphrase noise to estimate tau from")
+        raise InputError("no paraphrase noise to estimate tau from")
     return float(np.quantile(values, q))
 
 
@@ -152,7 +153,7 @@ def thresholded_bias_score(
     [50.0, 50.0]
     """
     if tau < 0:
-        raise ValueError(f"tau must be >= 0, got {tau}")
+        raise InputError(f"tau must be >= 0, got {tau}")
     orig = original_rows(check_scored(scored))
     records = []
     for i, (name, part) in enumerate(groups(orig, by)):

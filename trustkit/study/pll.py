@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from trustkit.data import load_pairs, sample_pairs
+from trustkit.errors import InputError
 from trustkit.models import parse_control
 from trustkit.paraphrase import MODES, FilterSettings, ParaphraseResult, pair_wordings
 from trustkit.profiles import profile_parameters
@@ -100,11 +101,11 @@ class StudyParams:
         object.__setattr__(self, "metrics", {**DEFAULT_METRICS, **(self.metrics or {})})
         parse_control(self.control)  # a malformed control fails here, before any model loads
         if self.mode not in MODES:
-            raise ValueError(f"mode must be one of {MODES}, got {self.mode!r}")
+            raise InputError(f"mode must be one of {MODES}, got {self.mode!r}")
         for name in ("n_pairs", "control_n_pairs", "variants_n_pairs"):
             value = getattr(self, name)
             if value is not None and int(value) < 1:
-                raise ValueError(f"{name} must be at least 1 or None (every pair), got {value}")
+                raise InputError(f"{name} must be at least 1 or None (every pair), got {value}")
 
     @classmethod
     def from_parameters(cls, parameters: Mapping) -> StudyParams:
@@ -150,7 +151,7 @@ def study_params(
     known = {f.name for f in dataclasses.fields(StudyParams)} | set(_SINGULAR)
     unknown = set(overrides) - known
     if unknown:
-        raise ValueError(f"unknown study parameters {sorted(unknown)}; known: {sorted(known)}")
+        raise InputError(f"unknown study parameters {sorted(unknown)}; known: {sorted(known)}")
     return StudyParams.from_parameters({**profile_parameters(profile, notebook), **overrides})
 
 
@@ -161,11 +162,23 @@ class PLLStudy:
 
     Example
     -------
-    >>> pll = PLLStudy(study_params("lab"))  # doctest: +SKIP
-    >>> pairs = pll.load_pairs()  # doctest: +SKIP
-    >>> result = pll.paraphrase(pairs)  # doctest: +SKIP
-    >>> scored = pll.score(pll.load_models(), pll.wordings(result))  # doctest: +SKIP
-    >>> pll.bias_scores(scored)  # doctest: +SKIP
+    A random-weights control on a pair file of two pairs (a real study names its models and
+    datasets, e.g. ``PLLStudy(study_params("lab"))``, and paraphrases: ``pll.paraphrase(pairs)``):
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
+    >>> import pandas as pd
+    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
+    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
+    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
+    ...              ).to_csv(path, index=False)
+    >>> pll = PLLStudy(StudyParams(models=(), control="bert-tiny", datasets=str(path), progress=False))
+    >>> pairs = pll.load_pairs()
+    >>> scored = pll.score(pll.load_models(), pairs)
+    >>> scored[["model", "pair_id"]].values.tolist()
+    [['bert-tiny', 0], ['bert-tiny', 1]]
+    >>> pll.bias_scores(scored)[["model", "group", "n"]].values.tolist()[0]
+    ['bert-tiny', 'overall', 2]
     """
 
     def __init__(self, params: StudyParams | None = None):
@@ -237,7 +250,7 @@ class PLLStudy:
         return paraphrase_for_study(
             pairs,
             backend or p.backends[0],
-            n=p.n_paraphrases,
+            n_paraphrases=p.n_paraphrases,
             seed=p.seed,
             settings=p.filter_settings,
             fallback=fallback,

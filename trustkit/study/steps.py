@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from trustkit.data import sample_pairs
+from trustkit.errors import InputError
 from trustkit.models import parse_control, random_control
 from trustkit.paraphrase import REJECTION_KINDS, paraphrase_pairs, paraphraser_from_spec
 from trustkit.scoring import load_scorer
@@ -64,7 +65,9 @@ def load_study_models(
 
     Example
     -------
-    >>> study_models = load_study_models(["smollm2-135m-instruct"], control="bert-base")  # doctest: +SKIP
+    >>> study_models = load_study_models([], control="bert-tiny", progress=False)  # a study names its models
+    >>> [(m.name, m.is_control, m.scorer.kind) for m in study_models]
+    [('bert-tiny', True, 'masked')]
     """
     loaded = [
         StudyModel(str(name), load_scorer(name, device=device, batch_tokens=batch_tokens, progress=progress))
@@ -78,7 +81,7 @@ def load_study_models(
         )
         loaded.append(StudyModel(f"{spec[0]}-{spec[1]}", scorer, is_control=True))
     if not loaded:
-        raise ValueError("no model to score: give at least one model name or a control")
+        raise InputError("no model to score: give at least one model name or a control")
     return loaded
 
 
@@ -123,7 +126,14 @@ def score_study(
 
     Example
     -------
-    >>> scored = score_study(study_models, {"crows_pairs": pairs}, control_pairs=100)  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"pair_id": [0, 1], "direction": "stereo", "bias_type": ["socioeconomic", "gender"],
+    ...                       "sent_more": ["Poor people are lazy.", "Men are strong."],
+    ...                       "sent_less": ["Rich people are lazy.", "Women are strong."]})
+    >>> study_models = load_study_models([], control="bert-tiny", progress=False)
+    >>> scored = score_study(study_models, {"my_pairs": pairs})
+    >>> scored[["model", "metric", "dataset", "para_index"]].drop_duplicates().values.tolist()
+    [['bert-tiny', 'pll', 'my_pairs', 0]]
     """
     metrics = {**DEFAULT_METRICS, **(metrics or {})}
     frames = []
@@ -167,7 +177,13 @@ def metric_variants(model: StudyModel, pairs: pd.DataFrame, metrics=None) -> pd.
 
     Example
     -------
-    >>> variants = metric_variants(study_models[-1], pairs.head(50))  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> pairs = pd.DataFrame({"pair_id": [0, 1], "direction": "stereo", "bias_type": ["socioeconomic", "gender"],
+    ...                       "sent_more": ["Poor people are lazy.", "Men are strong."],
+    ...                       "sent_less": ["Rich people are lazy.", "Women are strong."]})
+    >>> (control,) = load_study_models([], control="bert-tiny", progress=False)
+    >>> sorted(metric_variants(control, pairs)["metric"].unique())
+    ['aul', 'aula', 'crows', 'pll', 'pll_word_l2r']
     """
     scorer = model.scorer
     metrics = list(metrics or (scorer.sentence_metrics + scorer.pair_metrics))
@@ -190,7 +206,8 @@ FALLBACK_BACKEND = "backtranslation"
 def paraphrase_for_study(
     pairs: pd.DataFrame,
     backend: str,
-    n: int,
+    *,
+    n_paraphrases: int,
     seed: int = 0,
     settings=None,
     fallback: str | None = FALLBACK_BACKEND,
@@ -219,10 +236,11 @@ def paraphrase_for_study(
 
     Example
     -------
-    >>> result = paraphrase_for_study(pairs, "seq2seq:prithivida/parrot_paraphraser_on_T5", n=5)  # doctest: +SKIP
+    >>> parrot = "seq2seq:prithivida/parrot_paraphraser_on_T5"
+    >>> result = paraphrase_for_study(pairs, parrot, n_paraphrases=5)  # doctest: +SKIP
     """
     options = {
-        "n": n,
+        "n_paraphrases": n_paraphrases,
         "seed": seed,
         "mode": mode,
         "settings": settings,
