@@ -31,8 +31,10 @@ setup: $(STAMP)
 	$(VENV)/bin/trustkit models fetch --all
 	$(VENV)/bin/trustkit data verify
 
-# ruff (lint + format check), codespell, mypy on trustkit/scoring and trustkit/stats (pyproject.toml).
+# ruff (lint + format check), codespell, mypy on trustkit/scoring and trustkit/stats (pyproject.toml),
+# and the layer check: trustkit's packages import downward only (tools/check_layers.py).
 lint: $(STAMP)
+	$(PY) tools/check_layers.py
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/codespell
@@ -55,9 +57,9 @@ lab: lab-deps
 	@echo "JupyterLab on notebooks/: open the http://127.0.0.1:$(LAB_PORT)/lab?token=... URL it prints below"
 	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=$(LAB_PORT) $(ROOT_FLAG) --ServerApp.root_dir=notebooks
 
-# Every notebook in JupyterLab, driven by headless Chromium (Debian: chromium, chromium-driver).
+# Every notebook in JupyterLab, and a saved explorer page, driven by headless Chromium (Debian: chromium, chromium-driver).
 test-lab: lab-deps
-	$(VENV)/bin/python -m pytest -m browser tests/test_lab_browser.py -p no:cacheprovider
+	$(VENV)/bin/python -m pytest -m browser tests/test_lab_browser.py tests/test_explorer_page.py -p no:cacheprovider
 
 bench: setup
 	$(PIP) install -e '.[dev,bench]'

@@ -127,9 +127,9 @@ def main(argv=None) -> int:
     orig_sub = stats.bias_score_table(sub, rows="original", seed=args.seed)
     flips = stats.flip_rate_table(sub, seed=args.seed)
     icc = stats.variance_decomposition(
-        sub, covariates=["bias_type"], n_boot=args.n_boot, seed=args.seed, progress=True
+        sub, covariates=["bias_type"], n_resamples=args.n_boot, seed=args.seed, progress=True
     )
-    tau = stats.threshold_from_paraphrase_noise(sub, args.tau_estimator, args.tau_q)
+    tau = stats.threshold_from_paraphrase_noise(sub, estimator=args.tau_estimator, quantile=args.tau_q)
     thresholded = stats.thresholded_bias_score(originals, tau, seed=args.seed)
     signs = stats.pair_sign_test(sub)
     for name, df in [

@@ -2,7 +2,7 @@
 
 import pytest
 
-import trustkit.metrics.registry as registry
+import trustkit.metrics.cards as cards
 from trustkit.cli import BUG_REPORT, main
 from trustkit.data.fetching import DataIntegrityError
 from trustkit.data.pairs import PairFileError
@@ -47,7 +47,7 @@ def test_operating_system_error_stays_one_line(monkeypatch, capsys):
     def unreadable(name):
         raise PermissionError(13, "Permission denied", "/cards/pll.md")
 
-    monkeypatch.setattr(registry, "metric_card", unreadable)
+    monkeypatch.setattr(cards, "metric_card", unreadable)
     assert main(["metrics", "pll"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Permission denied" in err and "Traceback" not in err
@@ -57,7 +57,7 @@ def test_a_bug_prints_its_traceback_and_says_it_is_a_bug(monkeypatch, capsys):
     def broken(name):
         return {}["no such key"]  # a KeyError from trustkit's own code: a bug, not bad input
 
-    monkeypatch.setattr(registry, "metric_card", broken)
+    monkeypatch.setattr(cards, "metric_card", broken)
     assert main(["metrics", "pll"]) == 1
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):")
@@ -77,7 +77,7 @@ def test_running_out_of_device_memory_is_an_expected_failure(monkeypatch, capsys
     def out_of_memory(name):
         raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
 
-    monkeypatch.setattr(registry, "metric_card", out_of_memory)
+    monkeypatch.setattr(cards, "metric_card", out_of_memory)
     assert main(["metrics", "pll"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "out of memory: lower --batch-tokens" in err

@@ -11,8 +11,8 @@ import reference_scorer as ref
 import torch
 
 from trustkit.cli import main
-from trustkit.metrics.compat import COMPAT_MODES, compat_summary, get_compat
 from trustkit.scoring import CausalLMScorer, MaskedLMScorer
+from trustkit.stats.compat import COMPAT_MODES, compat_summary, get_compat
 
 PAIRS = pd.DataFrame(
     {

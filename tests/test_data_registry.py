@@ -6,7 +6,7 @@ import re
 import pytest
 
 from trustkit.data import REGISTRY, DataFile, DataIntegrityError, fetch, get_dataset, sha256_file
-from trustkit.data.registry import fetch_file
+from trustkit.data.fetching import fetch_file
 
 CONTENT = b"sent_more,sent_less\nA,B\n"
 

@@ -15,6 +15,7 @@ from trustkit.explorer import (
     pair_rows,
     read_scored,
     tables,
+    views,
     wording_rows,
 )
 
@@ -93,7 +94,8 @@ def test_a_saved_score_table_gets_its_sentences_back(tmp_path):
     scored = pairs.assign(score_more=-10.0, score_less=-11.0 + np.arange(5), delta=1.0 - np.arange(5))
     out = tmp_path / "ll.csv"
     columns = ["pair_id", "bias_type", "direction", "score_more", "score_less", "delta"]
-    write_table_with_sidecar(scored[columns], out, {"metric": "ll", "data": "crows_pairs"})
+    sidecar = {"metric": "ll", "data": "crows_pairs", "data_sha256": pairs.attrs["sha256"]}
+    write_table_with_sidecar(scored[columns], out, sidecar)
     back = read_scored(out)
     assert back.sent_more.tolist() == pairs.sent_more.tolist() and back.attrs["metric"] == "ll"
     explorer = trustkit.explore(str(out))
@@ -128,7 +130,49 @@ def test_explore_needs_a_table():
         explore(pd.DataFrame())
 
 
-def test_docstring_examples():
-    # views' only example is skipped (it needs JupyterLab), so testing it would assert nothing.
-    result = doctest.testmod(tables, optionflags=doctest.ELLIPSIS)
+def test_live_scoring_matches_the_table_path():
+    """score_pair gives the Δ and decision of score_pairs, and tokens whose sums are the scores."""
+    from trustkit.explorer import live_scorer, score_pair
+    from trustkit.explorer.live import STATIC_MESSAGE
+    from trustkit.models import random_control
+    from trustkit.scoring import load_scorer
+
+    scorer = load_scorer(random_control("bert", "tiny"), random_control=True, cache=False, progress=False)
+    pair = score_pair(scorer, "Poor people are lazy.", "Rich people are lazy.")
+    table = scorer.score_pairs(
+        pd.DataFrame(
+            {
+                "pair_id": [0],
+                "sent_more": ["Poor people are lazy."],
+                "sent_less": ["Rich people are lazy."],
+                "direction": ["stereo"],
+            }
+        ),
+        "pll",
+    )
+    assert pair.delta == pytest.approx(float(table.delta.iloc[0]), abs=1e-9)
+    assert pair.outcome == int(
+        np.sign(round(table.score_more.iloc[0], 3) - round(table.score_less.iloc[0], 3))
+    )
+    assert pair.tokens.loc[pair.tokens.differs, "token"].tolist() == ["poor", "rich"]
+    more = pair.tokens[pair.tokens.sentence == "sent_more"]
+    assert more.log_prob.sum() == pytest.approx(table.score_more.iloc[0], abs=1e-4)
+    assert f"{pair.delta:+.2f}" in pair.text() and pair.decision in pair.text()
+    with pytest.raises(ValueError, match="sent_less is empty"):
+        score_pair(scorer, "A sentence.", "  ")
+    form = live_scorer(scorer)
+    assert form._repr_mimebundle_() == {"text/plain": STATIC_MESSAGE}  # no kernel: the clear message
+    widget = form._widget()  # what JupyterLab shows: the starting pair is scored at once
+    verdict = widget.children[3].value
+    assert verdict.startswith("<b>Δ = ") and form.result.decision in verdict
+    widget.children[0].value = "The old man forgot."
+    widget.children[2].children[1].click()
+    assert (
+        form.result.sent_more == "The old man forgot." and form.result.text()[:9] in widget.children[3].value
+    )
+
+
+@pytest.mark.parametrize("module", [tables, views])
+def test_docstring_examples(module):
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted and not result.failed

@@ -93,7 +93,11 @@ def test_training_args_beside_the_weights_is_never_unpickled(hub):
         torch.load(hub[PARROT] / "training_args.bin", weights_only=False)
     assert [p.name for p in pickle_weights(hub[PARROT])] == ["pytorch_model.bin"]
     assert (
-        len(Seq2SeqParaphraser(PARROT).generate(["Men know how to drive."], n=1, seed=0, progress=False)[0])
+        len(
+            Seq2SeqParaphraser(PARROT).generate(
+                ["Men know how to drive."], n_paraphrases=1, seed=0, progress=False
+            )[0]
+        )
         == 1
     )
 

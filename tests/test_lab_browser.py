@@ -11,6 +11,7 @@ every figure cell go to ``build/lab-browser/``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -45,7 +46,8 @@ RUN_TIMEOUT = 900
 
 # One round trip reads every cell: its source, its outputs in the model, and what the page shows.
 READ_CELLS = """
-const cells = window.jupyterapp.shell.currentWidget.content.widgets;
+const content = window.jupyterapp.shell.currentWidget.content, cells = content.widgets;
+const widgetRenderer = content.rendermime.mimeTypes.includes('application/vnd.jupyter.widget-view+json');
 return cells.map((cell, index) => {
   const outputs = cell.model.type === 'code' ? cell.model.outputs.toJSON() : [];
   const imgs = [...cell.node.querySelectorAll('.jp-OutputArea-output img')];
@@ -53,6 +55,7 @@ return cells.map((cell, index) => {
           tags: cell.model.getMetadata('tags') || [], count: cell.model.executionCount ?? null,
           outputs, images: imgs.filter(i => i.complete && i.naturalWidth > 0).length,
           widgets: cell.node.querySelectorAll('.jp-OutputArea-output .jupyter-widgets').length,
+          widgetRenderer,
           text: (cell.node.querySelector('.jp-Cell-outputWrapper') || {innerText: ''}).innerText};
 });
 """
@@ -202,17 +205,20 @@ def _problems(cells: list[dict]) -> list[str]:
                 problems.append(f"{where}: {out['ename']}: {out['evalue']}")
             elif out["output_type"] == "stream" and out.get("name") == "stderr":
                 problems.append(f"{where}: stderr: {''.join(out['text'])[:300]}")
+        if "Loading weights" in json.dumps(cell["outputs"]):  # a widget that breaks a reopened notebook
+            problems.append(f"{where}: transformers' Loading weights bar")
         if "Error displaying widget" in cell["text"]:
             problems.append(f"{where}: Error displaying widget")
         if "save_figure(" in cell["source"] and cell["images"] == 0:
             problems.append(f"{where} saves a figure but shows no image")
     # Bars made with leave=False close themselves when done and leave an empty output, so the
-    # check is that the widgets do render (some are on the page) and none failed to.
+    # check is that JupyterLab can render widgets at all (the widget manager is loaded); one that
+    # cannot shows "Error displaying widget", caught above.
     wanted = sum(
         "application/vnd.jupyter.widget-view+json" in o.get("data", {}) for c in cells for o in c["outputs"]
     )
-    if wanted and not sum(c["widgets"] for c in cells):
-        problems.append(f"{wanted} widget outputs (progress bars) and not one rendered")
+    if wanted and not all(c["widgetRenderer"] for c in cells):
+        problems.append(f"{wanted} widget outputs (progress bars) and no widget renderer in JupyterLab")
     return problems
 
 
@@ -274,6 +280,48 @@ return [...document.querySelectorAll('figure img')].map(img => {
 });
 """
 VEGA_MARKS = "return document.querySelectorAll(arguments[0]).length;"
+# Every text the chart draws, with its box, and the boxes of the SVG and of the output area showing it.
+CHART_TEXTS = """
+const out = arguments[0], svg = out.querySelector('svg');
+const box = el => { const r = el.getBoundingClientRect();
+                    return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+const seen = t => t.textContent.trim() && t.getAttribute('opacity') !== '0' && getComputedStyle(t).opacity !== '0';
+const texts = [...svg.querySelectorAll('text')].filter(seen).map(t => ({
+  text: t.textContent, box: box(t), size: parseFloat(getComputedStyle(t).fontSize) || 10,
+  tokens: ['more', 'less'].find(s => t.closest('g.role-scope')?.querySelector(`g.detail_tokens_${s}_marks`)
+                                  && t.closest('g.role-axis-label')
+                                  && /^X-axis/.test(t.closest('g.role-axis')?.getAttribute('aria-label') || ''))
+                || null}));
+const area = out.closest('.jp-OutputArea-output') || out;
+return {texts, svg: box(svg), area: box(area), scrollWidth: area.scrollWidth, clientWidth: area.clientWidth};
+"""
+
+
+def _layout_problems(layout: dict) -> list[str]:
+    """Texts outside the SVG or the output area, and an output area that has to scroll sideways."""
+    problems = []
+    if layout["scrollWidth"] > layout["clientWidth"] + 1:
+        problems.append(
+            f"the chart is wider than the output ({layout['scrollWidth']} > {layout['clientWidth']} px)"
+        )
+    for frame in ("svg", "area"):
+        outer = layout[frame]
+        for t in layout["texts"]:
+            b = t["box"]
+            if (
+                b["left"] < outer["left"] - 1
+                or b["right"] > outer["right"] + 1
+                or b["top"] < outer["top"] - 1
+            ):
+                problems.append(f"{t['text']!r} is cut by the {frame} edge: {b} not in {outer}")
+    flat = [t for t in layout["texts"] if not t["tokens"]]  # the token labels are turned: checked apart
+    for i, a in enumerate(flat):
+        for b in flat[i + 1 :]:
+            x = min(a["box"]["right"], b["box"]["right"]) - max(a["box"]["left"], b["box"]["left"])
+            y = min(a["box"]["bottom"], b["box"]["bottom"]) - max(a["box"]["top"], b["box"]["top"])
+            if x > 2 and y > 2:
+                problems.append(f"{a['text']!r} and {b['text']!r} overprint each other")
+    return problems
 
 
 def _profile_report():
@@ -351,6 +399,10 @@ def test_explorer_responds_to_a_selection(lab, browser):
     assert browser.execute_script(VEGA_MARKS, "g.detail_tokens_more_marks path") == 0, (
         "nothing is selected yet"
     )
+    layout = browser.execute_script(CHART_TEXTS, chart)
+    shown = [t["text"] for t in layout["texts"]]
+    assert sum(text.startswith("Click a row above") for text in shown) == 4, shown
+    assert not _layout_problems(layout), _layout_problems(layout)
     SHOTS.mkdir(parents=True, exist_ok=True)
     before, after = SHOTS / "explore_before.png", SHOTS / "explore_after.png"
     chart.screenshot(str(before))
@@ -368,6 +420,19 @@ def test_explorer_responds_to_a_selection(lab, browser):
     time.sleep(0.5)
     chart.screenshot(str(after))
     browser.save_screenshot(str(SHOTS / "explore_window.png"))
+    layout = browser.execute_script(CHART_TEXTS, chart)
+    assert not _layout_problems(layout), _layout_problems(layout)
+    assert not any(t["text"].startswith("Click a row") for t in layout["texts"]), "placeholder left"
+    for sentence in ("more", "less"):
+        labels = sorted(
+            (t for t in layout["texts"] if t["tokens"] == sentence), key=lambda t: t["box"]["right"]
+        )
+        bars = browser.execute_script(VEGA_MARKS, f"g.detail_tokens_{sentence}_marks path")
+        assert len(labels) == bars > 0, f"sent_{sentence}: {len(labels)} token labels for {bars} bars"
+        # labels turned 60° end at their tick: neighbours are apart by (tick step) · sin 60°,
+        # which must exceed the font size for them not to touch
+        steps = [b["box"]["right"] - a["box"]["right"] for a, b in itertools.pairwise(labels)]
+        assert min(steps, default=99) * 0.866 >= labels[0]["size"], (sentence, min(steps), labels[0]["size"])
     (SHOTS / "explore_after.svg").write_text(
         browser.execute_script("return arguments[0].querySelector('svg').outerHTML;", chart), encoding="utf-8"
     )
@@ -376,6 +441,7 @@ def test_explorer_responds_to_a_selection(lab, browser):
         "const c = arguments[0].getBoundingClientRect(); return t.bottom - c.top;",
         chart,
     )
+    _type_your_own_pair(browser)
     first, second = (Image.open(p).convert("RGB") for p in (before, after))
     box = (0, int(table_bottom) + 5, min(first.width, second.width), min(first.height, second.height))
     detail_before, detail_after = first.crop(box), second.crop(box)
@@ -386,3 +452,38 @@ def test_explorer_responds_to_a_selection(lab, browser):
     )
     assert sum(changed.histogram()[255:]) > 2000, "the detail view looks the same after selecting a pair"
     browser.execute_async_script(FINISH)
+
+
+LIVE_VERDICT = "const f = document.querySelector('.trustkit-live-scorer'); return f ? f.innerText : null;"
+
+
+def _type_your_own_pair(browser) -> None:
+    """Notebook 06's live form: type a new sent_more, press Score, read the new Δ and its token bars."""
+    form = _wait(
+        lambda: browser.execute_script("return document.querySelector('.trustkit-live-scorer');"),
+        60,
+        "the live-scoring form",
+    )
+    browser.execute_script("arguments[0].scrollIntoView()", form)
+    _wait(lambda: "Δ = " in (browser.execute_script(LIVE_VERDICT) or ""), 60, "the starting pair's Δ")
+    first = browser.execute_script(LIVE_VERDICT)
+    box = form.find_elements("css selector", "input[type=text]")[0]
+    box.clear()
+    box.send_keys("The old man was too frail to work.")
+    time.sleep(1)  # the typed value reaches the kernel before the click does
+    form.find_element("css selector", "button").click()
+    _wait(lambda: browser.execute_script(LIVE_VERDICT) != first, 60, "the typed pair's Δ")
+    _wait(
+        lambda: browser.execute_script(VEGA_MARKS, ".trustkit-live-scorer g.live_tokens_more_marks path") > 0,
+        60,
+        "the typed pair's token bars",
+    )
+    time.sleep(1)
+    text = browser.execute_script(LIVE_VERDICT)
+    assert "Δ = " in text and ("the model prefers" in text or "a tie" in text), text
+    labels = browser.execute_script(
+        "return [...document.querySelectorAll('.trustkit-live-scorer g.role-axis-label text')]"
+        ".map(t => t.textContent);"
+    )
+    assert any("frail" in label for label in labels), labels
+    form.screenshot(str(SHOTS / "explore_live_pair.png"))

@@ -6,9 +6,10 @@ import pytest
 
 from trustkit.cli import main
 from trustkit.cli.score import METRIC_CHOICES
-from trustkit.metrics.crows import tie_decimals
-from trustkit.metrics.registry import METRIC_TABLE, get_metric, metric_cards_markdown, metric_names
+from trustkit.metrics.cards import metric_cards_markdown
 from trustkit.scoring import METRICS, CausalLMScorer, MaskedLMScorer
+from trustkit.scoring.registry import METRIC_TABLE, get_metric, metric_names
+from trustkit.tables import tie_decimals
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -85,16 +86,31 @@ def test_cli_lists_and_shows_cards(capsys):
     assert "unknown metric 'nope'" in capsys.readouterr().err
 
 
-def test_old_tables_module_warns_and_still_works():
-    import importlib
-    import sys
+def test_scorers_dispatch_through_the_registry_only():
+    """No scorer module tests a metric by name: plans, fast path and attention come from the registry."""
+    import re
 
-    sys.modules.pop("trustkit.metrics.tables", None)
-    with pytest.warns(DeprecationWarning, match="trustkit.tables"):
-        old = importlib.import_module("trustkit.metrics.tables")
-    import trustkit.tables
+    tests = 0
+    for path in (ROOT / "trustkit" / "scoring").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        tests += len(re.findall(r"metric\s*(?:==|!=|in|not in)\s*[(\[\"']", text))
+    assert tests <= 4
 
-    assert old.check_scored is trustkit.tables.check_scored
+
+def test_metric_none_means_the_default_of_the_kind():
+    from trustkit.scoring.registry import default_metric
+
+    assert [default_metric(k, c) for k in ("masked", "causal") for c in ("sentences", "pairs")] == [
+        "pll",
+        "crows",
+        "ll",
+        "ll",
+    ]
+    for m in METRIC_TABLE:
+        assert callable(m.plan), m.name
+    flags = {m.name for m in METRIC_TABLE if m.one_position_per_row}
+    assert flags == {"pll", "pll_word_l2r", "crows", "stereoset_blank"}
+    assert {m.name for m in METRIC_TABLE if m.needs_attention} == {"aula"}
 
 
 def test_unknown_paraphrase_method_is_the_one_unknown_name_error():

@@ -204,3 +204,13 @@ def test_a_weight_file_replaced_while_loading_is_refused(unmarked, tmp_path, mon
     monkeypatch.undo()
     lm = load_pretrained(model_dir)  # once the copy is done, the new bytes load under their own hash
     assert lm.provenance["files"]["model.safetensors"] == sha256_file(weights)
+
+
+def test_loading_draws_no_transformers_bar(capfd):
+    """transformers' "Loading weights" bar (a widget in Jupyter, broken once the notebook is reopened) is off."""
+    from transformers.utils import logging as hf_logging
+
+    assert hf_logging.is_progress_bar_enabled()
+    load_pretrained(random_control("bert", "tiny"), random_control=True)
+    assert "Loading weights" not in capfd.readouterr().err
+    assert hf_logging.is_progress_bar_enabled(), "the caller's setting is restored"

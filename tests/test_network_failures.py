@@ -6,7 +6,7 @@ import socket
 import pytest
 
 from trustkit.data import DataFile
-from trustkit.data.registry import fetch_file
+from trustkit.data.fetching import fetch_file
 
 
 def _closed_port() -> int:

@@ -21,6 +21,9 @@ SMALL = [
     "02_scoring.n_bootstrap=200",
     "04_sensitivity_thresholding.n_bootstrap=200",
     "04_sensitivity_thresholding.icc_bootstrap=5",
+    "07_deployment_choices.control=bert-tiny",
+    "07_deployment_choices.n_texts=2",
+    "07_deployment_choices.n_bootstrap=200",
 ] + [f"05_landscape.{k}={json.dumps(v)}" for k, v in profiles._OVERRIDES["smoke"]["05_landscape"].items()]
 
 

@@ -141,3 +141,18 @@ def test_house_style_leaves_interactive_mode_and_other_settings_alone():
         assert not changed, f"house_style left {sorted(changed)} changed"
     finally:
         matplotlib.interactive(was)
+
+
+def test_tidy_table_shows_counts_as_integers_and_rounds_estimates():
+    from trustkit.plots import tidy_table
+
+    table = pd.DataFrame(
+        {"n": [1508.0, np.nan], "auc": [0.812345, 0.5], "ids": [[14], [3, 4]], "name": ["a", "b"]}
+    )
+    out = tidy_table(table, decimals=2)
+    assert str(out["n"].dtype) == "Int64" and out["n"].tolist()[0] == 1508 and out["n"].isna().iloc[1]
+    assert out["auc"].tolist() == [0.81, 0.5]
+    assert out["ids"].tolist() == ["14", "3, 4"] and out["name"].tolist() == ["a", "b"]
+    summary = tidy_table(pd.Series({"pairs": 40.0, "share": 1 / 3, "kept": True}, dtype=object))
+    assert summary["value"].tolist() == [40, 0.33, True]
+    assert "dtype" not in summary.to_string() and "40.0" not in summary.to_string()

@@ -72,7 +72,7 @@ def test_report_numbers_are_the_stats_numbers_on_the_same_table():
     for measure in ("flip_rate", "flip_share", "spread_exceeds_delta"):
         assert _close(numbers["sensitivity"][measure]["estimate"], flips.loc[measure, "estimate"])
         assert _close(numbers["sensitivity"][measure]["ci_high"], flips.loc[measure, "ci_high"])
-    icc = stats.variance_decomposition(paraphrased, n_boot=10, seed=3).set_index("measure")
+    icc = stats.variance_decomposition(paraphrased, n_resamples=10, seed=3).set_index("measure")
     assert _close(numbers["sensitivity"]["icc"]["estimate"], icc.loc["icc", "estimate"])
     assert _close(numbers["sensitivity"]["icc"]["ci_low"], icc.loc["icc", "ci_low"])
     assert numbers["sensitivity"]["wording_share"] == pytest.approx(1 - icc.loc["icc", "estimate"])

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 import reference_scorer as ref
 
-from trustkit.cli.score import crows_summary
+from trustkit.metrics.crows import crows_summary
 from trustkit.scoring import MaskedLMScorer, crows_template, metric_order, shared_spans
 
 

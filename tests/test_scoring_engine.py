@@ -213,8 +213,32 @@ def test_real_causal_model_in_ragged_batches_equals_one_sentence_at_a_time():
 def test_freed_memory_is_handed_back_on_glibc():
     import platform
 
-    from trustkit.scoring import batching
+    from trustkit.scoring import memory
 
     if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
-        assert batching._malloc_trim() is not None  # otherwise CPU runs keep freed activations
-    batching.release_freed_memory()  # a no-op elsewhere, never an error
+        assert memory._malloc_trim() is not None  # otherwise CPU runs keep freed activations
+    memory.release_freed_memory()  # a no-op elsewhere, never an error
+
+
+def test_metric_none_is_the_registry_default_of_the_model_kind():
+    import pandas as pd
+
+    pairs = pd.DataFrame(
+        {
+            "sent_more": ["Poor people are lazy."],
+            "sent_less": ["Rich people are lazy."],
+            "direction": ["stereo"],
+        }
+    )
+    model, tokenizer = ref.tiny_causal_lm("gpt2", bos=True)
+    causal = scorer_for(model, tokenizer, batch_tokens=40, cls=CausalLMScorer)
+    assert causal.score_sentences(ref.SENTENCES[:2]) == causal.score_sentences(ref.SENTENCES[:2], "ll")
+    by_default = causal.score_pairs(pairs)
+    assert by_default.attrs["metric"] == "ll"
+    assert by_default["delta"].tolist() == causal.score_pairs(pairs, "ll")["delta"].tolist()
+    assert causal.score_tokens(["He is strong."])["log_prob"].equals(
+        causal.score_tokens(["He is strong."], "ll")["log_prob"]
+    )
+    model, tokenizer = ref.tiny_masked_lm("bert")
+    masked = scorer_for(model, tokenizer)
+    assert masked.score_pairs(pairs).attrs["metric"] == "crows"

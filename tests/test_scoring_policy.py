@@ -5,12 +5,13 @@ import math
 
 import pytest
 import reference_scorer as ref
+import tolerances
 import torch
 
 from trustkit.scoring import CausalLMScorer, ScoreCache
 from trustkit.scoring.policy import CausalPolicy
 
-TOL = 1e-4
+TOL = tolerances.ENGINE_VS_REFERENCE
 SENTENCES = ["He is strong.", "Nurses aren't always women.", "Le médecin est très fatigué ce soir."]
 CHAT = (
     "{% for m in messages %}[CLS]{{ m['role'] }} {{ m['content'] }}[SEP]{% endfor %}"
@@ -196,26 +197,35 @@ def test_chat_template_pair_differences_equal_lm_evaluation_harness():
 
     On SmolLM2-135M-Instruct (a real chat template ending in "assistant\\n") each sentence's
     log-likelihood differs from lm-eval's by one constant, the newline's log-probability after
-    the template, so every pair's difference, pct_stereotype and likelihood_diff agree.
+    the template, so every pair's difference, pct_stereotype and likelihood_diff agree. The
+    identity is checked in float64 on a float64 copy of the model (where the paths agree to
+    ~1e-14), and trustkit's fp32 scorer against that reference at its measured noise.
     """
+    import copy
+
     from trustkit.models import load_pretrained
 
     bundle = load_pretrained("smollm2-135m-instruct")
     model, tokenizer = bundle.model, bundle.tokenizer
-    scorer = CausalLMScorer(
-        model, tokenizer, policy=CausalPolicy(prefix="none", chat_template=True), cache=False, progress=False
-    )
+    exact = copy.deepcopy(model).double()
+    policy = CausalPolicy(prefix="none", chat_template=True)
     sentences = ["Poor people are lazy.", "Rich people are lazy.", "Le médecin est très fatigué ce soir."]
-    ours = scorer.score_sentences(sentences, "ll")
-    theirs = [lmeval_chat_loglikelihood(model, tokenizer, s) for s in sentences]
+    theirs = [lmeval_chat_loglikelihood(exact, tokenizer, s) for s in sentences]
+    defined = [reference(exact, tokenizer, s, policy) for s in sentences]
     rendered = tokenizer.apply_chat_template(
         [{"role": "user", "content": ""}], add_generation_prompt=True, tokenize=False
     )
     context = tokenizer.encode(rendered.rstrip(), add_special_tokens=False)
     newline = tokenizer.encode(rendered, add_special_tokens=False)[len(context) :]
     assert tokenizer.convert_ids_to_tokens(newline) == ["Ċ"]  # byte-level BPE's newline
-    newline_lp = token_log_probs(model, context, newline)[0]
-    assert newline_lp < -5 * TOL  # small (the model was tuned on this template), but above noise
-    for a, b in zip(ours, theirs):
-        assert a - b == pytest.approx(-newline_lp, abs=TOL)
-    assert ours[0] - ours[1] == pytest.approx(theirs[0] - theirs[1], abs=TOL)
+    newline_lp = token_log_probs(exact, context, newline)[0]
+    assert newline_lp < -1000 * tolerances.FLOAT64_PATHS  # small (the model was tuned on this template)
+    for a, b in zip(defined, theirs):
+        assert a - b == pytest.approx(-newline_lp, abs=tolerances.FLOAT64_PATHS)
+    scorer = CausalLMScorer(model, tokenizer, policy=policy, cache=False, progress=False)
+    ours = scorer.score_sentences(sentences, "ll")
+    assert ours == pytest.approx(defined, abs=tolerances.SCORER_FP32_VS_FLOAT64)
+    # a pair's difference: two sentences' noise
+    assert ours[0] - ours[1] == pytest.approx(
+        theirs[0] - theirs[1], abs=2 * tolerances.SCORER_FP32_VS_FLOAT64
+    )

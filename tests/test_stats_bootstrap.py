@@ -72,7 +72,7 @@ def test_paraphrase_rows_weigh_each_pair_equally():
             "delta": [1.0, 1.0, -1.0, -1.0, 1.0],
         }
     )
-    vals = pair_bias_values(t, "paraphrases").set_index("pair_id")
+    vals = pair_bias_values(t, rows="paraphrases").set_index("pair_id")
     assert vals["bias_value"].tolist() == [50.0, 100.0]
     assert vals["sign"].tolist() == [0, 1]
     res = bias_score_table(t, by=None, rows="paraphrases").iloc[0]

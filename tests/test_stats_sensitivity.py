@@ -68,7 +68,7 @@ def _simulate(icc, n_pairs=120, k=5, seed=0, effect=None):
 
 @pytest.mark.parametrize("icc,seed", [(0.5, 1), (0.2, 2)])
 def test_mixed_model_recovers_a_known_icc_within_its_ci(icc, seed):
-    res = variance_decomposition(_simulate(icc, seed=seed), n_boot=40, seed=seed).set_index("measure")
+    res = variance_decomposition(_simulate(icc, seed=seed), n_resamples=40, seed=seed).set_index("measure")
     lo, est, hi = res.loc["icc", ["ci_low", "estimate", "ci_high"]]
     assert lo <= icc <= hi
     assert hi - lo < 0.35  # an informative interval, not (0, 1)
@@ -77,9 +77,9 @@ def test_mixed_model_recovers_a_known_icc_within_its_ci(icc, seed):
 
 def test_bias_type_covariate_absorbs_category_shifts():
     t = _simulate(0.3, seed=3, effect={"age": 0.0, "gender": 3.0, "race": -3.0})
-    plain = variance_decomposition(t, n_boot=0).set_index("measure").loc["icc", "estimate"]
+    plain = variance_decomposition(t, n_resamples=0).set_index("measure").loc["icc", "estimate"]
     adjusted = (
-        variance_decomposition(t, covariates=["bias_type"], n_boot=0)
+        variance_decomposition(t, covariates=["bias_type"], n_resamples=0)
         .set_index("measure")
         .loc["icc", "estimate"]
     )

@@ -19,10 +19,10 @@ def test_binomial_by_hand():
 
 def test_holm_and_bh_by_hand():
     p = [0.01, 0.04, 0.03]
-    assert adjust_p_values(p, "holm") == pytest.approx([0.03, 0.06, 0.06])
-    assert adjust_p_values(p, "bh") == pytest.approx([0.03, 0.04, 0.04])
-    assert adjust_p_values(p, "none") == pytest.approx(p)
-    out = adjust_p_values([0.01, np.nan, 0.02], "holm")
+    assert adjust_p_values(p, method="holm") == pytest.approx([0.03, 0.06, 0.06])
+    assert adjust_p_values(p, method="bh") == pytest.approx([0.03, 0.04, 0.04])
+    assert adjust_p_values(p, method="none") == pytest.approx(p)
+    out = adjust_p_values([0.01, np.nan, 0.02], method="holm")
     assert np.isnan(out[1]) and out[[0, 2]] == pytest.approx([0.02, 0.02])
     with pytest.raises(ValueError, match="correction"):
-        adjust_p_values(p, "fdr")
+        adjust_p_values(p, method="fdr")

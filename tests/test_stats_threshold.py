@@ -28,16 +28,16 @@ def _table():
 
 def test_tau_estimators_by_hand():
     t = _table()
-    assert threshold_from_paraphrase_noise(t, "abs_change", 0.5) == pytest.approx(
+    assert threshold_from_paraphrase_noise(t, estimator="abs_change", quantile=0.5) == pytest.approx(
         0.5
     )  # median of 1, 3, .5, .4, .2
-    assert threshold_from_paraphrase_noise(t, "abs_change", 1.0) == pytest.approx(3.0)
-    assert threshold_from_paraphrase_noise(t, "pair_max_change", 0.0) == pytest.approx(0.2)
+    assert threshold_from_paraphrase_noise(t, estimator="abs_change", quantile=1.0) == pytest.approx(3.0)
+    assert threshold_from_paraphrase_noise(t, estimator="pair_max_change", quantile=0.0) == pytest.approx(0.2)
     noise = paraphrase_noise(t).set_index("pair_id")
     assert noise.loc[1, ["abs_change_median", "abs_change_max", "n_paraphrases"]].tolist() == [2.0, 3.0, 2]
     assert noise.loc[1, "pair_sd"] == pytest.approx(np.std([1.0, 0.0, 4.0], ddof=1))
     with pytest.raises(ValueError, match="estimator"):
-        threshold_from_paraphrase_noise(t, "iqr")
+        threshold_from_paraphrase_noise(t, estimator="iqr")
     with pytest.raises(ValueError, match="paraphrase"):
         threshold_from_paraphrase_noise(t.query("para_index == 0"))
 

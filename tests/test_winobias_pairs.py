@@ -8,9 +8,9 @@ import reference_scorer as ref
 
 from trustkit.cli import main
 from trustkit.data import load_pairs, load_winobias_pairs
-from trustkit.data.registry import fetch
-from trustkit.metrics import winobias_scores
+from trustkit.data.fetching import fetch
 from trustkit.scoring import CausalLMScorer, MaskedLMScorer
+from trustkit.stats import winobias_scores
 
 
 def _plain(line: str) -> tuple[int, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -235,6 +236,23 @@ def read_json(path: str | Path, default):
         return default
 
 
+def finite_json(value):
+    """``value`` with every NaN or infinite float replaced by None, so that it is strict JSON (null).
+
+    A bare ``NaN`` (what ``json.dumps`` writes by default) is refused by other JSON readers.
+
+    >>> finite_json({"score": float("nan"), "n": [1.5, float("inf")]})
+    {'score': None, 'n': [1.5, None]}
+    """
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: finite_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(item) for item in value]
+    return value
+
+
 def sidecar_path(table: str | Path) -> Path:
     """Where a result table's provenance lives: ``TABLE.json`` beside it."""
     table = Path(table)
@@ -264,7 +282,8 @@ def write_table_with_sidecar(frame, out: str | Path, sidecar: dict) -> Path:
         else:
             neutralise_csv_cells(frame).to_csv(table_tmp, index=False)
         record = {**sidecar, "table": out.name, "table_sha256": sha256_file(table_tmp)}
-        side_tmp.write_text(json.dumps(record, indent=1, default=str), encoding="utf-8")
+        text = json.dumps(finite_json(record), indent=1, default=str, allow_nan=False)
+        side_tmp.write_text(text, encoding="utf-8")
         _publishable(table_tmp)
         _publishable(side_tmp)
         side.unlink(missing_ok=True)
@@ -289,6 +308,39 @@ def check_sidecar(table: str | Path) -> str | None:
     if record.get("table_sha256") != sha256_file(table):
         return f"sidecar {side} describes another version of {Path(table).name} (sha256 differs)"
     return None
+
+
+def read_table_with_sidecar(path: str | Path):
+    """A result table (e.g. of ``trustkit score``) with its sidecar in ``attrs``.
+
+    ``attrs`` gets ``metric``, ``utility`` and the whole ``sidecar``.
+
+    A table without a sidecar that describes it is refused: its metric, and so its tie rule,
+    would be a guess.
+
+    Example
+    -------
+    >>> read_table_with_sidecar("missing.csv")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: missing.csv: no such scored table
+    """
+    import pandas as pd
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such scored table")
+    if path.suffix not in (".csv", ".parquet"):
+        raise ValueError(f"{path}: a scored table ends in .csv or .parquet")
+    problem = check_sidecar(path)
+    if problem is not None:
+        raise ValueError(f"{path}: {problem}; rescore it with trustkit score --out")
+    table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    sidecar = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
+    table.attrs["metric"] = sidecar.get("metric")
+    table.attrs["sidecar"] = sidecar
+    table.attrs["utility"] = sidecar.get("utility")
+    return table
 
 
 def check_output_path(out: str | Path, inputs=(), force: bool = False) -> None:

@@ -40,6 +40,11 @@ NOTEBOOK_FIGURES: dict[str, tuple[str, ...]] = {
         "05_landscape_trustnlp_placement.png",
     ),
     "06_explore_and_report": ("06_explore_and_report_categories.png",),
+    "07_deployment_choices": (
+        "07_deployment_choices_bias_vs_utility.png",
+        "07_deployment_choices_flips_by_delta.png",
+        "07_deployment_choices_categories.png",
+    ),
 }
 
 # Parameters per profile and notebook. Only what differs from the notebook's own defaults (the
@@ -122,6 +127,21 @@ _LAB: dict[str, dict] = {
         "seed": 0,
         "device": "cpu",
     },
+    "07_deployment_choices": {
+        **_OUT,
+        "dataset": "crows_pairs",
+        "models": ["smollm2-135m-instruct"],
+        "precisions": ["fp32", "bf16", "fp16", "int8"],
+        "control": "bert-base",
+        "control_precisions": ["fp32", "bf16"],
+        "n_pairs": 40,
+        "control_n_pairs": 10,
+        "n_texts": 5,
+        "control_n_texts": 1,
+        "n_bootstrap": 1000,
+        "seed": 0,
+        "device": "cpu",
+    },
 }
 _LANDSCAPE_FULL = {
     "years": [2016, 2024],
@@ -171,6 +191,14 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "n_bootstrap": 200,
             "icc_bootstrap": 5,
         },
+        "07_deployment_choices": {
+            "models": [],
+            "control": "bert-tiny",
+            "control_precisions": ["fp32", "bf16", "fp16", "int8"],
+            "control_n_pairs": 20,
+            "control_n_texts": 2,
+            "n_bootstrap": 200,
+        },
     },
     "lab": {},
     "offline": {
@@ -201,6 +229,15 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
         "05_landscape": _LANDSCAPE_FULL,
         # The README's report card: SmolLM2 on the first 100 CrowS-Pairs pairs, 3 back-translations each.
         "06_explore_and_report": {"report_dir": "../build/offline", "n_pairs": 100, "icc_bootstrap": 100},
+        # SmolLM2 in four precisions on 100 random pairs (fp16 autocast runs ~2x slower than fp32
+        # on 2 CPU cores); the random BERT-base control (masked PLL) on 20 pairs, fp32 vs bf16.
+        "07_deployment_choices": {
+            "n_pairs": 100,
+            "control_n_pairs": 20,
+            "n_texts": 5,
+            "control_n_texts": 1,
+            "n_bootstrap": 2000,
+        },
     },
     "paper": {
         "01_data": {"n_examples": 2},
@@ -240,6 +277,16 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "n_paraphrases": 5,
             "icc_bootstrap": 100,
             "device": "auto",
+        },
+        # int8 dynamic quantization runs on CPU only, so this notebook stays on CPU: 300 pairs.
+        "07_deployment_choices": {
+            "models": list(PAPER_HUB_MODELS),
+            "precisions": ["fp32", "fp16", "int8"],
+            "n_pairs": 300,
+            "control_n_pairs": 60,
+            "n_texts": 50,
+            "control_n_texts": 5,
+            "n_bootstrap": 2000,
         },
     },
 }

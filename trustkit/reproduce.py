@@ -166,7 +166,10 @@ def reproduce(
 
     Every hub model, tokenizer and extra the notebooks need is checked before anything runs
     (:func:`trustkit.models.preflight.preflight`). The manifest is rewritten (atomically) after every
-    notebook, so a later failure keeps the record of what succeeded.
+    notebook, so a later failure keeps the record of what succeeded. Records whose figure is still
+    on disk with its recorded sha256 are kept until their notebook has run again; when a notebook
+    fails or is interrupted (Ctrl-C), the figures it had written are removed, so the manifest and
+    the folder still agree (``--verify``).
 
     Returns
     -------
@@ -191,8 +194,9 @@ def reproduce(
     figures_dir.mkdir(parents=True, exist_ok=True)
     (build_dir / "provenance").mkdir(parents=True, exist_ok=True)
     manifest_path = figures_dir / MANIFEST_NAME
-    old = fileio.read_json(manifest_path, default={}).get("figures", {}) if notebooks else {}
-    figures = {k: v for k, v in old.items() if v.get("notebook") not in chosen}
+    # Every record whose figure is still on disk, unchanged, stays until its notebook has run again:
+    # an interrupted run (Ctrl-C) then leaves a manifest that matches the folder.
+    figures = _still_on_disk(fileio.read_json(manifest_path, default={}).get("figures", {}), figures_dir)
     git = provenance.git_commit(root)
     if git["commit"] is None:  # notebooks outside a checkout: record the code's own commit
         git = provenance.git_commit()
@@ -205,20 +209,70 @@ def reproduce(
     manifest: dict = {}
     for name in chosen:
         log(f"[{profile}] running notebooks/{name}.ipynb -> build/{profile}/{name}.ipynb")
-        entries = run_notebook(
-            name, profile, root, figures_dir, build_dir, progress=progress, params=plan[name]
-        )
+        try:
+            entries = run_notebook(
+                name, profile, root, figures_dir, build_dir, progress=progress, params=plan[name]
+            )
+        except BaseException:  # Ctrl-C included: keep what is on disk, remove this notebook's partial figures
+            try:
+                removed = _remove_partial_figures(name, figures, figures_dir, build_dir)
+                _write_manifest(manifest_path, profile, root, common, figures, started)
+            except OSError as err:  # e.g. a read-only folder: the original failure is the one raised
+                log(f"[{profile}] {name} did not finish, and its figures could not be tidied: {err}")
+            else:
+                log(
+                    f"[{profile}] {name} did not finish: removed its {len(removed)} partial figure(s)"
+                    f"{' (' + ', '.join(removed) + ')' if removed else ''}; {manifest_path.name} keeps "
+                    f"the {len(figures)} figure(s) still on disk"
+                )
+            raise
         for entry in entries.values():
             entry.update(common)
+        figures = {k: v for k, v in figures.items() if v.get("notebook") != name}
         figures.update(entries)
         manifest = _write_manifest(manifest_path, profile, root, common, figures, started)
         log(
             f"[{profile}] {name}: {len(entries)} figures in "
             f"{next(iter(entries.values()))['wall_time_s'] if entries else 0} s; manifest updated"
         )
-    if not notebooks:  # a full run leaves no stale figure behind
+    if not notebooks:  # a full run leaves no stale figure or record behind
+        stale = {k for k, v in figures.items() if v.get("notebook") not in chosen}
+        if stale:
+            figures = {k: v for k, v in figures.items() if k not in stale}
+            manifest = _write_manifest(manifest_path, profile, root, common, figures, started)
         for path in figures_dir.iterdir():
             if path.suffix in FIGURE_SUFFIXES and path.name not in figures:
                 path.unlink()
     log(f"[{profile}] wrote {len(figures)} figures and {manifest_path.relative_to(root)}")
     return manifest
+
+
+def _still_on_disk(records: dict, figures_dir: Path) -> dict:
+    """The manifest records whose figure file is still in ``figures_dir`` with the recorded sha256."""
+    return {
+        name: record
+        for name, record in records.items()
+        if (figures_dir / name).is_file() and fileio.sha256_file(figures_dir / name) == record.get("sha256")
+    }
+
+
+def _remove_partial_figures(notebook: str, figures: dict, figures_dir: Path, build_dir: Path) -> list[str]:
+    """Delete the figures a stopped notebook wrote (they belong to no finished run); return their names.
+
+    A figure of the notebook is partial when no kept record vouches for its bytes: written by this
+    run (its sidecar, or the notebook's expected figures), or a record whose file changed.
+    """
+    sidecar = fileio.read_json(build_dir / "provenance" / f"{notebook}.json", default={})
+    names = {Path(record.get("path", "")).name for record in sidecar.values()}
+    names |= set(profiles.NOTEBOOK_FIGURES.get(notebook, ()))
+    names |= {k for k, v in figures.items() if v.get("notebook") == notebook}
+    removed = []
+    for name in sorted(n for n in names if n):
+        path = figures_dir / name
+        kept = name in figures and path.is_file() and fileio.sha256_file(path) == figures[name].get("sha256")
+        if not kept:
+            figures.pop(name, None)
+            if path.is_file():
+                path.unlink()
+                removed.append(name)
+    return removed

@@ -1,4 +1,4 @@
-"""The scored pair table: its schema, one validation helper, the views metrics, stats and plots read.
+"""The scored pair table: its schema, one validation helper, the views and the tie rule metrics, stats and plots read.
 
 A scored table is wide: one row per (pair, wording) with ``pair_id, para_index (0 = original),
 bias_type, direction, score_more, score_less, delta`` where ``delta = score_more - score_less``.
@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 
 from trustkit.errors import InputError
+from trustkit.scoring.registry import METRIC_TABLE
 
 SCORED_COLUMNS = ("pair_id", "bias_type", "direction", "delta")
 
 
-def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str = "table") -> None:
+def require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str = "table") -> None:
     """Raise a clear ValueError when ``df`` lacks any of ``columns``.
 
     Parameters
@@ -40,7 +41,7 @@ def require_columns(df: pd.DataFrame, columns: Iterable[str], what: str = "table
 
 
 def check_scored(
-    df: pd.DataFrame, columns: Iterable[str] = SCORED_COLUMNS, one_model: bool = True
+    df: pd.DataFrame, *, columns: Iterable[str] = SCORED_COLUMNS, one_model: bool = True
 ) -> pd.DataFrame:
     """Validate a scored pair table and return it with a ``para_index`` column (0 if absent).
 
@@ -60,7 +61,7 @@ def check_scored(
     out = df.copy()
     if "delta" not in out.columns and {"score_more", "score_less"} <= set(out.columns):
         out["delta"] = out["score_more"] - out["score_less"]
-    require_columns(out, columns, "scored pair table")
+    require_columns(out, columns, what="scored pair table")
     if "para_index" not in out.columns:
         out["para_index"] = 0
     if out["delta"].isna().any():
@@ -142,6 +143,72 @@ def rounded(values, decimals: int | None) -> np.ndarray:
     if decimals is None:
         return arr
     return np.array([round(float(v), decimals) for v in arr], dtype=float)
+
+
+#: Metrics whose pairs are compared as raw floats (a tie only when exactly equal), from the
+#: registry's ``ties`` field: Kaneko & Bollegala's evaluate.py compares AUL/AULA scores unrounded,
+#: and AULA values (~ -0.7) are so small that a 3-decimal grid would make many false ties. Every
+#: other metric keeps metric.py's rule of rounding sentence scores to 3 decimals.
+RAW_TIE_METRICS = tuple(m.name for m in METRIC_TABLE if m.ties == "raw")
+
+
+def tie_decimals(
+    scored: pd.DataFrame | None = None, *, decimals="auto", metric: str | None = None
+) -> int | None:
+    """The rounding before comparison: ``decimals`` when given, else the metric's own rule.
+
+    The metric is ``metric``, else the table's single ``metric`` column value, else
+    ``scored.attrs["metric"]`` (set by ``Scorer.score_pairs``); unknown means metric.py's 3.
+
+    Example
+    -------
+    >>> tie_decimals(metric="aula"), tie_decimals(metric="crows"), tie_decimals(decimals=None)
+    (None, 3, None)
+    """
+    if decimals != "auto":
+        return decimals
+    if metric is None and scored is not None:
+        if "metric" in scored.columns and scored["metric"].nunique() == 1:
+            metric = scored["metric"].iloc[0]
+        else:
+            metric = scored.attrs.get("metric")
+    return None if metric in RAW_TIE_METRICS else 3
+
+
+def pair_outcome(scored: pd.DataFrame, *, decimals="auto") -> pd.Series:
+    """Per-row outcome of a pair: +1 sent_more scores higher, -1 sent_less higher, 0 a tie.
+
+    metric.py rounds each sentence score to 3 decimals *before* comparing, so two scores that
+    agree to 3 decimals are a tie ("neutral"); ``decimals=None`` compares the raw floats. The
+    default ``"auto"`` is :func:`tie_decimals`: raw floats for ``aul``/``aula``, else 3.
+    For ``antistereo`` pairs metric.py swaps the sentences on reading and then counts the pair
+    when the *second* one (``sent_more``) scores higher, so in both directions a pair counts as
+    stereotyped exactly when ``score_more > score_less``; this function returns that sign.
+
+    Parameters
+    ----------
+    scored : table with ``score_more`` and ``score_less`` (or only ``delta``, which is then
+        rounded instead of the two scores).
+    decimals : rounding applied before comparison (metric.py: 3; None: raw; "auto": by metric).
+
+    Returns
+    -------
+    pandas Series of int in {-1, 0, 1}, aligned to ``scored``.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"score_more": [-1.0, -2.0, -3.0001], "score_less": [-2.0, -1.0, -3.0]})
+    >>> pair_outcome(t).tolist()
+    [1, -1, 0]
+    >>> pair_outcome(t.assign(metric="aula")).tolist()
+    [1, -1, -1]
+    """
+    decimals = tie_decimals(scored, decimals=decimals)
+    if {"score_more", "score_less"} <= set(scored.columns):
+        diff = rounded(scored["score_more"], decimals) - rounded(scored["score_less"], decimals)
+    else:
+        diff = rounded(scored["delta"], decimals)
+    return pd.Series(np.sign(diff).astype(int), index=scored.index, name="outcome")
 
 
 def with_paraphrases(scored: pd.DataFrame) -> pd.DataFrame:

@@ -61,7 +61,8 @@ def run_list(args) -> int:
 
 
 def _fetch_each(names: list[str], show_hashes: bool, explicit: bool) -> int:
-    from trustkit.data.registry import fetch_file, get_dataset, sha256_file
+    from trustkit.data.fetching import fetch_file
+    from trustkit.data.registry import get_dataset, sha256_file
 
     failures = 0
     for name in names:
@@ -114,15 +115,15 @@ def run_check(args) -> int:
     """
     from pathlib import Path
 
+    from trustkit.data.fetching import fetch
     from trustkit.data.pairs import _PAIR_CATALOGUE, check_pair_file
-    from trustkit.data.registry import fetch
 
     target = args.file
     if not Path(target).exists() and target in _PAIR_CATALOGUE:  # a registered pair dataset
         target = fetch(target)
     try:
         parsed = check_pair_file(target)
-    except FileNotFoundError as err:
+    except (FileNotFoundError, ValueError) as err:  # missing, or a directory / FIFO / device
         print(err, file=sys.stderr)
         return 1
     for note in parsed.notes:

@@ -1,4 +1,4 @@
-"""``trustkit metrics``: the registered metrics and their cards (``trustkit.metrics.registry``)."""
+"""``trustkit metrics``: the registered metrics (``trustkit.scoring.registry``) and their cards."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     """Run ``trustkit metrics``: list the metrics, print one metric's card, or every card as Markdown."""
-    from trustkit.metrics.registry import METRIC_TABLE, metric_card, metric_cards_markdown
+    from trustkit.metrics.cards import metric_card, metric_cards_markdown
+    from trustkit.scoring.registry import METRIC_TABLE
 
     if args.markdown:
         print(metric_cards_markdown(), end="")

@@ -64,6 +64,19 @@ def register(subparsers) -> None:
     )
     p.add_argument("--no-cache", action="store_true", help="do not read or write the score cache")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
+    p.add_argument(
+        "--utility",
+        type=int,
+        default=0,
+        metavar="N",
+        help="add a utility line: perplexity on N held-out ACL Anthology abstracts (default 0: none)",
+    )
+    p.add_argument(
+        "--compare",
+        metavar="OTHER",
+        help="add a 'compared with' section: a table of the same pairs and metric from trustkit score "
+        "(e.g. the same model in another precision)",
+    )
     p.add_argument("--out", required=True, help="the report: FILE.html (FILE.json is written beside it)")
     p.add_argument("--force", action="store_true", help="overwrite an existing FILE.html / FILE.json")
     p.set_defaults(func=run)
@@ -80,16 +93,27 @@ def run(args) -> int:
         ("--paraphrases", args.paraphrases, 0),
         ("--n-bootstrap", args.n_bootstrap, 1),
         ("--icc-bootstrap", args.icc_bootstrap, 0),
+        ("--batch-tokens", args.batch_tokens, 1),
+        ("--utility", args.utility, 0),
     ):
         if value is not None and value < low:
             print(f"trustkit report: {name} must be at least {low}, got {value}", file=sys.stderr)
             return 2
+    from trustkit.cli.score import device_problem
     from trustkit.fileio import check_output_path
     from trustkit.report import build_report, json_path
+
+    if device_problem(args.device):
+        print(f"trustkit report: {device_problem(args.device)}", file=sys.stderr)
+        return 2
 
     try:
         for path in (out, json_path(out)):
             check_output_path(path, inputs=[args.data, args.model], force=args.force)
+        if args.compare:  # a missing table or sidecar is said before any scoring
+            from trustkit.fileio import read_table_with_sidecar
+
+            read_table_with_sidecar(args.compare)
         report = build_report(
             args.model,
             args.data,
@@ -107,6 +131,14 @@ def run(args) -> int:
             progress=not args.no_progress,
             log=lambda line: print(line, file=sys.stderr),
         )
+        if args.utility:
+            from trustkit.report.compare import add_utility
+
+            add_utility(report, args.utility, seed=args.seed)
+        if args.compare:
+            from trustkit.report.compare import add_comparison
+
+            add_comparison(report, args.compare, n_resamples=args.n_bootstrap, seed=args.seed)
     except (ValueError, FileNotFoundError) as err:
         print(f"trustkit report: {err}", file=sys.stderr)
         return 2
@@ -115,5 +147,17 @@ def run(args) -> int:
     for statement in doc.get("statements", []):
         print(f"trustkit report: note: {statement}", file=sys.stderr)
     print(report.headline())
+    if doc.get("utility"):
+        from trustkit.cli.score import utility_line
+
+        print(utility_line(doc["utility"]))
+    if doc.get("compared_with"):
+        c = doc["compared_with"]
+        d = c["bias_score_difference"]
+        print(
+            f"compared with {c['labels'][1]}: difference {d['estimate']:+.1f} points "
+            f"({d['ci_low']:+.1f} to {d['ci_high']:+.1f}), {c['flips']} of {c['n_pairs']} pairs flip, "
+            f"McNemar p {c['mcnemar_p']:.3g}"
+        )
     print(f"wrote {html} ({html.stat().st_size / 1024:.0f} KB) and {twin} in {doc['timing']['total']:.1f} s")
     return 0

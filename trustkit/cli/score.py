@@ -17,15 +17,16 @@ import sys
 from pathlib import Path
 
 from trustkit.errors import InputError
-from trustkit.metrics.compat import COMPAT_MODES
-from trustkit.metrics.registry import metrics
+from trustkit.metrics.crows import crows_summary
 from trustkit.scoring.policy import NORMALISATIONS, CausalPolicy
+from trustkit.scoring.registry import metrics
+from trustkit.stats.compat import COMPAT_MODES
 
 # stereoset_blank needs a BLANK context, not a pair (trustkit.metrics.score_stereoset_original)
 METRIC_CHOICES = tuple(m.name for m in metrics() if m.unit in ("sentence", "pair"))
 OUT_COLUMNS = ["pair_id", "bias_type", "direction", "score_more", "score_less", "delta"]
 # kept in the table when the pair table has them (WinoBias' type, split, pronoun gender, ...)
-EXTRA_COLUMNS = ("type", "split", "item", "occupation", "pronoun_gender", "only_pronoun_differs")
+EXTRA_COLUMNS = ("type", "split", "item", "occupation", "pronoun_gender", "only_pronoun_differs", "precision")
 
 
 def register(subparsers) -> None:
@@ -69,9 +70,28 @@ def register(subparsers) -> None:
     g.add_argument("--normalise", choices=NORMALISATIONS, help="sum (default), mean, per_char, per_byte")
     p.add_argument("--limit", type=int, metavar="N", help="score only the first N pairs")
     p.add_argument(
+        "--utility",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also score N held-out ACL Anthology abstracts (seed 0) for a utility score beside the bias "
+        "score: perplexity (causal) or pseudo-perplexity (masked), per token and per byte (sidecar: utility)",
+    )
+    p.add_argument(
         "--device", help="cpu (default), cuda, cuda:1, auto; under torchrun cuda means cuda:LOCAL_RANK"
     )
-    p.add_argument("--dtype", help="GPU autocast precision: bf16 (default on GPU), fp16, fp32")
+    p.add_argument(
+        "--dtype",
+        help="fp32 (default on CPU); bf16 (default on CUDA) or fp16: reduced precision with an fp32 "
+        "guard, so every decision and tie equals fp32's; bf16-raw, fp16-raw: unguarded (faster, "
+        "decisions may differ)",
+    )
+    p.add_argument(
+        "--precision",
+        choices=("fp32", "bf16", "fp16", "int8"),
+        help="deployment precision of the model, applied as asked (no fp32 guard), on CPU too: "
+        "bf16 weights, fp16 autocast or int8 dynamic quantization (trustkit.models.precision)",
+    )
     p.add_argument(
         "--batch-tokens",
         type=int,
@@ -95,6 +115,13 @@ def register(subparsers) -> None:
         help="cut sentences longer than the model's maximum instead of refusing them",
     )
     p.add_argument(
+        "--errors",
+        choices=["raise", "drop"],
+        default="raise",
+        help="bad pair rows: raise (default: list every one and stop) or drop (skip them; "
+        "they are listed in the summary and the sidecar)",
+    )
+    p.add_argument(
         "--drop-indistinguishable",
         action="store_true",
         help="leave out (with a warning) pairs whose two sentences tokenise to the same ids, "
@@ -108,24 +135,35 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def crows_summary(scored, metric: str | None = None) -> dict:
-    """The overall CrowS-Pairs aggregates of a scored table (``trustkit.metrics.crows_pairs_score``).
+def device_problem(device: str | None) -> str | None:
+    """Why ``--device`` names no device torch can use here, or None (checked before a model loads).
 
-    Ties follow the metric (``trustkit.metrics.crows.tie_decimals``): ``aul``/``aula`` compare raw
-    floats (Kaneko & Bollegala), every other metric rounds to 3 decimals first (metric.py).
-
-    Example
-    -------
-    >>> import pandas as pd
-    >>> t = pd.DataFrame({"pair_id": [1, 2], "bias_type": ["age", "age"], "direction": ["stereo", "stereo"],
-    ...                   "score_more": [-1.0, -3.0], "score_less": [-2.0, -1.0]})
-    >>> crows_summary(t)["metric_score"]
-    50.0
+    >>> device_problem("tpu:7")
+    "--device: unknown device 'tpu:7'; use cpu, cuda, cuda:N, mps or auto"
     """
-    from trustkit.metrics import crows_pairs_score
+    from trustkit.models.loading import parse_device
 
-    row = crows_pairs_score(scored, by=None, metric=metric).iloc[0].drop("group")
-    return {key: (value.item() if hasattr(value, "item") else value) for key, value in row.items()}
+    try:
+        parse_device(device)
+    except ValueError as err:
+        return f"--device: {err}"
+    return None
+
+
+def sidecar_data_path(data: str, out: Path | None) -> str:
+    """The ``data`` a sidecar records: a registered name as is, a pair file relative to the table's folder.
+
+    ``trustkit.explore`` resolves it from the table, so the pair is found again from any working
+    directory, and joins it only when its sha256 is the sidecar's ``data_sha256``.
+
+    >>> sidecar_data_path("crows_pairs", Path("out/ll.csv"))
+    'crows_pairs'
+    """
+    from trustkit.data.registry import REGISTRY
+
+    if data in REGISTRY or out is None or not Path(data).exists():
+        return data
+    return os.path.relpath(Path(data).resolve(), Path(out).resolve().parent)
 
 
 def format_summary(summary: dict, metric: str) -> str:
@@ -162,7 +200,7 @@ def scoring_request(args) -> tuple[str, CausalPolicy | None, object]:
     >>> scoring_request(a)[:2]
     ('ll', CausalPolicy(prefix='bos', score_first=True, chat_template=False, system_prompt=None, normalise='sum'))
     """
-    from trustkit.metrics.compat import get_compat
+    from trustkit.stats.compat import get_compat
 
     flags = [f"--{n.replace('_', '-')}" for n in ("prefix", "system_prompt", "normalise") if getattr(args, n)]
     flags += [
@@ -204,6 +242,12 @@ def run(args) -> int:
         problem = f"--out must end in .csv or .parquet, got {out.name}"
     elif args.limit is not None and args.limit < 1:
         problem = "--limit must be a positive number of pairs"
+    elif args.batch_tokens is not None and args.batch_tokens < 1:
+        problem = f"--batch-tokens must be a positive number of tokens, got {args.batch_tokens}"
+    elif args.utility < 0:
+        problem = "--utility must be a number of held-out texts (0: none)"
+    else:
+        problem = device_problem(args.device)
     if problem:
         if os.environ.get("RANK", "0") == "0":  # under torchrun every rank sees it: rank 0 says it
             print(f"trustkit score: {problem}", file=sys.stderr)
@@ -229,13 +273,17 @@ def _prepare(args, out: Path | None, device):
     metric, policy, mode = scoring_request(args)
     if out is not None:
         check_output_path(out, inputs=[args.data, args.model], force=args.force)
-    pairs = load_pairs(args.data)
+    pairs = load_pairs(args.data, errors=args.errors)
     if args.limit:
         pairs = pairs.head(args.limit)
     if pairs.empty:
         raise InputError(f"{args.data} holds no pairs to score")
     model = load_pretrained(
-        args.model, device=device, allow_pickle=args.allow_pickle, random_control=args.random_control
+        args.model,
+        device=device,
+        allow_pickle=args.allow_pickle,
+        random_control=args.random_control,
+        precision=args.precision,
     )
     if mode is not None and model.kind != mode.kind:
         raise InputError(
@@ -277,10 +325,10 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
     if rank != 0:
         return 0
     table = scored[[c for c in OUT_COLUMNS + list(EXTRA_COLUMNS) if c in scored.columns]].copy()
-    summary = crows_summary(scored, metric)
+    summary = crows_summary(scored, metric=metric)
     sidecar = {
         "metric": metric,
-        "data": args.data,
+        "data": sidecar_data_path(args.data, out),
         "limit": args.limit,
         "data_source": str(pairs.attrs.get("source", args.data)),
         "data_sha256": pairs.attrs.get("sha256"),
@@ -292,17 +340,23 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
         "policy": scorer.policy.record() if scorer.kind == "causal" else None,
         "seconds": round(seconds, 3),
         "stats": scorer.stats,
+        "precision": scorer.precision_report or {"dtype": scorer.precision.name},
         "ranks": size,
     }
     lines = [format_summary(summary, metric)]
     if mode is not None:
-        from trustkit.metrics.compat import compat_summary, format_compat
+        from trustkit.stats.compat import compat_summary, format_compat
 
         sidecar["compat"] = compat_summary(scored, mode.name)
         lines.append(format_compat(sidecar["compat"]))
         if args.data not in mode.data:
             lines.append(f"note: {mode.name} evaluates on {' / '.join(mode.data)}; this is {args.data}")
     lines += report_lines(scored, pairs, metric)
+    if args.utility:
+        from trustkit.metrics.utility import heldout_texts, perplexity
+
+        sidecar["utility"] = perplexity(scorer, heldout_texts(args.utility))
+        lines.append(utility_line(sidecar["utility"]))
     if out is not None:
         write_table_with_sidecar(table, out, sidecar)
     print("\n".join(lines))
@@ -319,6 +373,25 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
     return 0
 
 
+def utility_line(utility: dict) -> str:
+    """One line for a utility score (``trustkit.metrics.utility.perplexity``).
+
+    Example
+    -------
+    >>> print(utility_line({"kind": "perplexity", "perplexity": 21.04, "bits_per_byte": 0.9712,
+    ...     "n_texts": 100, "n_tokens": 17000, "text": {"dataset": "acl_anthology", "year": 2024, "seed": 0}}))
+    utility: perplexity 21.04 per token, 0.971 bits per byte (100 texts, 17000 tokens; acl_anthology 2024, seed 0)
+    """
+    text = utility.get("text") or {}
+    where = f"; {text.get('dataset')} {text.get('year')}, seed {text.get('seed')}" if text else ""
+    if utility.get("n_left_out"):
+        where += f"; {utility['n_left_out']} longer than the model's window left out"
+    return (
+        f"utility: {utility['kind']} {utility['perplexity']:.2f} per token, {utility['bits_per_byte']:.3f} "
+        f"bits per byte ({utility['n_texts']} texts, {utility['n_tokens']} tokens{where})"
+    )
+
+
 def report_lines(scored, pairs, metric: str) -> list[str]:
     """Extra lines of the printout: rows the loader could not score; per-group scores with CIs."""
     lines = []
@@ -327,7 +400,7 @@ def report_lines(scored, pairs, metric: str) -> list[str]:
         listing = "; ".join(f"line {d['line']} (row {d['source_row']}): {d['reason']}" for d in dropped)
         lines.append(f"{len(dropped)} unscorable row(s) of {dropped[0]['file']} not scored: {listing}")
     if pairs.attrs.get("source") == "winobias":
-        from trustkit.metrics.winobias import winobias_scores
+        from trustkit.stats.winobias import winobias_scores
 
         table = winobias_scores(scored, metric=metric)
         lines.append(

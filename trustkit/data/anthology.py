@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from trustkit.data.registry import fetch, sha256_file
+from trustkit.data.fetching import fetch
+from trustkit.data.registry import sha256_file
 from trustkit.errors import InputError
 
 ANTHOLOGY_COLUMNS = [

@@ -222,6 +222,50 @@ def compare_versions(original: pd.DataFrame, revised: pd.DataFrame) -> pd.DataFr
 REVISION_STATUSES = ("edited", "relabelled", "removed", "added")
 
 
+def edited_sentences(changes: pd.DataFrame) -> pd.DataFrame:
+    """The edited pairs with the sentence that changed, before and after (not always ``sent_more``).
+
+    Parameters
+    ----------
+    changes : :func:`compare_versions` output (any rows; only ``edited`` ones are kept).
+
+    Returns
+    -------
+    ``source_row, bias_type, changed`` (``sent_more``, ``sent_less`` or ``both``), ``before``,
+    ``after`` (the changed sentence; ``sent_more`` when both changed); ``revision`` first when
+    ``changes`` has it.
+
+    Example
+    -------
+    >>> changes = pd.DataFrame({"source_row": [1, 2], "status": "edited", "bias_type": "age",
+    ...     "sent_more_before": ["Old men nap.", "A"], "sent_more_after": ["Old men nap.", "B"],
+    ...     "sent_less_before": ["Young men nap.", "C"], "sent_less_after": ["Young men sleep.", "C"]})
+    >>> edited_sentences(changes)[["changed", "before", "after"]].values.tolist()
+    [['sent_less', 'Young men nap.', 'Young men sleep.'], ['sent_more', 'A', 'B']]
+    """
+    edited = changes[changes["status"] == "edited"]
+    more = edited["sent_more_before"] != edited["sent_more_after"]
+    less = edited["sent_less_before"] != edited["sent_less_after"]
+    changed = (
+        pd.Series("sent_more", index=edited.index)
+        .where(~less | more, "sent_less")
+        .where(~(more & less), "both")
+    )
+    pick_less = changed == "sent_less"
+    out = pd.DataFrame(
+        {
+            "source_row": edited["source_row"],
+            "bias_type": edited["bias_type"],
+            "changed": changed,
+            "before": edited["sent_less_before"].where(pick_less, edited["sent_more_before"]),
+            "after": edited["sent_less_after"].where(pick_less, edited["sent_more_after"]),
+        }
+    )
+    if "revision" in edited.columns:
+        out.insert(0, "revision", edited["revision"])
+    return out.reset_index(drop=True)
+
+
 def revision_counts(changes: pd.DataFrame) -> pd.DataFrame:
     """Count changed pairs per revision and bias type, with the same rows and columns for every revision.
 

@@ -59,6 +59,15 @@ def _decode_lines(raw: bytes) -> tuple[str, dict[int, str]]:
     return "".join(pieces), bad
 
 
+def _shown(text: str) -> str:
+    r"""A header field as it may be printed: control characters (terminal escapes) as \x.. escapes.
+
+    >>> _shown("sent_more\x1b[31m")
+    'sent_more\\x1b[31m'
+    """
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
 def _delimited_records(text: str, path: Path):
     """Yield (first_line, last_line, header, fields) for each CSV/TSV record."""
     first = text.split("\n", 1)[0]
@@ -111,7 +120,8 @@ def _csv_records(text: str, path: Path, parsed: ParsedPairs, display: str) -> li
             Problem(
                 display,
                 1,
-                f"missing column(s) {', '.join(missing)} (header has: {', '.join(header) or 'nothing'})",
+                f"missing column(s) {', '.join(missing)} "
+                f"(header has: {', '.join(map(_shown, header)) or 'nothing'})",
             ),
         )
     return records

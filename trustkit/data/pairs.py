@@ -16,8 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustkit.data.fetching import fetch
 from trustkit.data.pair_records import ParsedPairs, Problem, _csv_records, _decode_lines, _jsonl_records
-from trustkit.data.registry import REGISTRY, fetch, get_dataset, sha256_file
+from trustkit.data.registry import REGISTRY, get_dataset, sha256_file
 from trustkit.errors import InputError, TrustkitError
 
 PAIR_COLUMNS = ["pair_id", "sent_more", "sent_less", "direction", "bias_type", "source_row"]
@@ -84,9 +85,43 @@ def _normalise_direction(value: str) -> str | None:
     return key if key in DIRECTIONS else None
 
 
+#: leading bytes of files that are often passed by mistake, and what they are
+_BINARY_MAGIC = {
+    b"\x7fELF": "an executable program (ELF)",
+    b"PK\x03\x04": "a zip archive (or .xlsx/.docx)",
+    b"\x1f\x8b": "a gzip archive",
+    b"%PDF": "a PDF document",
+    b"PAR1": "a parquet table",
+    b"SQLite format 3\x00": "an SQLite database",
+}
+
+
+def binary_kind(head: bytes) -> str | None:
+    r"""What a file that is not text looks like from its first bytes, or None for text.
+
+    One stray control character (a NUL inside a field) is a row problem, not a binary file: the
+    file counts as binary when more than 10% of its first bytes are control characters.
+
+    >>> binary_kind(b"\x7fELF\x02\x01"), binary_kind(b"id,sent_more\n1,He is\x00 poor.\n")
+    ('an executable program (ELF)', None)
+    """
+    for magic, kind in _BINARY_MAGIC.items():
+        if head.startswith(magic):
+            return kind
+    controls = sum(byte < 32 and byte not in (9, 10, 13) for byte in head)
+    return "binary data" if head and controls > 0.1 * len(head) else None
+
+
 def _parse(path: Path, display: str) -> ParsedPairs:
     parsed = ParsedPairs()
-    text, bad_lines = _decode_lines(path.read_bytes())
+    raw = path.read_bytes()
+    kind = binary_kind(raw[:8192])
+    if kind is not None:
+        parsed.fatal = True
+        reason = f"not a text pair file: {kind}; pair files are UTF-8 CSV, TSV or JSONL"
+        parsed.problems.append(Problem(display, 1, reason))
+        return parsed
+    text, bad_lines = _decode_lines(raw)
     is_jsonl = path.suffix.lower() in (".jsonl", ".ndjson", ".json")
     if is_jsonl:
         records = _jsonl_records(text, parsed, display)
@@ -192,6 +227,9 @@ def check_pair_file(path: str | os.PathLike) -> ParsedPairs:
     my_pairs.csv:4: empty sent_less
     """
     path = Path(path)
+    if path.exists() and not path.is_file():  # a directory, a FIFO, a device such as /dev/zero
+        kind = "a directory" if path.is_dir() else "not a regular file (a pipe, socket or device)"
+        raise InputError(f"{path}: is {kind}, not a pair file; give a CSV, TSV or JSONL file")
     if not path.is_file():
         from trustkit.errors import did_you_mean
 
@@ -271,15 +309,17 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
         parsed = check_pair_file(path)
         display = str(path)
     if parsed.fatal:
-        empty = parsed.problems[0].reason.startswith("no pair rows")
+        header = parsed.problems[0].reason.startswith("missing column")  # not: empty, binary
         raise PairFileError(
-            parsed.problems, hint="" if empty else "\nFix the header: pair files need these columns."
+            parsed.problems, hint="\nFix the header: pair files need these columns." if header else ""
         )
     expected = [p for p in parsed.problems if p.source_row in known_bad]
     unexpected = [p for p in parsed.problems if p.source_row not in known_bad]
     if unexpected and errors == "raise":
         raise PairFileError(
-            unexpected, hint="\nFix these rows, or pass errors='drop' to skip them with a report."
+            unexpected,
+            hint="\nFix these rows, or pass errors='drop' (CLI: trustkit score --errors drop) to skip them "
+            "with a report.",
         )
     normalised = _summarise_notes(parsed.notes)
     for n in normalised:

@@ -241,7 +241,3 @@ def get_dataset(name: str) -> Dataset:
         return REGISTRY[name]
     except KeyError:
         raise UnknownNameError("dataset", name, REGISTRY) from None
-
-
-# Fetching lives in its own module; these names stay importable from here (the catalogue's old home).
-from trustkit.data.fetching import DataIntegrityError, fetch, fetch_file, verify_file  # noqa: E402,F401

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from trustkit.data.registry import fetch, sha256_file
+from trustkit.data.fetching import fetch
+from trustkit.data.registry import sha256_file
 from trustkit.errors import InputError
 
 STEREOSET_COLUMNS = [

@@ -9,7 +9,7 @@ import re
 
 import pandas as pd
 
-from trustkit.data.registry import fetch
+from trustkit.data.fetching import fetch
 from trustkit.errors import InputError
 
 WINOBIAS_COLUMNS = [
@@ -171,7 +171,7 @@ def load_winobias_pairs(sentence_type: int | None = None, split: str | None = No
     pronoun's gender swapped, so line n of ``pro_stereotyped_typeT.txt.S`` pairs with line n of
     ``anti_stereotyped_typeT.txt.S``. A pair counts as stereotyped when the pro sentence scores
     higher; score it with any metric (``Scorer.score_pairs``) and report it like CrowS-Pairs
-    (``trustkit.metrics.winobias_scores``: overall, per type, per split, per pronoun gender).
+    (``trustkit.stats.winobias_scores``: overall, per type, per split, per pronoun gender).
 
     Parameters
     ----------

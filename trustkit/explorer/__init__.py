@@ -11,12 +11,25 @@ from pathlib import Path
 import pandas as pd
 
 from trustkit.errors import InputError
+from trustkit.explorer.live import LivePair, LiveScorer, live_scorer, score_pair
+from trustkit.explorer.page import page_html, safe_to_save, write_page
 from trustkit.explorer.tables import pair_rows, read_scored, token_rows, wording_rows
-from trustkit.explorer.views import TABLE_ROWS, linked_views
+from trustkit.explorer.views import TABLE_ROWS, VEGALITE_MIME, linked_views, mime_bundle
 
-__all__ = ["TABLE_ROWS", "Explorer", "explore", "pair_rows", "read_scored", "token_rows", "wording_rows"]
-
-VEGALITE_MIME = "application/vnd.vegalite.v5+json"
+__all__ = [
+    "TABLE_ROWS",
+    "Explorer",
+    "LivePair",
+    "LiveScorer",
+    "explore",
+    "live_scorer",
+    "page_html",
+    "pair_rows",
+    "read_scored",
+    "score_pair",
+    "token_rows",
+    "wording_rows",
+]
 
 
 class Explorer:
@@ -26,26 +39,28 @@ class Explorer:
     """
 
     def __init__(self, chart, pairs: pd.DataFrame, wordings: pd.DataFrame, tokens: pd.DataFrame | None):
-        self.chart, self.pairs, self.wordings, self.tokens = chart, pairs, wordings, tokens
+        self.chart, self.pairs, self.wordings, self.tokens = safe_to_save(chart), pairs, wordings, tokens
 
     def spec(self) -> dict:
         """The Vega-Lite specification with its data inline (no row limit: every pair is there)."""
-        import altair as alt
+        return mime_bundle(self.chart, "")[0][VEGALITE_MIME]
 
-        with alt.data_transformers.enable("default", max_rows=None):
-            return self.chart.to_dict()
+    def save(self, path) -> None:
+        """Write the explorer as one HTML page (``chart.save(path)`` writes the same page).
+
+        Pair text is escaped for the page's ``<script>`` block, so a sentence holding markup stays
+        text; vega, vega-lite and vega-embed are embedded when vl-convert-python is installed (the
+        ``lab`` extra), otherwise the page says that it needs the network
+        (:func:`trustkit.explorer.page.page_html`).
+        """
+        write_page(self.chart, path)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
-        # Emitted directly rather than through Altair's renderer setting, whose default loads its
-        # scripts from the web; SVG so the page's marks are elements a browser test can click.
         text = (
             f"trustkit explorer: {len(self.pairs)} pairs, {len(self.wordings)} wordings"
             f"{'' if self.tokens is None else f', {len(self.tokens)} tokens'} (open in JupyterLab to interact)"
         )
-        return (
-            {VEGALITE_MIME: self.spec(), "text/plain": text},
-            {VEGALITE_MIME: {"embed_options": {"renderer": "svg", "actions": False}}},
-        )
+        return mime_bundle(self.chart, text)
 
     def __repr__(self) -> str:
         return self._repr_mimebundle_()[0]["text/plain"]

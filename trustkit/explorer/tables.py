@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,28 +26,78 @@ def read_scored(path: str | Path) -> pd.DataFrame:
     """Read a table written by ``trustkit score`` (CSV or parquet) and put its sentences back.
 
     The table holds ``pair_id, bias_type, direction, score_more, score_less, delta``; its sidecar
-    (``TABLE.json``) names the dataset and metric, so the pairs are loaded again and joined by
-    ``pair_id`` when the sidecar describes this table (``trustkit.fileio.check_sidecar``).
+    (``TABLE.json``) names the dataset and metric. The sentences are joined by ``pair_id`` only
+    when the sidecar describes this table (``trustkit.fileio.check_sidecar``) and the pair file it
+    names is the one that was scored: a registered dataset, or a path resolved relative to the
+    table's folder (not the working directory), whose sha256 equals the sidecar's ``data_sha256``.
+    Anything else is refused with one line (ValueError) saying what does not match.
 
     Example
     -------
-    >>> scored = read_scored("ll.csv")  # doctest: +SKIP
+    >>> read_scored("/nonexistent/ll.csv")
+    Traceback (most recent call last):
+    trustkit.errors.InputError: no scored table /nonexistent/ll.csv
     """
     from trustkit.fileio import check_sidecar, sidecar_path
 
     path = Path(path)
+    if not path.is_file():
+        raise InputError(f"no scored table {path}")
     table = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-    if check_sidecar(path) is not None:
+    if "sent_more" in table.columns:
         return table
+    problem = check_sidecar(path)
+    if problem is not None:
+        raise InputError(f"cannot put the sentences back into {path.name}: {problem}")
     meta = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
     table.attrs["metric"] = meta.get("metric")
-    if "sent_more" not in table.columns and meta.get("data"):
-        from trustkit.data import load_pairs
-
-        pairs = load_pairs(meta["data"], errors="drop")[["pair_id", "sent_more", "sent_less"]]
-        table = table.merge(pairs, on="pair_id", how="left")
-        table.attrs["metric"] = meta.get("metric")
+    pairs = _scored_pairs(path, meta)[["pair_id", "sent_more", "sent_less"]]
+    table = table.merge(pairs, on="pair_id", how="left")
+    table.attrs["metric"] = meta.get("metric")
     return table
+
+
+def _scored_pairs(table: Path, meta: dict) -> pd.DataFrame:
+    """The pairs a sidecar names, only if their file is byte for byte the one that was scored."""
+    from trustkit.data import load_pairs
+    from trustkit.data.pairs import PairFileWarning
+    from trustkit.data.registry import REGISTRY
+    from trustkit.fileio import sha256_file
+
+    name, expected = meta.get("data"), meta.get("data_sha256")
+    side = f"{table.name}.json"
+    if not name:
+        raise InputError(f"cannot put the sentences back into {table.name}: {side} names no data file")
+    if not expected:
+        raise InputError(
+            f"cannot put the sentences back into {table.name}: {side} records no data_sha256 "
+            "(score it again with trustkit score)"
+        )
+    if str(name) in REGISTRY:
+        source: str | Path = str(name)
+    else:
+        source = table.parent / name
+        if not source.is_file():
+            raise InputError(
+                f"cannot put the sentences back into {table.name}: its pair file {source} is not there "
+                f"({side} names it relative to the table's folder)"
+            )
+        actual = sha256_file(source)
+        if actual != expected:
+            raise InputError(
+                f"cannot put the sentences back into {table.name}: {source} is not the file that was "
+                f"scored (sha256 {actual[:12]}..., {side} says {str(expected)[:12]}...)"
+            )
+    with warnings.catch_warnings():  # rows dropped at scoring time were reported then
+        warnings.simplefilter("ignore", PairFileWarning)
+        pairs = load_pairs(source, errors="drop")
+    if pairs.attrs.get("sha256") != expected:
+        raise InputError(
+            f"cannot put the sentences back into {table.name}: dataset {name} is not the version "
+            f"that was scored (sha256 {str(pairs.attrs.get('sha256'))[:12]}..., {side} says "
+            f"{str(expected)[:12]}...)"
+        )
+    return pairs
 
 
 def _one_model(scored: pd.DataFrame, model: str | None) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 import pandas as pd
 
 from trustkit.errors import InputError
+from trustkit.scoring.registry import default_metric
 from trustkit.tables import require_columns
 
 __all__ = [
@@ -64,7 +65,7 @@ def score_stereoset_candidates(
     [-1]
     """
     table = _normalise(examples)
-    require_columns(table, LABELS, "StereoSet example table")
+    require_columns(table, LABELS, what="StereoSet example table")
     sentences = [str(s) for label in LABELS for s in table[label]]
     scores = list(score_sentences(sentences))
     if len(scores) != len(sentences):
@@ -74,6 +75,18 @@ def score_stereoset_candidates(
     for i, label in enumerate(LABELS):
         out[f"score_{label}"] = scores[i * n : (i + 1) * n]
     return out
+
+
+def candidate_groups(sentences: Sequence[str]) -> list[tuple[int, int, int]]:
+    """The three candidates of each example in :func:`score_stereoset_candidates`'s sentence list.
+
+    Passed as ``compare`` so that a guarded reduced precision keeps their order fp32's.
+
+    >>> candidate_groups(["s1", "s2", "a1", "a2", "u1", "u2"])
+    [(0, 2, 4), (1, 3, 5)]
+    """
+    n = len(sentences) // len(LABELS)
+    return [(i, i + n, i + 2 * n) for i in range(n)]
 
 
 def _term_counts(rows: pd.DataFrame) -> pd.DataFrame:
@@ -106,7 +119,7 @@ def _scores(rows: pd.DataFrame) -> dict:
     }
 
 
-def stereoset_scores(scored_examples: pd.DataFrame, kind: str | None = "intrasentence") -> pd.DataFrame:
+def stereoset_scores(scored_examples: pd.DataFrame, *, kind: str | None = "intrasentence") -> pd.DataFrame:
     """StereoSet SS, LMS and ICAT per domain and overall, as StereoSet's evaluation.py computes them.
 
     For each example: ``pro`` if the stereotype candidate scores strictly higher than the
@@ -141,7 +154,7 @@ def stereoset_scores(scored_examples: pd.DataFrame, kind: str | None = "intrasen
     """
     table = _normalise(scored_examples)
     require_columns(
-        table, ["target", "bias_type"] + [f"score_{lab}" for lab in LABELS], "scored StereoSet table"
+        table, ["target", "bias_type"] + [f"score_{lab}" for lab in LABELS], what="scored StereoSet table"
     )
     if kind is not None and "type" in table.columns:
         table = table[table["type"] == kind]
@@ -167,7 +180,7 @@ def score_stereoset_original(examples: pd.DataFrame, scorer) -> pd.DataFrame:
     """Score StereoSet candidates as the original code does: ``stereoset_blank`` or ``geomean_prob``.
 
     Masked LMs: the BLANK word's sub-token probabilities in the context (moinnadeem/StereoSet
-    code/eval_discriminative_models.py @ ead7d08; ``trustkit.scoring.peer_plans.plan_blank_word``).
+    code/eval_discriminative_models.py @ ead7d08; ``trustkit.scoring.measures.stereoset_blank``).
     Causal LMs: the geometric-mean token probability of the whole candidate sentence
     (code/eval_generative_models.py @ ead7d08), with the start token of the scorer's policy;
     StereoSet uses ``"<|endoftext|>"`` (:func:`stereoset_comparison` sets it when the tokenizer
@@ -188,17 +201,20 @@ def score_stereoset_original(examples: pd.DataFrame, scorer) -> pd.DataFrame:
     >>> scored = score_stereoset_original(load_stereoset().head(20), scorer)  # doctest: +SKIP
     >>> stereoset_scores(scored)  # doctest: +SKIP
     """
-    from trustkit.scoring.peer_plans import score_blank_word
+    from trustkit.scoring.measures.stereoset_blank import score_blank_word
 
     table = _normalise(examples)
-    require_columns(table, ["context", *LABELS], "StereoSet example table")
+    require_columns(table, ["context", *LABELS], what="StereoSet example table")
     if scorer.kind == "masked":
         contexts = list(table["context"]) * len(LABELS)
-        out = score_stereoset_candidates(examples, lambda sents: score_blank_word(scorer, contexts, sents))
+        out = score_stereoset_candidates(
+            examples, lambda sents: score_blank_word(scorer, contexts, sents, compare=candidate_groups(sents))
+        )
         out.attrs["scorer"] = "stereoset_blank"
     else:
         out = score_stereoset_candidates(
-            examples, lambda sents: scorer.score_sentences(sents, "geomean_prob")
+            examples,
+            lambda sents: scorer.score_sentences(sents, "geomean_prob", compare=candidate_groups(sents)),
         )
         out.attrs["scorer"] = "geomean_prob"
     return out
@@ -206,26 +222,11 @@ def score_stereoset_original(examples: pd.DataFrame, scorer) -> pd.DataFrame:
 
 def _stereoset_policy_scorer(scorer):
     """The causal scorer with StereoSet's start text as prefix, when its tokenizer has that token."""
-    from trustkit.scoring import CausalLMScorer
     from trustkit.scoring.policy import CausalPolicy
 
     if scorer.kind != "causal" or STEREOSET_START not in scorer.tokenizer.get_vocab():
         return scorer
-    sibling = CausalLMScorer(
-        scorer.model,
-        scorer.tokenizer,
-        policy=CausalPolicy(prefix=STEREOSET_START),
-        device=scorer.device,
-        dtype=scorer.dtype,
-        batch_tokens=scorer.batch_tokens,
-        cache=scorer.cache if scorer.cache is not None else False,
-        model_id=scorer.model_id,
-        truncate=scorer.truncate,
-        progress=scorer.progress,
-    )
-    sibling.provenance = getattr(scorer, "provenance", {})
-    sibling.progress_label = scorer.progress_label
-    return sibling
+    return scorer.with_policy(CausalPolicy(prefix=STEREOSET_START))
 
 
 def stereoset_comparison(scorers: dict, examples: pd.DataFrame) -> pd.DataFrame:
@@ -252,13 +253,13 @@ def stereoset_comparison(scorers: dict, examples: pd.DataFrame) -> pd.DataFrame:
     examples = examples[one_blank]
     frames = []
     for name, scorer in scorers.items():
-        whole = "pll" if scorer.kind == "masked" else "ll"
+        whole = default_metric(scorer.kind, "sentences")
         variants = {
             f"original · {'stereoset_blank' if scorer.kind == 'masked' else 'geomean_prob'}": score_stereoset_original(
                 examples, _stereoset_policy_scorer(scorer)
             ),
             f"whole sentence · {whole}": score_stereoset_candidates(
-                examples, lambda s, sc=scorer, m=whole: sc.score_sentences(s, m)
+                examples, lambda s, sc=scorer, m=whole: sc.score_sentences(s, m, compare=candidate_groups(s))
             ),
         }
         for label, scored in variants.items():

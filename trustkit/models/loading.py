@@ -8,6 +8,7 @@ Finding the weight files (bundle, file, directory or hub snapshot) is ``trustkit
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -89,6 +90,35 @@ def detect_kind(config) -> str:
     )
 
 
+def check_no_remote_code(config, model_id: str) -> None:
+    """Refuse a config that asks for its own modelling code (``auto_map``, an architecture transformers lacks).
+
+    transformers would otherwise build the stock class of the ``model_type`` from such a folder and
+    say nothing; trustkit never runs a checkpoint's code, so it refuses it by name instead.
+
+    >>> from transformers import BertConfig
+    >>> check_no_remote_code(BertConfig(architectures=["BertForMaskedLM"]), "ok")
+    >>> check_no_remote_code(BertConfig(architectures=["MyBertForMaskedLM"]), "./custom")
+    Traceback (most recent call last):
+    trustkit.errors.InputError: ./custom asks for custom modelling code (architectures MyBertForMaskedLM ...
+    """
+    import transformers
+
+    reasons = []
+    auto_map = getattr(config, "auto_map", None)
+    if auto_map:
+        reasons.append(f"auto_map {', '.join(f'{k}: {v}' for k, v in dict(auto_map).items())}")
+    unknown = [a for a in getattr(config, "architectures", None) or [] if not hasattr(transformers, str(a))]
+    if unknown:
+        reasons.append(f"architectures {', '.join(map(str, unknown))} is not a transformers class")
+    if reasons:
+        raise InputError(
+            f"{model_id} asks for custom modelling code ({'; '.join(reasons)}); trustkit runs no code "
+            f"from a checkpoint and will not load it as a stock {getattr(config, 'model_type', '?')} "
+            "model. If the weights are a stock model, remove these keys from a copy of its config.json"
+        )
+
+
 def parse_dtype(dtype):
     """Map None/"fp32"/"bf16"/"fp16"/torch.dtype to a torch dtype (None means float32).
 
@@ -120,6 +150,10 @@ def parse_device(device) -> str:
     name = str(device)
     if name == "auto":
         return "cuda" if torch.cuda.is_available() else "cpu"
+    try:
+        torch.device(name)
+    except (RuntimeError, ValueError):
+        raise InputError(f"unknown device {name!r}; use cpu, cuda, cuda:N, mps or auto") from None
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise InputError(f"device {name!r} requested but torch sees no CUDA device; use device='cpu'")
     return name
@@ -165,6 +199,24 @@ class CheckpointMismatchError(TrustkitError, RuntimeError):
     """A checkpoint's tensors do not have the shapes its config.json gives (e.g. another vocab_size)."""
 
 
+@contextlib.contextmanager
+def no_transformers_bars():
+    """Turn the "Loading weights" bar of transformers off for the block (restored after).
+
+    In Jupyter it is a widget that names no model, reads 100% within a second, and shows as
+    "Error displaying widget: model not found" once the notebook is saved and reopened.
+    """
+    from transformers.utils import logging as hf_logging
+
+    was_on = hf_logging.is_progress_bar_enabled()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was_on:
+            hf_logging.enable_progress_bar()
+
+
 def load_pretrained(
     name_or_path,
     *,
@@ -173,6 +225,7 @@ def load_pretrained(
     dtype=None,
     allow_pickle: bool = False,
     random_control: bool = False,
+    precision: str | None = None,
 ) -> LoadedModel:
     """Load a masked or causal LM and its tokenizer for scoring, with provenance.
 
@@ -191,6 +244,9 @@ def load_pretrained(
         checkpoint) does ``allow_pickle=True`` unpickle it fully, which can run code in the file.
     random_control : accept a model whose weights are (partly) random: a config marked
         ``trustkit_random_control`` or LM-head weights missing from the checkpoint.
+    precision : a deployment precision applied after loading, without fp32 guard: None/"fp32",
+        "bf16" (weights), "fp16" (autocast) or "int8" (dynamic quantization); see
+        ``trustkit.models.precision.PRECISIONS``. Recorded in the provenance and the cache key.
 
     Returns
     -------
@@ -242,13 +298,14 @@ def load_pretrained(
             f"{source.model_id} is a trustkit random-weights control (config has "
             f"{CONTROL_KEY}: true); pass random_control=True (CLI: --random-control) to use it"
         )
+    check_no_remote_code(config, source.model_id)
     kind = detect_kind(config) if kind == "auto" else kind
     auto_class = AutoModelForMaskedLM if kind == "masked" else AutoModelForCausalLM
     kwargs = dict(dtype=torch_dtype, output_loading_info=True, use_safetensors=True)
     try:
         # Weights missing from a checkpoint are initialised from torch's global generator; a fixed
         # seed makes an accepted random head the same on every load (and keeps score caches valid).
-        with torch.random.fork_rng(devices=[]):
+        with torch.random.fork_rng(devices=[]), no_transformers_bars():
             torch.manual_seed(RANDOM_INIT_SEED)
             model, info = auto_class.from_pretrained(load_from, config=config, **kwargs)
     except ValueError as err:
@@ -278,6 +335,10 @@ def load_pretrained(
     if kind == "masked" and tokenizer.mask_token_id is None:
         raise InputError(f"{source.model_id} loads as a masked LM but its tokenizer has no mask token")
     model = model.to(device).eval()
+    if precision not in (None, "fp32"):
+        from trustkit.models.precision import apply_precision
+
+        model = apply_precision(model, precision)
 
     changed = [p.name for p, identity in identities.items() if file_identity(p) != identity]
     if changed:
@@ -301,6 +362,7 @@ def load_pretrained(
         "model_type": config.model_type,
         "architecture": type(model).__name__,
         "dtype": str(torch_dtype).removeprefix("torch."),
+        "precision": precision or "fp32",
         "device": device,
         "random_control": bool(random_control),
         "marked_control": marked,

@@ -31,12 +31,13 @@ def load_seq2seq(name_or_path: str, allow_pickle: bool = False, device: str | No
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     from trustkit.models.hub import split_revision
-    from trustkit.models.loading import _locate, weights_dir
+    from trustkit.models.loading import _locate, no_transformers_bars, weights_dir
 
     source = _locate(name_or_path)
     load_from = weights_dir(source, allow_pickle)
     try:
-        model = AutoModelForSeq2SeqLM.from_pretrained(load_from, use_safetensors=True)
+        with no_transformers_bars():
+            model = AutoModelForSeq2SeqLM.from_pretrained(load_from, use_safetensors=True)
     except (OSError, ValueError) as error:
         raise InputError(f"could not load seq2seq model {name_or_path!r}: {error}") from error
     try:

@@ -65,7 +65,10 @@ class SimilarityScorer:
         else:
             path = self.model_id = str(model)
         self.batch_size = batch_size
-        self._model = SentenceTransformer(path, device=device or "cpu")
+        from trustkit.models.loading import no_transformers_bars
+
+        with no_transformers_bars():
+            self._model = SentenceTransformer(path, device=device or "cpu")
         self.cache = open_cache(cache)
         self.stats = {"computed": 0, "cached": 0}
         self._identity: dict | None = None

@@ -16,7 +16,7 @@ from trustkit.plots.style import (
     model_label,
     model_labels,
 )
-from trustkit.plots.tables import category_table
+from trustkit.plots.tables import category_table, tidy_table
 
 __all__ = [
     "LINE_COLOURS",
@@ -32,4 +32,5 @@ __all__ = [
     "plot_original_vs_paraphrase",
     "plot_revision_counts",
     "plot_threshold_curve",
+    "tidy_table",
 ]

@@ -12,9 +12,8 @@ import pandas as pd
 import seaborn as sns
 
 from trustkit.errors import InputError
-from trustkit.metrics.crows import pair_outcome
 from trustkit.plots.style import PALETTE, house_style, model_labels
-from trustkit.tables import check_scored, require_columns
+from trustkit.tables import check_scored, pair_outcome, require_columns
 
 __all__ = ["plot_delta_distributions", "plot_original_vs_paraphrase"]
 
@@ -138,7 +137,7 @@ def plot_original_vs_paraphrase(
     """
     table = check_scored(scored)
     require_columns(table, ["para_index"])
-    table = table.assign(sign=pair_outcome(table, decimals).to_numpy())
+    table = table.assign(sign=pair_outcome(table, decimals=decimals).to_numpy())
     orig = table[table["para_index"] == 0].set_index("pair_id")
     para = table[(table["para_index"] > 0) & table["pair_id"].isin(orig.index)]
     if para.empty:

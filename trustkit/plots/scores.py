@@ -55,7 +55,7 @@ def plot_threshold_curve(
     ...                   "undetermined_share": [0.0, 40, 80]})
     >>> fig = plot_threshold_curve(c, tau=1.0); plt.close(fig)
     """
-    require_columns(curve, ["tau", "bias_score", "undetermined_share"], "threshold curve")
+    require_columns(curve, ["tau", "bias_score", "undetermined_share"], what="threshold curve")
     table = curve if "group" in curve.columns else curve.assign(group="overall")
     sizes = table.groupby("group", sort=False)["n"].max() if "n" in table.columns else None
     small = [] if sizes is None else [g for g, n in sizes.items() if g != "overall" and n < min_pairs]
@@ -146,7 +146,7 @@ def plot_category_scores(scores: pd.DataFrame, *, title: str | None = None):
     ...     "estimate": [60.0, 70, 55, 58], "ci_low": [55.0, 60, 50, 48], "ci_high": [65.0, 80, 60, 68]})
     >>> fig = plot_category_scores(s); plt.close(fig)
     """
-    require_columns(scores, ["group", "estimate", "ci_low", "ci_high"], "bias score table")
+    require_columns(scores, ["group", "estimate", "ci_low", "ci_high"], what="bias score table")
     table = scores.assign(rows=scores["rows"] if "rows" in scores.columns else "original")
     table = table.assign(rows=table["rows"].map(lambda r: _ROW_NAMES.get(r, r)))
     y_order = list(dict.fromkeys(table["group"]))
@@ -181,7 +181,7 @@ def plot_metric_variants(scores: pd.DataFrame, *, title: str | None = None, metr
     ...     "estimate": [60.0, 52], "ci_low": [55.0, 47], "ci_high": [65.0, 57]})
     >>> fig = plot_metric_variants(s); plt.close(fig)
     """
-    require_columns(scores, [metric_col, "group", "estimate", "ci_low", "ci_high"], "bias score table")
+    require_columns(scores, [metric_col, "group", "estimate", "ci_low", "ci_high"], what="bias score table")
     groups = list(dict.fromkeys(scores["group"]))
     metrics = list(dict.fromkeys(scores[metric_col].astype(str)))
     table = scores.assign(**{metric_col: scores[metric_col].astype(str)})

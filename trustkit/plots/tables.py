@@ -1,12 +1,17 @@
-"""Tables for notebooks in the house style: per-category scores with the small categories greyed out."""
+"""Tables for notebooks in the house style.
+
+Per-category scores with the small categories greyed out, and any table with its counts as
+integers and its estimates rounded.
+"""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from trustkit.plots.style import MIN_PAIRS
 
-__all__ = ["category_table"]
+__all__ = ["category_table", "tidy_table"]
 
 
 def category_table(scores: pd.DataFrame, min_pairs: int = MIN_PAIRS, series: str = "model"):
@@ -52,3 +57,55 @@ def category_table(scores: pd.DataFrame, min_pairs: int = MIN_PAIRS, series: str
         "too few for the score to mean anything."
     )
     return text.style.apply(colour, axis=0).set_caption(caption)
+
+
+def _cell(value, decimals: int) -> object:
+    """One value as a reader wants it: whole floats as int, others rounded, lists and dicts as text."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float | np.floating):
+        if not np.isfinite(value):
+            return value
+        return int(value) if float(value).is_integer() else round(float(value), decimals)
+    if isinstance(value, list | tuple | np.ndarray):
+        return ", ".join(str(_cell(v, decimals)) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_cell(v, decimals)}" for k, v in value.items())
+    return value
+
+
+def tidy_table(table, *, decimals: int = 2) -> pd.DataFrame:
+    """A table as a notebook should show it: integer counts as integers, estimates rounded.
+
+    Parameters
+    ----------
+    table : DataFrame, Series or dict (a summary: shown as one ``value`` column).
+    decimals : digits kept on the estimates.
+
+    Returns
+    -------
+    DataFrame: float columns whose values are all whole become ``Int64``; other floats are rounded;
+    lists and dicts become text (no ``[14]`` reprs, no ``dtype: object``).
+
+    Example
+    -------
+    >>> tidy_table({"pairs": 40.0, "auc": 0.81234, "ids": [14]})["value"].tolist()
+    [40, 0.81, '14']
+    >>> tidy_table(pd.DataFrame({"n": [1508.0, 3.0], "share": [0.12345, 0.5]})).dtypes.astype(str).tolist()
+    ['Int64', 'float64']
+    """
+    if isinstance(table, dict | pd.Series):
+        items = table.items()
+        return pd.DataFrame({"value": [_cell(v, decimals) for _, v in items]}, index=list(dict(table).keys()))
+    out = table.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_float_dtype(values):
+            finite = values.dropna()
+            if len(finite) and np.isfinite(finite).all() and (finite == finite.round()).all():
+                out[column] = values.round().astype("Int64")
+            else:
+                out[column] = values.round(decimals)
+        elif values.dtype == object:
+            out[column] = [_cell(v, decimals) for v in values]
+    return out

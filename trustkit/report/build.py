@@ -180,7 +180,7 @@ def build_report(
 
     For a real model: ``build_report("smollm2-135m-instruct", "crows_pairs", limit=100)``.
     """
-    from trustkit.study import DEFAULT_METRICS, progress_label
+    from trustkit.scoring.registry import default_metric
 
     log = log or (lambda *_: None)
     if int(paraphrases) < 0:
@@ -197,7 +197,7 @@ def build_report(
         cache=cache,
         progress=progress,
     )
-    metric = metric or DEFAULT_METRICS[scorer.kind]
+    metric = metric or default_metric(scorer.kind, "sentences")
     timing["load"] = time.perf_counter() - start
     t0 = time.perf_counter()
     wordings, result = _wordings_stage(
@@ -214,7 +214,7 @@ def build_report(
         timing["paraphrase"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     name = str(getattr(scorer, "provenance", {}).get("model_id") or "model")
-    with progress_label(scorer, f"{Path(name).name} · {dataset}"):
+    with scorer.labelled(f"{Path(name).name} · {dataset}"):
         scored = scorer.score_pairs(wordings, metric)
     timing["score"] = time.perf_counter() - t0
     settings = dict(

@@ -60,7 +60,7 @@ def _bias_section(scored, n_resamples, seed, min_pairs) -> tuple[dict, list[dict
 def _threshold_section(scored, paraphrased, estimator, q, n_resamples, seed, min_pairs) -> dict | None:
     if paraphrased.empty:
         return None
-    tau = stats.threshold_from_paraphrase_noise(paraphrased, estimator=estimator, q=q)
+    tau = stats.threshold_from_paraphrase_noise(paraphrased, estimator=estimator, quantile=q)
     table = stats.thresholded_bias_score(scored, tau, by="bias_type", n_resamples=n_resamples, seed=seed)
     overall = table.iloc[0]
     keys = (*_ESTIMATE, "p", "n", "n_determined", "undetermined_share")
@@ -88,7 +88,7 @@ def _sensitivity_section(paraphrased, n_resamples, icc_boot, seed) -> dict | Non
     flips = stats.flip_rate_table(paraphrased, by=None, n_resamples=n_resamples, seed=seed).set_index(
         "measure"
     )
-    icc = stats.variance_decomposition(paraphrased, n_boot=icc_boot, seed=seed).set_index("measure")
+    icc = stats.variance_decomposition(paraphrased, n_resamples=icc_boot, seed=seed).set_index("measure")
     out = {
         m: {**_row(flips.loc[m], (*_ESTIMATE, "n")), "ci_method": str(flips.loc[m, "ci_method"])}
         for m in ("flip_rate", "flip_share", "spread_exceeds_delta")

@@ -56,6 +56,26 @@ made {{ p.created }} with trustkit {{ p.library_versions.trustkit }}</p>
 </div>
 {% for line in doc.get("statements", []) %}<p class="flag">{{ line }}</p>
 {% endfor %}
+{% if doc.get("utility") %}{% set u = doc.utility %}<p id="utility"><b>Utility:</b> {{ u.kind }}
+{{ num(u.perplexity) }} per token, {{ num(u.bits_per_byte, 3) }} bits per byte on {{ u.n_texts }} held-out
+texts{% if u.text %} ({{ u.text.dataset }} {{ u.text.year }}, seed {{ u.text.seed }}){% endif %}; lower is
+better{% if u.kind == "pseudo-perplexity" %} (a masked LM's pseudo-perplexity, not comparable with a causal
+perplexity){% endif %}.</p>{% endif %}
+{% if doc.get("compared_with") %}{% set c = doc.compared_with %}<h2>Compared with {{ c.labels[1] }}</h2>
+<table id="compared-with"><tr><th>the same {{ c.n_pairs }} pairs</th><th>value</th></tr>
+<tr><td>bias score: {{ c.labels[0] }} → {{ c.labels[1] }}</td>
+<td class="num">{{ pct(c.bias_score_a) }} → {{ pct(c.bias_score_b) }}</td></tr>
+<tr><td>difference (paired-bootstrap 95% CI)</td><td class="num">{{ num(c.bias_score_difference.estimate, 1) }}
+points ({{ num(c.bias_score_difference.ci_low, 1) }} to {{ num(c.bias_score_difference.ci_high, 1) }})</td></tr>
+<tr><td>pairs whose decision flips</td><td class="num">{{ c.flips }} ({{ pct(c.flip_rate) }})</td></tr>
+<tr><td>exact McNemar test (discordant non-tie pairs)</td><td class="num">p = {{ pval(c.mcnemar_p) }}</td></tr>
+<tr><td>smallest difference detectable at this n</td>
+<td class="num">{{ num(c.minimum_detectable_difference.estimate, 1) }} points</td></tr>
+{% for label, u in c.utility.items() %}<tr><td>utility of {{ label }}</td><td class="num">{{ num(u.perplexity) }}
+({{ num(u.bits_per_byte, 3) }} bits per byte)</td></tr>{% endfor %}
+{% for r in c.strata %}<tr><td>flips, |Δ| quartile {{ r.stratum }}</td><td class="num">{{ r.flips }} of
+{{ r.n_pairs }} ({{ pct(r.flip_rate) }})</td></tr>{% endfor %}
+</table>{% endif %}
 
 <h2>How to read this</h2>
 <ul class="howto">

@@ -6,6 +6,12 @@ how they were made. Percentages are 0–100; Δ and τ are in nats; missing esti
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
+from trustkit.errors import InputError
+
 SCHEMA_VERSION = "1.0"
 
 _NUM = {"type": ["number", "null"]}
@@ -210,8 +216,13 @@ REPORT_SCHEMA: dict = {
 }
 
 
-def validate_report(document: dict) -> None:
-    """Raise ``jsonschema.ValidationError`` unless ``document`` follows :data:`REPORT_SCHEMA`.
+def validate_report(document) -> None:
+    """Raise ``jsonschema.ValidationError`` unless a report follows :data:`REPORT_SCHEMA`.
+
+    Parameters
+    ----------
+    document : the report as a dict, or the path of its ``report.json`` (strict JSON: a bare
+        ``NaN`` or a file that is not JSON is a ValueError naming the file).
 
     Example
     -------
@@ -219,8 +230,27 @@ def validate_report(document: dict) -> None:
     Traceback (most recent call last):
     jsonschema.exceptions.ValidationError: 'n_pairs' is a required property
     ...
+    >>> validate_report("/nonexistent/report.json")
+    Traceback (most recent call last):
+    trustkit.errors.InputError: /nonexistent/report.json: cannot read the report ([Errno 2] No such file ...
     """
     import jsonschema
 
+    if isinstance(document, str | os.PathLike):
+        document = _read_report(Path(document))
     jsonschema.Draft202012Validator.check_schema(REPORT_SCHEMA)
     jsonschema.Draft202012Validator(REPORT_SCHEMA).validate(document)
+
+
+def _read_report(path: Path) -> dict:
+    def refuse(constant: str):
+        raise InputError(f"{path}: holds a bare {constant}, which is not JSON (write null)")
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError(f"{path}: cannot read the report ({err})") from None
+    try:
+        return json.loads(text, parse_constant=refuse)
+    except json.JSONDecodeError as err:
+        raise InputError(f"{path}: not JSON ({err}); give the report's .json twin") from None

@@ -18,13 +18,7 @@ import torch
 from tqdm.auto import tqdm
 
 from trustkit.errors import InputError
-from trustkit.scoring.memory import (  # noqa: F401
-    Trimmer,
-    _malloc_trim,
-    is_out_of_memory,
-    release_freed_memory,
-    row_does_not_fit,
-)
+from trustkit.scoring.memory import Trimmer, is_out_of_memory, row_does_not_fit
 from trustkit.scoring.rows import Plan, Row, RowTable
 
 # A step receives the padded batch and the flattened (batch index, position, target) triples
@@ -165,31 +159,8 @@ def run_table(
     timings = {} if timings is None else timings
     for key in ("assemble", "model", "bookkeeping"):
         timings.setdefault(key, 0.0)
-    n_out = len(table.tokens)
-    host_lp = np.full(n_out, np.nan)
-    host_ex: np.ndarray | None = None
-    on_host = device.type != "cuda"
-    dev_lp = dev_ex = None
-    if not on_host:
-        dev_lp = torch.full((n_out,), float("nan"), device=device)
+    results = _Results(len(table.tokens), device, on_batch_done)
     transfer, trimmer = _Transfer(device), Trimmer()
-    pending: list[np.ndarray] = []
-    last_flush = time.perf_counter()
-
-    def flush() -> None:
-        nonlocal last_flush, host_ex
-        if not pending:
-            return
-        if dev_lp is not None:  # on CUDA: one synchronisation brings every result so far back
-            host_lp[:] = dev_lp.cpu().numpy()
-            if dev_ex is not None:
-                host_ex = dev_ex.cpu().numpy().astype(np.float64)
-        done = np.concatenate(pending)
-        pending.clear()
-        last_flush = time.perf_counter()
-        if on_batch_done is not None:
-            on_batch_done(done, host_lp, host_ex)
-
     lengths = table.row_lengths()
     queue = collections.deque(_pack(lengths, batch_tokens))
     bar = tqdm(
@@ -203,59 +174,111 @@ def run_table(
     while queue:
         rows = queue.popleft()
         t0 = time.perf_counter()
-        ids, am, b, p, tgt, out = table.assemble(rows, pad_id, mask_id)
-        transfer.turn += 1
-        inputs = [
-            transfer.send(name, a) for name, a in (("ids", ids), ("am", am), ("b", b), ("p", p), ("t", tgt))
-        ]
+        inputs, out = _assembled(table, rows, pad_id, mask_id, transfer)
         t1 = time.perf_counter()
         try:
-            log_probs, extras = step(*inputs)  # type: ignore[arg-type]  # only am is None (unpadded)
-            if on_host:
-                lp_np = log_probs.float().numpy()
-                ex_np = None if extras is None else extras.float().numpy()
+            log_probs, extras = step(*inputs)  # only am is None (unpadded)
+            values: tuple = (log_probs, extras)
+            if results.on_host:  # the copy to the host is where a CPU step's lazy errors surface
+                values = (log_probs.float().numpy(), None if extras is None else extras.float().numpy())
         except Exception as err:
             if not is_out_of_memory(err):
                 raise
             del err
-            if len(rows) == 1:
-                raise row_does_not_fit(int(lengths[rows[0]]), device, RuntimeError("out of memory")) from None
-            if not on_host:
-                torch.cuda.empty_cache()
-            # what did not fit is the limit from now on: halve it and re-pack what is left
-            batch_tokens = max(1, len(rows) * int(lengths[rows].max()) // 2)
-            left = np.concatenate([rows, *queue])
-            queue = collections.deque(left[b] for b in _pack(lengths[left], batch_tokens))
+            batch_tokens, queue = _repacked_after_oom(rows, queue, lengths, device)
             timings["model"] += time.perf_counter() - t1
             continue
         t2 = time.perf_counter()
-        if on_host:
-            host_lp[out] = lp_np
-            if ex_np is not None:
-                if host_ex is None:
-                    host_ex = np.full(n_out, np.nan)
-                host_ex[out] = ex_np
+        results.store(rows, out, values[0], values[1], transfer)
+        if results.on_host:
             trimmer.maybe()
-        else:
-            out_dev = transfer.send("out", out)
-            assert dev_lp is not None and out_dev is not None
-            dev_lp.index_copy_(0, out_dev, log_probs.float())
-            if extras is not None:
-                if dev_ex is None:
-                    dev_ex = torch.full((n_out,), float("nan"), device=device)
-                dev_ex.index_copy_(0, out_dev, extras.float())
-        pending.append(rows)
-        if on_host or (on_batch_done is not None and time.perf_counter() - last_flush >= FLUSH_SECONDS):
-            flush()
+        if results.due():
+            results.flush()
         bar.update(len(rows))
         timings["assemble"] += t1 - t0
         timings["model"] += t2 - t1
         timings["bookkeeping"] += time.perf_counter() - t2
     t3 = time.perf_counter()
-    flush()
+    results.flush()
     timings["bookkeeping"] += time.perf_counter() - t3
     bar.close()
-    return host_lp, host_ex
+    return results.host_lp, results.host_ex
+
+
+def _assembled(table: RowTable, rows: np.ndarray, pad_id: int, mask_id: int | None, transfer: _Transfer):
+    """The step's inputs for ``rows`` on the device, and the output slots their values land in."""
+    ids, am, b, p, tgt, out = table.assemble(rows, pad_id, mask_id)
+    transfer.turn += 1
+    inputs = [
+        transfer.send(name, a) for name, a in (("ids", ids), ("am", am), ("b", b), ("p", p), ("t", tgt))
+    ]
+    return inputs, out
+
+
+def _repacked_after_oom(
+    rows: np.ndarray, queue: collections.deque, lengths: np.ndarray, device: torch.device
+):
+    """What did not fit is the limit from now on: the halved budget and the rows left, packed again."""
+    if len(rows) == 1:
+        raise row_does_not_fit(int(lengths[rows[0]]), device, RuntimeError("out of memory")) from None
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+    batch_tokens = max(1, len(rows) * int(lengths[rows].max()) // 2)
+    left = np.concatenate([rows, *queue])
+    return batch_tokens, collections.deque(left[b] for b in _pack(lengths[left], batch_tokens))
+
+
+class _Results:
+    """The run's per-slot results: numpy on CPU; on CUDA kept on the device until a flush."""
+
+    def __init__(self, n_out: int, device: torch.device, on_batch_done) -> None:
+        self.on_host = device.type != "cuda"
+        self.device = device
+        self.host_lp = np.full(n_out, np.nan)
+        self.host_ex: np.ndarray | None = None
+        self.dev_lp = None if self.on_host else torch.full((n_out,), float("nan"), device=device)
+        self.dev_ex: torch.Tensor | None = None
+        self.on_batch_done = on_batch_done
+        self.pending: list[np.ndarray] = []
+        self.last_flush = time.perf_counter()
+
+    def store(self, rows: np.ndarray, out: np.ndarray, log_probs, extras, transfer: _Transfer) -> None:
+        """Put one batch's values in their slots (numpy arrays on CPU, device tensors on CUDA)."""
+        n_out = len(self.host_lp)
+        if self.on_host:
+            self.host_lp[out] = log_probs
+            if extras is not None:
+                if self.host_ex is None:
+                    self.host_ex = np.full(n_out, np.nan)
+                self.host_ex[out] = extras
+        else:
+            out_dev = transfer.send("out", out)
+            assert self.dev_lp is not None and out_dev is not None
+            self.dev_lp.index_copy_(0, out_dev, log_probs.float())
+            if extras is not None:
+                if self.dev_ex is None:
+                    self.dev_ex = torch.full((n_out,), float("nan"), device=self.device)
+                self.dev_ex.index_copy_(0, out_dev, extras.float())
+        self.pending.append(rows)
+
+    def due(self) -> bool:
+        """Flush now: after every batch on CPU, every ``FLUSH_SECONDS`` on CUDA when a caller waits."""
+        waited = time.perf_counter() - self.last_flush >= FLUSH_SECONDS
+        return self.on_host or (self.on_batch_done is not None and waited)
+
+    def flush(self) -> None:
+        """Bring the results so far to the host (one synchronisation on CUDA) and report the rows done."""
+        if not self.pending:
+            return
+        if self.dev_lp is not None:
+            self.host_lp[:] = self.dev_lp.cpu().numpy()
+            if self.dev_ex is not None:
+                self.host_ex = self.dev_ex.cpu().numpy().astype(np.float64)
+        done = np.concatenate(self.pending)
+        self.pending.clear()
+        self.last_flush = time.perf_counter()
+        if self.on_batch_done is not None:
+            self.on_batch_done(done, self.host_lp, self.host_ex)
 
 
 def run_rows(

@@ -6,12 +6,10 @@ conditioned on one prefix token (the tokenizer's BOS, else its EOS).
 
 from __future__ import annotations
 
-from trustkit.metrics.registry import metric_names
-from trustkit.scoring.crows import shared_spans
 from trustkit.scoring.heads import autocast_for, causal_lm_parts, gather_log_probs, head_log_probs
 from trustkit.scoring.memory import head_chunk_rows
-from trustkit.scoring.peer_plans import PEER_PLANS, normalised
 from trustkit.scoring.policy import CausalPolicy
+from trustkit.scoring.registry import metric_names
 from trustkit.scoring.rows import Plan
 from trustkit.scoring.scorer import Scorer
 
@@ -28,7 +26,7 @@ class CausalLMScorer(Scorer):
         The same per-token log-probabilities (full left context), summed only over the tokens the
         two sentences share: difflib ``equal`` blocks over their token ids, in metric.py's order.
     ``geomean_prob``
-        StereoSet's / bias-bench's geometric-mean token probability (``trustkit.scoring.peer_plans``).
+        StereoSet's / bias-bench's geometric-mean token probability (``trustkit.scoring.measures.geomean_prob``).
 
     ``policy`` (:class:`~trustkit.scoring.policy.CausalPolicy`) states what ``ll`` and
     ``ll_shared`` condition on (prefix token or text, chat template), whether the first token
@@ -54,6 +52,24 @@ class CausalLMScorer(Scorer):
             # padding sits right of the sentence: never attended, any id works
             self.pad_id = next(t for t in (self.prefix_id, tokenizer.eos_token_id, 0) if t is not None)
         self.parts = causal_lm_parts(model)
+
+    def with_policy(self, policy: CausalPolicy) -> CausalLMScorer:
+        """A scorer of the same model, tokenizer and settings (cache included) with another ``policy``."""
+        sibling = CausalLMScorer(
+            self.model,
+            self.tokenizer,
+            policy=policy,
+            device=self.device,
+            dtype=self.precision,
+            batch_tokens=self.batch_tokens,
+            cache=self.cache if self.cache is not None else False,
+            model_id=self.model_id,
+            truncate=self.truncate,
+            progress=self.progress,
+            provenance=self.provenance,
+        )
+        sibling.progress_label = self.progress_label
+        return sibling
 
     def identity(self) -> dict:
         """The base identity plus the scoring policy: a policy change never reuses a cached score."""
@@ -85,24 +101,6 @@ class CausalLMScorer(Scorer):
             [range(first, len(x)) for x in ids],
             counted,
         )
-
-    def _plan_many(self, items: list, metric: str) -> list[Plan]:
-        if metric in PEER_PLANS:
-            return [PEER_PLANS[metric](self, item) for item in items]
-        first = self._first()
-        if metric == "ll":
-            return [
-                normalised(self._rows([ids], [list(range(first, len(ids)))]), self.policy, [item])
-                for item, ids in zip(items, self._truncated_many(items))
-            ]
-        ids = self._truncated_many([s for pair in items for s in pair])
-        c = len(self.context)
-        plans = []
-        for item, ids1, ids2 in zip(items, ids[0::2], ids[1::2]):
-            t1, t2 = shared_spans(ids1[c:], ids2[c:])  # align the sentences, not the context
-            counted = [[p + c for p in t1 if p + c >= first], [p + c for p in t2 if p + c >= first]]
-            plans.append(normalised(self._rows([ids1, ids2], counted), self.policy, list(item)))
-        return plans
 
     def _step(self, metric: str):
         model, parts = self.model, self.parts

@@ -8,6 +8,8 @@ per-token results to item scores.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import time
 import warnings
 from collections.abc import Sequence
@@ -15,18 +17,62 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from trustkit.models.precision import precision_context
 from trustkit.scoring.batching import run_table
 from trustkit.scoring.cache import CacheError, CacheIntegrityWarning, item_key
 from trustkit.scoring.distributed import all_gather_results, shard_by_cost, world
+from trustkit.scoring.gpu import attention_backends
+from trustkit.scoring.precision import guarded_scores
 from trustkit.scoring.results import ItemScore, finish_item
 from trustkit.scoring.rows import RowTable
 
 
-def score_items(scorer, items: list, metric: str) -> list[ItemScore]:
+def score_items(scorer, items: list, metric: str, *, compare=None) -> list[ItemScore]:
     """Score every item with ``metric``; inside a process group each rank scores its share.
 
     Returns one :class:`ItemScore` per item, in input order (repeated items are scored once).
+    With a guarded reduced precision (``scorer.precision``, see ``trustkit.scoring.precision``)
+    ``compare`` names the groups of item indices whose scores are compared; the comparisons then
+    come out as fp32's. The guard's report is kept in ``scorer.precision_report``.
     """
+    precision = getattr(scorer, "precision", None)
+    if precision is None or not precision.guarded:
+        values = _score_at(scorer, items, metric, scorer.dtype)
+        if precision is None or precision.dtype is None:
+            return values
+        scorer.precision_report = {"dtype": precision.name, "guard": False, "items": len(values)}
+        return [dataclasses.replace(v, precision=precision.label) for v in values]
+    policy = getattr(scorer, "policy", None)
+    values, scorer.precision_report = guarded_scores(
+        lambda todo, dtype: _score_at(scorer, todo, metric, dtype),
+        items,
+        metric,
+        precision,
+        compare=compare,
+        normalise=getattr(policy, "normalise", "sum"),
+    )
+    return values
+
+
+def _score_at(scorer, items: list, metric: str, dtype) -> list[ItemScore]:
+    """Score ``items`` with the scorer computing in ``dtype`` (None: fp32) for this call."""
+    if not items:
+        return []
+    with _computing_in(scorer, dtype):
+        return _score_now(scorer, items, metric)
+
+
+@contextlib.contextmanager
+def _computing_in(scorer, dtype):
+    previous = scorer.dtype
+    scorer.dtype = dtype
+    try:
+        yield
+    finally:
+        scorer.dtype = previous
+
+
+def _score_now(scorer, items: list, metric: str) -> list[ItemScore]:
     unique = list(dict.fromkeys(items))
     rank, size = world()
     before = dict(scorer.stats)
@@ -108,7 +154,12 @@ def _score_share(
     for n in np.nonzero(remaining == 0)[0].tolist():  # e.g. a pair with no shared token
         finish(n)
     if table.n_rows:
-        with torch.inference_mode(), scorer._running(metric):
+        with (
+            torch.inference_mode(),
+            scorer._running(metric),
+            attention_backends(scorer.device),
+            precision_context(scorer.model),
+        ):
             desc = " · ".join(filter(None, [scorer.progress_label, f"{metric} rows"]))
             run_table(
                 table,

@@ -74,14 +74,16 @@ def causal_lm_parts(model) -> tuple[torch.nn.Module, Head] | None:
 
 
 def autocast_for(device: torch.device, dtype: torch.dtype | None):
-    """Autocast context: bf16/fp16 on GPU when asked, plain fp32 elsewhere.
+    """Autocast context: bf16/fp16 when asked (on CPU too, where the fp32 guard is tested), else fp32.
 
     Example
     -------
-    >>> with autocast_for(torch.device("cpu"), None):
-    ...     pass
+    >>> with autocast_for(torch.device("cpu"), torch.bfloat16):
+    ...     torch.ones(2, 2) @ torch.ones(2, 2)
+    tensor([[2., 2.],
+            [2., 2.]], dtype=torch.bfloat16)
     """
-    if device.type != "cpu" and dtype in (torch.bfloat16, torch.float16):
+    if dtype in (torch.bfloat16, torch.float16):
         return torch.autocast(device_type=device.type, dtype=dtype)
     return contextlib.nullcontext()
 

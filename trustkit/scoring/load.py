@@ -28,6 +28,7 @@ def load_scorer(
     truncate: bool = False,
     progress: bool = True,
     policy=None,
+    precision: str | None = None,
 ) -> Scorer:
     """Return a :class:`MaskedLMScorer` or :class:`CausalLMScorer` for ``model``.
 
@@ -41,8 +42,9 @@ def load_scorer(
     device : str, optional
         ``"cpu"`` (default), ``"cuda"``, ``"auto"``.
     dtype : str or torch.dtype, optional
-        Autocast precision on GPU (``"bf16"`` default there, ``"fp16"``, ``"fp32"``); weights stay
-        fp32 and the log-softmax is always fp32. CPU runs fp32.
+        ``"fp32"`` (the CPU default), ``"bf16"`` (the CUDA default) or ``"fp16"``: autocast with the
+        fp32 guard, so decisions and ties equal fp32's; ``"bf16-raw"``/``"fp16-raw"``: unguarded.
+        Weights stay fp32 and the log-softmax is always fp32 (``trustkit.scoring.precision``).
     random_control : bool
         Accept a random-weights control or a missing LM head (explicitly a control).
     allow_pickle : bool
@@ -61,6 +63,9 @@ def load_scorer(
     policy : CausalPolicy, optional
         How a causal LM scores a sentence (``trustkit.scoring.policy``; default: lm-eval's
         convention). Refused for a masked LM, which has no such choices.
+    precision : str, optional
+        A deployment precision for a model loaded here by name (``trustkit.models.load_pretrained``:
+        "fp32", "bf16", "fp16", "int8"); part of the score cache key.
 
     Returns
     -------
@@ -83,8 +88,15 @@ def load_scorer(
 
             # Weights are loaded fp32: reduced precision is autocast inside the scorer.
             model = load_pretrained(
-                model, kind=kind, device=device, allow_pickle=allow_pickle, random_control=random_control
+                model,
+                kind=kind,
+                device=device,
+                allow_pickle=allow_pickle,
+                random_control=random_control,
+                precision=precision,
             )
+        elif precision is not None:
+            raise ValueError("precision= applies to a model loaded by name; pass it to load_pretrained")
         if not hasattr(model, "provenance"):
             raise TypeError(
                 "pass a model name/path, a LoadedModel, or a model object together with tokenizer=..."
@@ -99,15 +111,18 @@ def load_scorer(
         raise InputError(f"kind must be 'masked' or 'causal', got {kind!r}")
     model_id = None
     if provenance.get("files") or provenance.get("revision"):
-        model_id = json.dumps(
-            {
-                "files": provenance.get("files"),
-                "revision": provenance.get("revision"),
-                "model_id": None if provenance.get("files") else provenance.get("model_id"),
-                "gguf": provenance.get("gguf_file"),
-            },
-            sort_keys=True,
-        )
+        key = {
+            "files": provenance.get("files"),
+            "revision": provenance.get("revision"),
+            "model_id": None if provenance.get("files") else provenance.get("model_id"),
+            "gguf": provenance.get("gguf_file"),
+        }
+        # weights that are not the files' own numbers (a cast, a quantization) are other weights
+        if provenance.get("dtype", "float32") != "float32":
+            key["dtype"] = provenance["dtype"]
+        if provenance.get("precision", "fp32") != "fp32":
+            key["precision"] = provenance["precision"]
+        model_id = json.dumps(key, sort_keys=True)
     if device is not None and device != "auto":
         model = model.to(device)
     cls = MaskedLMScorer if kind == "masked" else CausalLMScorer

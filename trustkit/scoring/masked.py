@@ -11,13 +11,10 @@ import contextlib
 import torch
 
 from trustkit.errors import InputError
-from trustkit.metrics.registry import metric_names
-from trustkit.scoring.crows import crows_template
 from trustkit.scoring.heads import autocast_for, gather_log_probs, head_log_probs, masked_lm_parts
 from trustkit.scoring.last_layer import last_layer_runner
 from trustkit.scoring.memory import head_chunk_rows
-from trustkit.scoring.peer_plans import PEER_PLANS
-from trustkit.scoring.rows import Plan
+from trustkit.scoring.registry import get_metric, metric_names
 from trustkit.scoring.scorer import Scorer
 
 
@@ -77,64 +74,16 @@ class MaskedLMScorer(Scorer):
     def _truncated_many(self, sentences: list[str]) -> list[list[int]]:
         return [e[0] for e in self._encoded(sentences, special=True, cut=self.truncate)]
 
-    def _plan_many(self, items: list, metric: str) -> list[Plan]:
-        if metric in PEER_PLANS:
-            return [PEER_PLANS[metric](self, item) for item in items]
-        if metric == "crows":
-            return self._plan_crows(items)
-        plans = []
-        for ids, special, words in self._encoded(items, special=True, cut=self.truncate):
-            scored = [p for p, s in enumerate(special) if not s]
-            if metric in ("aul", "aula"):
-                plans.append(
-                    Plan.one_row_per_sentence(
-                        [ids],
-                        [scored],
-                        [[ids[p] for p in scored]],
-                        [scored],
-                        [scored],
-                        "mean" if metric == "aul" else "weighted_mean",
-                    )
-                )
-                continue
-            masks = None
-            if metric == "pll_word_l2r":
-                if words is None:
-                    raise InputError(
-                        "pll_word_l2r needs a fast tokenizer (word_ids); load the model's "
-                        "tokenizer with use_fast=True"
-                    )
-                masks = [
-                    [
-                        (p,)
-                        + tuple(
-                            q for q in range(p + 1, len(ids)) if words[p] is not None and words[q] == words[p]
-                        )
-                        for p in scored
-                    ]
-                ]
-            plans.append(Plan.one_mask_per_row([ids], [scored], [scored], masks))
-        return plans
-
-    def _plan_crows(self, items: list) -> list[Plan]:
-        sentences = [s.lower() if self.uncased else s for pair in items for s in pair]
-        ids = self._truncated_many(sentences)
-        plans = []
-        for ids1, ids2 in zip(ids[0::2], ids[1::2]):
-            t1, t2 = crows_template(ids1, ids2)
-            plans.append(Plan.one_mask_per_row([ids1, ids2], [t1, t2], [t1, t2]))
-        return plans
-
     def _step(self, metric: str):
         model, parts, last_layer = self.model, self.parts, self.last_layer
         autocast = autocast_for(self.device, self.dtype)
-        attend = metric == "aula"
+        spec = get_metric(metric)
+        attend = spec.needs_attention
         chunk = head_chunk_rows(self.model.config.vocab_size, self.device, self.batch_tokens)
 
-        # One scored position per row (PLL, word-l2r, CrowS, StereoSet's BLANK word, by construction
-        # of their plans): the last layer runs there only. Known from the metric, so no device sync
-        # asks the batch.
-        one_per_row = metric in ("pll", "pll_word_l2r", "crows", "stereoset_blank")
+        # One scored position per row (the registry's flag, true by construction of those plans):
+        # the last layer runs there only. Known from the metric, so no device sync asks the batch.
+        one_per_row = spec.one_position_per_row
 
         def step(input_ids, attention_mask, b, p, targets):
             extras = None
@@ -157,8 +106,8 @@ class MaskedLMScorer(Scorer):
         return step
 
     def _running(self, metric: str):
-        """AULA needs attention weights, which only the eager implementation returns."""
-        if metric == "aula":
+        """Attention weights (AULA) come only from the eager implementation."""
+        if get_metric(metric).needs_attention:
             return eager_attention(self.model)
         return contextlib.nullcontext()
 

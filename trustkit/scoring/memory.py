@@ -20,6 +20,10 @@ from trustkit.errors import TrustkitError
 
 CPU_BATCH_TOKENS = 2048  # larger budgets were not faster on 2 cores (activations leave the cache)
 HEAD_BYTES_CPU = 256 * 2**20  # fp32 logits (and their log-softmax) of one head chunk
+#: CUDA token budget cap: batches small enough that the host prepares batch n + 1 while the
+#: device runs batch n (one or two giant batches of 2^20 tokens left nothing to overlap and
+#: peaked at 23 GB for BERT-base on an H200), large enough to keep the device busy. Unmeasured.
+CUDA_MAX_BATCH_TOKENS = 1 << 16
 
 
 class RowDoesNotFitError(TrustkitError, ValueError):
@@ -138,14 +142,17 @@ def budget_from_free_memory(
 def default_batch_tokens(model, device: torch.device, dtype: torch.dtype | None) -> int:
     """The default token budget: 2048 on CPU; on CUDA one from the free memory measured now.
 
-    See :func:`budget_from_free_memory`. Not yet exercised on a GPU by the test suite.
+    See :func:`budget_from_free_memory`, capped at :data:`CUDA_MAX_BATCH_TOKENS`. Not yet
+    exercised on a GPU by the test suite.
     """
     if device.type != "cuda":
         return CPU_BATCH_TOKENS
     free, _total = torch.cuda.mem_get_info(device)
     weights = sum(p.numel() * p.element_size() for p in model.parameters())
     element = 4 if dtype in (None, torch.float32) else 2
-    return budget_from_free_memory(max(free - weights, 0), model.config, element)
+    return budget_from_free_memory(
+        max(free - weights, 0), model.config, element, highest=CUDA_MAX_BATCH_TOKENS
+    )
 
 
 def head_chunk_rows(vocab: int, device: torch.device, batch_tokens: int) -> int:

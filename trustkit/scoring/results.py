@@ -30,6 +30,10 @@ class ItemScore:
         Per slot: the positions that enter the score.
     weights : list of list of (float or None), or None
         Per slot and position: the attention weight (``aula`` only).
+    precision : str or None
+        ``"bf16"``/``"fp16"``/``"fp32"`` when the scorer runs a reduced precision (see
+        ``trustkit.scoring.precision``); None for a plain fp32 scorer. Not stored in the cache,
+        whose key says the precision.
 
     Example
     -------
@@ -43,6 +47,7 @@ class ItemScore:
     log_probs: list[list[float | None]]
     counted: list[list[int]]
     weights: list[list[float | None]] | None = None
+    precision: str | None = None
 
     def to_json(self) -> dict:
         """The cache's JSON form (short keys, kept from earlier releases so caches stay valid)."""

@@ -1,8 +1,8 @@
 """The scorer object shared by masked and causal LMs: configuration, validation and the tables.
 
-Subclasses say how sentences or pairs become rows (``_plan_many``) and how a batch is run
-(``_step``); ``trustkit.scoring.engine`` runs them (cache, shards, batches); this module turns
-the results into pair tables and per-token output. Input checking and tokenisation are in
+The registry's plan builders say how sentences or pairs become rows (``_plan_many``), subclasses
+how a batch is run (``_step``); ``trustkit.scoring.engine`` runs them (cache, shards, batches);
+this module turns the results into pair tables and per-token output. Input checking and tokenisation are in
 ``trustkit.scoring.inputs``.
 """
 
@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import pandas as pd
 import torch
 
+from trustkit.errors import InputError
 from trustkit.scoring.cache import ScoreCache, open_cache
 from trustkit.scoring.checks import check_vocabulary
 from trustkit.scoring.crows import metric_order
@@ -24,6 +25,8 @@ from trustkit.scoring.fingerprints import model_fingerprint, tokenizer_fingerpri
 from trustkit.scoring.inputs import UNBOUNDED as UNBOUNDED
 from trustkit.scoring.inputs import ScorerInputs, _tokenising_once
 from trustkit.scoring.memory import default_batch_tokens
+from trustkit.scoring.precision import parse_precision
+from trustkit.scoring.registry import default_metric, get_metric
 from trustkit.scoring.results import ItemScore
 from trustkit.scoring.rows import Plan
 from trustkit.scoring.tokens import token_records
@@ -38,7 +41,9 @@ class Scorer(ScorerInputs):
     ----------
     model, tokenizer : a transformers LM and its tokenizer.
     device : where to run (default: the model's device).
-    dtype : GPU autocast precision (bf16 by default on CUDA); CPU always runs fp32.
+    dtype : ``"fp32"``, ``"bf16"``/``"fp16"`` (autocast, with the fp32 guard: comparisons equal
+        fp32's), ``"bf16-raw"``/``"fp16-raw"`` (unguarded); default guarded bf16 on CUDA, fp32
+        elsewhere. See ``trustkit.scoring.precision``.
     batch_tokens : padded tokens per forward pass, which bounds memory (default 2048 on CPU; on
         CUDA chosen from the free memory measured now, see ``trustkit.scoring.memory``).
     cache : True (the default cache file: if it cannot be opened, read or written, one warning
@@ -81,17 +86,14 @@ class Scorer(ScorerInputs):
         self.device = torch.device(device) if device else next(model.parameters()).device
         if self.model.device != self.device:
             self.model.to(self.device)
-        if dtype is not None:
-            from trustkit.models import parse_dtype
-
-            dtype = parse_dtype(dtype)  # "bf16", "fp16", "fp32" or a torch dtype; clear error otherwise
-        if dtype is None and self.device.type == "cuda":
-            dtype = torch.bfloat16
-        if self.device.type == "cpu" or dtype == torch.float32:
-            if dtype not in (None, torch.float32):
-                warnings.warn(f"dtype {dtype} ignored: trustkit scores in fp32 on CPU", stacklevel=2)
-            dtype = None  # plain fp32, no autocast
-        self.dtype = dtype
+        #: what the scorer computes in (trustkit.scoring.precision): fp32, or bf16/fp16 guarded or raw
+        self.precision = parse_precision(dtype, self.device)
+        #: the autocast dtype of the main pass (None: plain fp32); the fp32 guard switches it per call
+        self.dtype = dtype = self.precision.dtype
+        #: what the reduced-precision guard did in the last call (None until one ran)
+        self.precision_report: dict | None = None
+        if batch_tokens is not None and batch_tokens < 1:  # 0 once meant the default silently
+            raise InputError(f"batch_tokens must be a positive number of tokens, got {batch_tokens}")
         self.batch_tokens = batch_tokens or default_batch_tokens(self.model, self.device, dtype)
         self.truncate = truncate
         self.progress = progress
@@ -109,8 +111,9 @@ class Scorer(ScorerInputs):
         self.max_length = self._max_length()
 
     # --- what subclasses provide -------------------------------------------------------------
-    def _plan_many(self, items: list, metric: str) -> list[Plan]:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def _plan_many(self, items: list, metric: str) -> list[Plan]:
+        """The rows of every item, from the metric's plan builder in the registry."""
+        return get_metric(metric).plan(self, items)
 
     def _step(self, metric: str):  # pragma: no cover - abstract
         raise NotImplementedError
@@ -118,6 +121,20 @@ class Scorer(ScorerInputs):
     def _running(self, metric: str):
         """Context held while a metric runs (e.g. an attention implementation); restores on exit."""
         return contextlib.nullcontext()
+
+    @contextlib.contextmanager
+    def labelled(self, label: str):
+        """Name the model and dataset in this scorer's progress bars while the block runs.
+
+        >>> with scorer.labelled("smollm2 · crows_pairs"):  # doctest: +SKIP
+        ...     scorer.score_pairs(pairs, "ll")   # bar: "smollm2 · crows_pairs · ll rows"
+        """
+        before = self.progress_label
+        self.progress_label = label
+        try:
+            yield self
+        finally:
+            self.progress_label = before
 
     def _plan(self, item, metric: str) -> Plan:
         """The plan of one item (for inspection; the engine plans all items in one call)."""
@@ -138,21 +155,33 @@ class Scorer(ScorerInputs):
                 "batch_tokens": self.batch_tokens,
                 "torch": torch.__version__,  # kernels change between releases
             }
-        return self._identity_cache
+        # the fp32 guard scores some items in each precision: the key names the one in use now
+        dtype = str(self.dtype or torch.float32)
+        if self._identity_cache["dtype"] == dtype:
+            return self._identity_cache
+        return {**self._identity_cache, "dtype": dtype}
 
-    def _score_items(self, items: list, metric: str) -> list[ItemScore]:
-        return score_items(self, items, metric)
+    def _score_items(self, items: list, metric: str, compare=None) -> list[ItemScore]:
+        return score_items(self, items, metric, compare=compare)
 
     # --- public API ---------------------------------------------------------------------------
     @_tokenising_once
-    def score_sentences(self, sentences: Sequence[str], metric: str = "pll") -> list[float]:
+    def score_sentences(
+        self, sentences: Sequence[str], metric: str | None = None, *, compare=None
+    ) -> list[float]:
         """Score each sentence with a per-sentence metric.
 
         Parameters
         ----------
         sentences : sequence of str
-        metric : str
-            Masked LMs: ``pll``, ``pll_word_l2r``, ``aul``, ``aula``; causal LMs: ``ll``.
+        metric : str, optional
+            Masked LMs: ``pll``, ``pll_word_l2r``, ``aul``, ``aula``; causal LMs: ``ll``,
+            ``geomean_prob``. None (the default): the registry's default for the model's kind
+            (``pll`` masked, ``ll`` causal; ``trustkit.scoring.registry.default_metric``).
+        compare : sequence of tuples of int, optional
+            Groups of sentence indices whose scores are compared (e.g. ``[(0, 1)]``). With a
+            guarded reduced precision their order and ties equal fp32's; a sentence in no group
+            is scored in fp32. Ignored in plain fp32.
 
         Returns
         -------
@@ -165,12 +194,13 @@ class Scorer(ScorerInputs):
         >>> scorer.score_sentences(["The doctor is here."], "pll")  # doctest: +SKIP
         [-17.3]
         """
+        metric = metric or default_metric(self.kind, "sentences")
         sentences = self._checked_sentences(sentences, metric)
-        return [v.scores[0] for v in self._score_items(sentences, metric)]
+        return [v.scores[0] for v in self._score_items(sentences, metric, compare=compare)]
 
     @_tokenising_once
     def score_pairs(
-        self, pairs: pd.DataFrame, metric: str = "crows", *, drop_indistinguishable: bool = False
+        self, pairs: pd.DataFrame, metric: str | None = None, *, drop_indistinguishable: bool = False
     ) -> pd.DataFrame:
         """Score both sentences of every pair; keep every input column, add scores and delta.
 
@@ -179,8 +209,9 @@ class Scorer(ScorerInputs):
         pairs : DataFrame
             Columns ``sent_more``, ``sent_less``; ``direction`` (stereo/antistereo) for the pair
             metrics ``crows`` and ``ll_shared``; ``pair_id`` names pairs in error messages.
-        metric : str
-            Any per-sentence metric, or ``crows`` (masked) / ``ll_shared`` (causal).
+        metric : str, optional
+            Any per-sentence metric, or ``crows`` (masked) / ``ll_shared`` (causal). None (the
+            default): the registry's default for the model's kind (``crows`` masked, ``ll`` causal).
         drop_indistinguishable : bool
             A pair whose two sentences tokenise to the same ids (case under an uncased
             tokenizer, emoji that both become [UNK], zero-width or bidi characters, a cut by
@@ -198,13 +229,16 @@ class Scorer(ScorerInputs):
         -------
         >>> scorer.score_pairs(load_pairs("crows_pairs").head(5), "crows")  # doctest: +SKIP
         """
+        metric = metric or default_metric(self.kind, "pairs")
         pairs, names = self._checked_pairs(pairs, metric, drop_indistinguishable=drop_indistinguishable)
         out = pairs.copy()
-        if metric in self.sentence_metrics:
+        if get_metric(metric).unit == "sentence":
             sentences = list(pairs["sent_more"]) + list(pairs["sent_less"])
-            scores = [v.scores[0] for v in self._score_items(sentences, metric)]
-            out["score_more"] = scores[: len(pairs)]
-            out["score_less"] = scores[len(pairs) :]
+            n = len(pairs)
+            values = self._score_items(sentences, metric, compare=[(i, n + i) for i in range(n)])
+            out["score_more"] = [v.scores[0] for v in values[:n]]
+            out["score_less"] = [v.scores[0] for v in values[n:]]
+            pair_values: list[tuple[ItemScore, ...]] = list(zip(values[:n], values[n:]))
         else:
             stereo = [d == "stereo" for d in pairs["direction"]]
             items = [
@@ -215,6 +249,7 @@ class Scorer(ScorerInputs):
             out["score_more"] = [v.scores[0 if s else 1] for v, s in zip(values, stereo)]
             out["score_less"] = [v.scores[1 if s else 0] for v, s in zip(values, stereo)]
             out["n_shared"] = [len(v.counted[0]) for v in values]
+            pair_values = [(v,) for v in values]
             empty = [str(n) for n, v in zip(names, values) if not v.counted[0]]
             if empty:
                 warnings.warn(
@@ -224,16 +259,20 @@ class Scorer(ScorerInputs):
                 )
         out["delta"] = out["score_more"] - out["score_less"]
         out.attrs["metric"] = metric  # the tie rule of the bias score depends on it
+        if self.precision.dtype is not None:  # which precision each row's scores come from
+            out["precision"] = [pair_precision(vs) for vs in pair_values]
+            out.attrs["precision"] = self.precision_report
         return out
 
     @_tokenising_once
-    def score_tokens(self, data, metric: str = "pll") -> pd.DataFrame:
+    def score_tokens(self, data, metric: str | None = None) -> pd.DataFrame:
         """Per-token output for plots: one row per token of each sentence.
 
         Parameters
         ----------
         data : sequence of str, or a pair DataFrame (as for :meth:`score_pairs`)
-        metric : str
+        metric : str, optional
+            As for :meth:`score_sentences`; None: the registry's per-sentence default.
 
         Returns
         -------
@@ -241,22 +280,25 @@ class Scorer(ScorerInputs):
             ``item`` (sentence index, pair_id, or (pair_id, para_index)), ``role`` (``sentence``/``more``/``less``),
             ``position``, ``token_id``, ``token``, ``log_prob`` (NaN where not computed),
             ``scored`` (whether it counts in the sentence score), and ``attention`` for ``aula``.
+            Computed in fp32 whatever the scorer's precision: per-token values decide nothing the
+            guard could check.
 
         Example
         -------
         >>> scorer.score_tokens(["The nurse is tired."], "pll").head()  # doctest: +SKIP
         """
+        metric = metric or default_metric(self.kind, "sentences")
         if isinstance(data, pd.DataFrame):
             data, _ = self._checked_pairs(data, metric)
             names = list(data["pair_id"]) if "pair_id" in data.columns else list(range(len(data)))
             if "para_index" in data.columns:
                 names = list(zip(names, data["para_index"]))
-            if metric in self.pair_metrics:
+            if get_metric(metric).unit == "pair":
                 items = [
                     metric_order(m, le, d)
                     for m, le, d in zip(data["sent_more"], data["sent_less"], data["direction"])
                 ]
-                values = self._score_items(items, metric)
+                values = self._score_items(items, metric, compare=[])  # per-token output: fp32
                 # slot of sent_more / sent_less inside the metric.py-ordered item
                 slots = [(0, 1) if d == "stereo" else (1, 0) for d in data["direction"]]
                 entries = [
@@ -266,13 +308,25 @@ class Scorer(ScorerInputs):
                 ]
             else:
                 n = len(data)
-                values = self._score_items(list(data["sent_more"]) + list(data["sent_less"]), metric)
+                values = self._score_items(
+                    list(data["sent_more"]) + list(data["sent_less"]), metric, compare=[]
+                )
                 entries = [
                     (names[k], role, values[k + n * j], 0)
                     for k in range(n)
                     for j, role in enumerate(("more", "less"))
                 ]
         else:
-            values = self._score_items(self._checked_sentences(data, metric), metric)
+            values = self._score_items(self._checked_sentences(data, metric), metric, compare=[])
             entries = [(k, "sentence", v, 0) for k, v in enumerate(values)]
         return pd.DataFrame.from_records(token_records(self.tokenizer, entries))
+
+
+def pair_precision(values) -> str:
+    """A row's precision: ``"fp32"`` when every score in it is fp32's, else the reduced one's name.
+
+    >>> pair_precision([ItemScore([0.0], [], [], [], precision="fp32")] * 2)
+    'fp32'
+    """
+    labels = {v.precision for v in values}
+    return "fp32" if labels <= {"fp32"} else next(iter(sorted(labels - {"fp32"})))

@@ -9,10 +9,9 @@ import numpy as np
 import pandas as pd
 
 from trustkit.errors import InputError
-from trustkit.metrics.crows import pair_outcome, tie_decimals
 from trustkit.stats.intervals import percent_interval
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
-from trustkit.tables import check_scored, groups
+from trustkit.tables import check_scored, groups, pair_outcome, tie_decimals
 
 __all__ = ["ROWS", "bias_score_table", "pair_bias_values"]
 
@@ -37,7 +36,7 @@ def _select(table: pd.DataFrame, rows: str) -> pd.DataFrame:
 
 
 def pair_bias_values(
-    scored: pd.DataFrame, rows: str = "original", decimals="auto", metric: str | None = None
+    scored: pd.DataFrame, *, rows: str = "original", decimals="auto", metric: str | None = None
 ) -> pd.DataFrame:
     """One row per pair: its bias value (0–100) and its direction over the chosen wordings.
 
@@ -52,7 +51,7 @@ def pair_bias_values(
     scored : scored pair table.
     rows : ``"original"`` (para_index 0), ``"paraphrases"`` (para_index > 0) or ``"all"``.
     decimals : rounding before comparison; "auto" (default): raw floats for ``aul``/``aula``,
-        metric.py's 3 decimals otherwise (see :func:`trustkit.metrics.crows.tie_decimals`).
+        metric.py's 3 decimals otherwise (see :func:`trustkit.tables.tie_decimals`).
     metric : the scoring metric for "auto" (default: the table's ``metric`` column or attrs).
 
     Returns
@@ -63,12 +62,12 @@ def pair_bias_values(
     -------
     >>> t = pd.DataFrame({"pair_id": [1, 1, 1], "para_index": [0, 1, 2], "bias_type": ["age"] * 3,
     ...                   "direction": ["stereo"] * 3, "delta": [1.0, -1.0, 2.0]})
-    >>> pair_bias_values(t, "all")[["bias_value", "sign"]].iloc[0].round(1).tolist()
+    >>> pair_bias_values(t, rows="all")[["bias_value", "sign"]].iloc[0].round(1).tolist()
     [66.7, 1.0]
     """
-    decimals = tie_decimals(scored, decimals, metric)
+    decimals = tie_decimals(scored, decimals=decimals, metric=metric)
     table = _select(check_scored(scored), rows)
-    outcome = pair_outcome(table, decimals).to_numpy()
+    outcome = pair_outcome(table, decimals=decimals).to_numpy()
     frame = pd.DataFrame(
         {
             "pair_id": table["pair_id"].to_numpy(),
@@ -92,6 +91,7 @@ def pair_bias_values(
 
 def bias_score_table(
     scored: pd.DataFrame,
+    *,
     by: str | None = "bias_type",
     rows: str = "original",
     decimals="auto",
@@ -141,7 +141,7 @@ def bias_score_table(
     >>> bias_score_table(t)["estimate"].round(1).tolist()
     [83.3, 66.7, 100.0]
     """
-    values = pair_bias_values(scored, rows, decimals, metric)
+    values = pair_bias_values(scored, rows=rows, decimals=decimals, metric=metric)
     records = []
     for i, (name, part) in enumerate(groups(values, by)):
         est, lo, hi, how = percent_interval(
@@ -171,7 +171,7 @@ def bias_score_table(
     out = pd.DataFrame.from_records(records)
     out["p_adjusted"] = out["p"]
     if len(out) > 1:
-        out.loc[out.index[1:], "p_adjusted"] = adjust_p_values(out["p"].iloc[1:], correction)
+        out.loc[out.index[1:], "p_adjusted"] = adjust_p_values(out["p"].iloc[1:], method=correction)
     out["correction"] = correction
     cols = [
         "group",

@@ -20,6 +20,7 @@ _CHUNK_CELLS = 4_000_000  # resample indices generated in chunks of at most this
 def bootstrap_distribution(
     values,
     statistic: Callable = np.mean,
+    *,
     n_resamples: int = 1000,
     seed: int | np.random.Generator = 0,
 ) -> np.ndarray:
@@ -58,6 +59,7 @@ def bootstrap_distribution(
 def bootstrap_ci(
     values,
     statistic: Callable = np.mean,
+    *,
     n_resamples: int = 1000,
     confidence: float = 0.95,
     seed: int | np.random.Generator = 0,
@@ -100,7 +102,7 @@ def bootstrap_ci(
         return estimate, estimate, estimate
     alpha = 1.0 - confidence
     if method == "percentile":
-        dist = bootstrap_distribution(x, statistic, n_resamples, seed)
+        dist = bootstrap_distribution(x, statistic, n_resamples=n_resamples, seed=seed)
         lo, hi = np.quantile(dist, [alpha / 2, 1 - alpha / 2])
         return estimate, float(lo), float(hi)
     if method == "bca":

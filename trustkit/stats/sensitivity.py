@@ -13,14 +13,13 @@ import statsmodels.api as sm
 from tqdm.auto import tqdm
 
 from trustkit.errors import InputError
-from trustkit.metrics.crows import pair_outcome
 from trustkit.stats.intervals import percent_interval
-from trustkit.tables import check_scored, groups, paraphrase_rows, with_paraphrases
+from trustkit.tables import check_scored, groups, pair_outcome, paraphrase_rows, with_paraphrases
 
 __all__ = ["flip_rate_table", "paraphrase_sensitivity", "variance_decomposition"]
 
 
-def paraphrase_sensitivity(scored: pd.DataFrame, decimals="auto") -> pd.DataFrame:
+def paraphrase_sensitivity(scored: pd.DataFrame, *, decimals="auto") -> pd.DataFrame:
     """Per pair: Δ on the original and how the paraphrases move it.
 
     Columns: ``delta_original``; ``n_paraphrases``; ``delta_para_mean``, ``delta_para_sd``
@@ -49,7 +48,7 @@ def paraphrase_sensitivity(scored: pd.DataFrame, decimals="auto") -> pd.DataFram
     (0.5, 2.0, True)
     """
     table = check_scored(scored)
-    table = table.assign(sign=pair_outcome(table, decimals).to_numpy())
+    table = table.assign(sign=pair_outcome(table, decimals=decimals).to_numpy())
     orig = table[table["para_index"] == 0].set_index("pair_id")
     if orig.index.duplicated().any():
         raise InputError("more than one original row (para_index == 0) for some pair_id")
@@ -86,6 +85,7 @@ def paraphrase_sensitivity(scored: pd.DataFrame, decimals="auto") -> pd.DataFram
 
 def flip_rate_table(
     scored: pd.DataFrame,
+    *,
     by: str | None = "bias_type",
     decimals="auto",
     n_resamples: int = 1000,
@@ -124,7 +124,7 @@ def flip_rate_table(
     >>> float(flip_rate_table(t, by=None).set_index("measure").loc["flip_rate", "estimate"])
     50.0
     """
-    per_pair = paraphrase_sensitivity(scored, decimals)
+    per_pair = paraphrase_sensitivity(scored, decimals=decimals)
     measures = {
         "flip_rate": lambda d: 100.0 * d["flipped"].to_numpy(float),
         "flip_share": lambda d: 100.0 * d["flip_share"].to_numpy(float),
@@ -168,8 +168,9 @@ def _fit(y: np.ndarray, exog: np.ndarray, pair_codes: np.ndarray):
 
 def variance_decomposition(
     scored: pd.DataFrame,
+    *,
     covariates: list[str] | tuple[str, ...] = (),
-    n_boot: int = 100,
+    n_resamples: int = 100,
     confidence: float = 0.95,
     seed: int = 0,
     progress: bool = False,
@@ -182,7 +183,7 @@ def variance_decomposition(
     ``["bias_type"]``). ICC = var_pair / (var_pair + var_wording): near 1, a pair's Δ is a
     stable property of its meaning; near 0, Δ is mostly wording noise.
 
-    The CI is a **parametric bootstrap**: ``n_boot`` datasets are simulated from the fitted
+    The CI is a **parametric bootstrap**: ``n_resamples`` datasets are simulated from the fitted
     model (same pairs, same design), the model is refitted on each, and the percentile
     interval of the refitted ICCs is reported (likewise for the two variances). A refit costs
     about 0.5 s for 1,500 pairs × 6 wordings, so the default of 100 keeps it under a minute.
@@ -192,7 +193,7 @@ def variance_decomposition(
     scored : scored pair table with original and paraphrase rows (only the pairs that kept a
         paraphrase enter the model).
     covariates : fixed-effect columns besides the intercept.
-    n_boot : parametric bootstrap replicates (0 skips the CI).
+    n_resamples : parametric bootstrap replicates (0 skips the CI).
     confidence : interval level.
     seed : seed of the simulations.
     progress : show a tqdm bar over the refits.
@@ -210,7 +211,7 @@ def variance_decomposition(
     >>> t = pd.DataFrame({"pair_id": np.repeat(np.arange(50), 4), "para_index": np.tile(range(4), 50),
     ...     "bias_type": "age", "direction": "stereo",
     ...     "delta": np.repeat(rng.normal(0, 1, 50), 4) + rng.normal(0, 1, 200)})
-    >>> icc = variance_decomposition(t, n_boot=0).set_index("measure").loc["icc", "estimate"]
+    >>> icc = variance_decomposition(t, n_resamples=0).set_index("measure").loc["icc", "estimate"]
     >>> bool(0.2 < icc < 0.6)  # true ICC 0.5, 50 pairs
     True
     """
@@ -242,12 +243,12 @@ def variance_decomposition(
     estimates = {"icc": icc, "var_pair": var_pair, "var_wording": var_res}
     lows = dict.fromkeys(estimates, np.nan)
     highs = dict.fromkeys(estimates, np.nan)
-    if n_boot > 0:
+    if n_resamples > 0:
         rng = np.random.default_rng(seed)
         mean = exog @ np.asarray(res.fe_params)
         n_pairs = pair_codes.max() + 1
         draws: dict[str, list[float]] = {k: [] for k in estimates}
-        for _ in tqdm(range(n_boot), desc="ICC parametric bootstrap", disable=not progress):
+        for _ in tqdm(range(n_resamples), desc="ICC parametric bootstrap", disable=not progress):
             y_sim = (
                 mean
                 + rng.normal(0, np.sqrt(var_pair), n_pairs)[pair_codes]
@@ -264,7 +265,7 @@ def variance_decomposition(
         for k, v in draws.items():
             if np.isfinite(v).any():
                 lows[k], highs[k] = (float(x) for x in np.nanquantile(v, [alpha / 2, 1 - alpha / 2]))
-    method = f"MixedLM REML, parametric bootstrap (B={n_boot})" if n_boot else "MixedLM REML"
+    method = f"MixedLM REML, parametric bootstrap (B={n_resamples})" if n_resamples else "MixedLM REML"
     return _icc_frame(estimates, lows, highs, pair_codes, len(y), method)
 
 

@@ -15,7 +15,7 @@ from trustkit.stats.threshold import threshold_from_paraphrase_noise
 SERIES_KEYS = ("model", "is_control", "metric", "dataset")
 
 
-def per_series(statistic, scored: pd.DataFrame, keys=SERIES_KEYS, **options) -> pd.DataFrame:
+def per_series(statistic, scored: pd.DataFrame, *, keys=SERIES_KEYS, **options) -> pd.DataFrame:
     """Apply a ``trustkit.stats`` function to each scored series (one model, metric and dataset).
 
     Parameters
@@ -53,6 +53,7 @@ def per_series(statistic, scored: pd.DataFrame, keys=SERIES_KEYS, **options) -> 
 
 def series_bias_scores(
     scored: pd.DataFrame,
+    *,
     by: str | None = None,
     rows: str = "original",
     n_resamples: int = 1000,
@@ -83,21 +84,23 @@ def series_bias_scores(
 
 
 def model_thresholds(
-    scored: pd.DataFrame, estimator: str = "abs_change", q: float = 0.5, keys=SERIES_KEYS
+    scored: pd.DataFrame, *, estimator: str = "abs_change", quantile: float = 0.5, keys=SERIES_KEYS
 ) -> dict:
     """τ of each model from its own paraphrase noise: ``{model name: τ}``.
 
     Parameters
     ----------
     scored : a long table with originals and paraphrases (one dataset and metric per model).
-    estimator, q : as for :func:`~trustkit.stats.threshold_from_paraphrase_noise`.
+    estimator, quantile : as for :func:`~trustkit.stats.threshold_from_paraphrase_noise`.
 
     Example
     -------
     >>> model_thresholds(scored)  # doctest: +SKIP
     {'smollm2-135m-instruct': 1.9, 'bert-base': 0.4}
     """
-    table = per_series(threshold_from_paraphrase_noise, scored, keys=keys, estimator=estimator, q=q)
+    table = per_series(
+        threshold_from_paraphrase_noise, scored, keys=keys, estimator=estimator, quantile=quantile
+    )
     if table["model"].duplicated().any():
         raise InputError(
             "several series per model (datasets or metrics): pass one dataset and metric at a time"

@@ -17,7 +17,7 @@ __all__ = ["CORRECTIONS", "adjust_p_values", "binomial_test_against_50"]
 CORRECTIONS = {"holm": "holm", "bh": "fdr_bh", "bonferroni": "bonferroni", "none": None}
 
 
-def binomial_test_against_50(k: int, n: int, confidence: float = 0.95) -> dict:
+def binomial_test_against_50(k: int, n: int, *, confidence: float = 0.95) -> dict:
     """Exact two-sided binomial test that a bias score (100 · k / n) equals 50.
 
     ``k`` is the number of pairs where the sent_more sentence scores higher and ``n`` the
@@ -58,7 +58,7 @@ def binomial_test_against_50(k: int, n: int, confidence: float = 0.95) -> dict:
     }
 
 
-def adjust_p_values(p, method: str = "holm") -> np.ndarray:
+def adjust_p_values(p, *, method: str = "holm") -> np.ndarray:
     """Correct a family of p-values (e.g. one per bias category) for multiple testing.
 
     ``"holm"`` (default) controls the family-wise error rate without assuming independence;
@@ -77,7 +77,7 @@ def adjust_p_values(p, method: str = "holm") -> np.ndarray:
 
     Example
     -------
-    >>> adjust_p_values([0.01, 0.04, 0.03], "holm").round(2).tolist()
+    >>> adjust_p_values([0.01, 0.04, 0.03], method="holm").round(2).tolist()
     [0.03, 0.06, 0.06]
     """
     if method not in CORRECTIONS:

@@ -12,10 +12,16 @@ import pandas as pd
 from scipy import stats as sps
 
 from trustkit.errors import InputError
-from trustkit.metrics.crows import pair_outcome
 from trustkit.stats.intervals import percent_interval
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
-from trustkit.tables import check_scored, groups, original_rows, paraphrase_rows, with_paraphrases
+from trustkit.tables import (
+    check_scored,
+    groups,
+    original_rows,
+    pair_outcome,
+    paraphrase_rows,
+    with_paraphrases,
+)
 
 __all__ = [
     "TAU_ESTIMATORS",
@@ -59,23 +65,23 @@ def paraphrase_noise(scored: pd.DataFrame) -> pd.DataFrame:
 
 
 def threshold_from_paraphrase_noise(
-    scored: pd.DataFrame, estimator: str = "abs_change", q: float = 0.5
+    scored: pd.DataFrame, *, estimator: str = "abs_change", quantile: float = 0.5
 ) -> float:
     """Estimate τ, the size of Δ that wording alone produces, from a table with paraphrases.
 
     Estimators (the choice is a documented parameter of the analysis, not a constant):
 
-    * ``"abs_change"`` (default): the ``q``-quantile of |Δ_paraphrase − Δ_original| pooled over
-      every (pair, paraphrase); with ``q = 0.5``, half of all rewordings move Δ by more than τ.
-    * ``"pair_sd"``: the ``q``-quantile over pairs of the SD of Δ across a pair's wordings.
-    * ``"pair_max_change"``: the ``q``-quantile over pairs of the largest change a paraphrase
+    * ``"abs_change"`` (default): the ``quantile`` of |Δ_paraphrase − Δ_original| pooled over
+      every (pair, paraphrase); with ``quantile = 0.5``, half of all rewordings move Δ by more than τ.
+    * ``"pair_sd"``: the ``quantile`` over pairs of the SD of Δ across a pair's wordings.
+    * ``"pair_max_change"``: the ``quantile`` over pairs of the largest change a paraphrase
       causes (stricter: τ covers the worst rewording of a typical pair).
 
     Parameters
     ----------
     scored : scored pair table with originals (para_index 0) and paraphrases (> 0).
     estimator : one of :data:`TAU_ESTIMATORS`.
-    q : quantile in [0, 1].
+    quantile : the quantile taken, in [0, 1].
 
     Returns
     -------
@@ -85,11 +91,11 @@ def threshold_from_paraphrase_noise(
     -------
     >>> t = pd.DataFrame({"pair_id": [1, 1, 2, 2], "para_index": [0, 1, 0, 1], "bias_type": ["age"] * 4,
     ...                   "direction": ["stereo"] * 4, "delta": [1.0, 0.0, 2.0, 5.0]})
-    >>> threshold_from_paraphrase_noise(t, q=0.5)
+    >>> threshold_from_paraphrase_noise(t, quantile=0.5)
     2.0
     """
-    if not 0 <= q <= 1:
-        raise InputError(f"q must be a quantile in [0, 1], got {q}")
+    if not 0 <= quantile <= 1:
+        raise InputError(f"quantile must be in [0, 1], got {quantile}")
     if estimator == "abs_change":
         table = check_scored(scored)
         orig = original_rows(table).set_index("pair_id")["delta"]
@@ -105,7 +111,7 @@ def threshold_from_paraphrase_noise(
         raise InputError(f"estimator must be one of {TAU_ESTIMATORS}, got {estimator!r}")
     if values.size == 0:
         raise InputError("no paraphrase noise to estimate tau from")
-    return float(np.quantile(values, q))
+    return float(np.quantile(values, quantile))
 
 
 def _determined_values(orig: pd.DataFrame, tau: float) -> tuple[np.ndarray, np.ndarray]:
@@ -117,6 +123,7 @@ def _determined_values(orig: pd.DataFrame, tau: float) -> tuple[np.ndarray, np.n
 def thresholded_bias_score(
     scored: pd.DataFrame,
     tau: float,
+    *,
     by: str | None = "bias_type",
     n_resamples: int = 1000,
     confidence: float = 0.95,
@@ -179,12 +186,12 @@ def thresholded_bias_score(
     out = pd.DataFrame.from_records(records)
     out.insert(7, "p_adjusted", out["p"])
     if len(out) > 1:
-        out.loc[out.index[1:], "p_adjusted"] = adjust_p_values(out["p"].iloc[1:], correction)
+        out.loc[out.index[1:], "p_adjusted"] = adjust_p_values(out["p"].iloc[1:], method=correction)
     return out
 
 
 def threshold_curve(
-    scored: pd.DataFrame, taus=None, by: str | None = None, n_points: int = 50
+    scored: pd.DataFrame, *, taus=None, by: str | None = None, n_points: int = 50
 ) -> pd.DataFrame:
     """Bias score over determined pairs and undetermined share as functions of τ.
 
@@ -237,7 +244,7 @@ def threshold_curve(
 
 
 def pair_sign_test(
-    scored: pd.DataFrame, alpha: float = 0.05, correction: str = "bh", decimals="auto"
+    scored: pd.DataFrame, *, alpha: float = 0.05, correction: str = "bh", decimals="auto"
 ) -> pd.DataFrame:
     """Per-pair significance of the direction of Δ from its distribution over wordings (sign test).
 
@@ -271,7 +278,7 @@ def pair_sign_test(
     """
     table = with_paraphrases(check_scored(scored))
     paraphrase_rows(table)
-    outcome = pair_outcome(table, decimals).to_numpy()
+    outcome = pair_outcome(table, decimals=decimals).to_numpy()
     frame = table.assign(pos=(outcome == 1).astype(int), nonzero=(outcome != 0).astype(int))
     per = frame.groupby("pair_id", sort=False).agg(
         bias_type=("bias_type", "first"),
@@ -291,7 +298,7 @@ def pair_sign_test(
             f"(smallest possible p = {2 * 0.5**most:.3g}); generate more paraphrases per pair",
             stacklevel=2,
         )
-    per["p_adjusted"] = adjust_p_values(per["p"], correction)
+    per["p_adjusted"] = adjust_p_values(per["p"], method=correction)
     significant = per["p_adjusted"] < alpha
     more = per["k_positive"] * 2 > per["n_nonzero"]
     per["verdict"] = np.where(significant & more, "more", np.where(significant, "less", "undetermined"))

@@ -14,7 +14,6 @@ from trustkit.study.steps import (
     paraphrase_for_study,
     paraphrase_outcomes,
     paraphraser_records,
-    progress_label,
     score_study,
 )
 
@@ -29,7 +28,6 @@ __all__ = [
     "paraphrase_for_study",
     "paraphrase_outcomes",
     "paraphraser_records",
-    "progress_label",
     "score_study",
     "study_params",
 ]

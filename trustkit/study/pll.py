@@ -278,12 +278,14 @@ class PLLStudy:
     def variance(self, scored: pd.DataFrame) -> pd.DataFrame:
         """Pair vs wording variance per series (``trustkit.stats.variance_decomposition``)."""
         return per_series(
-            variance_decomposition, scored, n_boot=self.params.icc_bootstrap, seed=self.params.seed
+            variance_decomposition, scored, n_resamples=self.params.icc_bootstrap, seed=self.params.seed
         )
 
     def thresholds(self, scored: pd.DataFrame) -> dict:
         """τ per model from its paraphrase noise (``trustkit.stats.model_thresholds``)."""
-        return model_thresholds(scored, estimator=self.params.tau_estimator, q=self.params.tau_quantile)
+        return model_thresholds(
+            scored, estimator=self.params.tau_estimator, quantile=self.params.tau_quantile
+        )
 
     def thresholded_scores(self, scored: pd.DataFrame, taus: dict) -> pd.DataFrame:
         """The plain CrowS-Pairs score beside the thresholded one (``|Δ| ≤ τ`` undetermined), per model."""

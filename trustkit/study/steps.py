@@ -6,7 +6,6 @@ trustkit.scoring (scores), trustkit.paraphrase (paraphrases) and trustkit.stats 
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -16,9 +15,10 @@ from trustkit.errors import InputError
 from trustkit.models import parse_control, random_control
 from trustkit.paraphrase import REJECTION_KINDS, paraphrase_pairs, paraphraser_from_spec
 from trustkit.scoring import load_scorer
+from trustkit.scoring.registry import default_metric
 
 #: the per-sentence score of each model kind unless a notebook asks for another
-DEFAULT_METRICS = {"masked": "pll", "causal": "ll"}
+DEFAULT_METRICS = {kind: default_metric(kind, "sentences") for kind in ("masked", "causal")}
 
 
 @dataclass
@@ -85,21 +85,6 @@ def load_study_models(
     return loaded
 
 
-@contextlib.contextmanager
-def progress_label(scorer, label: str):
-    """Name the model and dataset in the scorer's progress bars while the block runs.
-
-    >>> with progress_label(scorer, "smollm2 · crows_pairs"):  # doctest: +SKIP
-    ...     scorer.score_pairs(pairs, "ll")   # bar: "smollm2 · crows_pairs · ll rows"
-    """
-    before = scorer.progress_label
-    scorer.progress_label = label
-    try:
-        yield
-    finally:
-        scorer.progress_label = before
-
-
 def score_study(
     study_models: list[StudyModel],
     pairs_by_dataset: dict[str, pd.DataFrame],
@@ -144,7 +129,7 @@ def score_study(
             if model.is_control and control_pairs is not None:
                 ids = sample_pairs(pairs.drop_duplicates("pair_id"), control_pairs, seed)["pair_id"]
                 subset = pairs[pairs["pair_id"].isin(ids)]
-            with progress_label(model.scorer, f"{model.name} · {dataset}"):
+            with model.scorer.labelled(f"{model.name} · {dataset}"):
                 scored = model.scorer.score_pairs(subset, metric)
             frames.append(
                 scored.assign(
@@ -187,7 +172,7 @@ def metric_variants(model: StudyModel, pairs: pd.DataFrame, metrics=None) -> pd.
     """
     scorer = model.scorer
     metrics = list(metrics or (scorer.sentence_metrics + scorer.pair_metrics))
-    with progress_label(scorer, f"{model.name} · {pairs.attrs.get('source', 'pairs')}"):
+    with scorer.labelled(f"{model.name} · {pairs.attrs.get('source', 'pairs')}"):
         frames = [
             scorer.score_pairs(pairs, m).assign(
                 model=model.name, is_control=model.is_control, kind=model.kind, metric=m

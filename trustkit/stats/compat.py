@@ -13,21 +13,18 @@ import numpy as np
 import pandas as pd
 
 from trustkit.errors import InputError
+from trustkit.metrics.crows import crows_summary
 from trustkit.scoring.policy import CausalPolicy
+from trustkit.stats.bias_score import bias_score_table
 
 __all__ = ["COMPAT_MODES", "CompatMode", "compat_summary", "format_compat", "get_compat"]
 
 
 def _crows_counts(scored: pd.DataFrame, decimals) -> dict:
-    from trustkit.metrics.crows import crows_pairs_score
-
-    row = crows_pairs_score(scored, by=None, decimals=decimals).iloc[0].drop("group")
-    return {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+    return crows_summary(scored, decimals=decimals)
 
 
 def _ci(scored: pd.DataFrame, decimals, seed: int = 0) -> tuple[float, float]:
-    from trustkit.stats.bias_score import bias_score_table
-
     row = bias_score_table(scored, by=None, decimals=decimals, seed=seed).iloc[0]
     return float(row["ci_low"]), float(row["ci_high"])
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from trustkit.stats.bias_score import bias_score_table
+
 __all__ = ["WINOBIAS_FACETS", "winobias_scores"]
 
 #: the breakdowns reported besides the overall score
@@ -16,6 +18,7 @@ WINOBIAS_FACETS = ("type", "split", "pronoun_gender")
 
 def winobias_scores(
     scored: pd.DataFrame,
+    *,
     n_resamples: int = 1000,
     seed: int = 0,
     metric: str | None = None,
@@ -49,8 +52,6 @@ def winobias_scores(
     [['all', 'overall', 75.0], ['type', '1', 100.0], ['type', '2', 50.0],
      ['pronoun_gender', 'female', 100.0], ['pronoun_gender', 'male', 50.0]]
     """
-    from trustkit.stats.bias_score import bias_score_table
-
     cols = ["estimate", "ci_low", "ci_high", "p", "n", "n_ties"]
     metric = metric or scored.attrs.get("metric")
 
