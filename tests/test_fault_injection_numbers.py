@@ -232,7 +232,7 @@ def test_one_pair_with_paraphrases_is_a_statement_not_a_singular_matrix():
     from trustkit.report.figures import report_figures
 
     table = _table([1.0], para={0: [1.3, 1.6]})
-    icc = stats.variance_decomposition(table, n_boot=5).set_index("measure")
+    icc = stats.variance_decomposition(table, n_resamples=5).set_index("measure")
     assert icc["estimate"].isna().all() and icc.loc["icc", "method"].startswith("not estimable: 1 pair")
     numbers = report_numbers(table, n_resamples=50, icc_bootstrap=5)
     assert numbers["sensitivity"]["icc"]["estimate"] is None
@@ -242,7 +242,7 @@ def test_one_pair_with_paraphrases_is_a_statement_not_a_singular_matrix():
 
 
 def test_no_variance_at_all_is_not_estimable_either():
-    icc = stats.variance_decomposition(_table([0.0, 0.0], para={0: [0.0], 1: [0.0]}), n_boot=3)
+    icc = stats.variance_decomposition(_table([0.0, 0.0], para={0: [0.0], 1: [0.0]}), n_resamples=3)
     assert icc["estimate"].isna().all() and "no variance" in icc.loc[0, "method"]
 
 
@@ -365,8 +365,8 @@ def test_wording_statistics_use_only_the_pairs_that_kept_a_paraphrase():
     kept = _table(rng.normal(0, 2, 12), para=para)
     alone = _table(rng.normal(5, 1, 6)).assign(pair_id=lambda t: t.pair_id + 100)
     both = pd.concat([kept, alone], ignore_index=True)
-    a = stats.variance_decomposition(both, n_boot=0)
-    b = stats.variance_decomposition(kept, n_boot=0)
+    a = stats.variance_decomposition(both, n_resamples=0)
+    b = stats.variance_decomposition(kept, n_resamples=0)
     assert a["estimate"].tolist() == pytest.approx(b["estimate"].tolist()) and a.loc[0, "n"] == 12
     assert stats.pair_sign_test(both, alpha=0.5).pair_id.tolist() == list(range(12))
     assert stats.flip_rate_table(both, by=None).equals(stats.flip_rate_table(kept, by=None))
