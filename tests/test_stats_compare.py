@@ -45,7 +45,7 @@ def test_mcnemar_is_statsmodels_exact_test():
 def test_outcomes_flips_and_mcnemar_follow_the_metric_tie_rule():
     a, b = _runs()
     c = compare_scored(a, b)
-    oa, ob = pair_outcome(a, 3).to_numpy(), pair_outcome(b, 3).to_numpy()
+    oa, ob = pair_outcome(a, decimals=3).to_numpy(), pair_outcome(b, decimals=3).to_numpy()
     s = c.summary.iloc[0]
     assert s["flips"] == int((oa != ob).sum()) and (ob == 0).sum() >= 5
     ml, lm = int(((oa == 1) & (ob == -1)).sum()), int(((oa == -1) & (ob == 1)).sum())
@@ -63,8 +63,8 @@ def test_paired_bootstrap_matches_a_slow_reference_loop():
     a, b = _runs(n=120, seed=3)
     n_resamples, seed = 400, 7
     c = compare_scored(a, b, by=None, n_resamples=n_resamples, seed=seed)
-    won_a = (pair_outcome(a, 3) == 1).to_numpy()
-    won_b = (pair_outcome(b, 3) == 1).to_numpy()
+    won_a = (pair_outcome(a, decimals=3) == 1).to_numpy()
+    won_b = (pair_outcome(b, decimals=3) == 1).to_numpy()
     idx = np.random.default_rng(seed).integers(0, len(a), size=(n_resamples, len(a)))
     stats = []
     for row in idx:  # slow and obvious: the score of each run on the same resampled pairs
