@@ -113,7 +113,6 @@ def deployment_study(
     from trustkit.models import load_pretrained, parse_control, random_control
     from trustkit.scoring import load_scorer
     from trustkit.stats import bias_score_table, compare_scored
-    from trustkit.study.steps import progress_label
 
     all_pairs = load_pairs(dataset)
     plan = [(str(m), m, False, list(precisions), n_pairs, n_texts) for m in models]
@@ -133,7 +132,7 @@ def deployment_study(
             loaded = load_pretrained(source, device=device, random_control=is_control, precision=precision)
             scorer = load_scorer(loaded, device=device, progress=progress)
             metric = "ll" if scorer.kind == "causal" else "pll"
-            with progress_label(scorer, f"{name} {precision} · {dataset}"):
+            with scorer.labelled(f"{name} {precision} · {dataset}"):
                 scored = scorer.score_pairs(pairs, metric)
                 utility = perplexity(scorer, texts)
             bias = bias_score_table(scored, by=None, n_resamples=n_bootstrap, seed=seed).iloc[0]
