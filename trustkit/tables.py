@@ -209,3 +209,19 @@ def pair_outcome(scored: pd.DataFrame, *, decimals="auto") -> pd.Series:
     else:
         diff = rounded(scored["delta"], decimals)
     return pd.Series(np.sign(diff).astype(int), index=scored.index, name="outcome")
+
+
+def with_paraphrases(scored: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the pairs that kept at least one paraphrase (the set every wording statistic uses).
+
+    τ, flip rates, the ICC and the per-pair sign test are computed on these pairs, in the
+    report, the study and the notebooks alike; the plain bias score counts every original.
+
+    >>> t = pd.DataFrame({"pair_id": [1, 1, 2], "para_index": [0, 1, 0], "delta": [1.0, 2.0, 3.0]})
+    >>> with_paraphrases(t).pair_id.tolist()
+    [1, 1]
+    """
+    if "para_index" not in scored.columns:
+        return scored.iloc[0:0]
+    kept = scored.loc[scored["para_index"] > 0, "pair_id"].unique()
+    return scored[scored["pair_id"].isin(kept)]

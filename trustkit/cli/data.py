@@ -27,6 +27,15 @@ def register(subparsers) -> None:
         "print FILE:LINE: reason per problem",
     )
     check.add_argument("file", metavar="FILE")
+    check.add_argument(
+        "--model",
+        help="also check the pairs against this model's tokenizer (as `trustkit score` would): "
+        "pairs whose sentences tokenise to the same ids, sentences too long",
+    )
+    check.add_argument(
+        "--random-control", action="store_true", help="accept a random-weights control as --model"
+    )
+    check.add_argument("--truncate", action="store_true", help="as `trustkit score --truncate`")
     check.set_defaults(func=run_check)
 
 
@@ -99,7 +108,11 @@ def run_verify(args) -> int:
 
 
 def run_check(args) -> int:
-    """Run ``trustkit data check FILE``: print each bad pair row as ``FILE:LINE: reason``; 1 if any."""
+    """Run ``trustkit data check FILE [--model M]``: print each bad pair row as ``FILE:LINE: reason``; 1 if any.
+
+    With ``--model``, the rows are also checked against that model's tokenizer: a pair whose
+    sentences tokenise to the same ids, or a sentence longer than the model takes.
+    """
     from pathlib import Path
 
     from trustkit.data.fetching import fetch
@@ -115,13 +128,39 @@ def run_check(args) -> int:
         return 1
     for note in parsed.notes:
         print(f"{note} (warning)", file=sys.stderr)
-    for problem in parsed.problems:
+    problems = list(parsed.problems)
+    if getattr(args, "model", None) and parsed.rows:
+        try:
+            problems += _model_problems(target, args)
+        except (ValueError, FileNotFoundError) as err:
+            print(f"trustkit data check: {err}", file=sys.stderr)
+            return 2
+    for problem in problems:
         print(problem)
-    if parsed.problems:
+    if problems:
         print(
-            f"{args.file}: {len(parsed.problems)} problem(s), {len(parsed.rows)} valid pair(s)",
+            f"{args.file}: {len(problems)} problem(s), {len(parsed.rows)} valid pair(s)",
             file=sys.stderr,
         )
         return 1
     print(f"{args.file}: {len(parsed.rows)} pair(s) OK")
     return 0
+
+
+def _model_problems(target, args) -> list[str]:
+    """``FILE:LINE: reason`` for the valid rows that ``--model``'s scorer would refuse."""
+    import warnings
+
+    from trustkit.data import load_pairs
+    from trustkit.scoring import load_scorer
+    from trustkit.scoring.checks import pair_row_problems, same_id_lines
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # rows with problems were printed above already
+        pairs = load_pairs(target, errors="drop")
+    scorer = load_scorer(
+        args.model, random_control=args.random_control, truncate=args.truncate, cache=False, progress=False
+    )
+    refused, _, same = pair_row_problems(scorer, pairs)
+    hint = " (trustkit score refuses it; --drop-indistinguishable leaves it out)"
+    return refused + [line + hint for line in same_id_lines(scorer, pairs, same)]

@@ -144,18 +144,9 @@ def run(args) -> int:
         return 2
     html, twin = report.write(out, force=args.force)
     doc = report.document
-    b, t = doc["bias_score"], doc["thresholded"]
-    line = (
-        f"bias score {b['estimate']:.1f}% (95% CI {b['ci_low']:.1f}–{b['ci_high']:.1f}, binomial p {b['p']:.3g}, "
-        f"n {b['n']})"
-    )
-    if t:
-        line += (
-            f" | thresholded {t['estimate']:.1f}% with τ {t['tau']:.3g}, {t['undetermined_share']:.1f}% undetermined"
-            if t["estimate"] is not None
-            else f" | τ {t['tau']:.3g}: every pair undetermined"
-        )
-    print(line)
+    for statement in doc.get("statements", []):
+        print(f"trustkit report: note: {statement}", file=sys.stderr)
+    print(report.headline())
     if doc.get("utility"):
         from trustkit.cli.score import utility_line
 

@@ -121,6 +121,12 @@ def register(subparsers) -> None:
         help="bad pair rows: raise (default: list every one and stop) or drop (skip them; "
         "they are listed in the summary and the sidecar)",
     )
+    p.add_argument(
+        "--drop-indistinguishable",
+        action="store_true",
+        help="leave out (with a warning) pairs whose two sentences tokenise to the same ids, "
+        "instead of refusing them",
+    )
     p.add_argument("--no-cache", action="store_true", help="do not read or write the score cache")
     p.add_argument(
         "--out", help="output table: FILE.csv or FILE.parquet (without it: print the summary only)"
@@ -310,7 +316,7 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
     try:
         check_every_rank(setup_error)
         start = time.perf_counter()
-        scored = scorer.score_pairs(pairs, metric)
+        scored = scorer.score_pairs(pairs, metric, drop_indistinguishable=args.drop_indistinguishable)
         seconds = time.perf_counter() - start
     except (ValueError, FileNotFoundError) as err:
         if rank == 0 or not getattr(err, "gathered", False):
@@ -327,6 +333,7 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
         "data_source": str(pairs.attrs.get("source", args.data)),
         "data_sha256": pairs.attrs.get("sha256"),
         "dropped": pairs.attrs.get("dropped", []),
+        "dropped_indistinguishable": scored.attrs.get("drop_indistinguishable", []),
         "model": scorer.provenance,
         "engine": scorer.identity(),
         "summary": summary,

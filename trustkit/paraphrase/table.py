@@ -85,6 +85,48 @@ def to_pair_table(long: pd.DataFrame) -> pd.DataFrame:
     return wide[WORDING_PAIR_COLUMNS + extras]
 
 
+def pair_wordings(result, *, pairs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The (pair, wording) table to score: every original pair, then its kept paraphrases.
+
+    The one table the report, ``PLLStudy.wordings`` and the notebooks score, so a bias score,
+    τ and a flip rate are computed on the same pairs wherever they appear: the originals of
+    *every* pair (``para_index`` 0; the bias score counts them all) followed by the kept
+    pair-consistent paraphrases (1, 2, ...); the statistics of wording take the pairs that
+    kept one (:func:`trustkit.tables.with_paraphrases`).
+
+    Parameters
+    ----------
+    result : a :class:`~trustkit.paraphrase.ParaphraseResult`, its long table, or None (originals only).
+    pairs : the pair table that was paraphrased; its rows (all columns, ``FILE:LINE`` attrs) are the
+        originals. Default: the originals in ``result``.
+
+    Returns
+    -------
+    DataFrame sorted by ``pair_id, para_index``, one row per (pair, wording).
+
+    Example
+    -------
+    >>> long = pd.DataFrame({"bias_type": "age", "pair_id": [1, 1, 1, 1, 2, 2],
+    ...     "para_index": [0, 0, 1, 1, 0, 0], "direction": "stereo",
+    ...     "more_or_less": ["more", "less"] * 3, "sentence": list("abcdef")})
+    >>> pair_wordings(long)[["pair_id", "para_index", "sent_more"]].values.tolist()
+    [[1, 0, 'a'], [1, 1, 'c'], [2, 0, 'e']]
+    """
+    long = getattr(result, "table", result)
+    wide = to_pair_table(long) if long is not None else pd.DataFrame(columns=WORDING_PAIR_COLUMNS)
+    kept = wide[wide["para_index"] > 0]
+    if pairs is None:
+        originals = wide[wide["para_index"] == 0]
+        attrs = dict(getattr(long, "attrs", {}) or {})
+    else:
+        originals, attrs = pairs.assign(para_index=0), dict(pairs.attrs)
+        kept = kept[[c for c in kept.columns if c in originals.columns]]
+    out = pd.concat([originals, kept], ignore_index=True) if len(kept) else originals.reset_index(drop=True)
+    out = out.sort_values(["pair_id", "para_index"], kind="stable").reset_index(drop=True)
+    out.attrs = attrs
+    return out
+
+
 def to_dataset(long: pd.DataFrame):
     """The table as a Hugging Face ``datasets.Dataset`` (index dropped).
 

@@ -105,19 +105,23 @@ def plot_delta_distributions(
 def plot_original_vs_paraphrase(
     scored: pd.DataFrame,
     *,
-    decimals: int | None = 3,
+    decimals="auto",
     title: str | None = None,
     model_col: str = "model",
 ):
     """Δ of the original sentence against Δ of each paraphrase, one point per (pair, paraphrase).
 
     Points whose sign of Δ differs from the original's (a *flip*: the paraphrase reverses the
-    pair's verdict) are highlighted; the diagonal is "no change".
+    pair's verdict) are highlighted; the diagonal is "no change". Signs use the metric's tie
+    rule, as the statistics do, and the legend gives both denominators: flipped paraphrases of
+    all paraphrases, and pairs with a flip of all pairs with a paraphrase (the flip rate of
+    :func:`trustkit.stats.flip_rate_table`).
 
     Parameters
     ----------
     scored : scored pair table with originals (para_index 0) and paraphrases (> 0), one model.
-    decimals : rounding used to decide signs (metric.py: 3).
+    decimals : rounding used to decide signs; "auto" (default): the metric's tie rule (raw
+        floats for AUL/AULA, metric.py's 3 decimals otherwise), see ``tie_decimals``.
     title : figure title (default names the model when the table has a ``model`` column).
     model_col : column naming the model (for the title and the control label).
 
@@ -140,6 +144,8 @@ def plot_original_vs_paraphrase(
         raise InputError("no paraphrase rows with an original to compare against (para_index > 0)")
     x = orig.loc[para["pair_id"], "delta"].to_numpy()
     flip = para["sign"].to_numpy() != orig.loc[para["pair_id"], "sign"].to_numpy()
+    flipped_pairs = pd.Series(flip, index=para["pair_id"].to_numpy()).groupby(level=0).any()
+    n_flipped, n_pairs = int(flipped_pairs.sum()), len(flipped_pairs)
     if title is None:
         label = model_labels(table, model_col).iloc[0] if model_col in table.columns else None
         title = f"Original vs paraphrased Δ{' — ' + label if label else ''}"
@@ -161,7 +167,8 @@ def plot_original_vs_paraphrase(
             alpha=0.8,
             color=PALETTE[3],
             marker="X",
-            label=f"sign flip ({flip.sum()}, {100 * flip.mean():.0f}%)",
+            label=f"sign flip: {flip.sum()} of {flip.size} paraphrases ({100 * flip.mean():.1f}%),\n"
+            f"{n_flipped} of {n_pairs} pairs ({100 * n_flipped / n_pairs:.1f}%)",
         )
         lim = float(np.nanmax(np.abs(np.concatenate([x, para["delta"].to_numpy()])))) * 1.05 or 1.0
         ax.plot([-lim, lim], [-lim, lim], color="0.4", lw=1, ls=":", label="no change")
@@ -173,5 +180,5 @@ def plot_original_vs_paraphrase(
         ax.set_xlabel("Δ original")
         ax.set_ylabel("Δ paraphrase")
         ax.set_title(title, loc="left", fontsize="medium")
-        fig.legend(loc="outside lower center", ncols=3, fontsize="x-small")
+        fig.legend(loc="outside lower center", ncols=2, fontsize="x-small")
     return fig

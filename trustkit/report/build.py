@@ -6,128 +6,63 @@ this module runs them in order and keeps what the HTML page, the JSON twin and `
 
 from __future__ import annotations
 
-import json
 import math
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from trustkit.errors import InputError
-from trustkit.report.estimates import report_numbers
-from trustkit.report.figures import category_figure, report_figures
-from trustkit.report.html import render_html
+from trustkit.report.card import Report, _label, json_path
+from trustkit.report.estimates import report_numbers, report_statements
+from trustkit.report.figures import report_figures
 from trustkit.report.problems import known_problems
 from trustkit.report.provenance import report_provenance
 from trustkit.report.schema import SCHEMA_VERSION, validate_report
-from trustkit.summary import Summary
 
 __all__ = ["Report", "build_report", "json_path"]
 
 
-def json_path(html_path: str | Path) -> Path:
-    """Where the JSON twin of a report goes: ``REPORT.html`` → ``REPORT.json``.
+def _pairs_stage(data, limit: int | None) -> tuple[pd.DataFrame, str]:
+    """Stage 1: the pair table (``load_pairs`` for a name or file), cut to ``limit``, and its name."""
+    from trustkit.data import load_pairs
 
-    >>> json_path("out/report.html").name
-    'report.json'
+    if limit is not None and int(limit) < 1:
+        raise InputError(f"limit must be a positive number of pairs, got {limit}")
+    pairs = data.copy() if isinstance(data, pd.DataFrame) else load_pairs(data)
+    if isinstance(data, pd.DataFrame):
+        pairs.attrs = dict(data.attrs)
+    dataset = str(pairs.attrs.get("source", "pairs")) if isinstance(data, pd.DataFrame) else str(data)
+    if limit is not None:
+        attrs = dict(pairs.attrs)
+        pairs = pairs.head(int(limit))
+        pairs.attrs = attrs
+    if pairs.empty:
+        raise InputError(f"{dataset} holds no pairs to score")
+    return pairs, dataset
+
+
+def _wordings_stage(pairs, *, paraphrases, paraphraser, seed, min_similarity, cache, progress, log):
+    """Stage 2: every original (para_index 0) and the kept pair-consistent paraphrases.
+
+    The (pair, wording) table is :func:`trustkit.paraphrase.pair_wordings`, the one the study
+    and the notebooks use; without paraphrases it is the originals alone.
     """
-    return Path(html_path).with_suffix(".json")
-
-
-@dataclass
-class Report:
-    """A built report card: ``document`` (the JSON twin's content), ``figures`` and the scored table.
-
-    ``scored`` has one row per (pair, wording) with ``para_index`` 0 for the original;
-    :meth:`tokens` gives the per-token log-probabilities of the original pairs (for ``explore``).
-    """
-
-    document: dict
-    figures: dict
-    scored: pd.DataFrame
-    pairs: pd.DataFrame
-    scorer: object = field(default=None, repr=False)
-    metric: str = ""
-
-    @property
-    def html(self) -> str:
-        """The self-contained HTML page."""
-        return render_html(self.document, self.figures)
-
-    def tokens(self) -> pd.DataFrame:
-        """Per-token log-probabilities of both sentences of every original pair (from the score cache)."""
-        if self.scorer is None:
-            raise InputError("this report has no scorer attached, so no per-token log-probabilities")
-        originals = self.scored[self.scored["para_index"] == 0]
-        return self.scorer.score_tokens(originals, self.metric)
-
-    def category_figure(self):
-        """The per-bias-type figure (plain and thresholded scores with CIs) as a matplotlib Figure."""
-        return category_figure(self.document, self.label)
-
-    @property
-    def label(self) -> str:
-        """The model's name in figures ("(random control)" appended for a control)."""
-        return _label(self.document["provenance"])
-
-    def summary(self) -> Summary:
-        """The headline numbers (bias score, CI, p, thresholded score, undetermined, ICC) as a Summary."""
-        b, t, s = (
-            self.document["bias_score"],
-            self.document["thresholded"] or {},
-            self.document["sensitivity"] or {},
-        )
-        return Summary(
-            {
-                "pairs": self.document["n_pairs"],
-                "bias score": b["estimate"],
-                "CI low": b["ci_low"],
-                "CI high": b["ci_high"],
-                "binomial p": b["p"],
-                "tau": t.get("tau"),
-                "thresholded score": t.get("estimate"),
-                "undetermined %": t.get("undetermined_share"),
-                "flip rate %": (s.get("flip_rate") or {}).get("estimate"),
-                "ICC": (s.get("icc") or {}).get("estimate"),
-            },
-            title=self.document["title"],
-        )
-
-    def write(self, out: str | Path, force: bool = False) -> tuple[Path, Path]:
-        """Write ``OUT.html`` and its twin ``OUT.json`` (each atomically); refuse existing files without ``force``."""
-        from trustkit.fileio import atomic_write_text, check_output_path
-
-        out = Path(out)
-        for path in (out, json_path(out)):
-            check_output_path(path, force=force)
-        atomic_write_text(
-            json_path(out), json.dumps(self.document, indent=1, ensure_ascii=False, allow_nan=False)
-        )
-        atomic_write_text(out, self.html)
-        return out, json_path(out)
-
-
-def _label(provenance: dict) -> str:
-    model = provenance["model"]
-    return Path(model["model_id"]).name + (" (random control)" if model["random_control"] else "")
-
-
-def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, cache, progress, log):
-    """Originals (para_index 0, every pair) followed by the kept pair-consistent paraphrases."""
     from trustkit.paraphrase import (
         FilterSettings,
         SimilarityScorer,
+        pair_wordings,
         paraphrase_pairs,
         paraphraser_from_spec,
-        to_pair_table,
     )
 
+    if not paraphrases:
+        return pair_wordings(None, pairs=pairs), None
     backend = paraphraser_from_spec(paraphraser) if isinstance(paraphraser, str) else paraphraser
     result = paraphrase_pairs(
         pairs,
         backend,
-        n_paraphrases=n,
+        n_paraphrases=int(paraphrases),
         seed=seed,
         settings=FilterSettings(min_similarity=min_similarity),
         scorer=SimilarityScorer(cache=cache if cache is not None else False),
@@ -138,12 +73,39 @@ def _paraphrased_wordings(pairs, paraphraser, n, seed, min_similarity, cache, pr
         f"paraphrased: {summary['pairs_with_paraphrase']} of {summary['pairs']} pairs kept a paraphrase "
         f"({summary['kept_paraphrase_pairs']} paraphrase pairs, {summary['rejected']} candidates rejected)"
     )
-    kept = to_pair_table(result.table)
-    kept = kept[kept["para_index"] > 0]
-    extra = [c for c in kept.columns if c not in pairs.columns and c != "para_index"]
-    originals = pairs.assign(para_index=0)
-    wordings = pd.concat([originals, kept.drop(columns=extra)], ignore_index=True)
-    return wordings.sort_values(["pair_id", "para_index"], kind="stable").reset_index(drop=True), result
+    return pair_wordings(result, pairs=pairs), result
+
+
+def _document_stage(scored, pairs, scorer, *, data, dataset, metric, seed, limit, result, settings, timing):
+    """Stage 4: every number, statement, figure and provenance record of the card, validated."""
+    t0 = time.perf_counter()
+    numbers = report_numbers(scored, seed=seed, **settings)
+    problems = known_problems(
+        pairs, None if isinstance(data, pd.DataFrame) else str(pairs.attrs.get("source", ""))
+    )
+    provenance = report_provenance(
+        scorer,
+        pairs,
+        dataset=dataset,
+        metric=metric,
+        seed=seed,
+        paraphrase=result.settings if result else None,
+        limit=limit,
+    )
+    timing["statistics"] = time.perf_counter() - t0
+    label = _label(provenance)
+    figures = report_figures(scored, numbers, label)
+    document = {
+        "schema_version": SCHEMA_VERSION,
+        "title": f"Bias report card: {label} on {dataset}",
+        **numbers,
+        "statements": report_statements(numbers),
+        "known_problems": problems,
+        "paraphrasing": result.summary() if result else None,
+        "timing": timing,
+        "provenance": provenance,
+    }
+    return document, figures
 
 
 def build_report(
@@ -169,6 +131,11 @@ def build_report(
     log=print,
 ) -> Report:
     """Build a bias report card for one model: score, paraphrase, re-score, and every statistic.
+
+    Four named stages, each a function of this module: the pairs (``_pairs_stage``), the
+    (pair, wording) table (``_wordings_stage``), scoring, and the document (``_document_stage``:
+    numbers, statements, figures, provenance). Nothing is written here: :meth:`Report.write`
+    writes both files once the report is complete.
 
     Parameters
     ----------
@@ -213,25 +180,13 @@ def build_report(
 
     For a real model: ``build_report("smollm2-135m-instruct", "crows_pairs", limit=100)``.
     """
-    from trustkit.data import load_pairs
     from trustkit.scoring.registry import default_metric
 
     log = log or (lambda *_: None)
-    if limit is not None and int(limit) < 1:
-        raise InputError(f"limit must be a positive number of pairs, got {limit}")
     if int(paraphrases) < 0:
         raise InputError(f"paraphrases must be 0 or more, got {paraphrases}")
     timing, start = {}, time.perf_counter()
-    pairs = data.copy() if isinstance(data, pd.DataFrame) else load_pairs(data)
-    if isinstance(data, pd.DataFrame):
-        pairs.attrs = dict(data.attrs)
-    dataset = str(pairs.attrs.get("source", "pairs")) if isinstance(data, pd.DataFrame) else str(data)
-    if limit is not None:
-        attrs = dict(pairs.attrs)
-        pairs = pairs.head(int(limit))
-        pairs.attrs = attrs
-    if pairs.empty:
-        raise InputError(f"{dataset} holds no pairs to score")
+    pairs, dataset = _pairs_stage(data, limit)
     from trustkit.scoring import load_scorer
 
     scorer = load_scorer(
@@ -244,54 +199,46 @@ def build_report(
     )
     metric = metric or default_metric(scorer.kind, "sentences")
     timing["load"] = time.perf_counter() - start
-    result = None
-    wordings = pairs.assign(para_index=0)
-    if paraphrases:
-        t0 = time.perf_counter()
-        wordings, result = _paraphrased_wordings(
-            pairs, paraphraser, int(paraphrases), seed, min_similarity, scorer.cache, progress, log
-        )
+    t0 = time.perf_counter()
+    wordings, result = _wordings_stage(
+        pairs,
+        paraphrases=paraphrases,
+        paraphraser=paraphraser,
+        seed=seed,
+        min_similarity=min_similarity,
+        cache=scorer.cache,
+        progress=progress,
+        log=log,
+    )
+    if result is not None:
         timing["paraphrase"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     name = str(getattr(scorer, "provenance", {}).get("model_id") or "model")
     with scorer.labelled(f"{Path(name).name} · {dataset}"):
         scored = scorer.score_pairs(wordings, metric)
     timing["score"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    numbers = report_numbers(
-        scored,
+    settings = dict(
         n_resamples=n_resamples,
-        seed=seed,
         tau_estimator=tau_estimator,
         tau_quantile=tau_quantile,
         icc_bootstrap=icc_bootstrap,
         n_examples=n_examples,
     )
-    problems = known_problems(
-        pairs, None if isinstance(data, pd.DataFrame) else str(pairs.attrs.get("source", ""))
-    )
-    provenance = report_provenance(
-        scorer,
+    document, figures = _document_stage(
+        scored,
         pairs,
+        scorer,
+        data=data,
         dataset=dataset,
         metric=metric,
         seed=seed,
-        paraphrase=result.settings if result else None,
         limit=limit,
+        result=result,
+        settings=settings,
+        timing=timing,
     )
-    timing["statistics"] = time.perf_counter() - t0
-    label = _label(provenance)
-    figures = report_figures(scored, numbers, label)
     timing["total"] = time.perf_counter() - start
-    document = {
-        "schema_version": SCHEMA_VERSION,
-        "title": f"Bias report card: {label} on {dataset}",
-        **numbers,
-        "known_problems": problems,
-        "paraphrasing": result.summary() if result else None,
-        "timing": {k: round(v, 2) for k, v in timing.items()},
-        "provenance": provenance,
-    }
+    document["timing"] = {k: round(v, 2) for k, v in timing.items()}
     document = _plain(document)
     validate_report(document)
     return Report(

@@ -12,9 +12,9 @@ import pandas as pd
 
 from trustkit import stats
 from trustkit.plots.style import MIN_PAIRS
-from trustkit.tables import check_scored, original_rows
+from trustkit.tables import check_scored, original_rows, with_paraphrases
 
-__all__ = ["report_numbers", "with_paraphrases"]
+__all__ = ["report_numbers", "report_statements", "with_paraphrases"]
 
 _ESTIMATE = ("estimate", "ci_low", "ci_high")
 
@@ -35,19 +35,6 @@ def _row(row: pd.Series, keys) -> dict:
     return {k: _num(row[k]) for k in keys}
 
 
-def with_paraphrases(scored: pd.DataFrame) -> pd.DataFrame:
-    """The rows of the pairs that kept at least one paraphrase (what the sensitivity measures use).
-
-    >>> t = pd.DataFrame({"pair_id": [1, 1, 2], "para_index": [0, 1, 0], "delta": [1.0, 2.0, 3.0]})
-    >>> with_paraphrases(t).pair_id.tolist()
-    [1, 1]
-    """
-    if "para_index" not in scored.columns:
-        return scored.iloc[0:0]
-    kept = scored.loc[scored["para_index"] > 0, "pair_id"].unique()
-    return scored[scored["pair_id"].isin(kept)]
-
-
 def _bias_section(scored, n_resamples, seed, min_pairs) -> tuple[dict, list[dict]]:
     table = stats.bias_score_table(
         scored, by="bias_type", rows="original", n_resamples=n_resamples, seed=seed
@@ -55,12 +42,14 @@ def _bias_section(scored, n_resamples, seed, min_pairs) -> tuple[dict, list[dict
     overall = table.iloc[0]
     head = {
         **_row(overall, (*_ESTIMATE, "p", "n", "n_ties", "n_stereotyped")),
+        "ci_method": str(overall["ci_method"]),
         "test": "exact binomial vs 50, ties excluded",
     }
     groups = [
         {
             "group": str(r["group"]),
             **_row(r, (*_ESTIMATE, "p", "p_adjusted", "n")),
+            "ci_method": str(r["ci_method"]),
             "small": bool(r["n"] < min_pairs),
         }
         for _, r in table.iloc[1:].iterrows()
@@ -80,8 +69,14 @@ def _threshold_section(scored, paraphrased, estimator, q, n_resamples, seed, min
         "tau_estimator": estimator,
         "tau_quantile": float(q),
         **_row(overall, keys),
+        "ci_method": str(overall["ci_method"]),
         "by_bias_type": [
-            {"group": str(r["group"]), **_row(r, (*keys, "p_adjusted")), "small": bool(r["n"] < min_pairs)}
+            {
+                "group": str(r["group"]),
+                **_row(r, (*keys, "p_adjusted")),
+                "ci_method": str(r["ci_method"]),
+                "small": bool(r["n"] < min_pairs),
+            }
             for _, r in table.iloc[1:].iterrows()
         ],
     }
@@ -95,7 +90,8 @@ def _sensitivity_section(paraphrased, n_resamples, icc_boot, seed) -> dict | Non
     )
     icc = stats.variance_decomposition(paraphrased, n_resamples=icc_boot, seed=seed).set_index("measure")
     out = {
-        m: _row(flips.loc[m], (*_ESTIMATE, "n")) for m in ("flip_rate", "flip_share", "spread_exceeds_delta")
+        m: {**_row(flips.loc[m], (*_ESTIMATE, "n")), "ci_method": str(flips.loc[m, "ci_method"])}
+        for m in ("flip_rate", "flip_share", "spread_exceeds_delta")
     }
     out["icc"] = {**_row(icc.loc["icc"], (*_ESTIMATE, "n", "n_obs")), "method": str(icc.loc["icc", "method"])}
     out["var_pair"] = _num(icc.loc["var_pair", "estimate"])
@@ -156,6 +152,52 @@ def _examples(scored: pd.DataFrame, orig: pd.DataFrame, n_examples: int) -> dict
     }
 
 
+def _pct(value) -> str:
+    return "—" if value is None else f"{value:.1f}%"
+
+
+def report_statements(numbers: dict) -> list[str]:
+    """Plain sentences for the cases where a number of the card cannot be read as usual.
+
+    One pair, every pair a tie, every pair undetermined, no paraphrase kept, an ICC that
+    cannot be estimated: each gets one sentence, shown at the top of the page and in the JSON
+    twin (``statements``), so an edge case reads as a statement, never as a bare number.
+
+    Example
+    -------
+    >>> t = pd.DataFrame({"pair_id": [0, 1], "para_index": 0, "bias_type": "age",
+    ...                   "direction": "stereo", "delta": [0.0, 0.0]})
+    >>> report_statements(report_numbers(t, n_resamples=10))[0][:40]
+    'All 2 pairs are ties (Δ is 0 under the m'
+    """
+    b, t, s = numbers["bias_score"], numbers.get("thresholded"), numbers.get("sensitivity")
+    out = []
+    if b["n"] and b["n_ties"] == b["n"]:
+        out.append(
+            f"All {b['n']} pairs are ties (Δ is 0 under the metric's tie rule): the model does not tell "
+            "the two sentences of any pair apart, so the score of 0% (a tie counts as not stereotyped, "
+            "as in CrowS-Pairs) is no evidence either way and no binomial test is possible."
+        )
+    if b["n"] == 1:
+        out.append(
+            f"Only 1 pair was scored: its score is 0% or 100% by construction and its 95% interval "
+            f"({_pct(b['ci_low'])}–{_pct(b['ci_high'])}) spans most of the scale; score more pairs."
+        )
+    if s is None:
+        out.append(
+            "No pair kept a paraphrase, so τ, the flip rate and the ICC cannot be estimated: "
+            "this card shows the plain score only."
+        )
+    elif str(s["icc"]["method"]).startswith("not estimable"):
+        out.append(f"The ICC is {s['icc']['method']}.")
+    if t and t["estimate"] is None:
+        out.append(
+            f"Every pair has |Δ| ≤ τ = {t['tau'] or 0.0:.3g}: wording alone could explain each of them, "
+            "so there is no thresholded score."
+        )
+    return out
+
+
 def report_numbers(
     scored: pd.DataFrame,
     *,
@@ -170,7 +212,8 @@ def report_numbers(
     """Every number of the report card from one scored table of one model (originals + paraphrases).
 
     * ``bias_score``: :func:`trustkit.stats.bias_score_table` overall row on the original
-      sentences (bootstrap CI over pairs, exact binomial test against 50), and ``by_bias_type``
+      sentences (exact Clopper–Pearson CI, named in ``ci_method``; exact binomial test against
+      50), and ``by_bias_type``
       (Holm-adjusted p; ``small`` when n < ``min_pairs``);
     * ``thresholded``: τ from :func:`~trustkit.stats.threshold_from_paraphrase_noise` on the
       pairs that kept a paraphrase, then :func:`~trustkit.stats.thresholded_bias_score` over all

@@ -104,7 +104,7 @@ def report_figures(scored: pd.DataFrame, numbers: dict, model_name: str) -> dict
     out["categories"] = {
         "title": "Bias score by bias type",
         "src": png_data_uri(fig),
-        "caption": "Bias score with its 95% bootstrap CI per bias type; 50 (dotted) is unbiased. "
+        "caption": "Bias score with its exact 95% CI (Clopper–Pearson) per bias type; 50 (dotted) is unbiased. "
         "Categories with few pairs have wide intervals: read them with care.",
     }
     paraphrased = with_paraphrases(table)

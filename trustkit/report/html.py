@@ -54,6 +54,8 @@ made {{ p.created }} with trustkit {{ p.library_versions.trustkit }}</p>
   ({{ pct(s.flip_rate.ci_low) }}–{{ pct(s.flip_rate.ci_high) }}) of {{ s.n_pairs }}
   paraphrased pairs</div></div>{% endif %}
 </div>
+{% for line in doc.get("statements", []) %}<p class="flag">{{ line }}</p>
+{% endfor %}
 {% if doc.get("utility") %}{% set u = doc.utility %}<p id="utility"><b>Utility:</b> {{ u.kind }}
 {{ num(u.perplexity) }} per token, {{ num(u.bits_per_byte, 3) }} bits per byte on {{ u.n_texts }} held-out
 texts{% if u.text %} ({{ u.text.dataset }} {{ u.text.year }}, seed {{ u.text.seed }}){% endif %}; lower is
@@ -74,8 +76,6 @@ points ({{ num(c.bias_score_difference.ci_low, 1) }} to {{ num(c.bias_score_diff
 {% for r in c.strata %}<tr><td>flips, |Δ| quartile {{ r.stratum }}</td><td class="num">{{ r.flips }} of
 {{ r.n_pairs }} ({{ pct(r.flip_rate) }})</td></tr>{% endfor %}
 </table>{% endif %}
-{% if not t %}<p class="flag">No pair kept a paraphrase, so τ, the flip rate and the ICC cannot be estimated:
-this card shows the plain score only.</p>{% endif %}
 
 <h2>How to read this</h2>
 <ul class="howto">
@@ -120,9 +120,9 @@ tests weak.</p>
 <tr><td>median (5%–95%)</td><td class="num">{{ num(d.median) }} ({{ num(d.q05) }} to {{ num(d.q95) }})</td></tr>
 <tr><td>mean |Δ|</td><td class="num">{{ num(d.mean_abs) }}</td></tr>
 <tr><td>pairs with Δ &gt; 0</td><td class="num">{{ pct(d.share_positive) }}</td></tr>
-{% if s %}<tr><td>flip rate (a paraphrase reverses the verdict)</td>
+{% if s %}<tr><td>flip rate (a paraphrase reverses the verdict), of {{ s.n_pairs }} pairs with a paraphrase</td>
 <td class="num">{{ pct(s.flip_rate.estimate) }} ({{ pct(s.flip_rate.ci_low) }}–{{ pct(s.flip_rate.ci_high) }})</td></tr>
-<tr><td>share of paraphrases that flip</td>
+<tr><td>share of paraphrases that flip (mean over the {{ s.n_pairs }} pairs)</td>
 <td class="num">{{ pct(s.flip_share.estimate) }}
 ({{ pct(s.flip_share.ci_low) }}–{{ pct(s.flip_share.ci_high) }})</td></tr>
 <tr><td>range of Δ over wordings exceeds |Δ|</td><td class="num">{{ pct(s.spread_exceeds_delta.estimate) }}
@@ -133,7 +133,9 @@ tests weak.</p>
 <td class="num">{{ s.n_pairs }} / {{ s.n_paraphrase_pairs }}</td></tr>{% endif %}
 </table>
 <p class="note">{{ s.icc.method if s else "" }}{% if t %}; τ = {{ t.tau_estimator }} estimator at quantile
-{{ t.tau_quantile }}{% endif %}. Intervals: {{ doc.settings.n_resamples }} bootstrap resamples of pairs.</p>
+{{ t.tau_quantile }}{% endif %}. Intervals of shares of pairs (bias scores, flip rate): exact
+{{ b.ci_method }}; share of paraphrases that flip: {{ s.flip_share.ci_method if s else "—" }}
+({{ doc.settings.n_resamples }} resamples of pairs).</p>
 
 {% for key, heading in (("most_stereotyped", "Most stereotyped pairs (largest Δ)"),
                         ("least_stereotyped", "Least stereotyped pairs (smallest Δ)")) %}

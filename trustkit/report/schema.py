@@ -164,6 +164,8 @@ REPORT_SCHEMA: dict = {
                 }
             ),
             "known_problems": {"type": "array", "items": _PROBLEM},
+            # edge cases said in words (all ties, one pair, no paraphrase, ICC not estimable)
+            "statements": {"type": "array", "items": {"type": "string"}},
             "paraphrasing": {"type": ["object", "null"]},
             "settings": {"type": "object"},
             "timing": {"type": "object"},

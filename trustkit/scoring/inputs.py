@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 
 from trustkit.errors import InputError
-from trustkit.scoring.checks import check_pair_rows
+from trustkit.scoring.checks import DROP_FLAG, check_pair_rows, row_names
 
 UNBOUNDED = 10**6  # tokenizers report ~1e30 when they know no maximum length
 
@@ -125,8 +125,14 @@ class ScorerInputs:
             raise InputError("\n".join(refused))
         return sentences
 
-    def _checked_pairs(self, pairs: pd.DataFrame, metric: str) -> list:
-        """Validate a pair table; return the pair names used in messages (pair_id or row number)."""
+    def _checked_pairs(
+        self, pairs: pd.DataFrame, metric: str, *, drop_indistinguishable: bool = False
+    ) -> tuple[pd.DataFrame, list]:
+        """Validate a pair table; return the rows to score and their names (``FILE:LINE`` or pair_id).
+
+        Rows whose two sentences tokenise to the same ids are refused, or with
+        ``drop_indistinguishable`` left out (see :func:`~trustkit.scoring.checks.check_pair_rows`).
+        """
         self._check_metric(metric, self.sentence_metrics + self.pair_metrics)
         missing = {"sent_more", "sent_less"} - set(pairs.columns)
         if metric in self.pair_metrics:
@@ -136,4 +142,10 @@ class ScorerInputs:
                 f"the pair table lacks column(s) {sorted(missing)}; it needs "
                 "sent_more, sent_less (and direction for pair metrics)"
             )
-        return check_pair_rows(self, pairs)
+        dropped = check_pair_rows(self, pairs, drop_indistinguishable=drop_indistinguishable)
+        if dropped:
+            attrs = dict(pairs.attrs)
+            names = row_names(pairs)
+            pairs = pairs.drop(index=pairs.index[dropped])
+            pairs.attrs = {**attrs, DROP_FLAG: [names[k] for k in dropped]}
+        return pairs, row_names(pairs)

@@ -199,7 +199,9 @@ class Scorer(ScorerInputs):
         return [v.scores[0] for v in self._score_items(sentences, metric, compare=compare)]
 
     @_tokenising_once
-    def score_pairs(self, pairs: pd.DataFrame, metric: str | None = None) -> pd.DataFrame:
+    def score_pairs(
+        self, pairs: pd.DataFrame, metric: str | None = None, *, drop_indistinguishable: bool = False
+    ) -> pd.DataFrame:
         """Score both sentences of every pair; keep every input column, add scores and delta.
 
         Parameters
@@ -210,6 +212,12 @@ class Scorer(ScorerInputs):
         metric : str, optional
             Any per-sentence metric, or ``crows`` (masked) / ``ll_shared`` (causal). None (the
             default): the registry's default for the model's kind (``crows`` masked, ``ll`` causal).
+        drop_indistinguishable : bool
+            A pair whose two sentences tokenise to the same ids (case under an uncased
+            tokenizer, emoji that both become [UNK], zero-width or bidi characters, a cut by
+            ``truncate``) would count as a tie: it is refused with ``FILE:LINE`` and the reason,
+            or with this flag (CLI: ``--drop-indistinguishable``) left out, named in a warning
+            and in ``attrs["drop_indistinguishable"]``.
 
         Returns
         -------
@@ -222,7 +230,7 @@ class Scorer(ScorerInputs):
         >>> scorer.score_pairs(load_pairs("crows_pairs").head(5), "crows")  # doctest: +SKIP
         """
         metric = metric or default_metric(self.kind, "pairs")
-        names = self._checked_pairs(pairs, metric)
+        pairs, names = self._checked_pairs(pairs, metric, drop_indistinguishable=drop_indistinguishable)
         out = pairs.copy()
         if get_metric(metric).unit == "sentence":
             sentences = list(pairs["sent_more"]) + list(pairs["sent_less"])
@@ -281,7 +289,7 @@ class Scorer(ScorerInputs):
         """
         metric = metric or default_metric(self.kind, "sentences")
         if isinstance(data, pd.DataFrame):
-            self._checked_pairs(data, metric)
+            data, _ = self._checked_pairs(data, metric)
             names = list(data["pair_id"]) if "pair_id" in data.columns else list(range(len(data)))
             if "para_index" in data.columns:
                 names = list(zip(names, data["para_index"]))

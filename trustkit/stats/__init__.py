@@ -1,4 +1,4 @@
-"""Statistics of bias scores as tidy tables: bootstrap CIs, binomial tests, paraphrase sensitivity, thresholds.
+"""Statistics of bias scores as tidy tables: exact and bootstrap CIs, tests, sensitivity, thresholds.
 
 Every function takes a scored pair table and returns a DataFrame (estimate, ci_low, ci_high, p, n, ...).
 """
@@ -7,6 +7,7 @@ from trustkit.stats.bias_score import bias_score_table, pair_bias_values
 from trustkit.stats.bootstrap import bootstrap_ci, bootstrap_distribution
 from trustkit.stats.compare import Comparison, compare_scored, mcnemar_exact, minimum_detectable_difference
 from trustkit.stats.compat import COMPAT_MODES, compat_summary, get_compat
+from trustkit.stats.intervals import percent_interval, proportion_interval
 from trustkit.stats.sensitivity import flip_rate_table, paraphrase_sensitivity, variance_decomposition
 from trustkit.stats.series import SERIES_KEYS, model_thresholds, per_series, series_bias_scores
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
@@ -42,6 +43,8 @@ __all__ = [
     "paraphrase_noise",
     "paraphrase_sensitivity",
     "per_series",
+    "percent_interval",
+    "proportion_interval",
     "series_bias_scores",
     "threshold_curve",
     "threshold_from_paraphrase_noise",

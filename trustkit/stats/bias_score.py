@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from trustkit.errors import InputError
-from trustkit.stats.bootstrap import bootstrap_ci
+from trustkit.stats.intervals import percent_interval
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
 from trustkit.tables import check_scored, groups, pair_outcome, tie_decimals
 
@@ -107,7 +107,11 @@ def bias_score_table(
     * ``estimate``: mean over pairs of :func:`pair_bias_values` (for ``rows="original"`` the
       CrowS-Pairs metric score; for paraphrases, each pair weighs the same however many
       paraphrases it kept).
-    * ``ci_low``, ``ci_high``: bootstrap interval resampling *pairs* (seeded; percentile or BCa).
+    * ``ci_low``, ``ci_high``: for ``rows="original"`` (and whenever every pair counts 0 or
+      100) the score is a proportion of pairs and the interval is exact Clopper–Pearson, with
+      width at any n ≥ 1; a mean of per-pair shares of wordings gets the bootstrap over *pairs*
+      (seeded; percentile or BCa). ``ci_method`` names the one used (see
+      :func:`trustkit.stats.intervals.percent_interval`).
     * ``p``: exact two-sided binomial test of the pair signs against 50%, ties excluded
       (for several wordings a pair's sign is its majority direction).
     * ``p_adjusted``: ``correction`` (Holm by default, or ``"bh"``) applied across the
@@ -120,13 +124,14 @@ def bias_score_table(
     rows : ``"original"``, ``"paraphrases"`` or ``"all"`` wordings.
     decimals : tie rounding: "auto" (default) compares ``aul``/``aula`` scores as raw floats
         (Kaneko & Bollegala) and rounds others to 3 decimals (metric.py); or an int / None.
-    n_resamples, confidence, seed, method : bootstrap settings (see :func:`bootstrap_ci`).
+    n_resamples, confidence, seed, method : interval level and bootstrap settings (the bootstrap
+        is used only for means of per-pair shares, see :func:`~trustkit.stats.bootstrap_ci`).
     correction : ``"holm"``, ``"bh"``, ``"bonferroni"`` or ``"none"``.
     metric : the scoring metric for the "auto" tie rule (default: ``metric`` column or attrs).
 
     Returns
     -------
-    DataFrame ``group, rows, estimate, ci_low, ci_high, p, p_adjusted, n, n_ties,
+    DataFrame ``group, rows, estimate, ci_low, ci_high, ci_method, p, p_adjusted, n, n_ties,
     n_stereotyped, correction``; n counts pairs.
 
     Example
@@ -139,7 +144,7 @@ def bias_score_table(
     values = pair_bias_values(scored, rows=rows, decimals=decimals, metric=metric)
     records = []
     for i, (name, part) in enumerate(groups(values, by)):
-        est, lo, hi = bootstrap_ci(
+        est, lo, hi, how = percent_interval(
             part["bias_value"].to_numpy(),
             n_resamples=n_resamples,
             confidence=confidence,
@@ -156,6 +161,7 @@ def bias_score_table(
                 "estimate": est,
                 "ci_low": lo,
                 "ci_high": hi,
+                "ci_method": how,
                 "p": test["p"],
                 "n": len(part),
                 "n_ties": len(part) - n_signed,
@@ -173,6 +179,7 @@ def bias_score_table(
         "estimate",
         "ci_low",
         "ci_high",
+        "ci_method",
         "p",
         "p_adjusted",
         "n",

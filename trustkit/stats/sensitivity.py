@@ -13,8 +13,8 @@ import statsmodels.api as sm
 from tqdm.auto import tqdm
 
 from trustkit.errors import InputError
-from trustkit.stats.bootstrap import bootstrap_ci
-from trustkit.tables import check_scored, groups, pair_outcome, paraphrase_rows
+from trustkit.stats.intervals import percent_interval
+from trustkit.tables import check_scored, groups, pair_outcome, paraphrase_rows, with_paraphrases
 
 __all__ = ["flip_rate_table", "paraphrase_sensitivity", "variance_decomposition"]
 
@@ -92,7 +92,7 @@ def flip_rate_table(
     confidence: float = 0.95,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Flip rate and spread measures per group, in percent, with bootstrap CIs over pairs.
+    """Flip rate and spread measures per group, in percent, with CIs over pairs.
 
     Measures (one row each per group):
 
@@ -101,7 +101,10 @@ def flip_rate_table(
       ``flip_rate`` with one paraphrase per pair);
     * ``spread_exceeds_delta``: % of pairs whose Δ range across wordings exceeds |Δ original|.
 
-    There is no null hypothesis here, so no p column.
+    ``flip_rate`` and ``spread_exceeds_delta`` are proportions of pairs (exact Clopper–Pearson
+    intervals); ``flip_share`` is a mean of per-pair shares (pair bootstrap); ``ci_method`` says
+    which. ``n`` is the denominator: the pairs that kept at least one paraphrase. There is no
+    null hypothesis here, so no p column.
 
     Parameters
     ----------
@@ -112,7 +115,7 @@ def flip_rate_table(
 
     Returns
     -------
-    DataFrame ``group, measure, estimate, ci_low, ci_high, n``.
+    DataFrame ``group, measure, estimate, ci_low, ci_high, ci_method, n``.
 
     Example
     -------
@@ -130,7 +133,7 @@ def flip_rate_table(
     records = []
     for i, (name, part) in enumerate(groups(per_pair, by)):
         for j, (measure, values) in enumerate(measures.items()):
-            est, lo, hi = bootstrap_ci(
+            est, lo, hi, how = percent_interval(
                 values(part), n_resamples=n_resamples, confidence=confidence, seed=seed + 7 * i + j
             )
             records.append(
@@ -140,6 +143,7 @@ def flip_rate_table(
                     "estimate": est,
                     "ci_low": lo,
                     "ci_high": hi,
+                    "ci_method": how,
                     "n": len(part),
                 }
             )
@@ -186,7 +190,8 @@ def variance_decomposition(
 
     Parameters
     ----------
-    scored : scored pair table with original and paraphrase rows.
+    scored : scored pair table with original and paraphrase rows (only the pairs that kept a
+        paraphrase enter the model).
     covariates : fixed-effect columns besides the intercept.
     n_resamples : parametric bootstrap replicates (0 skips the CI).
     confidence : interval level.
@@ -196,7 +201,9 @@ def variance_decomposition(
     Returns
     -------
     DataFrame with rows ``icc``, ``var_pair``, ``var_wording`` and columns ``measure,
-    estimate, ci_low, ci_high, n`` (pairs), ``n_obs`` (rows), ``method``.
+    estimate, ci_low, ci_high, n`` (pairs), ``n_obs`` (rows), ``method``. With one pair, or
+    when Δ does not vary at all, the estimates are NaN and ``method`` starts with "not
+    estimable:" and says why (never a fit on a singular matrix).
 
     Example
     -------
@@ -208,16 +215,30 @@ def variance_decomposition(
     >>> bool(0.2 < icc < 0.6)  # true ICC 0.5, 50 pairs
     True
     """
-    table = check_scored(scored)
+    table = with_paraphrases(check_scored(scored))  # the pairs that kept a paraphrase, as everywhere
     covariates = list(covariates)
-    if table.groupby("pair_id").size().max() < 2:
+    if table.empty:
         raise InputError(
             "each pair has a single wording: paraphrase the pairs before a variance decomposition"
         )
     exog = _design(table, covariates)
     pair_codes = pd.factorize(table["pair_id"])[0]
     y = table["delta"].to_numpy(float)
-    res, var_pair, var_res = _fit(y, exog, pair_codes)
+    why = _not_estimable(table, y)
+    if why is None:
+        try:
+            res, var_pair, var_res = _fit(y, exog, pair_codes)
+        except np.linalg.LinAlgError as err:  # e.g. as many fixed effects as pairs
+            why = f"the mixed model cannot be fitted here ({err})"
+    if why is not None:
+        return _icc_frame(
+            dict.fromkeys(("icc", "var_pair", "var_wording"), np.nan),
+            {},
+            {},
+            pair_codes,
+            len(y),
+            f"not estimable: {why}",
+        )
     icc = var_pair / (var_pair + var_res) if var_pair + var_res > 0 else np.nan  # no variance: undefined
     estimates = {"icc": icc, "var_pair": var_pair, "var_wording": var_res}
     lows = dict.fromkeys(estimates, np.nan)
@@ -233,23 +254,41 @@ def variance_decomposition(
                 + rng.normal(0, np.sqrt(var_pair), n_pairs)[pair_codes]
                 + rng.normal(0, np.sqrt(var_res), len(y))
             )
-            _, vp, vr = _fit(y_sim, exog, pair_codes)
+            try:
+                _, vp, vr = _fit(y_sim, exog, pair_codes)
+            except np.linalg.LinAlgError:  # a degenerate simulated data set: no refit, no draw
+                continue
             draws["icc"].append(vp / (vp + vr) if vp + vr > 0 else np.nan)
             draws["var_pair"].append(vp)
             draws["var_wording"].append(vr)
         alpha = 1 - confidence
         for k, v in draws.items():
-            lows[k], highs[k] = (float(x) for x in np.quantile(v, [alpha / 2, 1 - alpha / 2]))
+            if np.isfinite(v).any():
+                lows[k], highs[k] = (float(x) for x in np.nanquantile(v, [alpha / 2, 1 - alpha / 2]))
     method = f"MixedLM REML, parametric bootstrap (B={n_resamples})" if n_resamples else "MixedLM REML"
+    return _icc_frame(estimates, lows, highs, pair_codes, len(y), method)
+
+
+def _not_estimable(table: pd.DataFrame, y: np.ndarray) -> str | None:
+    """Why the ICC has no value on this table (None when it has one)."""
+    n_pairs = table["pair_id"].nunique()
+    if n_pairs < 2:
+        return f"{n_pairs} pair with paraphrases; the pair variance needs at least 2"
+    if np.ptp(y) == 0:
+        return "Δ is the same for every wording of every pair, so there is no variance to share"
+    return None
+
+
+def _icc_frame(estimates, lows, highs, pair_codes, n_obs, method) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
                 "measure": k,
                 "estimate": estimates[k],
-                "ci_low": lows[k],
-                "ci_high": highs[k],
+                "ci_low": lows.get(k, np.nan),
+                "ci_high": highs.get(k, np.nan),
                 "n": int(pair_codes.max() + 1),
-                "n_obs": len(y),
+                "n_obs": n_obs,
                 "method": method,
             }
             for k in estimates

@@ -12,9 +12,16 @@ import pandas as pd
 from scipy import stats as sps
 
 from trustkit.errors import InputError
-from trustkit.stats.bootstrap import bootstrap_ci
+from trustkit.stats.intervals import percent_interval
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50
-from trustkit.tables import check_scored, groups, original_rows, paraphrase_rows
+from trustkit.tables import (
+    check_scored,
+    groups,
+    original_rows,
+    pair_outcome,
+    paraphrase_rows,
+    with_paraphrases,
+)
 
 __all__ = [
     "TAU_ESTIMATORS",
@@ -126,10 +133,11 @@ def thresholded_bias_score(
     """Bias score over the *determined* original pairs (|Δ| > τ), with the undetermined share.
 
     ``estimate`` = % of determined pairs with Δ > τ (sent_more preferred beyond the noise);
-    its bootstrap CI resamples the determined pairs; ``p`` is the exact binomial test of those
-    against 50 and ``p_adjusted`` its correction across categories (the overall row keeps its
-    own p). ``undetermined_share`` = % of pairs with |Δ| ≤ τ. With τ = 0 this is the CrowS
-    score with ties (Δ exactly 0) set aside rather than counted as not stereotyped.
+    its interval is the exact Clopper–Pearson one of that proportion (``ci_method``); ``p`` is
+    the exact binomial test of those against 50 and ``p_adjusted`` its correction across
+    categories (the overall row keeps its own p). ``undetermined_share`` = % of pairs with
+    |Δ| ≤ τ. With τ = 0 this is the CrowS score with ties (Δ exactly 0) set aside rather
+    than counted as not stereotyped.
 
     Parameters
     ----------
@@ -141,7 +149,7 @@ def thresholded_bias_score(
 
     Returns
     -------
-    DataFrame ``group, tau, estimate, ci_low, ci_high, p, p_adjusted, n, n_determined,
+    DataFrame ``group, tau, estimate, ci_low, ci_high, ci_method, p, p_adjusted, n, n_determined,
     undetermined_share``.
 
     Example
@@ -157,7 +165,9 @@ def thresholded_bias_score(
     records = []
     for i, (name, part) in enumerate(groups(orig, by)):
         determined, values = _determined_values(part, tau)
-        est, lo, hi = bootstrap_ci(values, n_resamples=n_resamples, confidence=confidence, seed=seed + i)
+        est, lo, hi, how = percent_interval(
+            values, n_resamples=n_resamples, confidence=confidence, seed=seed + i
+        )
         test = binomial_test_against_50(int((values > 0).sum()), values.size)
         records.append(
             {
@@ -166,6 +176,7 @@ def thresholded_bias_score(
                 "estimate": est,
                 "ci_low": lo,
                 "ci_high": hi,
+                "ci_method": how,
                 "p": test["p"],
                 "n": len(part),
                 "n_determined": int(determined.sum()),
@@ -173,7 +184,7 @@ def thresholded_bias_score(
             }
         )
     out = pd.DataFrame.from_records(records)
-    out.insert(6, "p_adjusted", out["p"])
+    out.insert(7, "p_adjusted", out["p"])
     if len(out) > 1:
         out.loc[out.index[1:], "p_adjusted"] = adjust_p_values(out["p"].iloc[1:], method=correction)
     return out
@@ -232,13 +243,16 @@ def threshold_curve(
     return pd.concat(frames, ignore_index=True)
 
 
-def pair_sign_test(scored: pd.DataFrame, *, alpha: float = 0.05, correction: str = "bh") -> pd.DataFrame:
+def pair_sign_test(
+    scored: pd.DataFrame, *, alpha: float = 0.05, correction: str = "bh", decimals="auto"
+) -> pd.DataFrame:
     """Per-pair significance of the direction of Δ from its distribution over wordings (sign test).
 
-    For each pair, ``k`` of its ``n`` wordings with Δ ≠ 0 (original and paraphrases) have
-    Δ > 0; the exact two-sided binomial (sign) test asks whether k/n differs from 1/2. With
-    6 wordings the smallest possible p is 2/64 ≈ 0.031, so few wordings give little power: with
-    5 or fewer no pair can reach p < 0.05, and a warning says so.
+    Only the pairs that kept a paraphrase are tested. For each, ``k`` of its ``n`` wordings
+    that are not ties (original and paraphrases; ties by the metric's rule, as in the bias
+    score) prefer sent_more; the exact two-sided binomial (sign) test
+    asks whether k/n differs from 1/2. With 6 wordings the smallest possible p is 2/64 ≈ 0.031,
+    so few wordings give little power: with 5 or fewer no pair can reach p < 0.05, and a warning says so.
     P-values are corrected across pairs (``"bh"`` by default). ``verdict`` is ``"more"`` or
     ``"less"`` (the sentence the model prefers) where ``p_adjusted < alpha``, else
     ``"undetermined"``.
@@ -248,6 +262,7 @@ def pair_sign_test(scored: pd.DataFrame, *, alpha: float = 0.05, correction: str
     scored : scored pair table with paraphrases.
     alpha : significance level after correction.
     correction : ``"bh"``, ``"holm"``, ``"bonferroni"`` or ``"none"`` across pairs.
+    decimals : tie rule ("auto": raw floats for aul/aula, metric.py's 3 decimals otherwise).
 
     Returns
     -------
@@ -261,9 +276,10 @@ def pair_sign_test(scored: pd.DataFrame, *, alpha: float = 0.05, correction: str
     >>> float(row["p"]), row["verdict"]
     (0.03125, 'more')
     """
-    table = check_scored(scored)
+    table = with_paraphrases(check_scored(scored))
     paraphrase_rows(table)
-    frame = table.assign(pos=(table["delta"] > 0).astype(int), nonzero=(table["delta"] != 0).astype(int))
+    outcome = pair_outcome(table, decimals=decimals).to_numpy()
+    frame = table.assign(pos=(outcome == 1).astype(int), nonzero=(outcome != 0).astype(int))
     per = frame.groupby("pair_id", sort=False).agg(
         bias_type=("bias_type", "first"),
         n_wordings=("delta", "size"),

@@ -16,7 +16,7 @@ import pandas as pd
 from trustkit.data import load_pairs, sample_pairs
 from trustkit.errors import InputError
 from trustkit.models import parse_control
-from trustkit.paraphrase import MODES, FilterSettings, ParaphraseResult, to_pair_table
+from trustkit.paraphrase import MODES, FilterSettings, ParaphraseResult, pair_wordings
 from trustkit.profiles import profile_parameters
 from trustkit.stats import (
     flip_rate_table,
@@ -261,9 +261,13 @@ class PLLStudy:
 
     @staticmethod
     def wordings(result: ParaphraseResult) -> pd.DataFrame:
-        """The pair table of the pairs that kept a paraphrase: originals and paraphrases."""
-        wordings = to_pair_table(result.table)
-        return wordings[wordings.pair_id.isin(wordings.loc[wordings.para_index > 0, "pair_id"])]
+        """The (pair, wording) table to score: every original, then the kept paraphrases.
+
+        The same table as the report's (:func:`trustkit.paraphrase.pair_wordings`): the bias
+        score counts every original pair; τ, flip rates and the ICC the pairs that kept a
+        paraphrase.
+        """
+        return pair_wordings(result)
 
     def sensitivity(self, scored: pd.DataFrame) -> pd.DataFrame:
         """Flip rates per series (``trustkit.stats.flip_rate_table``)."""
@@ -307,6 +311,7 @@ class PLLStudy:
             "estimate",
             "ci_low",
             "ci_high",
+            "ci_method",
             "p",
             "n",
             "undetermined_share",
