@@ -145,7 +145,7 @@ def paraphrase_finding(outcomes: pd.DataFrame) -> str:
     ...                          "outcome": ["kept", "rejected: similarity", "rejected: similarity", "kept"]})
     >>> print(paraphrase_finding(outcomes))  # doctest: +NORMALIZE_WHITESPACE
     * bt: 2 of 4 candidate sentences kept (50.0%); 2 of 2 pairs keep at least one rewrite; the
-      most frequent rejection is rejected: similarity (2).
+      most frequent rejection reason is similarity (2).
     """
     lines = []
     for backend, rows in outcomes.groupby("backend", sort=False):
@@ -154,7 +154,8 @@ def paraphrase_finding(outcomes: pd.DataFrame) -> str:
         pairs, pairs_kept = rows["pair_id"].nunique(), rows.loc[kept, "pair_id"].nunique()
         rejected = rows.loc[~kept, "outcome"].value_counts()
         reason = (
-            f"the most frequent rejection is {rejected.index[0]} ({int(rejected.iloc[0]):,})"
+            f"the most frequent rejection reason is {rejected.index[0].removeprefix('rejected: ')} "
+            f"({int(rejected.iloc[0]):,})"
             if len(rejected)
             else "no candidate was rejected"
         )
