@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 from trustkit import fileio, profiles, provenance
-from trustkit.errors import RunError
+from trustkit.errors import InputError, RunError
 from trustkit.manifest import (  # noqa: F401  (re-exported: the manifest's public API)
     FIGURE_SUFFIXES,
     MANIFEST_NAME,
@@ -34,14 +35,64 @@ CONTEXT_PARAMETER = "run_context"
 # The pipeline
 
 
-def repo_root() -> Path:
-    """Return the checkout that holds ``notebooks/`` beside this package, else the current directory.
+def is_checkout(folder: str | os.PathLike) -> bool:
+    """Whether ``folder`` holds ``notebooks/`` with every notebook of the study.
 
-    >>> (repo_root() / "notebooks").is_dir()  # doctest: +SKIP
+    >>> is_checkout("/nonexistent")
+    False
+    """
+    notebooks = Path(folder) / "notebooks"
+    return all((notebooks / f"{name}.ipynb").is_file() for name in profiles.notebook_names())
+
+
+def repo_root(cwd: str | os.PathLike | None = None) -> Path:
+    """Return the checkout to run: the current directory when it is one, else the installed package's.
+
+    Raises
+    ------
+    InputError
+        Neither is a checkout (e.g. trustkit installed from a wheel): pass ``--root DIR``.
+
+    >>> is_checkout(repo_root()) and repo_root().is_absolute()
     True
     """
-    here = Path(__file__).resolve().parents[1]
-    return here if (here / "notebooks").is_dir() else Path.cwd()
+    here = Path(cwd if cwd is not None else Path.cwd()).resolve()
+    package = Path(__file__).resolve().parents[1]
+    for candidate in (here, package):
+        if is_checkout(candidate):
+            return candidate
+    raise InputError(
+        f"neither the current directory ({here}) nor the folder of the installed package ({package}) "
+        "holds trustkit's notebooks/: run from a trustkit checkout or pass --root DIR"
+    )
+
+
+def output_folders(root: Path, profile: str) -> tuple[Path, Path]:
+    """Create and return ``root/figures/<profile>`` and ``root/build/<profile>``, checked writable.
+
+    Raises
+    ------
+    InputError
+        A folder cannot be created or written (a read-only checkout): the message names it and
+        says to pass ``--root DIR``, a writable folder.
+
+    >>> import tempfile
+    >>> figures, build = output_folders(Path(tempfile.mkdtemp()), "smoke")
+    >>> figures.name, build.name, (build / "provenance").is_dir()
+    ('smoke', 'smoke', True)
+    """
+    figures_dir, build_dir = root / "figures" / profile, root / "build" / profile
+    for folder in (figures_dir, build_dir / "provenance"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError as err:
+            raise InputError(
+                f"cannot write to {folder} ({err.strerror or err}): pass --root DIR, a writable folder "
+                "where figures/, build/ and the manifest go (the notebooks are read from the checkout)"
+            ) from err
+    return figures_dir, build_dir
 
 
 def _check_kernel() -> None:
@@ -106,16 +157,25 @@ def run_notebook(
     )
     saved = os.environ.get("JUPYTER_PREFER_ENV_PATH")
     os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"  # the kernel must be this interpreter (see _check_kernel)
+    executed = (build_dir / f"{notebook}.ipynb").resolve()
+    sent = {**params, CONTEXT_PARAMETER: context.to_parameter()}
+    if isinstance(sent.get("report_dir"), str) and not os.path.isabs(sent["report_dir"]):
+        # relative to a notebooks/ folder beside build/: the output root's, not the (maybe read-only) checkout's
+        sent["report_dir"] = os.path.normpath(
+            build_dir.resolve().parents[1] / "notebooks" / sent["report_dir"]
+        )
     start = time.perf_counter()
     try:
         papermill.execute_notebook(
             str(source),
-            str(build_dir / f"{notebook}.ipynb"),
-            parameters={**params, CONTEXT_PARAMETER: context.to_parameter()},
+            str(executed),
+            parameters=sent,
             kernel_name=KERNEL_NAME,
             cwd=str(source.parent),
             progress_bar=progress,
         )
+    except papermill.PapermillExecutionError as err:
+        raise RunError(notebook_failure(notebook, err, executed)) from err
     finally:
         if saved is None:
             os.environ.pop("JUPYTER_PREFER_ENV_PATH", None)
@@ -156,8 +216,10 @@ def reproduce(
     Parameters
     ----------
     profile : ``smoke``, ``lab``, ``offline`` or ``paper``.
-    root : the checkout; executed notebooks go to ``root/build/<profile>/`` (git-ignored), figures
-        to ``root/figures/<profile>/``.
+    root : where executed notebooks (``root/build/<profile>/``, git-ignored) and figures
+        (``root/figures/<profile>/``) go; default :func:`repo_root`. The notebooks are read from
+        ``root`` when it is a checkout, else from :func:`repo_root` (a read-only checkout then
+        writes nothing: point ``root`` at a writable folder).
     notebooks : a subset of notebook names; their manifest entries replace the old ones, the
         others' are kept.
     progress : show papermill's progress bars.
@@ -188,16 +250,14 @@ def reproduce(
     }
     preflight(plan)
     root = Path(root).resolve() if root else repo_root()
+    checkout = root if is_checkout(root) else repo_root()
     _check_kernel()
-    figures_dir = root / "figures" / profile
-    build_dir = root / "build" / profile
-    figures_dir.mkdir(parents=True, exist_ok=True)
-    (build_dir / "provenance").mkdir(parents=True, exist_ok=True)
+    figures_dir, build_dir = output_folders(root, profile)
     manifest_path = figures_dir / MANIFEST_NAME
     # Every record whose figure is still on disk, unchanged, stays until its notebook has run again:
     # an interrupted run (Ctrl-C) then leaves a manifest that matches the folder.
     figures = _still_on_disk(fileio.read_json(manifest_path, default={}).get("figures", {}), figures_dir)
-    git = provenance.git_commit(root)
+    git = provenance.git_commit(checkout)
     if git["commit"] is None:  # notebooks outside a checkout: record the code's own commit
         git = provenance.git_commit()
     common = {
@@ -208,10 +268,10 @@ def reproduce(
     started = time.perf_counter()
     manifest: dict = {}
     for name in chosen:
-        log(f"[{profile}] running notebooks/{name}.ipynb -> build/{profile}/{name}.ipynb")
+        log(f"[{profile}] running {checkout / 'notebooks' / name}.ipynb -> {build_dir / name}.ipynb")
         try:
             entries = run_notebook(
-                name, profile, root, figures_dir, build_dir, progress=progress, params=plan[name]
+                name, profile, checkout, figures_dir, build_dir, progress=progress, params=plan[name]
             )
         except BaseException:  # Ctrl-C included: keep what is on disk, remove this notebook's partial figures
             try:
@@ -243,8 +303,27 @@ def reproduce(
         for path in figures_dir.iterdir():
             if path.suffix in FIGURE_SUFFIXES and path.name not in figures:
                 path.unlink()
-    log(f"[{profile}] wrote {len(figures)} figures and {manifest_path.relative_to(root)}")
+    log(f"[{profile}] wrote {len(figures)} figures and {manifest_path}")
     return manifest
+
+
+def notebook_failure(notebook: str, err, executed: Path) -> str:
+    """One line for a failed notebook: its name, the cell, the error, and the executed copy's path.
+
+    ``err`` is papermill's ``PapermillExecutionError`` (cell index, execution count, ename, evalue).
+
+    >>> from papermill import PapermillExecutionError
+    >>> err = PapermillExecutionError(3, 2, "1/0", "ZeroDivisionError", "division by zero", [])
+    >>> print(notebook_failure("02_scoring", err, Path("/out/build/smoke/02_scoring.ipynb")))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    notebook 02_scoring failed in cell 4 (In [2]): ZeroDivisionError: division by zero; the traceback is
+    in the executed notebook /out/build/smoke/02_scoring.ipynb
+    """
+    evalue = " ".join(str(err.evalue).split())[:300]
+    return (
+        f"notebook {notebook} failed in cell {err.cell_index + 1} (In [{err.exec_count}]): {err.ename}: "
+        f"{evalue}; the traceback is in the executed notebook {executed}"
+    )
 
 
 def _still_on_disk(records: dict, figures_dir: Path) -> dict:

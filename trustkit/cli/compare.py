@@ -10,6 +10,8 @@ import json
 import sys
 from pathlib import Path
 
+from trustkit.errors import InputError
+
 
 def register(subparsers) -> None:
     """Add the ``compare`` sub-command."""
@@ -39,12 +41,12 @@ def run(args) -> int:
     by = None if args.by.lower() == "none" else args.by
     try:
         if args.n_resamples < 1:
-            raise ValueError(f"--n-resamples must be at least 1, got {args.n_resamples}")
+            raise InputError(f"--n-resamples must be at least 1, got {args.n_resamples}")
         if args.json:
             check_output_path(args.json, inputs=[args.a, args.b], force=args.force)
         a, b = read_table_with_sidecar(args.a), read_table_with_sidecar(args.b)
         if by is not None and by not in ("bias_type", "direction"):
-            raise ValueError(f"--by must be bias_type, direction or none, got {args.by}")
+            raise InputError(f"--by must be bias_type, direction or none, got {args.by}")
         labels = (Path(args.a).name, Path(args.b).name)
         result = compare_scored(a, b, by=by, labels=labels, seed=args.seed, n_resamples=args.n_resamples)
     except (ValueError, FileNotFoundError) as err:

@@ -10,6 +10,8 @@ import math
 
 import pandas as pd
 
+from trustkit.errors import InputError
+
 __all__ = ["HELDOUT_TEXT", "heldout_texts", "perplexity"]
 
 #: the default held-out text: English ACL Anthology abstracts (2024) of 200–1,000 characters,
@@ -34,7 +36,7 @@ def heldout_texts(n: int = 100, *, seed: int = 0) -> pd.DataFrame:
     from trustkit.data.anthology import load_acl_anthology
 
     if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
+        raise InputError(f"n must be at least 1, got {n}")
     papers = load_acl_anthology()
     spec = HELDOUT_TEXT
     length = papers["abstract"].str.len()
@@ -44,7 +46,7 @@ def heldout_texts(n: int = 100, *, seed: int = 0) -> pd.DataFrame:
         & length.between(spec["min_chars"], spec["max_chars"])
     ]
     if len(pool) < n:
-        raise ValueError(f"only {len(pool)} held-out abstracts match {spec}; ask for fewer than {n}")
+        raise InputError(f"only {len(pool)} held-out abstracts match {spec}; ask for fewer than {n}")
     sample = pool.sample(n, random_state=seed).sort_values("anthology_id")
     out = pd.DataFrame(
         {"anthology_id": sample["anthology_id"].to_numpy(), "text": sample["abstract"].to_numpy()}
@@ -87,14 +89,14 @@ def perplexity(scorer, texts) -> dict:
     described = dict(texts.attrs) if isinstance(texts, pd.DataFrame) else None
     items = list(texts["text"]) if isinstance(texts, pd.DataFrame) else list(texts)
     if not items:
-        raise ValueError("perplexity needs at least one text")
+        raise InputError("perplexity needs at least one text")
     # a text longer than the model's window is left out (and counted), never cut: a cut text's
     # bytes and tokens would no longer match
     problems = scorer.problems(items)
     left_out = [i for i, p in enumerate(problems) if p is not None]
     items = [t for t, p in zip(items, problems) if p is None]
     if not items:
-        raise ValueError(f"none of the {len(problems)} texts can be scored: {problems[0]}")
+        raise InputError(f"none of the {len(problems)} texts can be scored: {problems[0]}")
     metric = "ll" if scorer.kind == "causal" else "pll"
     tokens = scorer.score_tokens(items, metric)
     scored = tokens[tokens["scored"]]

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import warnings
 
+from trustkit.errors import InputError
+
 __all__ = ["PRECISIONS", "apply_precision", "precision_context"]
 
 #: name -> what is done to the model
@@ -45,7 +47,7 @@ def apply_precision(model, precision: str | None):
 
     precision = precision or "fp32"
     if precision not in PRECISIONS:
-        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
+        raise InputError(f"precision must be one of {', '.join(PRECISIONS)}, got {precision!r}")
     if precision == "bf16":
         return model.to(torch.bfloat16)
     if precision == "fp16":
@@ -54,7 +56,7 @@ def apply_precision(model, precision: str | None):
     if precision == "int8":
         device = next(model.parameters()).device
         if device.type != "cpu":
-            raise ValueError(f"int8 dynamic quantization runs on CPU only; the model is on {device}")
+            raise InputError(f"int8 dynamic quantization runs on CPU only; the model is on {device}")
         from torch.ao.quantization import quantize_dynamic
 
         with warnings.catch_warnings():  # torch deprecates torch.ao for torchao; the kernels are the same

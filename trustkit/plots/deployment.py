@@ -34,7 +34,9 @@ def plot_bias_vs_utility(runs: pd.DataFrame):
     ...     "estimate": [55.0, 57], "ci_low": [52.0, 54], "ci_high": [58.0, 60], "bits_per_byte": [1.0, 1.1]})
     >>> plt.close(plot_bias_vs_utility(r))
     """
-    require_columns(runs, ["model", "precision", "estimate", "ci_low", "ci_high", "bits_per_byte"], "runs")
+    require_columns(
+        runs, ["model", "precision", "estimate", "ci_low", "ci_high", "bits_per_byte"], what="runs"
+    )
     with house_style():
         fig, panels = _panels(runs, 5)
         for ax, model, label in panels:
@@ -77,7 +79,9 @@ def plot_flips_by_stratum(strata: pd.DataFrame):
     ...     "flip_rate": [20.0, 5.0], "ci_low": [10.0, 1.0], "ci_high": [30.0, 12.0]})
     >>> plt.close(plot_flips_by_stratum(s))
     """
-    require_columns(strata, ["model", "precision", "stratum", "flip_rate", "ci_low", "ci_high"], "strata")
+    require_columns(
+        strata, ["model", "precision", "stratum", "flip_rate", "ci_low", "ci_high"], what="strata"
+    )
     with house_style():
         fig, panels = _panels(strata, 5)
         for ax, model, label in panels:
@@ -122,7 +126,9 @@ def plot_category_differences(categories: pd.DataFrame):
     >>> plt.close(plot_category_differences(c))
     """
     require_columns(
-        categories, ["model", "precision", "group", "estimate", "ci_low", "ci_high", "p_bh"], "categories"
+        categories,
+        ["model", "precision", "group", "estimate", "ci_low", "ci_high", "p_bh"],
+        what="categories",
     )
     groups = list(dict.fromkeys(categories["group"]))
     with house_style():

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from trustkit.errors import InputError
+
 __all__ = ["add_comparison", "add_utility"]
 
 
@@ -24,7 +26,7 @@ def add_utility(report, n_texts: int = 100, *, seed: int = 0) -> dict:
     from trustkit.metrics.utility import heldout_texts, perplexity
 
     if report.scorer is None:
-        raise ValueError("this report has no scorer attached, so no utility score")
+        raise InputError("this report has no scorer attached, so no utility score")
     report.document["utility"] = perplexity(report.scorer, heldout_texts(n_texts, seed=seed))
     return report.document["utility"]
 

@@ -14,6 +14,7 @@ from scipy import optimize
 from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
+from trustkit.errors import InputError
 from trustkit.metrics.crows import pair_outcome, tie_decimals
 from trustkit.stats.bootstrap import bootstrap_distribution
 from trustkit.stats.tests import adjust_p_values
@@ -68,7 +69,7 @@ def minimum_detectable_difference(
     (1.77, 0.04)
     """
     if n < 1:
-        raise ValueError(f"need at least one pair, got n={n}")
+        raise InputError(f"need at least one pair, got n={n}")
     p = discordant / n if discordant else min(1.0, 3.0 / n)
     za, zb = sps.norm.ppf(1 - alpha / 2), sps.norm.ppf(power)
 
@@ -176,7 +177,7 @@ class Comparison:
 def _strata(abs_delta: np.ndarray, n_strata: int) -> np.ndarray:
     """Quantile stratum of each |Δ|, named by its rank and range (``"1: |Δ| 0.004–0.65"``)."""
     if n_strata < 1:
-        raise ValueError(f"n_strata must be at least 1, got {n_strata}")
+        raise InputError(f"n_strata must be at least 1, got {n_strata}")
     edges = np.unique(np.quantile(abs_delta, np.linspace(0, 1, n_strata + 1)))
     codes = np.clip(np.searchsorted(edges, abs_delta, side="right") - 1, 0, max(len(edges) - 2, 0))
     names = np.empty(len(abs_delta), dtype=object)
@@ -198,7 +199,7 @@ def _aligned(a: pd.DataFrame, b: pd.DataFrame, labels) -> tuple[pd.DataFrame, pd
     ta, tb = original_rows(check_scored(a)), original_rows(check_scored(b))
     ma, mb = _metric(a), _metric(b)
     if ma and mb and ma != mb:
-        raise ValueError(f"{labels[0]} is scored with metric {ma}, {labels[1]} with {mb}; compare one metric")
+        raise InputError(f"{labels[0]} is scored with metric {ma}, {labels[1]} with {mb}; compare one metric")
     only_a = sorted(set(ta["pair_id"]) - set(tb["pair_id"]), key=str)
     only_b = sorted(set(tb["pair_id"]) - set(ta["pair_id"]), key=str)
     if only_a or only_b:
@@ -207,13 +208,13 @@ def _aligned(a: pd.DataFrame, b: pd.DataFrame, labels) -> tuple[pd.DataFrame, pd
             for o, name in ((only_a, labels[0]), (only_b, labels[1]))
             if o
         ]
-        raise ValueError(f"the runs hold different pairs: {', '.join(parts)}; score the same pairs")
+        raise InputError(f"the runs hold different pairs: {', '.join(parts)}; score the same pairs")
     ta, tb = ta.set_index("pair_id"), tb.set_index("pair_id").loc[ta["pair_id"]]
     for column in ("direction", "bias_type"):
         differs = ta[column].to_numpy() != tb[column].to_numpy()
         if differs.any():
             first = ta.index[differs][0]
-            raise ValueError(
+            raise InputError(
                 f"pair {first} has {column} {ta.at[first, column]!r} in {labels[0]} but "
                 f"{tb.at[first, column]!r} in {labels[1]} ({int(differs.sum())} pair(s) differ); "
                 "the runs must score the same pairs"

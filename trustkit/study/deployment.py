@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from trustkit.errors import InputError
+
 __all__ = ["DeploymentResult", "deployment_study"]
 
 
@@ -113,7 +115,6 @@ def deployment_study(
     from trustkit.models import load_pretrained, parse_control, random_control
     from trustkit.scoring import load_scorer
     from trustkit.stats import bias_score_table, compare_scored
-    from trustkit.study.steps import progress_label
 
     all_pairs = load_pairs(dataset)
     plan = [(str(m), m, False, list(precisions), n_pairs, n_texts) for m in models]
@@ -124,7 +125,7 @@ def deployment_study(
             (f"{spec[0]}-{spec[1]}", path, True, list(control_precisions), control_n_pairs, control_n_texts)
         )
     if not plan:
-        raise ValueError("no model to study: give models or a control")
+        raise InputError("no model to study: give models or a control")
     rows, comparisons = [], {}
     for name, source, is_control, choices, n, texts_n in plan:
         pairs, texts = sample_pairs(all_pairs, n, seed=seed), heldout_texts(texts_n, seed=seed)
@@ -133,7 +134,7 @@ def deployment_study(
             loaded = load_pretrained(source, device=device, random_control=is_control, precision=precision)
             scorer = load_scorer(loaded, device=device, progress=progress)
             metric = "ll" if scorer.kind == "causal" else "pll"
-            with progress_label(scorer, f"{name} {precision} · {dataset}"):
+            with scorer.labelled(f"{name} {precision} · {dataset}"):
                 scored = scorer.score_pairs(pairs, metric)
                 utility = perplexity(scorer, texts)
             bias = bias_score_table(scored, by=None, n_resamples=n_bootstrap, seed=seed).iloc[0]
