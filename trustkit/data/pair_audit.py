@@ -292,3 +292,49 @@ def revision_counts(changes: pd.DataFrame) -> pd.DataFrame:
     )
     counts = pd.crosstab([changes["revision"], changes["bias_type"]], changes["status"])
     return counts.reindex(index=full, columns=list(REVISION_STATUSES), fill_value=0)
+
+
+def audit_finding(audit: pd.DataFrame, changes: pd.DataFrame) -> str:
+    """Markdown sentences stating what the audit and the revision comparison found, with the counts.
+
+    Parameters
+    ----------
+    audit : :func:`audit_summary`'s table, one row per version (the first is the original).
+    changes : :func:`compare_versions` rows with a ``revision`` column naming the revised version.
+
+    Returns
+    -------
+    str
+        One bullet per version (pairs, antistereo share, pairs that differ in several stretches,
+        punctuation slips, duplicates) and one per revision (counts per status).
+
+    Examples
+    --------
+    >>> audit = pd.DataFrame({"pairs": [10], "stereo": [9], "antistereo": [1], "several_spans": [3],
+    ...                       "punctuation_differs": [1], "duplicate_pairs": [0], "identical": [0]},
+    ...                      index=pd.Index(["orig"], name="version"))
+    >>> changes = pd.DataFrame({"revision": ["rev"] * 3, "status": ["unchanged", "edited", "removed"]})
+    >>> print(audit_finding(audit, changes))  # doctest: +NORMALIZE_WHITESPACE
+    * orig: 10 pairs, 1 (10.0%) antistereo; 3 (30.0%) differ in more than one stretch of words
+      (pairs to read, not errors by themselves), 1 with differing punctuation, 0 duplicated, 0 identical.
+    * rev against orig: of 3 aligned rows, 1 edited, 0 relabelled, 1 removed, 0 added.
+    """
+
+    def share(k, n: int) -> str:
+        return f"{int(k):,} ({100 * int(k) / n:.1f}%)" if n else f"{int(k):,}"
+
+    lines = []
+    for version, row in audit.iterrows():
+        n = int(row["pairs"])
+        lines.append(
+            f"* {version}: {n:,} pairs, {share(row['antistereo'], n)} antistereo; "
+            f"{share(row['several_spans'], n)} differ in more than one stretch of words (pairs to read, "
+            f"not errors by themselves), {int(row['punctuation_differs']):,} with differing punctuation, "
+            f"{int(row['duplicate_pairs']):,} duplicated, {int(row['identical']):,} identical."
+        )
+    original = audit.index[0] if len(audit) else "the original"
+    for revision, rows in changes.groupby("revision", sort=False):
+        counts = rows["status"].value_counts()
+        parts = ", ".join(f"{int(counts.get(s, 0)):,} {s}" for s in REVISION_STATUSES)
+        lines.append(f"* {revision} against {original}: of {len(rows):,} aligned rows, {parts}.")
+    return "\n".join(lines)

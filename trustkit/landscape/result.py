@@ -17,6 +17,69 @@ from trustkit.landscape.params import LandscapeParams
 from trustkit.summary import Summary
 
 
+def landscape_finding(separation: pd.DataFrame, validation: pd.DataFrame) -> str:
+    """Markdown bullets: does privacy separate from fairness/demography, and does relevance find TrustNLP.
+
+    Parameters
+    ----------
+    separation : :attr:`LandscapeResult.separation`, one row per seed (the first is the reported
+        run): ``separated`` (bool or missing), ``privacy_communities``, ``fairness_communities``.
+    validation : :attr:`LandscapeResult.validation`, one row per score: ``score``, ``estimate``
+        (ROC AUC), ``ci_low``, ``ci_high``, ``n_pos``, ``n_neg``.
+
+    Returns
+    -------
+    str
+        One bullet for the claim test, one per AUC, each saying what the numbers allow.
+
+    Examples
+    --------
+    >>> separation = pd.DataFrame({"separated": [True, False], "privacy_communities": ["3", "3"],
+    ...                            "fairness_communities": ["1", "3"]})
+    >>> validation = pd.DataFrame({"score": ["relevance"], "estimate": [0.61], "ci_low": [0.45],
+    ...                            "ci_high": [0.77], "n_pos": [12], "n_neg": [300]})
+    >>> print(landscape_finding(separation, validation))  # doctest: +NORMALIZE_WHITESPACE
+    * Privacy and fairness/demography fall in separate communities in the reported run (privacy 3,
+      fairness/demography 1), and in 1 of 2 seeds: the separation depends on the seed.
+    * TrustNLP papers vs the rest, ROC AUC with relevance: 0.610 (95% CI 0.450–0.770; 12 vs 300
+      papers); the CI includes 0.5, so this run cannot tell TrustNLP papers apart.
+    """
+    lines = []
+    if len(separation):
+        first = separation.iloc[0]
+        flags = separation["separated"].dropna().astype(bool)
+        n_sep, n_seeds = int(flags.sum()), len(separation)
+        state = (
+            "the test is undefined"
+            if pd.isna(first["separated"])
+            else ("fall in separate communities" if bool(first["separated"]) else "share a community")
+        )
+        robust = (
+            "the same in every seed"
+            if n_sep in (0, n_seeds) and len(flags) == n_seeds
+            else "the separation depends on the seed"
+        )
+        lines.append(
+            f"* Privacy and fairness/demography {state} in the reported run (privacy "
+            f"{first['privacy_communities']}, fairness/demography {first['fairness_communities']}), "
+            f"and in {n_sep} of {n_seeds} seeds: {robust}."
+        )
+    for _, row in validation.iterrows():
+        if pd.isna(row["ci_low"]) or pd.isna(row["ci_high"]):
+            reading = "too few papers for an interval"
+        elif row["ci_low"] <= 0.5 <= row["ci_high"]:
+            reading = "the CI includes 0.5, so this run cannot tell TrustNLP papers apart"
+        else:
+            side = "above" if row["ci_low"] > 0.5 else "below"
+            reading = f"the CI lies {side} 0.5"
+        lines.append(
+            f"* TrustNLP papers vs the rest, ROC AUC with {row['score']}: {row['estimate']:.3f} "
+            f"(95% CI {row['ci_low']:.3f}–{row['ci_high']:.3f}; {int(row['n_pos']):,} vs "
+            f"{int(row['n_neg']):,} papers); {reading}."
+        )
+    return "\n".join(lines) if lines else "The landscape produced no test, so this run shows nothing."
+
+
 @dataclass
 class LandscapeResult:
     """Everything the study produces (tables are tidy DataFrames; figures matplotlib Figures).
