@@ -167,6 +167,10 @@ def browser():
     options.add_argument(f"--user-data-dir={profile_dir}")
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
     driver.set_script_timeout(RUN_TIMEOUT)
+    # Selenium's HTTP client gives up on chromedriver after 120 s by default, so a Run All that takes
+    # longer on a slow or busy machine failed although the page was still working: wait as long as
+    # the script itself may run.
+    driver.command_executor.client_config.timeout = RUN_TIMEOUT + 60
     try:
         yield driver
     finally:
