@@ -41,6 +41,7 @@ CHANGES = {
     "04_sensitivity_thresholding": "alpha = 0.1",
     "05_landscape": "n_boot = n_boot // 2",
     "06_explore_and_report": "n_bootstrap = n_bootstrap // 2",
+    "07_deployment_choices": "n_bootstrap = n_bootstrap // 2",
 }
 RUN_TIMEOUT = 900
 

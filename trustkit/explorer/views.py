@@ -31,15 +31,17 @@ WIDTH = 760
 #: what the detail views say before a row is clicked
 PLACEHOLDER = "Click a row above: {what}"
 #: x positions (px) of the table's columns, and the characters of sentence shown
+# Column starts (px) wide enough for the longest values at 12 px: "physical-appearance" (bias type),
+# "antistereo", "no paraphrase" (flipped); the sentence is cut to fit what is left of WIDTH.
 _COLUMNS = (
     ("pair", "pair_id", 4),
     ("bias type", "bias_type", 44),
-    ("direction", "direction", 160),
-    ("Δ", "delta_text", 240),
-    ("flipped", "flipped", 295),
-    ("sent_more (original)", "sent_more_short", 355),
+    ("direction", "direction", 184),
+    ("Δ", "delta_text", 258),
+    ("flipped", "flipped", 308),
+    ("sent_more (original)", "sent_more_short", 402),
 )
-_SENTENCE_CHARS = 58
+_SENTENCE_CHARS = 50
 _SIGN = alt.Scale(domain=["sent_more preferred", "sent_less preferred"], range=["#d55e00", "#0072b2"])
 _DIFFERS = alt.Scale(domain=["differs between the sentences", "shared"], range=["#d55e00", "#9ca3af"])
 #: token axis: labels turned 60° so that neighbours 16 px apart do not touch at 10 px
