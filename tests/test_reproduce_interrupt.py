@@ -81,8 +81,9 @@ def test_ctrl_c_keeps_every_record_whose_figure_is_on_disk_and_removes_partial_f
             os.killpg(process.pid, signal.SIGKILL)
     partial = marker.read_text()
     assert process.returncode == 130, (out, err)
-    # the kernel, in the same process group, may print its own shutdown noise before this last line
-    assert err.strip().splitlines()[-1] == "interrupted; finished work is kept in the cache", err
+    # the kernel and papermill, in the same process group, print their own shutdown noise, before or
+    # after this line depending on which process writes first: the line must be there, in one piece
+    assert "interrupted; finished work is kept in the cache" in err.strip().splitlines(), err
     assert f"02_scoring did not finish: removed its 1 partial figure(s) ({partial})" in out
 
     after = json.loads((figures / "MANIFEST.json").read_text())["figures"]
