@@ -490,5 +490,7 @@ def _type_your_own_pair(browser) -> None:
         "return [...document.querySelectorAll('.trustkit-live-scorer g.role-axis-label text')]"
         ".map(t => t.textContent);"
     )
-    assert any("frail" in label for label in labels), labels
+    # each label is "NN token" with ␣ for a leading space; a BPE tokenizer splits "frail" (" fra", "il")
+    spelled = "".join(label.split(" ", 1)[-1].replace("␣", " ") for label in labels)
+    assert "too frail to" in spelled, labels
     form.screenshot(str(SHOTS / "explore_live_pair.png"))
