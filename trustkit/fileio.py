@@ -313,7 +313,7 @@ def check_sidecar(table: str | Path) -> str | None:
 def read_table_with_sidecar(path: str | Path):
     """A result table (e.g. of ``trustkit score``) with its sidecar in ``attrs``.
 
-    ``attrs`` gets ``metric``, ``utility`` and the whole ``sidecar``.
+    ``attrs`` gets ``metric``, ``utility``, ``stereoset_lms`` and the whole ``sidecar``.
 
     A table without a sidecar that describes it is refused: its metric, and so its tie rule,
     would be a guess.
@@ -340,6 +340,7 @@ def read_table_with_sidecar(path: str | Path):
     table.attrs["metric"] = sidecar.get("metric")
     table.attrs["sidecar"] = sidecar
     table.attrs["utility"] = sidecar.get("utility")
+    table.attrs["stereoset_lms"] = sidecar.get("stereoset_lms")
     return table
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from trustkit.cli.score import lms_examples
+
 METRIC_CHOICES = ("pll", "pll_word_l2r", "aul", "aula", "crows", "ll", "ll_shared")
 
 
@@ -70,6 +72,12 @@ def register(subparsers) -> None:
         default=0,
         metavar="N",
         help="add a utility line: perplexity on N held-out ACL Anthology abstracts (default 0: none)",
+    )
+    p.add_argument(
+        "--stereoset-lms",
+        type=lms_examples,
+        metavar="N",
+        help="add StereoSet's language-modeling score (LMS) on N seeded intrasentence examples, or 'all'",
     )
     p.add_argument(
         "--compare",
@@ -135,6 +143,10 @@ def run(args) -> int:
             from trustkit.report.compare import add_utility
 
             add_utility(report, args.utility, seed=args.seed)
+        if args.stereoset_lms is not None:
+            from trustkit.report.compare import add_stereoset_lms
+
+            add_stereoset_lms(report, args.stereoset_lms or None, seed=args.seed)
         if args.compare:
             from trustkit.report.compare import add_comparison
 
@@ -151,6 +163,10 @@ def run(args) -> int:
         from trustkit.cli.score import utility_line
 
         print(utility_line(doc["utility"]))
+    if doc.get("stereoset_lms"):
+        from trustkit.metrics.utility import lms_line
+
+        print(lms_line(doc["stereoset_lms"]))
     if doc.get("compared_with"):
         c = doc["compared_with"]
         d = c["bias_score_difference"]

@@ -78,6 +78,13 @@ def register(subparsers) -> None:
         "score: perplexity (causal) or pseudo-perplexity (masked), per token and per byte (sidecar: utility)",
     )
     p.add_argument(
+        "--stereoset-lms",
+        type=lms_examples,
+        metavar="N",
+        help="also compute StereoSet's language-modeling score (LMS, with SS and ICAT) on N seeded "
+        "intrasentence examples, or 'all', with StereoSet's own scorer (sidecar: stereoset_lms)",
+    )
+    p.add_argument(
         "--device", help="cpu (default), cuda, cuda:1, auto; under torchrun cuda means cuda:LOCAL_RANK"
     )
     p.add_argument(
@@ -133,6 +140,21 @@ def register(subparsers) -> None:
     )
     p.add_argument("--force", action="store_true", help="overwrite an existing --out (and its sidecar)")
     p.set_defaults(func=run)
+
+
+def lms_examples(value: str) -> int:
+    """``--stereoset-lms``: a positive number of examples, or ``all`` (0).
+
+    >>> lms_examples("all"), lms_examples("300")
+    (0, 300)
+    """
+    import argparse
+
+    if value == "all":
+        return 0
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"give a positive number of examples or 'all', not {value!r}")
+    return int(value)
 
 
 def device_problem(device: str | None) -> str | None:
@@ -357,6 +379,11 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
 
         sidecar["utility"] = perplexity(scorer, heldout_texts(args.utility))
         lines.append(utility_line(sidecar["utility"]))
+    if args.stereoset_lms is not None:
+        from trustkit.metrics.utility import lms_line, stereoset_lms
+
+        sidecar["stereoset_lms"] = stereoset_lms(scorer, n_examples=args.stereoset_lms or None)
+        lines.append(lms_line(sidecar["stereoset_lms"]))
     if out is not None:
         write_table_with_sidecar(table, out, sidecar)
     print("\n".join(lines))

@@ -149,7 +149,11 @@ def stereoset_lms(scorer, *, n_examples: int | None = None, seed: int = 0, examp
     >>> u["kind"], u["n"], u["scorer"], 0 <= u["lms"] <= 100
     ('stereoset_lms', 20, 'stereoset_blank', True)
     """
-    from trustkit.metrics.stereoset import _stereoset_policy_scorer, score_stereoset_original, stereoset_scores
+    from trustkit.metrics.stereoset import (
+        _stereoset_policy_scorer,
+        score_stereoset_original,
+        stereoset_scores,
+    )
 
     if examples is None:
         from trustkit.data.stereoset import load_stereoset
@@ -185,8 +189,8 @@ def stereoset_lms(scorer, *, n_examples: int | None = None, seed: int = 0, examp
     }
 
 
-def lms_line(lms: dict) -> str:
-    """One line for a StereoSet LMS record (:func:`stereoset_lms`).
+def lms_line(lms: dict, label: str | None = None) -> str:
+    """One line for a StereoSet LMS record (:func:`stereoset_lms`), of the run ``label`` if given.
 
     Example
     -------
@@ -196,7 +200,8 @@ def lms_line(lms: dict) -> str:
     """
     seed = (lms.get("data") or {}).get("seed")
     sample = "all" if seed is None else f"seeded sample, seed {seed}"
+    run = f" {label}" if label else ""
     return (
-        f"utility: StereoSet LMS {lms['lms']:.1f} (SS {lms['ss']:.1f}, ICAT {lms['icat']:.1f}; "
+        f"utility{run}: StereoSet LMS {lms['lms']:.1f} (SS {lms['ss']:.1f}, ICAT {lms['icat']:.1f}; "
         f"{lms['n']} intrasentence examples, {sample}, scorer {lms['scorer']})"
     )

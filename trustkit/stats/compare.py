@@ -16,6 +16,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from trustkit.errors import InputError
 from trustkit.metrics.crows import pair_outcome, tie_decimals
+from trustkit.metrics.utility import lms_line
 from trustkit.stats.bootstrap import bootstrap_distribution
 from trustkit.stats.tests import adjust_p_values
 from trustkit.tables import check_scored, original_rows
@@ -99,6 +100,8 @@ class Comparison:
     settings: dict = field(default_factory=dict)
     #: each run's utility score (``trustkit.metrics.utility.perplexity``) where its table carries one
     utility: dict = field(default_factory=dict)
+    #: each run's StereoSet LMS (``trustkit.metrics.utility.stereoset_lms``) where its table carries one
+    lms: dict = field(default_factory=dict)
 
     def as_text(self) -> str:
         """The comparison as the terminal table ``trustkit compare`` prints."""
@@ -119,6 +122,7 @@ class Comparison:
             f"({u['n_texts']} texts)"
             for label, u in self.utility.items()
         ]
+        lines += [lms_line(u, label) for label, u in self.lms.items()]
         lines += ["", f"flips by |Δ| of {la} (quantile strata):"]
         lines += [
             f"  {r.stratum:<28} n {r.n_pairs:>5}  flips {r.flips:>4}  "
@@ -170,6 +174,7 @@ class Comparison:
             "categories": records(self.categories),
             "strata": records(self.strata),
             "utility": self.utility,
+            "stereoset_lms": self.lms,
             "settings": self.settings,
         }
 
@@ -368,6 +373,9 @@ def compare_scored(
         "by": by,
     }
     utility = {label: t.attrs["utility"] for label, t in zip(labels, (a, b)) if t.attrs.get("utility")}
+    lms = {
+        label: t.attrs["stereoset_lms"] for label, t in zip(labels, (a, b)) if t.attrs.get("stereoset_lms")
+    }
     return Comparison(
-        pairs, summary, categories, strata_frame, outcomes, (labels[0], labels[1]), settings, utility
+        pairs, summary, categories, strata_frame, outcomes, (labels[0], labels[1]), settings, utility, lms
     )
