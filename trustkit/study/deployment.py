@@ -20,11 +20,13 @@ class DeploymentResult:
     """What :func:`deployment_study` found.
 
     ``runs``: one row per (model, precision): bias score with CI, n, utility. ``comparisons``:
-    ``{(model, precision): Comparison}`` against the model's first precision (fp32).
+    ``{(model, precision): Comparison}`` against the model's first precision (fp32). ``models``:
+    each scored (model, precision)'s provenance (id, revision, precision), for the figures' records.
     """
 
     runs: pd.DataFrame
     comparisons: dict = field(default_factory=dict)
+    models: list = field(default_factory=list)
 
     def _stack(self, part: str) -> pd.DataFrame:
         frames = [
@@ -126,7 +128,7 @@ def deployment_study(
         )
     if not plan:
         raise InputError("no model to study: give models or a control")
-    rows, comparisons = [], {}
+    rows, comparisons, provenance = [], {}, []
     for name, source, is_control, choices, n, texts_n in plan:
         pairs, texts = sample_pairs(all_pairs, n, seed=seed), heldout_texts(texts_n, seed=seed)
         baseline = None
@@ -154,6 +156,7 @@ def deployment_study(
                     "n_texts": utility["n_texts"],
                 }
             )
+            provenance.append(dict(scorer.provenance))
             if baseline is None:
                 baseline = (precision, scored)
             else:
@@ -165,4 +168,4 @@ def deployment_study(
                     seed=seed,
                 )
             del scorer, loaded
-    return DeploymentResult(pd.DataFrame(rows), comparisons)
+    return DeploymentResult(pd.DataFrame(rows), comparisons, provenance)
