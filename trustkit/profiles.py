@@ -229,10 +229,10 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
         "05_landscape": _LANDSCAPE_FULL,
         # The README's report card: SmolLM2 on the first 100 CrowS-Pairs pairs, 3 back-translations each.
         "06_explore_and_report": {"report_dir": "../build/offline", "n_pairs": 100, "icc_bootstrap": 100},
-        # SmolLM2 in four precisions on 100 random pairs (fp16 autocast runs ~2x slower than fp32
-        # on 2 CPU cores); the random BERT-base control (masked PLL) on 20 pairs, fp32 vs bf16.
+        # SmolLM2 in four precisions on every CrowS-Pairs pair (1,508); the random BERT-base
+        # control (masked PLL: a forward pass per token) on 20 seeded pairs, fp32 vs bf16.
         "07_deployment_choices": {
-            "n_pairs": 100,
+            "n_pairs": None,
             "control_n_pairs": 20,
             "n_texts": 5,
             "control_n_texts": 1,
