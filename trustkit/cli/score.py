@@ -141,7 +141,7 @@ def device_problem(device: str | None) -> str | None:
     >>> device_problem("tpu:7")
     "--device: unknown device 'tpu:7'; use cpu, cuda, cuda:N, mps or auto"
     """
-    from trustkit.models.loading import parse_device
+    from trustkit.models import parse_device
 
     try:
         parse_device(device)
