@@ -66,7 +66,7 @@ _LAB: dict[str, dict] = {
         "control_n_pairs": 6,
         "variants_n_pairs": 6,
         "stereoset_n_examples": 12,
-        "n_bootstrap": 1000,
+        "n_resamples": 1000,
         "seed": 0,
         "device": "cpu",
     },
@@ -92,9 +92,9 @@ _LAB: dict[str, dict] = {
         "control": "bert-base",
         "control_n_pairs": 4,
         "tau_estimator": "abs_change",
-        "tau_quantile": 0.5,
-        "n_bootstrap": 1000,
-        "icc_bootstrap": 20,
+        "quantile": 0.5,
+        "n_resamples": 1000,
+        "icc_n_resamples": 20,
         "alpha": 0.05,
         "seed": 0,
         "device": "cpu",
@@ -110,7 +110,7 @@ _LAB: dict[str, dict] = {
         "min_npmi": 0.2,
         "resolution": 1.0,
         "stability_seeds": 5,
-        "n_boot": 1000,
+        "n_resamples": 1000,
         "seed": 0,
     },
     "06_explore_and_report": {
@@ -122,8 +122,8 @@ _LAB: dict[str, dict] = {
         "n_pairs": 40,
         "backend": "backtranslation",
         "n_paraphrases": 3,
-        "n_bootstrap": 1000,
-        "icc_bootstrap": 20,
+        "n_resamples": 1000,
+        "icc_n_resamples": 20,
         "seed": 0,
         "device": "cpu",
     },
@@ -138,7 +138,7 @@ _LAB: dict[str, dict] = {
         "control_n_pairs": 10,
         "n_texts": 5,
         "control_n_texts": 1,
-        "n_bootstrap": 1000,
+        "n_resamples": 1000,
         "seed": 0,
         "device": "cpu",
     },
@@ -150,7 +150,7 @@ _LANDSCAPE_FULL = {
     "min_df": 20,
     "min_cooccurrence": 10,
     "stability_seeds": 10,
-    "n_boot": 2000,
+    "n_resamples": 2000,
 }
 _OVERRIDES: dict[str, dict[str, dict]] = {
     "smoke": {
@@ -161,7 +161,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "control": "bert-tiny",
             "variants_n_pairs": 6,
             "stereoset_n_examples": 6,
-            "n_bootstrap": 200,
+            "n_resamples": 200,
         },
         "03_paraphrase": {"n_pairs": 4, "n_paraphrases": 2},
         "04_sensitivity_thresholding": {
@@ -170,8 +170,8 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "models": [],
             "control": "bert-tiny",
             "control_n_pairs": None,
-            "n_bootstrap": 200,
-            "icc_bootstrap": 5,
+            "n_resamples": 200,
+            "icc_n_resamples": 5,
         },
         "05_landscape": {
             "years": [2021, 2023],
@@ -180,7 +180,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "min_df": 5,
             "min_cooccurrence": 3,
             "stability_seeds": 3,
-            "n_boot": 200,
+            "n_resamples": 200,
         },
         "06_explore_and_report": {
             "report_dir": "../build/smoke",
@@ -188,8 +188,8 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "control": "bert-tiny",
             "n_pairs": 6,
             "n_paraphrases": 2,
-            "n_bootstrap": 200,
-            "icc_bootstrap": 5,
+            "n_resamples": 200,
+            "icc_n_resamples": 5,
         },
         "07_deployment_choices": {
             "models": [],
@@ -197,7 +197,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "control_precisions": ["fp32", "bf16", "fp16", "int8"],
             "control_n_pairs": 20,
             "control_n_texts": 2,
-            "n_bootstrap": 200,
+            "n_resamples": 200,
         },
     },
     "lab": {},
@@ -209,7 +209,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "control_n_pairs": 150,
             "variants_n_pairs": 100,
             "stereoset_n_examples": 300,
-            "n_bootstrap": 2000,
+            "n_resamples": 2000,
         },
         # The instruction LM generates ~10 s per pair on 2 cores: 20 pairs show its behaviour.
         "03_paraphrase": {
@@ -223,12 +223,12 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "n_pairs": 300,
             "n_paraphrases": 5,
             "control_n_pairs": 60,
-            "n_bootstrap": 2000,
-            "icc_bootstrap": 100,
+            "n_resamples": 2000,
+            "icc_n_resamples": 100,
         },
         "05_landscape": _LANDSCAPE_FULL,
         # The README's report card: SmolLM2 on the first 100 CrowS-Pairs pairs, 3 back-translations each.
-        "06_explore_and_report": {"report_dir": "../build/offline", "n_pairs": 100, "icc_bootstrap": 100},
+        "06_explore_and_report": {"report_dir": "../build/offline", "n_pairs": 100, "icc_n_resamples": 100},
         # SmolLM2 in four precisions on 100 random pairs (fp16 autocast runs ~2x slower than fp32
         # on 2 CPU cores); the random BERT-base control (masked PLL) on 20 pairs, fp32 vs bf16.
         "07_deployment_choices": {
@@ -236,7 +236,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "control_n_pairs": 20,
             "n_texts": 5,
             "control_n_texts": 1,
-            "n_bootstrap": 2000,
+            "n_resamples": 2000,
         },
     },
     "paper": {
@@ -249,7 +249,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "control_n_pairs": 150,
             "variants_n_pairs": 300,
             "stereoset_n_examples": None,
-            "n_bootstrap": 2000,
+            "n_resamples": 2000,
             "device": "auto",
         },
         "03_paraphrase": {
@@ -264,8 +264,8 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "n_paraphrases": 5,
             "models": list(PAPER_HUB_MODELS),
             "control_n_pairs": 60,
-            "n_bootstrap": 2000,
-            "icc_bootstrap": 100,
+            "n_resamples": 2000,
+            "icc_n_resamples": 100,
             "device": "auto",
         },
         "05_landscape": _LANDSCAPE_FULL,
@@ -275,7 +275,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "n_pairs": None,
             "backend": f"seq2seq:{PAPER_HUB_PARAPHRASER}",
             "n_paraphrases": 5,
-            "icc_bootstrap": 100,
+            "icc_n_resamples": 100,
             "device": "auto",
         },
         # int8 dynamic quantization runs on CPU only, so this notebook stays on CPU: 300 pairs.
@@ -286,7 +286,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "control_n_pairs": 60,
             "n_texts": 50,
             "control_n_texts": 5,
-            "n_bootstrap": 2000,
+            "n_resamples": 2000,
         },
     },
 }
