@@ -99,7 +99,7 @@ def run(args) -> int:
         if value is not None and value < low:
             print(f"trustkit report: {name} must be at least {low}, got {value}", file=sys.stderr)
             return 2
-    from trustkit.cli.score import device_problem
+    from trustkit.cli._options import device_problem
     from trustkit.fileio import check_output_path
     from trustkit.report import build_report, json_path
 
@@ -148,7 +148,7 @@ def run(args) -> int:
         print(f"trustkit report: note: {statement}", file=sys.stderr)
     print(report.headline())
     if doc.get("utility"):
-        from trustkit.cli.score import utility_line
+        from trustkit.cli._printout import utility_line
 
         print(utility_line(doc["utility"]))
     if doc.get("compared_with"):
