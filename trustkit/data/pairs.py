@@ -118,13 +118,8 @@ def load_pairs(name_or_path: str | os.PathLike, errors: str = "raise") -> pd.Dat
 
     Example
     -------
-    >>> import os, pathlib, tempfile
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
-    >>> import pandas as pd
-    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
-    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
-    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
-    ...              ).to_csv(path, index=False)
+    >>> from trustkit.examples import two_pair_file
+    >>> path = two_pair_file()  # a CSV pair file of two pairs
     >>> pairs = load_pairs(path)
     >>> pairs[["pair_id", "direction", "bias_type"]].values.tolist()
     [[0, 'stereo', 'socioeconomic'], [1, 'stereo', 'gender']]

@@ -162,13 +162,8 @@ def build_report(
     -------
     A random-weights control (so the numbers mean nothing) on a pair file of two pairs:
 
-    >>> import pathlib, tempfile
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
-    >>> import pandas as pd
-    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
-    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
-    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
-    ...              ).to_csv(path, index=False)
+    >>> from trustkit.examples import two_pair_file
+    >>> path = two_pair_file()  # a CSV pair file of two pairs
     >>> from trustkit.models import random_control
     >>> report = build_report(random_control("bert", "tiny"), path, n_paraphrases=0, random_control=True,
     ...                       n_resamples=200, cache=False, progress=False, log=None)

@@ -164,13 +164,8 @@ class PLLStudy:
     A random-weights control on a pair file of two pairs (a real study names its models and
     datasets, e.g. ``PLLStudy(study_params("lab"))``, and paraphrases: ``pll.paraphrase(pairs)``):
 
-    >>> import pathlib, tempfile
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
-    >>> import pandas as pd
-    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
-    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
-    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
-    ...              ).to_csv(path, index=False)
+    >>> from trustkit.examples import two_pair_file
+    >>> path = two_pair_file()  # a CSV pair file of two pairs
     >>> pll = PLLStudy(StudyParams(models=(), control="bert-tiny", datasets=str(path), progress=False))
     >>> pairs = pll.load_pairs()
     >>> from trustkit.models import random_control

@@ -76,10 +76,8 @@ def score_study(
 
     Example
     -------
-    >>> import pandas as pd
-    >>> pairs = pd.DataFrame({"pair_id": [0, 1], "direction": "stereo", "bias_type": ["socioeconomic", "gender"],
-    ...                       "sent_more": ["Poor people are lazy.", "Men are strong."],
-    ...                       "sent_less": ["Rich people are lazy.", "Women are strong."]})
+    >>> from trustkit.examples import two_pairs
+    >>> pairs = two_pairs()
     >>> from trustkit.models import random_control
     >>> from trustkit.scoring import load_scorer
     >>> control = load_scorer(random_control("bert", "tiny"), random_control=True, progress=False)
@@ -131,10 +129,8 @@ def metric_variants(model: StudyModel, pairs: pd.DataFrame, metrics=None) -> pd.
 
     Example
     -------
-    >>> import pandas as pd
-    >>> pairs = pd.DataFrame({"pair_id": [0, 1], "direction": "stereo", "bias_type": ["socioeconomic", "gender"],
-    ...                       "sent_more": ["Poor people are lazy.", "Men are strong."],
-    ...                       "sent_less": ["Rich people are lazy.", "Women are strong."]})
+    >>> from trustkit.examples import two_pairs
+    >>> pairs = two_pairs()
     >>> from trustkit.models import random_control
     >>> from trustkit.scoring import load_scorer
     >>> control = StudyModel("bert-tiny", load_scorer(random_control("bert", "tiny"), random_control=True))
