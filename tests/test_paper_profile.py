@@ -18,12 +18,12 @@ SMALL = [
     "04_sensitivity_thresholding.control=bert-tiny",
     "03_paraphrase.n_paraphrases=2",
     "04_sensitivity_thresholding.n_paraphrases=2",
-    "02_scoring.n_bootstrap=200",
-    "04_sensitivity_thresholding.n_bootstrap=200",
-    "04_sensitivity_thresholding.icc_bootstrap=5",
+    "02_scoring.n_resamples=200",
+    "04_sensitivity_thresholding.n_resamples=200",
+    "04_sensitivity_thresholding.icc_n_resamples=5",
     "07_deployment_choices.control=bert-tiny",
     "07_deployment_choices.n_texts=2",
-    "07_deployment_choices.n_bootstrap=200",
+    "07_deployment_choices.n_resamples=200",
 ] + [f"05_landscape.{k}={json.dumps(v)}" for k, v in profiles._OVERRIDES["smoke"]["05_landscape"].items()]
 
 

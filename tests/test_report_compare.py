@@ -18,7 +18,7 @@ def test_report_compared_with_the_same_model_in_another_precision(tmp_path, monk
     lms = ["--stereoset-lms", "6"]
     assert main(["score", *common, "--metric", "pll", "--precision", "int8", *lms, "--out", str(other)]) == 0
     out = tmp_path / "card.html"
-    args = ["report", *common, "--paraphrases", "0", "--n-bootstrap", "200", "--no-progress"]
+    args = ["report", *common, "--n-paraphrases", "0", "--n-resamples", "200", "--no-progress"]
     assert main([*args, "--utility", "2", *lms, "--compare", str(other), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "utility: pseudo-perplexity" in printed and "compared with bert int8:" in printed

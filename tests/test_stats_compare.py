@@ -9,7 +9,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 
 from trustkit.cli import main
 from trustkit.models import random_control
-from trustkit.stats.compare import compare_scored, mcnemar_exact, minimum_detectable_difference
+from trustkit.stats import compare_scored, mcnemar_exact, minimum_detectable_difference
 from trustkit.tables import pair_outcome
 
 

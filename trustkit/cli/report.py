@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from trustkit.cli.score import lms_examples
+from trustkit.cli._options import lms_examples
 
 METRIC_CHOICES = ("pll", "pll_word_l2r", "aul", "aula", "crows", "ll", "ll_shared")
 
@@ -33,7 +33,7 @@ def register(subparsers) -> None:
     p.add_argument("--data", default="crows_pairs", help="dataset name (default crows_pairs) or a pair file")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N pairs")
     p.add_argument(
-        "--paraphrases",
+        "--n-paraphrases",
         type=int,
         default=3,
         metavar="N",
@@ -48,10 +48,10 @@ def register(subparsers) -> None:
     p.add_argument("--metric", choices=METRIC_CHOICES, help="default: pll for masked, ll for causal LMs")
     p.add_argument("--seed", type=int, default=0, help="seed of paraphrasing and the bootstraps (default 0)")
     p.add_argument(
-        "--n-bootstrap", type=int, default=1000, metavar="B", help="bootstrap resamples (default 1000)"
+        "--n-resamples", type=int, default=1000, metavar="B", help="bootstrap resamples (default 1000)"
     )
     p.add_argument(
-        "--icc-bootstrap",
+        "--icc-n-resamples",
         type=int,
         default=100,
         metavar="B",
@@ -98,16 +98,16 @@ def run(args) -> int:
         return 2
     for name, value, low in (
         ("--limit", args.limit, 1),
-        ("--paraphrases", args.paraphrases, 0),
-        ("--n-bootstrap", args.n_bootstrap, 1),
-        ("--icc-bootstrap", args.icc_bootstrap, 0),
+        ("--n-paraphrases", args.n_paraphrases, 0),
+        ("--n-resamples", args.n_resamples, 1),
+        ("--icc-n-resamples", args.icc_n_resamples, 0),
         ("--batch-tokens", args.batch_tokens, 1),
         ("--utility", args.utility, 0),
     ):
         if value is not None and value < low:
             print(f"trustkit report: {name} must be at least {low}, got {value}", file=sys.stderr)
             return 2
-    from trustkit.cli.score import device_problem
+    from trustkit.cli._options import device_problem
     from trustkit.fileio import check_output_path
     from trustkit.report import build_report, json_path
 
@@ -126,13 +126,13 @@ def run(args) -> int:
             args.model,
             args.data,
             limit=args.limit,
-            paraphrases=args.paraphrases,
+            n_paraphrases=args.n_paraphrases,
             paraphraser=args.paraphraser,
             metric=args.metric,
             seed=args.seed,
             device=args.device,
-            n_resamples=args.n_bootstrap,
-            icc_bootstrap=args.icc_bootstrap,
+            n_resamples=args.n_resamples,
+            icc_n_resamples=args.icc_n_resamples,
             random_control=args.random_control,
             batch_tokens=args.batch_tokens,
             cache=not args.no_cache,
@@ -150,7 +150,7 @@ def run(args) -> int:
         if args.compare:
             from trustkit.report.compare import add_comparison
 
-            add_comparison(report, args.compare, n_resamples=args.n_bootstrap, seed=args.seed)
+            add_comparison(report, args.compare, n_resamples=args.n_resamples, seed=args.seed)
     except (ValueError, FileNotFoundError) as err:
         print(f"trustkit report: {err}", file=sys.stderr)
         return 2
@@ -160,7 +160,7 @@ def run(args) -> int:
         print(f"trustkit report: note: {statement}", file=sys.stderr)
     print(report.headline())
     if doc.get("utility"):
-        from trustkit.cli.score import utility_line
+        from trustkit.cli._printout import utility_line
 
         print(utility_line(doc["utility"]))
     if doc.get("stereoset_lms"):

@@ -139,7 +139,7 @@ tests weak.</p>
 <td class="num">{{ s.n_pairs }} / {{ s.n_paraphrase_pairs }}</td></tr>{% endif %}
 </table>
 <p class="note">{{ s.icc.method if s else "" }}{% if t %}; τ = {{ t.tau_estimator }} estimator at quantile
-{{ t.tau_quantile }}{% endif %}. Intervals of shares of pairs (bias scores, flip rate): exact
+{{ t.quantile }}{% endif %}. Intervals of shares of pairs (bias scores, flip rate): exact
 {{ b.ci_method }}; share of paraphrases that flip: {{ s.flip_share.ci_method if s else "—" }}
 ({{ doc.settings.n_resamples }} resamples of pairs).</p>
 

@@ -84,7 +84,7 @@ def deployment_study(
     control_n_pairs: int | None = None,
     n_texts: int = 100,
     control_n_texts: int = 20,
-    n_bootstrap: int = 1000,
+    n_resamples: int = 1000,
     seed: int = 0,
     device=None,
     progress: bool = True,
@@ -103,7 +103,7 @@ def deployment_study(
     control : ``"<arch>-<size>"`` random-weights masked LM, in ``control_precisions``.
     n_pairs, control_n_pairs : pairs per model / for the control (None: every pair).
     n_texts, control_n_texts : held-out texts for the utility score.
-    n_bootstrap, seed : bootstrap resamples and the seed of samples and bootstraps.
+    n_resamples, seed : bootstrap resamples and the seed of samples and bootstraps.
     device, progress : passed to the scorer.
 
     Example
@@ -139,7 +139,7 @@ def deployment_study(
             with scorer.labelled(f"{name} {precision} · {dataset}"):
                 scored = scorer.score_pairs(pairs, metric)
                 utility = perplexity(scorer, texts)
-            bias = bias_score_table(scored, by=None, n_resamples=n_bootstrap, seed=seed).iloc[0]
+            bias = bias_score_table(scored, by=None, n_resamples=n_resamples, seed=seed).iloc[0]
             rows.append(
                 {
                     "model": name,
@@ -164,7 +164,7 @@ def deployment_study(
                     baseline[1],
                     scored,
                     labels=(f"{name} {baseline[0]}", f"{name} {precision}"),
-                    n_resamples=n_bootstrap,
+                    n_resamples=n_resamples,
                     seed=seed,
                 )
             del scorer, loaded
