@@ -11,7 +11,7 @@ def test_every_choice_is_recorded_with_its_precision_and_compared_with_the_first
         control_precisions=["fp32", "int8"],
         control_n_pairs=6,
         control_n_texts=1,
-        n_bootstrap=100,
+        n_resamples=100,
         progress=False,
     )
     # one provenance record per scored (model, precision), for the figures' manifest entries
