@@ -151,7 +151,7 @@ def plot_original_vs_paraphrase(
         label = model_labels(table, model_col).iloc[0] if model_col in table.columns else None
         title = f"Original vs paraphrased Δ{' — ' + label if label else ''}"
     with house_style():
-        fig, ax = plt.subplots(figsize=fit_figsize(6, 6), layout="constrained")
+        fig, ax = plt.subplots(figsize=fit_figsize(7.5, 5.9), layout="constrained")
         ax.scatter(
             x[~flip],
             para["delta"].to_numpy()[~flip],
@@ -181,5 +181,5 @@ def plot_original_vs_paraphrase(
         ax.set_xlabel("Δ original")
         ax.set_ylabel("Δ paraphrase")
         ax.set_title(title, loc="left")
-        fig.legend(loc="outside right upper")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside the square panel, in its free width
     return fig
