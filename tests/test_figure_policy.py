@@ -244,6 +244,19 @@ def test_landscape_figure_follows_the_policy(landscape, name):
     assert figure_problems(fig) == []
 
 
+def test_top_words_with_the_offline_run_s_long_names(landscape):
+    """Names as long as the offline run's (they ran past the panels before they were wrapped)."""
+    from trustkit.landscape.figures import plot_top_words
+
+    names = {0: "privacy / robustness (attack, privacy)", 1: "explainability (summary, summarization)"}
+    fig = plot_top_words(
+        landscape.top_words.assign(word=landscape.top_words["word"] + "_summarization"), names
+    )
+    problems = figure_problems(fig)
+    plt.close(fig)
+    assert problems == []
+
+
 def test_network_map_drops_labels_instead_of_overprinting(landscape):
     """Crowded on purpose: every community's ten top words asked for on a small map."""
     from trustkit.landscape.network_map import plot_network_map

@@ -6,6 +6,8 @@ returns a Figure drawn in the house style; save it with :func:`trustkit.provenan
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -61,14 +63,14 @@ def plot_top_words(top_words_table, labels: dict, communities=None, n: int = 8, 
     for ax, c in zip(axes.flat, communities):
         t = top_words_table[top_words_table["community"] == c].head(n)
         ax.barh(t["word"][::-1], t["strength"][::-1], color=colours[c])
-        ax.set_title(
-            f"{c}: {labels.get(c, '')}".rstrip(": "),
+        ax.set_title(  # wrapped: a panel is about 150 px wide beside its word labels
+            textwrap.fill(f"{c}: {labels.get(c, '')}".rstrip(": "), 24),
             fontsize=LABEL_PT,
             fontweight="bold" if c in labels else "normal",
         )
-        ax.set_xlabel("strength inside community (sum NPMI)")
     for ax in list(axes.flat)[len(communities) :]:
         ax.set_axis_off()
+    fig.supxlabel("strength inside community (sum NPMI)", fontsize=LABEL_PT)
     fig.tight_layout()
     return fig
 
