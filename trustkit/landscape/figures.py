@@ -99,7 +99,7 @@ def plot_trustworthy_share(share_table):
     2
     >>> plt.close(fig)
     """
-    fig, (a, b) = plt.subplots(1, 2, figsize=fit_figsize(10, 3.6))
+    fig, (a, b) = plt.subplots(1, 2, figsize=fit_figsize(10, 4.2), layout="constrained")
     for label, t in share_table.groupby("label", sort=False):
         a.plot(t["year"], 100 * t["share"], marker="o", label=label)
         b.plot(t["year"], t["mean_relevance"], marker="o", label=label)
@@ -107,9 +107,9 @@ def plot_trustworthy_share(share_table):
     b.set_ylabel("mean relevance score")
     for ax in (a, b):
         ax.set_xlabel("year")
-    a.legend()
+    # below both panels: inside one it covered the lines of the offline run
+    fig.legend(*a.get_legend_handles_labels(), loc="outside lower center", ncols=2)
     fig.suptitle("Trustworthy-ML communities in the ACL Anthology, per year")
-    fig.tight_layout()
     return fig
 
 
