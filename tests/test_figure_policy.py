@@ -231,7 +231,7 @@ def landscape():
         "min_df": 5,
         "min_cooccurrence": 5,
         "stability_seeds": 1,
-        "n_boot": 100,
+        "n_resamples": 100,
         "top_n": 5,
         "min_community_size": 5,
     }

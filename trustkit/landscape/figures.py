@@ -46,7 +46,7 @@ def plot_top_words(top_words_table, labels: dict, communities=None, n: int = 8, 
     >>> from trustkit.landscape.study import run_landscape
     >>> from trustkit.landscape.synthetic import planted_papers
     >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-    ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
     >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
     >>> import matplotlib.pyplot as plt
     >>> fig = plot_top_words(result.top_words, {0: "privacy", 1: "fairness"})
@@ -91,7 +91,7 @@ def plot_trustworthy_share(share_table):
     >>> from trustkit.landscape.study import run_landscape
     >>> from trustkit.landscape.synthetic import planted_papers
     >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-    ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
     >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
     >>> import matplotlib.pyplot as plt
     >>> fig = plot_trustworthy_share(result.share_by_year)
@@ -152,13 +152,13 @@ def plot_trustnlp_placement(
     >>> from trustkit.landscape.study import run_landscape
     >>> from trustkit.landscape.synthetic import planted_papers
     >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-    ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
     >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
     >>> import matplotlib.pyplot as plt
     >>> from trustkit.landscape.relevance import paper_relevance, trustnlp_validation, word_fingerprints
     >>> rel = paper_relevance(result.dtm, word_fingerprints(result.graph, result.membership))
     >>> papers = result.corpus.papers  # all of one period here, so no year filter is needed
-    >>> val = trustnlp_validation(papers, rel, {"privacy": [0]}, n_boot=200)
+    >>> val = trustnlp_validation(papers, rel, {"privacy": [0]}, n_resamples=200)
     >>> fig = plot_trustnlp_placement(rel, papers.trustnlp.to_numpy(), result.placement, {0: "privacy"},
     ...                               val, {"privacy": [0]})
     >>> [ax.get_title().split(chr(10))[0] for ax in fig.axes]
