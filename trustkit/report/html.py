@@ -19,8 +19,8 @@ h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 8px;border-bott
 table{border-collapse:collapse;margin:8px 0;font-size:14px}
 th,td{padding:4px 8px;border-bottom:1px solid #e5e5e5;text-align:left;vertical-align:top}
 th{background:#f3f4f6}td.num{text-align:right;font-variant-numeric:tabular-nums}tr.small td{color:#888}
-.figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:14px}figure{margin:0}
-figure img{max-width:100%;height:auto;border:1px solid #eee}figcaption{font-size:13px;color:#555}
+.figs{display:flex;flex-direction:column;gap:22px}figure{margin:0}
+figure img{display:block;max-width:100%;height:auto;border:1px solid #eee}figcaption{font-size:13px;color:#555}
 .pair{border:1px solid #e5e5e5;border-radius:6px;padding:6px 10px;margin:8px 0}.pair h3{font-size:15px;margin:4px 0}
 code{background:#f3f4f6;padding:1px 4px;border-radius:3px;font-size:13px}.note{font-size:13px;color:#555}
 .howto li{margin:4px 0}.flag{color:#b45309;font-weight:600}
@@ -102,7 +102,8 @@ score says the model prefers these sentences, not that every pair measures a rea
 
 <h2>Figures</h2>
 <div class="figs">
-{% for key, f in figures.items() %}<figure id="figure-{{ key }}"><img alt="{{ f.title }}" src="{{ f.src }}">
+{% for key, f in figures.items() %}<figure id="figure-{{ key }}">
+<img alt="{{ f.title }}" src="{{ f.src }}"{% if f.width %} width="{{ f.width }}"{% endif %}>
 <figcaption><b>{{ f.title }}.</b> {{ f.caption }}</figcaption></figure>
 {% endfor %}</div>
 
@@ -218,7 +219,8 @@ def render_html(document: dict, figures: dict[str, dict]) -> str:
     Parameters
     ----------
     document : the report's numbers and provenance (follows ``REPORT_SCHEMA``).
-    figures : ``{key: {"title", "caption", "src"}}`` with ``src`` a ``data:`` URI.
+    figures : ``{key: {"title", "caption", "src", "width"}}`` with ``src`` a ``data:`` URI and
+        ``width`` (optional) the CSS pixels to show it at, one figure a row.
 
     Returns
     -------
