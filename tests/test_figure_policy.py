@@ -39,19 +39,7 @@ def test_there_are_committed_figures():
     assert len(COMMITTED) >= 15
 
 
-#: figures drawn before the policy, not yet regenerated under it; strict, so that once they are
-#: regenerated the expected failure turns into a failure that asks for this entry to go
-NOT_YET_REGENERATED = ("07_",)
-
-
-def _committed_param(path):
-    if path.name.startswith(NOT_YET_REGENERATED):
-        reason = "drawn before the figure policy; regenerate notebook 07 under it"
-        return pytest.param(path, marks=pytest.mark.xfail(strict=True, reason=reason))
-    return path
-
-
-@pytest.mark.parametrize("path", [_committed_param(p) for p in COMMITTED], ids=lambda p: p.name)
+@pytest.mark.parametrize("path", COMMITTED, ids=lambda p: p.name)
 def test_committed_figure_fits_the_notebook_area(path):
     width, height = png_display_size(path)
     assert width <= MAX_WIDTH_PX and height <= MAX_HEIGHT_PX, f"{path.name} shows {width} x {height} px"
