@@ -201,6 +201,7 @@ def _compute_share(
                 desc=desc,
                 on_batch_done=on_batch_done,
                 timings=scorer.timings,
+                pipeline=getattr(scorer, "pipeline", None),
             )
         left = np.nonzero(remaining > 0)[0]
         if len(left):  # pragma: no cover - every row reports back through on_batch_done

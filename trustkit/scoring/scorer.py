@@ -67,6 +67,9 @@ class Scorer(ScorerInputs):
     progress_label = ""
     #: where the weights came from (files, hashes, revision); set by ``load_scorer``, else None
     provenance: dict | None = None
+    #: assemble batch n+1 in a worker thread while the model runs batch n, results kept on the
+    #: device until a flush (``trustkit.scoring.batching.run_table``); None: on CUDA only
+    pipeline: bool | None = None
 
     def __init__(
         self,
