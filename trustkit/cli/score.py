@@ -93,7 +93,8 @@ def register(subparsers) -> None:
         "--dtype",
         help="fp32 (default on CPU); bf16 (default on CUDA) or fp16: reduced precision with an fp32 "
         "guard, so every decision and tie equals fp32's; bf16-raw, fp16-raw: unguarded (faster, "
-        "decisions may differ)",
+        "decisions may differ); a -autocast suffix autocasts over the fp32 weights instead of "
+        "casting a copy of them",
     )
     p.add_argument(
         "--precision",
