@@ -53,7 +53,7 @@ def scorer():
 
 def _build(scorer, path, **options):
     return build_report(
-        scorer, str(path), paraphrases=0, n_resamples=200, progress=False, log=None, **options
+        scorer, str(path), n_paraphrases=0, n_resamples=200, progress=False, log=None, **options
     )
 
 
@@ -111,7 +111,7 @@ def test_cli_exclude_flagged(flagged_file, tmp_path, capsys):
 
     out = tmp_path / "card.html"
     args = ["report", "--model", str(random_control("bert", "tiny")), "--random-control", "--data"]
-    args += [str(flagged_file), "--paraphrases", "0", "--n-bootstrap", "100", "--no-progress"]
+    args += [str(flagged_file), "--n-paraphrases", "0", "--n-resamples", "100", "--no-progress"]
     assert main([*args, "--exclude-flagged", "--out", str(out)]) == 0, capsys.readouterr().err
     assert "3 of 9 pairs excluded as flagged" in capsys.readouterr().out
     assert json.loads(json_path(out).read_text())["bias_score"]["n"] == 6

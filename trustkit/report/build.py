@@ -95,7 +95,7 @@ def _flagged_section(scored, exclude_flagged: bool, settings: dict, seed: int) -
             "with exclude_flagged (build the report without it)"
         )
     everything = report_numbers(
-        scored[scored["para_index"] == 0], seed=seed, n_resamples=settings["n_resamples"], icc_bootstrap=0
+        scored[scored["para_index"] == 0], seed=seed, n_resamples=settings["n_resamples"], icc_n_resamples=0
     )["bias_score"]
     record["bias_score_all"] = {k: everything[k] for k in ("estimate", "ci_low", "ci_high", "n")}
     return kept, record
