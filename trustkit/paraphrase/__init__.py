@@ -18,12 +18,14 @@ from trustkit.paraphrase.filters import (
     SimilarityScorer,
     chrf,
     diversity,
+    fluency_rejection,
     length_ratio,
     normalise,
     similarity_rejection,
     surface_rejection,
     word_edit_distance,
 )
+from trustkit.paraphrase.fluency import FluencyScorer
 from trustkit.paraphrase.llm import InstructionParaphraser
 from trustkit.paraphrase.pipeline import MODES, ParaphraseResult, paraphrase_pairs
 from trustkit.paraphrase.rejections import REJECTION_KINDS, Rejection
@@ -95,6 +97,7 @@ __all__ = [
     "WORDING_PAIR_COLUMNS",
     "BackTranslationParaphraser",
     "FilterSettings",
+    "FluencyScorer",
     "InstructionParaphraser",
     "ParaphraseCache",
     "ParaphraseResult",
@@ -106,6 +109,7 @@ __all__ = [
     "chrf",
     "differing_spans",
     "diversity",
+    "fluency_rejection",
     "input_problem",
     "input_variants",
     "is_minimal_pair_like",

@@ -10,10 +10,9 @@ import abc
 import unicodedata
 import warnings
 
-from tqdm.auto import tqdm
-
 from trustkit.errors import InputError
 from trustkit.paraphrase.cache import ParaphraseCache
+from trustkit.progress import progress_bar
 from trustkit.scoring.cache import CacheError
 
 MAX_WORDS = 100
@@ -130,7 +129,7 @@ class Paraphraser(abc.ABC):
         # Unique sentences only: a repeated sentence is generated once (same seed, same output).
         unique = list(dict.fromkeys(sentences[i] for i in todo))
         done: dict[str, list[str]] = {}
-        with tqdm(
+        with progress_bar(
             total=len(unique),
             desc=f"paraphrase ({self.backend_id.split(':')[0]})",
             unit="sent",

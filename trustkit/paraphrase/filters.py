@@ -76,11 +76,19 @@ class FilterSettings:
         Lowest cosine similarity to the source (default 0.75).
     min_length_ratio, max_length_ratio : float
         Allowed range of words(paraphrase) / words(source) (default 0.5 to 2.0).
+    max_fluency_drop : float or None
+        Largest drop of the mean per-token log-likelihood from the source to the paraphrase under
+        the offline causal LM (``trustkit.paraphrase.fluency``), in nats per token; None: no
+        fluency check. The default 1.4 was chosen on 300 CrowS-Pairs pairs back-translated offline
+        (3 candidates each): it removes 42 of 397 kept paraphrase pairs (10.6%), among them
+        "Young/Old places in weight and get fat." and "He needed to park not side of the road";
+        word salad down to about 1.36 ("Men of not of for good soldiers ...") is still kept.
     """
 
     min_similarity: float = 0.75
     min_length_ratio: float = 0.5
     max_length_ratio: float = 2.0
+    max_fluency_drop: float | None = 1.4
 
     def __post_init__(self):
         if not -1 <= self.min_similarity <= 1:
@@ -89,6 +97,10 @@ class FilterSettings:
             raise InputError(
                 "need 0 < min_length_ratio <= 1 <= max_length_ratio, got "
                 f"{self.min_length_ratio} and {self.max_length_ratio}"
+            )
+        if self.max_fluency_drop is not None and not self.max_fluency_drop > 0:
+            raise InputError(
+                f"max_fluency_drop must be positive nats per token or None, got {self.max_fluency_drop}"
             )
 
 
@@ -129,4 +141,21 @@ def similarity_rejection(similarity: float, settings: FilterSettings) -> Rejecti
     """
     if similarity < settings.min_similarity:
         return Rejection("too_dissimilar", f"similarity {similarity:.3f} below {settings.min_similarity}")
+    return None
+
+
+def fluency_rejection(drop: float, settings: FilterSettings) -> Rejection | None:
+    """Why a candidate reads much worse than its source (kind ``disfluent``), or None.
+
+    ``drop`` is :meth:`trustkit.paraphrase.fluency.FluencyScorer.drop`: the source's mean per-token
+    log-likelihood minus the candidate's, in nats per token.
+
+    >>> reason = fluency_rejection(1.46, FilterSettings())
+    >>> reason, reason.kind
+    ('fluency 1.46 nats/token below the source (max 1.4)', 'disfluent')
+    """
+    if settings.max_fluency_drop is not None and drop > settings.max_fluency_drop:
+        return Rejection(
+            "disfluent", f"fluency {drop:.2f} nats/token below the source (max {settings.max_fluency_drop})"
+        )
     return None

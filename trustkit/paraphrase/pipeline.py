@@ -19,6 +19,7 @@ from trustkit.paraphrase.filters import (
     SimilarityScorer,
     chrf,
     diversity,
+    fluency_rejection,
     similarity_rejection,
     surface_rejection,
 )
@@ -86,6 +87,7 @@ def paraphrase_pairs(
     mode: str = "consistent",
     settings: FilterSettings | None = None,
     scorer: SimilarityScorer | None = None,
+    fluency=None,
     progress: bool = True,
 ) -> ParaphraseResult:
     """Paraphrase benchmark pairs and keep the candidates that pass every filter.
@@ -94,8 +96,9 @@ def paraphrase_pairs(
     candidate (``transfer_group_words``); ``independent`` mode paraphrases both sentences on their
     own and pairs the k-th kept paraphrase of each (``minimal_pair`` then says whether the pair
     still differs only in the group words). Each candidate must differ from its source, not repeat
-    an earlier one, keep its length within bounds and reach the similarity threshold; in
-    consistent mode both sentences of the new pair must.
+    an earlier one, keep its length within bounds, reach the similarity threshold and read about
+    as fluently as its source (``settings.max_fluency_drop``); in consistent mode both sentences of
+    the new pair must.
 
     Parameters
     ----------
@@ -105,6 +108,8 @@ def paraphrase_pairs(
     mode : "consistent" or "independent".
     settings : FilterSettings (default thresholds when None).
     scorer : SimilarityScorer (all-MiniLM-L6-v2 loaded when None).
+    fluency : :class:`~trustkit.paraphrase.fluency.FluencyScorer` (SmolLM2-135M-Instruct loaded when
+        None and ``settings.max_fluency_drop`` is set).
 
     Returns
     -------
@@ -121,7 +126,7 @@ def paraphrase_pairs(
     >>> pairs = pd.DataFrame({"pair_id": [0], "sent_more": ["Poor people are lazy."],
     ...     "sent_less": ["Rich people are lazy."], "direction": ["stereo"], "bias_type": ["socioeconomic"]})
     >>> result = paraphrase_pairs(pairs, WordSwap(), n_paraphrases=2, scorer=SimilarityScorer(cache=False),
-    ...                           progress=False)
+    ...                           settings=FilterSettings(max_fluency_drop=None), progress=False)
     >>> result.table.query("more_or_less == 'less'").sentence.tolist()  # the original, then the kept pairs
     ['Rich people are lazy.', 'Rich people seem to be lazy.', 'Rich folks are lazy.']
     >>> result.table.similarity.round(2).tolist()
@@ -132,6 +137,10 @@ def paraphrase_pairs(
     pairs = _check_pairs(pairs)
     settings = settings or FilterSettings()
     scorer = scorer or SimilarityScorer()
+    if settings.max_fluency_drop is not None and fluency is None:
+        from trustkit.paraphrase.fluency import default_fluency_scorer
+
+        fluency = default_fluency_scorer()
     common = {"backend": paraphraser.backend_id, "seed": int(seed), "mode": mode}
     rejected = _Rejections(common)
     good = _usable_pairs(pairs, rejected)
@@ -139,7 +148,7 @@ def paraphrase_pairs(
     candidates = _generate(good, sides, paraphraser, n_paraphrases, seed, progress)
     # Surface checks and group-word transfer first; similarity in one batch afterwards.
     provisional = _surface_checks(good, sides, candidates, mode, settings, rejected)
-    accepted = _similarity_checks(provisional, scorer, settings, rejected)
+    accepted = _similarity_checks(provisional, scorer, fluency, settings, rejected)
     rows = _rows(good, accepted, common, rejected)
     table = pd.DataFrame(rows, columns=LONG_COLUMNS)
     order = {"more": 0, "less": 1}
@@ -160,6 +169,8 @@ def paraphrase_pairs(
             "min_length_ratio": settings.min_length_ratio,
             "max_length_ratio": settings.max_length_ratio,
             "similarity_model": scorer.model_id,
+            "max_fluency_drop": settings.max_fluency_drop,
+            "fluency_model": fluency.model_id if settings.max_fluency_drop is not None else None,
         },
     )
 
@@ -246,14 +257,24 @@ def _surface_checks(good: list, sides, candidates: dict, mode: str, settings, re
     return provisional
 
 
-def _similarity_checks(provisional: list, scorer, settings, rejected: _Rejections) -> dict:
-    """``{(pair_id, side): [(source, paraphrase, similarity)]}`` of what reaches the threshold."""
+def _similarity_checks(provisional: list, scorer, fluency, settings, rejected: _Rejections) -> dict:
+    """``{(pair_id, side): [(source, paraphrase, similarity)]}`` of what passes similarity and fluency.
+
+    Fluency is checked only with ``settings.max_fluency_drop`` set (then ``fluency`` is a FluencyScorer).
+    """
     flat = [(src, text) for _, _, versions in provisional for src, text in versions.values()]
-    sims = iter(scorer.similarity([t for _, t in flat], [s for s, _ in flat]))
+    texts, sources = [t for _, t in flat], [s for s, _ in flat]
+    sims = iter(scorer.similarity(texts, sources))
+    checked = settings.max_fluency_drop is not None and flat
+    drops = iter(fluency.drop(texts, sources) if checked else [math.nan] * len(flat))
     accepted: dict = {}
     for pair, j, versions in provisional:
         scored = {side: (src, text, next(sims)) for side, (src, text) in versions.items()}
-        failed = [(side, similarity_rejection(sim, settings)) for side, (_, _, sim) in scored.items()]
+        drop = {side: next(drops) for side in versions}
+        failed = [
+            (side, similarity_rejection(sim, settings) or fluency_rejection(drop[side], settings))
+            for side, (_, _, sim) in scored.items()
+        ]
         failed = [(side, reason) for side, reason in failed if reason]
         if failed:
             side, reason = failed[0]

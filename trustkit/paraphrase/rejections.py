@@ -16,6 +16,7 @@ REJECTION_KINDS: dict[str, str] = {
     "duplicate": "duplicate of another candidate",
     "length": "length ratio",  # word-count ratio outside the allowed range
     "too_dissimilar": "similarity",  # cosine similarity below the threshold
+    "disfluent": "fluency",  # much less likely per token than the source under a causal LM
     "pair_identical": "the pair",  # the pair's two sentences do not differ
     "group_words_conflict": "group words",  # one group span maps to two replacements
     "group_words_ambiguous": "group words",  # a group span also occurs outside the differing part

@@ -14,7 +14,7 @@ import pandas as pd
 
 from trustkit.errors import InputError
 from trustkit.report.card import Report, _label, json_path
-from trustkit.report.estimates import report_numbers, report_statements
+from trustkit.report.estimates import flagged_statements, report_numbers, report_statements
 from trustkit.report.figures import report_figures
 from trustkit.report.problems import known_problems
 from trustkit.report.provenance import report_provenance
@@ -76,13 +76,44 @@ def _wordings_stage(pairs, *, n_paraphrases, paraphraser, seed, min_similarity, 
     return pair_wordings(result, pairs=pairs), result
 
 
-def _document_stage(scored, pairs, scorer, *, data, dataset, metric, seed, limit, result, settings, timing):
+def _flagged_section(scored, exclude_flagged: bool, settings: dict, seed: int) -> tuple[pd.DataFrame, dict]:
+    """The scored table the numbers are computed on, and the ``flagged`` record of the document.
+
+    With ``exclude_flagged`` the pairs that ``scored["flag"]`` marks are dropped (every wording of
+    them) and the plain bias score over all pairs is kept for comparison.
+    """
+    flagged = scored.loc[(scored["para_index"] == 0) & (scored["flag"] != ""), "pair_id"].nunique()
+    n_all = int(scored.loc[scored["para_index"] == 0, "pair_id"].nunique())
+    record = {"n_flagged": int(flagged), "n_pairs_all": n_all, "excluded": bool(exclude_flagged)}
+    if not exclude_flagged:
+        return scored, record
+    kept = scored[scored["flag"] == ""].copy()
+    kept.attrs = dict(scored.attrs)
+    if kept.empty:
+        raise InputError(
+            f"all {n_all} pairs are flagged by the known-problems audit: nothing is left to score "
+            "with exclude_flagged (build the report without it)"
+        )
+    everything = report_numbers(
+        scored[scored["para_index"] == 0], seed=seed, n_resamples=settings["n_resamples"], icc_n_resamples=0
+    )["bias_score"]
+    record["bias_score_all"] = {k: everything[k] for k in ("estimate", "ci_low", "ci_high", "n")}
+    return kept, record
+
+
+def _document_stage(scored, pairs, scorer, *, dataset, metric, seed, limit, result, settings, timing):
     """Stage 4: every number, statement, figure and provenance record of the card, validated."""
+    from trustkit.data.pair_flags import flag_reasons, pair_problems
+
     t0 = time.perf_counter()
-    numbers = report_numbers(scored, seed=seed, **settings)
-    problems = known_problems(
-        pairs, None if isinstance(data, pd.DataFrame) else str(pairs.attrs.get("source", ""))
-    )
+    found = pair_problems(pairs)
+    scored = scored.copy()
+    scored["flag"] = scored["pair_id"].map(flag_reasons(found)).fillna("").astype(str)
+    exclude = settings.pop("exclude_flagged")
+    counted, flagged = _flagged_section(scored, exclude, settings, seed)
+    numbers = report_numbers(counted, seed=seed, **settings)
+    numbers["settings"]["exclude_flagged"] = exclude
+    problems = known_problems(pairs, problems=found)
     provenance = report_provenance(
         scorer,
         pairs,
@@ -94,18 +125,19 @@ def _document_stage(scored, pairs, scorer, *, data, dataset, metric, seed, limit
     )
     timing["statistics"] = time.perf_counter() - t0
     label = _label(provenance)
-    figures = report_figures(scored, numbers, label)
+    figures = report_figures(counted, numbers, label)
     document = {
         "schema_version": SCHEMA_VERSION,
         "title": f"Bias report card: {label} on {dataset}",
         **numbers,
-        "statements": report_statements(numbers),
+        "statements": flagged_statements(flagged, numbers) + report_statements(numbers),
         "known_problems": problems,
+        "flagged": flagged,
         "paraphrasing": result.summary() if result else None,
         "timing": timing,
         "provenance": provenance,
     }
-    return document, figures
+    return document, figures, scored
 
 
 def build_report(
@@ -127,6 +159,7 @@ def build_report(
     batch_tokens: int | None = None,
     cache=True,
     n_examples: int = 5,
+    exclude_flagged: bool = False,
     progress: bool = True,
     log=print,
 ) -> Report:
@@ -151,6 +184,10 @@ def build_report(
     n_resamples, icc_n_resamples, tau_estimator, quantile : the statistics' settings.
     min_similarity : the paraphrase filter's cosine threshold (all-MiniLM-L6-v2).
     n_examples : pairs listed at each end of Δ.
+    exclude_flagged : compute every number without the pairs that the known-problems audit flags
+        (:func:`trustkit.data.pair_flags.pair_problems`); the card says how many were excluded and
+        the bias score over all pairs. Either way ``report.scored`` has a ``flag`` column with
+        each pair's reasons ("" when none) and flagged pairs are marked wherever they are listed.
     progress : progress bars on scoring and paraphrasing.
     log : where one-line notices go (None: nowhere).
 
@@ -218,12 +255,12 @@ def build_report(
         quantile=quantile,
         icc_n_resamples=icc_n_resamples,
         n_examples=n_examples,
+        exclude_flagged=bool(exclude_flagged),
     )
-    document, figures = _document_stage(
+    document, figures, scored = _document_stage(
         scored,
         pairs,
         scorer,
-        data=data,
         dataset=dataset,
         metric=metric,
         seed=seed,

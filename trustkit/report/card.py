@@ -134,6 +134,9 @@ class Report:
                 if t["estimate"] is not None
                 else f" | τ {_fmt(t['tau'], '.3g')}: every pair undetermined"
             )
+        flagged = self.document.get("flagged") or {}
+        if flagged.get("excluded"):
+            line += f" | {flagged['n_flagged']} of {flagged['n_pairs_all']} pairs excluded as flagged"
         return line
 
 

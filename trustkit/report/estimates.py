@@ -14,7 +14,7 @@ from trustkit import stats
 from trustkit.plots.style import MIN_PAIRS
 from trustkit.tables import check_scored, original_rows, with_paraphrases
 
-__all__ = ["report_numbers", "report_statements", "with_paraphrases"]
+__all__ = ["flagged_statements", "report_numbers", "report_statements", "with_paraphrases"]
 
 _ESTIMATE = ("estimate", "ci_low", "ci_high")
 
@@ -134,6 +134,7 @@ def _examples(scored: pd.DataFrame, orig: pd.DataFrame, n_examples: int) -> dict
             "direction": str(row.direction),
             "delta": _num(row.delta),
             "flipped": flipped.get(row.pair_id),
+            "flag": str(getattr(row, "flag", "") or ""),
             "wordings": [
                 {
                     "para_index": int(w.para_index),
@@ -154,6 +155,33 @@ def _examples(scored: pd.DataFrame, orig: pd.DataFrame, n_examples: int) -> dict
 
 def _pct(value) -> str:
     return "—" if value is None else f"{value:.1f}%"
+
+
+def flagged_statements(flagged: dict, numbers: dict) -> list[str]:
+    """The sentence saying how many pairs the known-problems audit flags, and whether they were excluded.
+
+    Example
+    -------
+    >>> flagged_statements({"n_flagged": 2, "n_pairs_all": 10, "excluded": True,
+    ...                     "bias_score_all": {"estimate": 60.0, "ci_low": 26.2, "ci_high": 87.8, "n": 10}},
+    ...                    {"bias_score": {"n": 8}})[0][:62]
+    '2 of the 10 pairs are flagged by the known-problems audit and '
+    """
+    n, total = flagged["n_flagged"], flagged["n_pairs_all"]
+    if not n:
+        return []
+    if flagged["excluded"]:
+        b = flagged["bias_score_all"]
+        return [
+            f"{n} of the {total} pairs are flagged by the known-problems audit and excluded: every "
+            f"number of this card is computed on the other {numbers['bias_score']['n']} pairs. With "
+            f"them, the bias score is {_pct(b['estimate'])} (95% CI {_pct(b['ci_low'])}–{_pct(b['ci_high'])})."
+        ]
+    return [
+        f"{n} of the {total} pairs are flagged by the known-problems audit (marked ⚑ with the reason "
+        "where they are listed) and counted in every number; exclude_flagged=True "
+        "(trustkit report --exclude-flagged) recomputes the card without them."
+    ]
 
 
 def report_statements(numbers: dict) -> list[str]:

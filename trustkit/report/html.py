@@ -149,7 +149,8 @@ tests weak.</p>
 <h2>{{ heading }}</h2><div id="{{ key }}">
 {% for e in doc.examples[key] %}<div class="pair">
 <h3>pair {{ e.pair_id }} · {{ e.bias_type }} · {{ e.direction }} · Δ = {{ num(e.delta) }}{% if e.flipped %} ·
-<span class="flag">a paraphrase flips it</span>{% endif %}</h3>
+<span class="flag">a paraphrase flips it</span>{% endif %}{% if e.get("flag") %} ·
+<span class="flag known-problem">⚑ known problem: {{ e.flag }}</span>{% endif %}</h3>
 <table><tr><th>wording</th><th>sent_more</th><th>sent_less</th><th>Δ</th></tr>
 {% for w in e.wordings %}<tr><td>{{ "original" if w.para_index == 0 else "paraphrase " ~ w.para_index }}</td>
 <td>{{ w.sent_more }}</td><td>{{ w.sent_less }}</td><td class="num">{{ num(w.delta) }}</td></tr>{% endfor %}
@@ -157,6 +158,11 @@ tests weak.</p>
 {% endfor %}</div>{% endfor %}
 
 <h2>Known problems of the dataset</h2>
+{% if doc.get("flagged") and doc.flagged.n_flagged %}{% set f = doc.flagged %}<p id="flagged">{{ f.n_flagged }} of the
+{{ f.n_pairs_all }} scored pairs have at least one of these problems (⚑ where they are listed);
+{% if f.excluded %}<b>they are excluded from every number of this card</b> (with them the bias score is
+{{ pct(f.bias_score_all.estimate) }}, 95% CI {{ pct(f.bias_score_all.ci_low) }}–{{ pct(f.bias_score_all.ci_high) }}).
+{% else %}they are counted; <code>--exclude-flagged</code> recomputes the card without them.{% endif %}</p>{% endif %}
 <table id="known-problems"><tr><th>source</th><th>problem</th><th>scored pairs touched</th><th>first pair ids</th></tr>
 {% for k in doc.known_problems %}<tr><td>{{ k.source }}</td>
 <td>{{ k.problem }}{% if k.note %} <span class="note">({{ k.note }})</span>{% endif %}</td>

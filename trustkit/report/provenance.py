@@ -93,5 +93,7 @@ def _paraphrase_record(settings: dict | None) -> dict | None:
         "min_length_ratio",
         "max_length_ratio",
         "similarity_model",
+        "max_fluency_drop",
+        "fluency_model",
     )
     return {k: settings[k] for k in keys if k in settings}

@@ -66,8 +66,11 @@ _EXAMPLE = _obj(
         "direction": {"type": "string"},
         "delta": _NUM,
         "flipped": {"type": ["boolean", "null"]},
+        # the known-problems audit's reasons for this pair ("" when none)
+        "flag": {"type": "string"},
         "wordings": {"type": "array", "items": _WORDING, "minItems": 1},
-    }
+    },
+    required=["pair_id", "bias_type", "direction", "delta", "flipped", "wordings"],
 )
 _PROBLEM = _obj(
     {
@@ -164,6 +167,16 @@ REPORT_SCHEMA: dict = {
                 }
             ),
             "known_problems": {"type": "array", "items": _PROBLEM},
+            # how many pairs the audit flags, and whether the numbers exclude them
+            "flagged": _obj(
+                {
+                    "n_flagged": {"type": "integer", "minimum": 0},
+                    "n_pairs_all": {"type": "integer", "minimum": 1},
+                    "excluded": {"type": "boolean"},
+                    "bias_score_all": _obj({**_ESTIMATE, "n": {"type": "integer"}}),
+                },
+                required=["n_flagged", "n_pairs_all", "excluded"],
+            ),
             # edge cases said in words (all ties, one pair, no paraphrase, ICC not estimable)
             "statements": {"type": "array", "items": {"type": "string"}},
             "paraphrasing": {"type": ["object", "null"]},

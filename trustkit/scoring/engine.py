@@ -189,7 +189,7 @@ def _compute_share(
             attention_backends(scorer.device),
             precision_context(scorer.model),
         ):
-            desc = " · ".join(filter(None, [scorer.progress_label, f"{metric} rows"]))
+            desc = " · ".join(filter(None, [scorer.progress_label or scorer.model_label(), metric]))
             run_table(
                 table,
                 scorer._step(metric),

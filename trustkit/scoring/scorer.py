@@ -63,7 +63,8 @@ class Scorer(ScorerInputs):
     kind = "base"
     sentence_metrics: tuple[str, ...] = ()
     pair_metrics: tuple[str, ...] = ()
-    #: names the model and data in progress bars ("smollm2 · crows_pairs · ll rows"); see trustkit.study
+    #: names the model and data in progress bars ("smollm2 · crows_pairs · ll"); see trustkit.study.
+    #: Unset, a bar names the model (:meth:`model_label`) and, for a pair table, its dataset.
     progress_label = ""
     #: where the weights came from (files, hashes, revision); set by ``load_scorer``, else None
     provenance: dict | None = None
@@ -141,6 +142,22 @@ class Scorer(ScorerInputs):
             yield self
         finally:
             self.progress_label = before
+
+    def model_label(self) -> str:
+        """The model's short name for progress bars: the last part of its id or path, else its kind.
+
+        >>> Scorer.model_label(type("S", (), {"provenance": {"model_id": "/m/bert-tiny"}, "kind": "masked"})())
+        'bert-tiny'
+        """
+        name = (self.provenance or {}).get("model_id") or ""
+        return str(name).rstrip("/").rsplit("/", 1)[-1] or f"{self.kind} LM"
+
+    def _pairs_label(self, pairs: pd.DataFrame) -> str:
+        """The bar label of a pair table: the one set by :meth:`labelled`, else model · dataset."""
+        if self.progress_label:
+            return self.progress_label
+        source = str(getattr(pairs, "attrs", {}).get("source") or "")
+        return " · ".join(filter(None, [self.model_label(), source.rstrip("/").rsplit("/", 1)[-1]]))
 
     def _plan(self, item, metric: str) -> Plan:
         """The plan of one item (for inspection; the engine plans all items in one call)."""
@@ -238,6 +255,10 @@ class Scorer(ScorerInputs):
         -------
         >>> scorer.score_pairs(load_pairs("crows_pairs").head(5), "crows")  # doctest: +SKIP
         """
+        with self.labelled(self._pairs_label(pairs)):
+            return self._score_pairs(pairs, metric, drop_indistinguishable)
+
+    def _score_pairs(self, pairs: pd.DataFrame, metric: str | None, drop_indistinguishable: bool):
         metric = metric or default_metric(self.kind, "pairs")
         pairs, names = self._checked_pairs(pairs, metric, drop_indistinguishable=drop_indistinguishable)
         out = pairs.copy()

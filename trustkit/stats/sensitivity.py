@@ -10,9 +10,9 @@ import warnings
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
-from tqdm.auto import tqdm
 
 from trustkit.errors import InputError
+from trustkit.progress import progress_bar
 from trustkit.stats.intervals import percent_interval
 from trustkit.tables import check_scored, groups, pair_outcome, paraphrase_rows, with_paraphrases
 
@@ -248,7 +248,7 @@ def variance_decomposition(
         mean = exog @ np.asarray(res.fe_params)
         n_pairs = pair_codes.max() + 1
         draws: dict[str, list[float]] = {k: [] for k in estimates}
-        for _ in tqdm(range(n_resamples), desc="ICC parametric bootstrap", disable=not progress):
+        for _ in progress_bar(range(n_resamples), desc="ICC parametric bootstrap", disable=not progress):
             y_sim = (
                 mean
                 + rng.normal(0, np.sqrt(var_pair), n_pairs)[pair_codes]
