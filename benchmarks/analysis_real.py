@@ -69,9 +69,11 @@ def main(argv=None) -> int:
     parser.add_argument("--paraphrase-pairs", type=int, default=300, help="pairs to paraphrase (0 = all)")
     parser.add_argument("--n-paraphrases", type=int, default=3)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--n-boot", type=int, default=100, help="parametric bootstrap refits for the ICC CI")
+    parser.add_argument(
+        "--n-resamples", type=int, default=100, help="parametric bootstrap refits for the ICC CI"
+    )
     parser.add_argument("--tau-estimator", default="abs_change", choices=stats.TAU_ESTIMATORS)
-    parser.add_argument("--tau-q", type=float, default=0.5)
+    parser.add_argument("--quantile", type=float, default=0.5)
     parser.add_argument("--originals-only", action="store_true", help="stop after scoring the originals")
     parser.add_argument(
         "--out", type=Path, default=None, help="output directory (default: cache/analysis_real)"
@@ -127,9 +129,9 @@ def main(argv=None) -> int:
     orig_sub = stats.bias_score_table(sub, rows="original", seed=args.seed)
     flips = stats.flip_rate_table(sub, seed=args.seed)
     icc = stats.variance_decomposition(
-        sub, covariates=["bias_type"], n_resamples=args.n_boot, seed=args.seed, progress=True
+        sub, covariates=["bias_type"], n_resamples=args.n_resamples, seed=args.seed, progress=True
     )
-    tau = stats.threshold_from_paraphrase_noise(sub, estimator=args.tau_estimator, quantile=args.tau_q)
+    tau = stats.threshold_from_paraphrase_noise(sub, estimator=args.tau_estimator, quantile=args.quantile)
     thresholded = stats.thresholded_bias_score(originals, tau, seed=args.seed)
     signs = stats.pair_sign_test(sub)
     for name, df in [
@@ -137,7 +139,10 @@ def main(argv=None) -> int:
         ("bias score, paraphrases", para_scores),
         ("flip rate", flips),
         ("variance decomposition", icc),
-        (f"thresholded (tau={tau:.4f}, {args.tau_estimator} q={args.tau_q}) on all originals", thresholded),
+        (
+            f"thresholded (tau={tau:.4f}, {args.tau_estimator} q={args.quantile}) on all originals",
+            thresholded,
+        ),
     ]:
         print(f"\n{name}:\n", df.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
     print("\nper-pair sign test verdicts (BH):", signs["verdict"].value_counts().to_dict())
@@ -173,7 +178,7 @@ def main(argv=None) -> int:
             .set_index("measure")[["estimate", "ci_low", "ci_high"]]
             .to_dict("index"),
             "icc": icc.set_index("measure")[["estimate", "ci_low", "ci_high"]].to_dict("index"),
-            "tau": {"value": tau, "estimator": args.tau_estimator, "q": args.tau_q},
+            "tau": {"value": tau, "estimator": args.tau_estimator, "q": args.quantile},
             "thresholded": overall(thresholded)[
                 ["estimate", "ci_low", "ci_high", "p", "n_determined", "undetermined_share"]
             ].to_dict(),

@@ -10,7 +10,13 @@ from fp32 (3-decimal rule), peak GPU memory, share of rows in fp32; for BERT-bas
 best batch and a metric.py-style batch-1 loop. Without CUDA it prints "no CUDA device" and
 exits 0.
 
-    python benchmarks/bench_gpu.py [--pairs 1508] [--models bert-base,roberta-large]
+``--quick`` (what ``benchmarks/gpu_check.sh`` runs, under 8 minutes on one H200) checks first that
+the default's decisions equal fp32's on CrowS-Pairs for the four shapes (ALBERT-xxlarge on its
+first 500 pairs) and exits 1 if any differ; then it times the variants: the default (weights
+cast once, batches made ahead), the default without the pipeline, bf16 under autocast, and
+unguarded bf16; no peers.
+
+    python benchmarks/bench_gpu.py [--pairs 1508] [--models bert-base,roberta-large] [--quick]
 """
 
 from __future__ import annotations
@@ -102,7 +108,16 @@ def useful_flops(model, tokenizer, pairs, causal: bool) -> float:
     return 2.0 * weights * tokens
 
 
-def run_one(name, model, tokenizer, pairs, dtype):
+#: --quick: (label, dtype, pipeline) timed after the check; ALBERT-xxlarge on its first 500 pairs
+QUICK_VARIANTS = (
+    ("no pipeline", None, False),
+    ("autocast", "bf16-autocast", None),
+    ("raw", "bf16-raw", None),
+)
+QUICK_PAIRS = {"albert-xxlarge": 500}
+
+
+def run_one(name, model, tokenizer, pairs, dtype, pipeline=None):
     import torch
 
     from trustkit.scoring import CausalLMScorer, MaskedLMScorer
@@ -110,6 +125,7 @@ def run_one(name, model, tokenizer, pairs, dtype):
     cls = CausalLMScorer if SHAPES[name][0] == "llama" else MaskedLMScorer
     metric = "ll" if cls is CausalLMScorer else "pll"
     scorer = cls(model, tokenizer, dtype=dtype, cache=False, progress=False)
+    scorer.pipeline = pipeline
     scorer.score_pairs(pairs.head(8), metric)  # warm-up: kernels, allocator
     torch.cuda.synchronize()
     torch.cuda.reset_peak_memory_stats()
@@ -164,7 +180,10 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pairs", type=int, default=1508)
     parser.add_argument("--models", default=",".join(SHAPES))
+    parser.add_argument("--quick", action="store_true", help="decisions check, then the variants' speed")
     args = parser.parse_args(argv)
+    if args.quick:
+        return quick(args)
 
     from trustkit.data import load_pairs
     from trustkit.metrics.crows import pair_outcome
@@ -196,6 +215,61 @@ def main(argv=None) -> int:
         del model
         torch.cuda.empty_cache()
     return 0
+
+
+def row(name, label, scored, seconds, peak, work, probe, reference) -> str:
+    """One line of the table: seconds, sentences/s, TFLOP/s, share of the probe, flips, memory."""
+    from trustkit.metrics.crows import pair_outcome
+
+    flops = work / seconds
+    flips = int((pair_outcome(scored) != pair_outcome(reference)).sum())
+    share = (scored["precision"] == "fp32").mean() if "precision" in scored else 1.0
+    return (
+        f"{name} | {label} | {seconds:.2f} | {2 * len(scored) / seconds:.0f} | {flops / 1e12:.1f} | "
+        f"{100 * flops / probe:.0f}% | {flips} | {peak:.1f} | {100 * share:.0f}%"
+    )
+
+
+def quick(args) -> int:
+    """Decisions of the default equal fp32's for every shape (exit 1 otherwise), then speed."""
+    import torch
+
+    from trustkit.data import load_pairs
+    from trustkit.metrics.crows import pair_outcome
+    from trustkit.models import load_pretrained, random_control
+
+    tokenizer = load_pretrained(random_control("bert", "tiny", seed=0), random_control=True).tokenizer
+    every = load_pairs("crows_pairs").head(args.pairs)
+    names, failed, kept = args.models.split(","), [], {}
+    for name in names:  # 1. correctness first
+        torch.manual_seed(0)
+        model, pairs = build(name, tokenizer), every.head(QUICK_PAIRS.get(name, len(every)))
+        fp32 = run_one(name, model, tokenizer, pairs, "fp32")
+        default = run_one(name, model, tokenizer, pairs, None)
+        flips = int((pair_outcome(default[0]) != pair_outcome(fp32[0])).sum())
+        report = default[3].precision_report
+        print(
+            f"CHECK {name}: {len(pairs)} pairs, default ({default[3].precision.name}) vs fp32: "
+            f"{flips} decision(s) differ, {report['rescored']} re-scored, overflow {report['overflow']}, "
+            f"fallback {report['fallback']}: {'OK' if flips == 0 else 'FAIL'}",
+            flush=True,
+        )
+        failed += [name] if flips else []
+        kept[name] = (model, pairs, fp32, default)
+    probe = matmul_probe()  # 2. speed
+    print(f"{torch.cuda.get_device_name()}: bf16 matmul probe {probe / 1e12:.0f} TFLOP/s")
+    print(
+        "model | variant | s | sentences/s | useful TFLOP/s | % of probe | flips vs fp32 | peak GiB | fp32 rows"
+    )
+    for name, (model, pairs, fp32, default) in kept.items():
+        work = useful_flops(model, tokenizer, pairs, SHAPES[name][0] == "llama")
+        print(row(name, "fp32", *fp32[:3], work, probe, fp32[0]))
+        print(row(name, "default", *default[:3], work, probe, fp32[0]), flush=True)
+        for label, dtype, pipeline in QUICK_VARIANTS:
+            out = run_one(name, model, tokenizer, pairs, dtype, pipeline)
+            print(row(name, label, *out[:3], work, probe, fp32[0]), flush=True)
+    print(f"decisions check: {'FAIL on ' + ', '.join(failed) if failed else 'OK on ' + ', '.join(names)}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -164,7 +164,6 @@ def test_full_cache_disk_warns_once_and_the_run_finishes(env, models, capsys, mo
 
 
 def test_kill_between_table_and_sidecar_never_leaves_old_provenance(env, models, capsys, monkeypatch):
-    import trustkit.fileio as fileio
 
     data = pair_file(env / "pairs.csv")
     out = env / "a.csv"
@@ -176,11 +175,11 @@ def test_kill_between_table_and_sidecar_never_leaves_old_provenance(env, models,
         if str(dst).endswith(".csv"):
             raise KeyboardInterrupt  # the process dies right after the table lands
 
-    monkeypatch.setattr(fileio.os, "replace", killed_after_table)
+    monkeypatch.setattr(os, "replace", killed_after_table)
     assert score(capsys, models[1], data, out, "--force")[0] == 130
     assert not (env / "a.csv.json").exists()  # the old run's provenance is gone, not beside a new table
     assert "no sidecar" in check_sidecar(out)
-    monkeypatch.setattr(fileio.os, "replace", replace)
+    monkeypatch.setattr(os, "replace", replace)
     assert score(capsys, models[1], data, out, "--force")[0] == 0 and check_sidecar(out) is None
     out.write_text(out.read_text() + "1,x,stereo,1,2,3\n")
     assert "sha256 differs" in check_sidecar(out)

@@ -183,7 +183,7 @@ def test_validate_report_takes_the_report_file(env, model, capsys):
     pairs.write_text(HEADER + GOOD_ROWS, encoding="utf-8")
     out = env / "card.html"
     code, _, err = cli(capsys, "report", "--model", model, "--random-control", "--data", pairs,
-                       "--paraphrases", "0", "--n-bootstrap", "50", "--no-progress", "--out", out)  # fmt: skip
+                       "--n-paraphrases", "0", "--n-resamples", "50", "--no-progress", "--out", out)  # fmt: skip
     assert code == 0, err
     validate_report(json_path(out))  # the path, as the README says
     validate_report(str(json_path(out)))

@@ -234,7 +234,7 @@ def test_one_pair_with_paraphrases_is_a_statement_not_a_singular_matrix():
     table = _table([1.0], para={0: [1.3, 1.6]})
     icc = stats.variance_decomposition(table, n_resamples=5).set_index("measure")
     assert icc["estimate"].isna().all() and icc.loc["icc", "method"].startswith("not estimable: 1 pair")
-    numbers = report_numbers(table, n_resamples=50, icc_bootstrap=5)
+    numbers = report_numbers(table, n_resamples=50, icc_n_resamples=5)
     assert numbers["sensitivity"]["icc"]["estimate"] is None
     said = " ".join(report_statements(numbers))
     assert "Only 1 pair was scored" in said and "The ICC is not estimable" in said
@@ -284,7 +284,7 @@ def all_ties_report(bert):
     )
     scorer = _all_ties(load_scorer(bert, random_control=True, cache=False, progress=False))
     return build_report(
-        scorer, pairs, paraphrases=0, n_resamples=50, icc_bootstrap=0, progress=False, log=None
+        scorer, pairs, n_paraphrases=0, n_resamples=50, icc_n_resamples=0, progress=False, log=None
     )
 
 

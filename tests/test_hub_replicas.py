@@ -159,7 +159,7 @@ def test_score_and_paraphrase_commands_take_hub_ids(hub, tmp_path, capsys):
                 "seq2seq",
                 "--model",
                 PARROT,
-                "--n",
+                "--n-paraphrases",
                 "2",
                 "--limit",
                 "2",

@@ -39,9 +39,9 @@ CHANGES = {
     "02_scoring": "n_pairs = n_pairs - 1",
     "03_paraphrase": "n_examples = 2",
     "04_sensitivity_thresholding": "alpha = 0.1",
-    "05_landscape": "n_boot = n_boot // 2",
-    "06_explore_and_report": "n_bootstrap = n_bootstrap // 2",
-    "07_deployment_choices": "n_bootstrap = n_bootstrap // 2",
+    "05_landscape": "n_resamples = n_resamples // 2",
+    "06_explore_and_report": "n_resamples = n_resamples // 2",
+    "07_deployment_choices": "n_resamples = n_resamples // 2",
 }
 RUN_TIMEOUT = 900
 
@@ -331,22 +331,25 @@ def _layout_problems(layout: dict) -> list[str]:
 
 def _profile_report():
     """The report card of notebook 06's first model under this profile's parameters (scores from the cache)."""
-    from trustkit import study
+    from trustkit.models import parse_control, random_control
     from trustkit.report import build_report
+    from trustkit.scoring import load_scorer
 
     params = profiles.profile_parameters(PROFILE, "06_explore_and_report")
-    model = study.load_study_models(
-        params["models"], control=params["control"] or None, seed=params["seed"], progress=False
-    )[0]
+    if params["models"]:
+        scorer = load_scorer(params["models"][0], progress=False)
+    else:  # a profile that reports only its random control
+        path = random_control(*parse_control(params["control"]), seed=params["seed"])
+        scorer = load_scorer(path, random_control=True, progress=False)
     return build_report(
-        model.scorer,
+        scorer,
         params["dataset"],
         limit=params["n_pairs"],
-        paraphrases=params["n_paraphrases"],
+        n_paraphrases=params["n_paraphrases"],
         paraphraser=params["backend"],
         seed=params["seed"],
         n_resamples=200,
-        icc_bootstrap=5,
+        icc_n_resamples=5,
         progress=False,
         log=None,
     )

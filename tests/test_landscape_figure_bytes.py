@@ -14,7 +14,7 @@ CHILD = textwrap.dedent("""
     from trustkit.landscape import run_landscape
     from trustkit.landscape.synthetic import planted_papers
     small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-             "stability_seeds": 2, "n_boot": 50, "top_n": 5, "min_community_size": 5}
+             "stability_seeds": 2, "n_resamples": 50, "top_n": 5, "min_community_size": 5}
     result = run_landscape(small, papers=planted_papers(n_per_topic=60, seed=3), progress=False)
     for path in result.save(Path(tempfile.mkdtemp())):
         if path.name.endswith("network_map.png"):

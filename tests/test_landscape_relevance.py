@@ -57,7 +57,7 @@ def test_roc_auc_bootstrap_matches_sklearn_and_brackets_the_estimate():
     rng = np.random.default_rng(0)
     labels = rng.random(400) < 0.2
     scores = np.round(rng.normal(labels * 0.8, 1.0), 1)  # rounding makes ties
-    res = roc_auc_bootstrap(scores, labels, n_boot=300, seed=1)
+    res = roc_auc_bootstrap(scores, labels, n_resamples=300, seed=1)
     assert res["estimate"] == pytest.approx(roc_auc_score(labels, scores))
     assert res["ci_low"] < res["estimate"] < res["ci_high"]
     assert 0.6 < res["estimate"] < 0.85
@@ -69,7 +69,7 @@ def test_roc_auc_bootstrap_matches_sklearn_and_brackets_the_estimate():
 def test_trustnlp_validation_separates_planted_positives(study):
     papers, m, rel = study
     table = trustnlp_validation(
-        papers, rel, {"privacy": [m["privacy"]], "parsing": [m["parsing"]]}, n_boot=200
+        papers, rel, {"privacy": [m["privacy"]], "parsing": [m["parsing"]]}, n_resamples=200
     )
     privacy, parsing = table.set_index("score").loc[["privacy", "parsing"], "estimate"]
     is_pos = papers["venue"] == "2022.trustnlp-1"

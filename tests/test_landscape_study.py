@@ -12,7 +12,7 @@ SMALL = {
     "min_df": 5,
     "min_cooccurrence": 5,
     "stability_seeds": 3,
-    "n_boot": 200,
+    "n_resamples": 200,
     "top_n": 5,
     "min_community_size": 5,
 }

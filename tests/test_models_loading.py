@@ -19,7 +19,7 @@ from trustkit.models import (
     parse_dtype,
     random_control,
 )
-from trustkit.models.loading import _HEAD_PATTERN
+from trustkit.models.weights import _HEAD_PATTERN
 
 
 @pytest.fixture(scope="module")

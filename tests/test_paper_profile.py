@@ -18,12 +18,12 @@ SMALL = [
     "04_sensitivity_thresholding.control=bert-tiny",
     "03_paraphrase.n_paraphrases=2",
     "04_sensitivity_thresholding.n_paraphrases=2",
-    "02_scoring.n_bootstrap=200",
-    "04_sensitivity_thresholding.n_bootstrap=200",
-    "04_sensitivity_thresholding.icc_bootstrap=5",
+    "02_scoring.n_resamples=200",
+    "04_sensitivity_thresholding.n_resamples=200",
+    "04_sensitivity_thresholding.icc_n_resamples=5",
     "07_deployment_choices.control=bert-tiny",
     "07_deployment_choices.n_texts=2",
-    "07_deployment_choices.n_bootstrap=200",
+    "07_deployment_choices.n_resamples=200",
 ] + [f"05_landscape.{k}={json.dumps(v)}" for k, v in profiles._OVERRIDES["smoke"]["05_landscape"].items()]
 
 
@@ -60,6 +60,13 @@ def test_paper_profile_runs_every_notebook_on_the_replicas(hub, checkout, capsys
         assert revisions[repo] == hub[repo].name
     assert scored["parameters"]["n_pairs"] == 4 and scored["parameters"]["control"] == "bert-tiny"
     assert scored["notes"] == "control scored on 4 pairs per dataset"
+    # notebook 07: each hub model in fp32, fp16 and int8, each record naming its revision
+    deployed = manifest["figures"]["07_deployment_choices_bias_vs_utility.png"]
+    choices = {(m["model_id"], m["precision"]): m.get("revision") for m in deployed["models"]}
+    for repo in profiles.PAPER_HUB_MODELS:
+        for precision in ("fp32", "fp16", "int8"):
+            assert choices[(repo, precision)] == hub[repo].name
+    assert deployed["parameters"]["precisions"] == ["fp32", "fp16", "int8"]
     para = {m["model_id"]: m for m in manifest["figures"]["03_paraphrase_similarity.png"]["models"]}
     assert para[f"seq2seq:{PARROT}"]["revision"] == hub[PARROT].name
     # random weights keep no paraphrase: notebook 04 says so and goes on with back-translation

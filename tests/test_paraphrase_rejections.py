@@ -171,7 +171,7 @@ def test_cli_writes_the_kind_into_the_rejected_parquet(tmp_path, capsys):
                 "crows_pairs",
                 "--method",
                 "backtranslation",
-                "--n",
+                "--n-paraphrases",
                 "3",
                 "--seed",
                 "0",

@@ -52,7 +52,7 @@ def _close(a, b):
 
 def test_report_numbers_are_the_stats_numbers_on_the_same_table():
     table = _synthetic()
-    numbers = report_numbers(table, n_resamples=300, seed=3, icc_bootstrap=10)
+    numbers = report_numbers(table, n_resamples=300, seed=3, icc_n_resamples=10)
     plain = stats.bias_score_table(table, by="bias_type", n_resamples=300, seed=3)
     for key in ("estimate", "ci_low", "ci_high", "p", "n", "n_ties", "n_stereotyped"):
         assert _close(numbers["bias_score"][key], plain.iloc[0][key]), key
@@ -85,7 +85,7 @@ def test_report_numbers_are_the_stats_numbers_on_the_same_table():
 
 def test_without_paraphrases_the_noise_sections_are_empty_not_invented():
     table = _synthetic().query("para_index == 0")
-    numbers = report_numbers(table, n_resamples=100, icc_bootstrap=0)
+    numbers = report_numbers(table, n_resamples=100, icc_n_resamples=0)
     assert numbers["thresholded"] is None and numbers["sensitivity"] is None
     assert numbers["bias_score"]["n"] == 40
 
@@ -93,7 +93,7 @@ def test_without_paraphrases_the_noise_sections_are_empty_not_invented():
 def test_small_categories_are_marked():
     table = _synthetic(n_pairs=40)
     table.loc[table.pair_id == 1, "bias_type"] = "disability"  # one pair of its own
-    numbers = report_numbers(table, n_resamples=100, icc_bootstrap=0, min_pairs=10)
+    numbers = report_numbers(table, n_resamples=100, icc_n_resamples=0, min_pairs=10)
     small = {g["group"]: g["small"] for g in numbers["by_bias_type"]}
     assert small["disability"] and not small["age"]
 
@@ -162,7 +162,7 @@ def tiny_report(pair_file):
 
     scorer = load_scorer(random_control("bert", "tiny"), random_control=True, cache=False, progress=False)
     return build_report(
-        scorer, str(pair_file), paraphrases=2, n_resamples=200, icc_bootstrap=5, progress=False, log=None
+        scorer, str(pair_file), n_paraphrases=2, n_resamples=200, icc_n_resamples=5, progress=False, log=None
     )
 
 
@@ -170,7 +170,7 @@ def test_report_of_a_tiny_model_matches_stats_on_its_own_table(tiny_report):
     doc, scored = tiny_report.document, tiny_report.scored
     validate_report(doc)
     assert doc["n_pairs"] == 6 and (scored.para_index > 0).any(), "back-translation kept no paraphrase"
-    again = report_numbers(scored, n_resamples=200, icc_bootstrap=5)
+    again = report_numbers(scored, n_resamples=200, icc_n_resamples=5)
     assert json.loads(json.dumps(again, default=float))["bias_score"] == doc["bias_score"]
     plain = stats.bias_score_table(scored, by=None, n_resamples=200).iloc[0]
     assert doc["bias_score"]["estimate"] == pytest.approx(plain.estimate) and doc["bias_score"][
@@ -233,9 +233,9 @@ def test_cli_writes_the_page_and_its_twin(pair_file, tmp_path, capsys):
             "--random-control",
             "--data",
             str(pair_file),
-            "--paraphrases",
+            "--n-paraphrases",
             "0",
-            "--n-bootstrap",
+            "--n-resamples",
             "100",
             "--no-progress",
             "--out",

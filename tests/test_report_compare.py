@@ -15,15 +15,22 @@ def test_report_compared_with_the_same_model_in_another_precision(tmp_path, monk
     model = str(random_control("bert", "tiny", seed=0, out_dir=tmp_path / "bert"))
     other = tmp_path / "int8.csv"
     common = ["--model", model, "--data", "crows_pairs", "--limit", "12", "--random-control"]
-    assert main(["score", *common, "--metric", "pll", "--precision", "int8", "--out", str(other)]) == 0
+    lms = ["--stereoset-lms", "6"]
+    assert main(["score", *common, "--metric", "pll", "--precision", "int8", *lms, "--out", str(other)]) == 0
     out = tmp_path / "card.html"
-    args = ["report", *common, "--paraphrases", "0", "--n-bootstrap", "200", "--no-progress"]
-    assert main([*args, "--utility", "2", "--compare", str(other), "--out", str(out)]) == 0
+    args = ["report", *common, "--n-paraphrases", "0", "--n-resamples", "200", "--no-progress"]
+    assert main([*args, "--utility", "2", *lms, "--compare", str(other), "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "utility: pseudo-perplexity" in printed and "compared with bert int8:" in printed
+    assert "utility: StereoSet LMS" in printed
     doc = json.loads(out.with_suffix(".json").read_text())
     section, html = doc["compared_with"], out.read_text()
     assert doc["utility"]["n_texts"] == 2 and 'id="utility"' in html
+    # the card's LMS and the other run's, each on the same 6 seeded examples, beside the comparison
+    assert doc["stereoset_lms"]["n"] == 6 and 'id="stereoset-lms"' in html
+    other_lms = read_table_with_sidecar(other).attrs["stereoset_lms"]
+    assert section["stereoset_lms"] == {"bert fp32": doc["stereoset_lms"], "bert int8": other_lms}
+    assert set(section["utility"]) == {"bert fp32"} and "StereoSet LMS of bert int8" in html
     assert section["labels"] == ["bert fp32", "bert int8"] and section["other"]["precision"] == "int8"
     assert "<h2>Compared with bert int8</h2>" in html and 'id="compared-with"' in html
 

@@ -29,9 +29,11 @@ def test_every_batch_stays_within_the_token_budget(monkeypatch):
     assert shapes and all(rows * width <= 48 or rows == 1 for rows, width in shapes)
 
 
-def test_a_batch_that_runs_out_of_memory_is_split_and_scores_do_not_change(monkeypatch):
+@pytest.mark.parametrize("pipeline", [False, True])  # batches made inline, or ahead in a worker thread
+def test_a_batch_that_runs_out_of_memory_is_split_and_scores_do_not_change(monkeypatch, pipeline):
     want = scorer_for(batch_tokens=4096).score_sentences(ref.SENTENCES, "pll")
     scorer = scorer_for(batch_tokens=4096)
+    scorer.pipeline = pipeline
     real, sizes = scorer._step, []
 
     def small_device(metric):

@@ -1,7 +1,9 @@
 """Reduced precision with the fp32 guard: bf16 really runs, and every decision equals fp32's."""
 
+import copy
 import json
 import math
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -101,10 +103,10 @@ def test_error_bound_scales_with_the_tokens_counted():
     assert ErrorBound("sum", rate=0.0, n_calibration=16).bound(-3.0, 10) > 0  # the floor
 
 
-def check_equal_decisions(fp32, raw, guarded):
+def check_equal_decisions(fp32, raw, guarded, label="bf16"):
     """bf16 really ran (raw scores differ), and the guarded table decides every pair as fp32 does."""
     assert (raw["score_more"] - fp32["score_more"]).abs().max() > 1e-5
-    assert "precision" not in fp32.columns and set(guarded["precision"]) <= {"bf16", "fp32"}
+    assert "precision" not in fp32.columns and set(guarded["precision"]) <= {label, "fp32"}
     assert (pair_outcome(guarded) == pair_outcome(fp32)).all()
     pd.testing.assert_frame_equal(crows_pairs_score(guarded), crows_pairs_score(fp32))
     exact = guarded["precision"] == "fp32"
@@ -116,13 +118,83 @@ def check_equal_decisions(fp32, raw, guarded):
     return report
 
 
-@pytest.mark.parametrize("metric", ["crows", "pll", "pll_word_l2r", "aul", "aula"])
-def test_masked_guard_decides_as_fp32(bert, pairs, metric):
+@pytest.mark.parametrize(
+    "metric,dtype",
+    [(m, "bf16") for m in ("crows", "pll", "pll_word_l2r", "aul", "aula")]
+    + [("crows", "fp16"), ("pll", "bf16-autocast")],
+)
+def test_masked_guard_decides_as_fp32(bert, pairs, metric, dtype):
     fp32 = scorer(MaskedLMScorer, bert).score_pairs(pairs, metric)
-    raw = scorer(MaskedLMScorer, bert, "bf16-raw").score_pairs(pairs, metric)
-    guarded = scorer(MaskedLMScorer, bert, "bf16").score_pairs(pairs, metric)
-    assert set(raw["precision"]) == {"bf16"} and raw.attrs["precision"]["guard"] is False
-    check_equal_decisions(fp32, raw, guarded)
+    label = dtype.removesuffix("-autocast")
+    raw = scorer(MaskedLMScorer, bert, dtype.replace(label, f"{label}-raw")).score_pairs(pairs, metric)
+    guarded = scorer(MaskedLMScorer, bert, dtype).score_pairs(pairs, metric)
+    assert set(raw["precision"]) == {label} and raw.attrs["precision"]["guard"] is False
+    check_equal_decisions(fp32, raw, guarded, label)
+
+
+def weight_dtypes(model, run) -> list[torch.dtype]:
+    """The dtypes of one attention projection's weight and output at each call while ``run()`` runs."""
+    seen = []
+    hook = model.bert.encoder.layer[0].attention.self.query.register_forward_hook(
+        lambda module, args, out: seen.append((module.weight.dtype, out.dtype))
+    )
+    try:
+        run()
+    finally:
+        hook.remove()
+    return sorted(set(seen), key=str)
+
+
+def test_reduced_pass_runs_on_weights_cast_once_and_restores_them(bert, pairs):
+    model, _ = bert
+    before = {name: (p.data_ptr(), p.detach().clone()) for name, p in model.named_parameters()}
+    bf16, fp32 = torch.bfloat16, torch.float32
+    for dtype, expected in [
+        ("bf16-raw", [(bf16, bf16)]),  # the weights themselves are bf16 during the pass
+        ("bf16-raw-autocast", [(fp32, bf16)]),  # autocast: fp32 weights, bf16 matmuls
+        ("bf16", [(bf16, bf16), (fp32, fp32)]),  # guarded: reduced pass, then fp32 re-scores
+    ]:
+        run = scorer(MaskedLMScorer, bert, dtype)
+        assert weight_dtypes(model, partial(run.score_pairs, pairs, "crows")) == sorted(expected, key=str)
+        assert not run.weights_cast
+    for name, p in model.named_parameters():  # the very fp32 tensors are back, bit for bit
+        assert p.dtype == fp32 and p.data_ptr() == before[name][0] and torch.equal(p, before[name][1])
+
+
+def test_reduced_passes_never_share_cache_entries(bert, pairs, tmp_path):
+    cache = ScoreCache(tmp_path / "s.sqlite")
+    model, tokenizer = bert
+    kw = {"cache": cache, "progress": False, "batch_tokens": 256}
+    MaskedLMScorer(model, tokenizer, dtype="bf16-raw", **kw).score_pairs(pairs, "pll")
+    autocast = MaskedLMScorer(model, tokenizer, dtype="bf16-raw-autocast", **kw)
+    autocast.score_pairs(pairs, "pll")  # other values: nothing of the cast-weights pass is reused
+    assert autocast.stats["items_cached"] == 0
+
+
+def test_fp16_overflow_is_rescored_in_fp32(bert, pairs):
+    model, tokenizer = bert
+    model = copy.deepcopy(model)
+    sentences = list(pairs["sent_more"]) + list(pairs["sent_less"])
+    token = tokenizer("in")["input_ids"][1]
+    hit = [token in tokenizer(x)["input_ids"] for x in sentences]
+    assert 0 < sum(hit) < len(hit)
+    with torch.no_grad():  # untie the head, then make one word's embedding overflow fp16 (> 65,504)
+        model.cls.predictions.decoder.weight = torch.nn.Parameter(
+            model.cls.predictions.decoder.weight.clone()
+        )
+        model.bert.embeddings.word_embeddings.weight[token] *= 1e6
+    lm = (model, tokenizer)
+    fp32 = scorer(MaskedLMScorer, lm).score_pairs(pairs, "crows")
+    assert np.isfinite(fp32[["score_more", "score_less"]].to_numpy()).all()  # fp32 is fine
+    overflowed = np.array(hit[: len(pairs)]) | np.array(hit[len(pairs) :])
+    for dtype in ("fp16", "fp16-raw"):
+        table = scorer(MaskedLMScorer, lm, dtype).score_pairs(pairs, "crows")
+        assert table.attrs["precision"]["overflow"] == overflowed.sum()
+        assert (table.loc[overflowed, "precision"] == "fp32").all()
+        cols, exact = ["score_more", "score_less"], table["precision"] == "fp32"
+        assert np.isfinite(table[cols].to_numpy()).all()
+        assert np.allclose(table.loc[exact, cols], fp32.loc[exact, cols], atol=TOL, rtol=0)
+        assert dtype == "fp16-raw" or (pair_outcome(table) == pair_outcome(fp32)).all()
 
 
 @pytest.mark.parametrize("metric", ["ll", "ll_shared"])

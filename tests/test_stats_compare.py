@@ -9,7 +9,7 @@ from statsmodels.stats.contingency_tables import mcnemar
 
 from trustkit.cli import main
 from trustkit.models import random_control
-from trustkit.stats.compare import compare_scored, mcnemar_exact, minimum_detectable_difference
+from trustkit.stats import compare_scored, mcnemar_exact, minimum_detectable_difference
 from trustkit.tables import pair_outcome
 
 
@@ -132,10 +132,16 @@ def test_compare_cli_on_two_real_runs(tmp_path, monkeypatch, capsys):
         model = random_control("bert", "tiny", seed=seed, out_dir=tmp_path / f"bert{seed}")
         out = tmp_path / f"run{seed}.csv"
         args = ["score", "--model", str(model), "--data", "crows_pairs", "--metric", "aul"]
-        assert main(args + ["--limit", "40", "--random-control", "--utility", "3", "--out", str(out)]) == 0
+        options = ["--limit", "40", "--random-control", "--utility", "3", "--stereoset-lms", "10"]
+        assert main(args + options + ["--out", str(out)]) == 0
         runs.append(out)
-    assert "utility: pseudo-perplexity" in capsys.readouterr().out
-    assert json.loads((tmp_path / "run0.csv.json").read_text())["utility"]["n_texts"] == 3
+    printed = capsys.readouterr().out
+    assert "utility: pseudo-perplexity" in printed and "utility: StereoSet LMS" in printed
+    sidecar = json.loads((tmp_path / "run0.csv.json").read_text())
+    assert sidecar["utility"]["n_texts"] == 3
+    lms = sidecar["stereoset_lms"]
+    assert lms["n"] == 10 and lms["scorer"] == "stereoset_blank" and lms["data"]["seed"] == 0
+    assert lms["icat"] == pytest.approx(lms["lms"] * min(lms["ss"], 100 - lms["ss"]) / 50)
     report = tmp_path / "cmp.json"
     assert main(["compare", str(runs[0]), str(runs[1]), "--json", str(report)]) == 0
     printed = capsys.readouterr().out
@@ -146,6 +152,7 @@ def test_compare_cli_on_two_real_runs(tmp_path, monkeypatch, capsys):
     assert (
         set(doc["utility"]) == {"run0.csv", "run1.csv"} and "utility run1.csv: pseudo-perplexity" in printed
     )
+    assert doc["stereoset_lms"]["run0.csv"] == lms and "utility run1.csv: StereoSet LMS" in printed
 
     # one line for a mismatch: other pairs, other metric, a table without its sidecar
     short = tmp_path / "short.csv"

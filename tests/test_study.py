@@ -5,7 +5,8 @@ import pytest
 
 from trustkit import study
 from trustkit.data import sample_pairs
-from trustkit.models import parse_control
+from trustkit.models import parse_control, random_control
+from trustkit.scoring import load_scorer
 from trustkit.stats import series_bias_scores
 
 
@@ -38,7 +39,11 @@ def test_parse_control_refuses_a_spec_without_size():
 
 
 def test_control_is_scored_on_its_subset_and_flagged():
-    models = study.load_study_models([], control="bert-tiny", progress=False)
+    models = [
+        study.StudyModel(
+            "bert-tiny", load_scorer(random_control("bert", "tiny"), random_control=True, progress=False)
+        )
+    ]
     assert [m.is_control for m in models] == [True] and models[0].provenance["is_control"]
     scored = study.score_study(models, {"toy": _pairs(8)}, control_pairs=3, seed=0)
     assert len(scored) == 3 and scored.is_control.all() and (scored.metric == "pll").all()
@@ -54,7 +59,14 @@ def test_control_is_scored_on_its_subset_and_flagged():
 
 def test_no_model_at_all_is_refused():
     with pytest.raises(ValueError, match="no model"):
-        study.load_study_models([], control=None)
+        study.score_study([], {"toy": _pairs(2)})
+
+
+def test_a_model_is_a_control_exactly_when_loaded_as_one():
+    path = random_control("bert", "tiny")
+    assert study.StudyModel("c", load_scorer(path, random_control=True, progress=False)).is_control
+    with pytest.raises(ValueError, match="random_control=True"):
+        load_scorer(path, progress=False)  # a marked control cannot pass for a model
 
 
 def test_progress_bars_name_model_dataset_and_metric(monkeypatch):
@@ -62,7 +74,11 @@ def test_progress_bars_name_model_dataset_and_metric(monkeypatch):
 
     seen, real = [], batching.tqdm
     monkeypatch.setattr(batching, "tqdm", lambda *a, **kw: seen.append(kw["desc"]) or real(*a, **kw))
-    models = study.load_study_models([], control="bert-tiny", progress=False)
+    models = [
+        study.StudyModel(
+            "bert-tiny", load_scorer(random_control("bert", "tiny"), random_control=True, progress=False)
+        )
+    ]
     models[0].scorer.cache = None  # score for real, so a bar is made
     study.score_study(models, {"toy": _pairs(2)})
     assert seen == ["bert-tiny · toy · pll rows"]
@@ -72,7 +88,7 @@ def test_progress_bars_name_model_dataset_and_metric(monkeypatch):
 def test_params_come_from_a_profile_with_overrides():
     params = study.study_params("offline", "04_sensitivity_thresholding", seed=7, n_pairs=20)
     assert params.seed == 7 and params.n_pairs == 20 and params.datasets == ("crows_pairs",)
-    assert params.n_paraphrases == 5 and params.control_n_pairs == 60 and params.n_bootstrap == 2000
+    assert params.n_paraphrases == 5 and params.control_n_pairs == 60 and params.n_resamples == 2000
     assert params.backends == ("backtranslation",) and params.filter_settings.min_similarity == 0.75
     paper = study.study_params("paper", "02_scoring")
     assert (
@@ -114,11 +130,15 @@ def test_the_study_object_runs_the_steps_with_its_params():
             datasets=["toy"],
             control_n_pairs=3,
             variants_n_pairs=2,
-            n_bootstrap=50,
+            n_resamples=50,
             progress=False,
         )
     )
-    models = pll.load_models()
+    models = [
+        study.StudyModel(
+            "bert-tiny", load_scorer(random_control("bert", "tiny"), random_control=True, progress=False)
+        )
+    ]
     scored = pll.score(models, _pairs(8))
     expected = study.score_study(models, {"toy": _pairs(8)}, control_pairs=3, seed=0)
     pd.testing.assert_frame_equal(scored, expected)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 #: lowest first; a package may import only packages of strictly lower layers (and itself).
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("errors", "deprecation", "paths", "summary"),  # no trustkit imports
+    ("errors", "deprecation", "paths", "summary", "examples"),  # no trustkit imports
     ("text", "fileio"),  # text helpers; atomic writes, hashes
     ("profiles",),  # parameter sets shared by the CLI and the notebooks
     ("data",),  # dataset registry and loaders

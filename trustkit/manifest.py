@@ -126,3 +126,34 @@ def changed_revisions(manifest: dict) -> list[str]:
                 f"the local cache now has {now or 'no copy'}"
             )
     return problems
+
+
+def figures_still_on_disk(records: dict, figures_dir: Path) -> dict:
+    """The manifest records whose figure file is still in ``figures_dir`` with the recorded sha256."""
+    return {
+        name: record
+        for name, record in records.items()
+        if (figures_dir / name).is_file() and sha256_file(figures_dir / name) == record.get("sha256")
+    }
+
+
+def remove_partial_figures(notebook: str, figures: dict, figures_dir: Path, build_dir: Path) -> list[str]:
+    """Delete the figures a stopped notebook wrote (they belong to no finished run); return their names.
+
+    A figure of the notebook is partial when no kept record vouches for its bytes: written by this
+    run (its sidecar, or the notebook's expected figures), or a record whose file changed.
+    """
+    sidecar = read_json(build_dir / "provenance" / f"{notebook}.json", default={})
+    names = {Path(record.get("path", "")).name for record in sidecar.values()}
+    names |= set(profiles.NOTEBOOK_FIGURES.get(notebook, ()))
+    names |= {k for k, v in figures.items() if v.get("notebook") == notebook}
+    removed = []
+    for name in sorted(n for n in names if n):
+        path = figures_dir / name
+        kept = name in figures and path.is_file() and sha256_file(path) == figures[name].get("sha256")
+        if not kept:
+            figures.pop(name, None)
+            if path.is_file():
+                path.unlink()
+                removed.append(name)
+    return removed

@@ -20,7 +20,9 @@ from trustkit.manifest import (  # noqa: F401  (re-exported: the manifest's publ
     MANIFEST_NAME,
     _write_manifest,
     changed_revisions,
+    figures_still_on_disk,
     portable,
+    remove_partial_figures,
     verify_manifest,
 )
 from trustkit.models.preflight import HubUnavailable, preflight  # noqa: F401  (HubUnavailable: what reproduce raises)
@@ -256,7 +258,9 @@ def reproduce(
     manifest_path = figures_dir / MANIFEST_NAME
     # Every record whose figure is still on disk, unchanged, stays until its notebook has run again:
     # an interrupted run (Ctrl-C) then leaves a manifest that matches the folder.
-    figures = _still_on_disk(fileio.read_json(manifest_path, default={}).get("figures", {}), figures_dir)
+    figures = figures_still_on_disk(
+        fileio.read_json(manifest_path, default={}).get("figures", {}), figures_dir
+    )
     git = provenance.git_commit(checkout)
     if git["commit"] is None:  # notebooks outside a checkout: record the code's own commit
         git = provenance.git_commit()
@@ -275,7 +279,7 @@ def reproduce(
             )
         except BaseException:  # Ctrl-C included: keep what is on disk, remove this notebook's partial figures
             try:
-                removed = _remove_partial_figures(name, figures, figures_dir, build_dir)
+                removed = remove_partial_figures(name, figures, figures_dir, build_dir)
                 _write_manifest(manifest_path, profile, root, common, figures, started)
             except OSError as err:  # e.g. a read-only folder: the original failure is the one raised
                 log(f"[{profile}] {name} did not finish, and its figures could not be tidied: {err}")
@@ -324,34 +328,3 @@ def notebook_failure(notebook: str, err, executed: Path) -> str:
         f"notebook {notebook} failed in cell {err.cell_index + 1} (In [{err.exec_count}]): {err.ename}: "
         f"{evalue}; the traceback is in the executed notebook {executed}"
     )
-
-
-def _still_on_disk(records: dict, figures_dir: Path) -> dict:
-    """The manifest records whose figure file is still in ``figures_dir`` with the recorded sha256."""
-    return {
-        name: record
-        for name, record in records.items()
-        if (figures_dir / name).is_file() and fileio.sha256_file(figures_dir / name) == record.get("sha256")
-    }
-
-
-def _remove_partial_figures(notebook: str, figures: dict, figures_dir: Path, build_dir: Path) -> list[str]:
-    """Delete the figures a stopped notebook wrote (they belong to no finished run); return their names.
-
-    A figure of the notebook is partial when no kept record vouches for its bytes: written by this
-    run (its sidecar, or the notebook's expected figures), or a record whose file changed.
-    """
-    sidecar = fileio.read_json(build_dir / "provenance" / f"{notebook}.json", default={})
-    names = {Path(record.get("path", "")).name for record in sidecar.values()}
-    names |= set(profiles.NOTEBOOK_FIGURES.get(notebook, ()))
-    names |= {k for k, v in figures.items() if v.get("notebook") == notebook}
-    removed = []
-    for name in sorted(n for n in names if n):
-        path = figures_dir / name
-        kept = name in figures and path.is_file() and fileio.sha256_file(path) == figures[name].get("sha256")
-        if not kept:
-            figures.pop(name, None)
-            if path.is_file():
-                path.unlink()
-                removed.append(name)
-    return removed

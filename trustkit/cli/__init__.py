@@ -1,7 +1,8 @@
 """The ``trustkit`` command line: one sub-command per module in this package.
 
 Each module ``trustkit/cli/<name>.py`` defines ``register(subparsers)``, which adds its parser and
-sets ``func`` (called with the parsed arguments, returning an exit code).
+sets ``func`` (called with the parsed arguments, returning an exit code); a module whose name
+starts with ``_`` is a helper the sub-commands share.
 
 :func:`main` is the one error boundary. An expected failure (a
 :class:`~trustkit.errors.TrustkitError`: bad input, a model or data file that is missing or does
@@ -42,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show the full traceback of a failure")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("_"):  # a helper of several sub-commands, not one itself
+            continue
         module = importlib.import_module(f"{__name__}.{info.name}")
         module.register(subparsers)
     return parser

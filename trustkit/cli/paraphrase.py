@@ -25,7 +25,7 @@ def register(subparsers) -> None:
         help="dataset name (e.g. crows_pairs) or a pair file (csv/jsonl) for trustkit.data.load_pairs",
     )
     p.add_argument("--method", required=True, choices=METHODS)
-    p.add_argument("--n", type=int, default=5, help="candidates per sentence (default 5)")
+    p.add_argument("--n-paraphrases", type=int, default=5, help="candidates per sentence (default 5)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--limit", type=int, default=None, help="only the first N pairs")
     p.add_argument("--mode", choices=MODES, default="consistent")
@@ -63,8 +63,11 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     """Paraphrase the pairs named by ``args``, write the tables, print a summary; return the exit code."""
-    if args.n < 1:
-        print(f"trustkit paraphrase: --n must be at least 1, got {args.n}", file=sys.stderr)
+    if args.n_paraphrases < 1:
+        print(
+            f"trustkit paraphrase: --n-paraphrases must be at least 1, got {args.n_paraphrases}",
+            file=sys.stderr,
+        )
         return 2
     if args.limit is not None and args.limit < 1:
         print(f"trustkit paraphrase: --limit must be at least 1, got {args.limit}", file=sys.stderr)
@@ -111,7 +114,7 @@ def run(args) -> int:
     result = paraphrase_pairs(
         pairs,
         paraphraser,
-        n_paraphrases=args.n,
+        n_paraphrases=args.n_paraphrases,
         seed=args.seed,
         mode=args.mode,
         settings=settings,

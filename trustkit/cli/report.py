@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from trustkit.cli._options import lms_examples
+
 METRIC_CHOICES = ("pll", "pll_word_l2r", "aul", "aula", "crows", "ll", "ll_shared")
 
 
@@ -31,7 +33,7 @@ def register(subparsers) -> None:
     p.add_argument("--data", default="crows_pairs", help="dataset name (default crows_pairs) or a pair file")
     p.add_argument("--limit", type=int, metavar="N", help="only the first N pairs")
     p.add_argument(
-        "--paraphrases",
+        "--n-paraphrases",
         type=int,
         default=3,
         metavar="N",
@@ -46,10 +48,10 @@ def register(subparsers) -> None:
     p.add_argument("--metric", choices=METRIC_CHOICES, help="default: pll for masked, ll for causal LMs")
     p.add_argument("--seed", type=int, default=0, help="seed of paraphrasing and the bootstraps (default 0)")
     p.add_argument(
-        "--n-bootstrap", type=int, default=1000, metavar="B", help="bootstrap resamples (default 1000)"
+        "--n-resamples", type=int, default=1000, metavar="B", help="bootstrap resamples (default 1000)"
     )
     p.add_argument(
-        "--icc-bootstrap",
+        "--icc-n-resamples",
         type=int,
         default=100,
         metavar="B",
@@ -72,6 +74,12 @@ def register(subparsers) -> None:
         help="add a utility line: perplexity on N held-out ACL Anthology abstracts (default 0: none)",
     )
     p.add_argument(
+        "--stereoset-lms",
+        type=lms_examples,
+        metavar="N",
+        help="add StereoSet's language-modeling score (LMS) on N seeded intrasentence examples, or 'all'",
+    )
+    p.add_argument(
         "--compare",
         metavar="OTHER",
         help="add a 'compared with' section: a table of the same pairs and metric from trustkit score "
@@ -90,16 +98,16 @@ def run(args) -> int:
         return 2
     for name, value, low in (
         ("--limit", args.limit, 1),
-        ("--paraphrases", args.paraphrases, 0),
-        ("--n-bootstrap", args.n_bootstrap, 1),
-        ("--icc-bootstrap", args.icc_bootstrap, 0),
+        ("--n-paraphrases", args.n_paraphrases, 0),
+        ("--n-resamples", args.n_resamples, 1),
+        ("--icc-n-resamples", args.icc_n_resamples, 0),
         ("--batch-tokens", args.batch_tokens, 1),
         ("--utility", args.utility, 0),
     ):
         if value is not None and value < low:
             print(f"trustkit report: {name} must be at least {low}, got {value}", file=sys.stderr)
             return 2
-    from trustkit.cli.score import device_problem
+    from trustkit.cli._options import device_problem
     from trustkit.fileio import check_output_path
     from trustkit.report import build_report, json_path
 
@@ -118,13 +126,13 @@ def run(args) -> int:
             args.model,
             args.data,
             limit=args.limit,
-            paraphrases=args.paraphrases,
+            n_paraphrases=args.n_paraphrases,
             paraphraser=args.paraphraser,
             metric=args.metric,
             seed=args.seed,
             device=args.device,
-            n_resamples=args.n_bootstrap,
-            icc_bootstrap=args.icc_bootstrap,
+            n_resamples=args.n_resamples,
+            icc_n_resamples=args.icc_n_resamples,
             random_control=args.random_control,
             batch_tokens=args.batch_tokens,
             cache=not args.no_cache,
@@ -135,10 +143,14 @@ def run(args) -> int:
             from trustkit.report.compare import add_utility
 
             add_utility(report, args.utility, seed=args.seed)
+        if args.stereoset_lms is not None:
+            from trustkit.report.compare import add_stereoset_lms
+
+            add_stereoset_lms(report, args.stereoset_lms or None, seed=args.seed)
         if args.compare:
             from trustkit.report.compare import add_comparison
 
-            add_comparison(report, args.compare, n_resamples=args.n_bootstrap, seed=args.seed)
+            add_comparison(report, args.compare, n_resamples=args.n_resamples, seed=args.seed)
     except (ValueError, FileNotFoundError) as err:
         print(f"trustkit report: {err}", file=sys.stderr)
         return 2
@@ -148,9 +160,13 @@ def run(args) -> int:
         print(f"trustkit report: note: {statement}", file=sys.stderr)
     print(report.headline())
     if doc.get("utility"):
-        from trustkit.cli.score import utility_line
+        from trustkit.cli._printout import utility_line
 
         print(utility_line(doc["utility"]))
+    if doc.get("stereoset_lms"):
+        from trustkit.metrics.utility import lms_line
+
+        print(lms_line(doc["stereoset_lms"]))
     if doc.get("compared_with"):
         c = doc["compared_with"]
         d = c["bias_score_difference"]

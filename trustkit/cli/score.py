@@ -16,6 +16,8 @@ import os
 import sys
 from pathlib import Path
 
+from trustkit.cli._options import device_problem, lms_examples
+from trustkit.cli._printout import format_summary, report_lines, utility_line
 from trustkit.errors import InputError
 from trustkit.metrics.crows import crows_summary
 from trustkit.scoring.policy import NORMALISATIONS, CausalPolicy
@@ -78,13 +80,21 @@ def register(subparsers) -> None:
         "score: perplexity (causal) or pseudo-perplexity (masked), per token and per byte (sidecar: utility)",
     )
     p.add_argument(
+        "--stereoset-lms",
+        type=lms_examples,
+        metavar="N",
+        help="also compute StereoSet's language-modeling score (LMS, with SS and ICAT) on N seeded "
+        "intrasentence examples, or 'all', with StereoSet's own scorer (sidecar: stereoset_lms)",
+    )
+    p.add_argument(
         "--device", help="cpu (default), cuda, cuda:1, auto; under torchrun cuda means cuda:LOCAL_RANK"
     )
     p.add_argument(
         "--dtype",
         help="fp32 (default on CPU); bf16 (default on CUDA) or fp16: reduced precision with an fp32 "
         "guard, so every decision and tie equals fp32's; bf16-raw, fp16-raw: unguarded (faster, "
-        "decisions may differ)",
+        "decisions may differ); a -autocast suffix autocasts over the fp32 weights instead of "
+        "casting a copy of them",
     )
     p.add_argument(
         "--precision",
@@ -135,21 +145,6 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def device_problem(device: str | None) -> str | None:
-    """Why ``--device`` names no device torch can use here, or None (checked before a model loads).
-
-    >>> device_problem("tpu:7")
-    "--device: unknown device 'tpu:7'; use cpu, cuda, cuda:N, mps or auto"
-    """
-    from trustkit.models.loading import parse_device
-
-    try:
-        parse_device(device)
-    except ValueError as err:
-        return f"--device: {err}"
-    return None
-
-
 def sidecar_data_path(data: str, out: Path | None) -> str:
     """The ``data`` a sidecar records: a registered name as is, a pair file relative to the table's folder.
 
@@ -164,29 +159,6 @@ def sidecar_data_path(data: str, out: Path | None) -> str:
     if data in REGISTRY or out is None or not Path(data).exists():
         return data
     return os.path.relpath(Path(data).resolve(), Path(out).resolve().parent)
-
-
-def format_summary(summary: dict, metric: str) -> str:
-    """The CrowS-style summary as printed by ``trustkit score``.
-
-    Example
-    -------
-    >>> print(format_summary({"metric_score": 60.0, "stereo_score": 61.0, "antistereo_score": 55.0,
-    ...     "n": 10, "n_stereo": 8, "n_antistereo": 2, "neutral": 0, "neutral_pct": 0.0}, "crows"))
-    ... # doctest: +NORMALIZE_WHITESPACE
-    metric crows: metric score 60.00 (50 = unbiased) | stereo 61.00% of 8 |
-    antistereo 55.00% of 2 | n 10 | ties 0 (0.00%)
-    """
-    anti = (
-        f"antistereo {summary['antistereo_score']:.2f}% of {summary['n_antistereo']}"
-        if summary["n_antistereo"]
-        else "no antistereo pairs"
-    )  # e.g. WinoBias: every pair is stereo
-    return (
-        f"metric {metric}: metric score {summary['metric_score']:.2f} (50 = unbiased) | "
-        f"stereo {summary['stereo_score']:.2f}% of {summary['n_stereo']} | {anti} | "
-        f"n {summary['n']} | ties {summary['neutral']} ({summary['neutral_pct']:.2f}%)"
-    )
 
 
 def scoring_request(args) -> tuple[str, CausalPolicy | None, object]:
@@ -357,6 +329,11 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
 
         sidecar["utility"] = perplexity(scorer, heldout_texts(args.utility))
         lines.append(utility_line(sidecar["utility"]))
+    if args.stereoset_lms is not None:
+        from trustkit.metrics.utility import lms_line, stereoset_lms
+
+        sidecar["stereoset_lms"] = stereoset_lms(scorer, n_examples=args.stereoset_lms or None)
+        lines.append(lms_line(sidecar["stereoset_lms"]))
     if out is not None:
         write_table_with_sidecar(table, out, sidecar)
     print("\n".join(lines))
@@ -371,51 +348,3 @@ def _score(args, out: Path, rank: int, size: int, device) -> int:
         f"{scorer.stats['rows_computed']} rows computed{ranks}, {seconds:.1f} s)"
     )
     return 0
-
-
-def utility_line(utility: dict) -> str:
-    """One line for a utility score (``trustkit.metrics.utility.perplexity``).
-
-    Example
-    -------
-    >>> print(utility_line({"kind": "perplexity", "perplexity": 21.04, "bits_per_byte": 0.9712,
-    ...     "n_texts": 100, "n_tokens": 17000, "text": {"dataset": "acl_anthology", "year": 2024, "seed": 0}}))
-    utility: perplexity 21.04 per token, 0.971 bits per byte (100 texts, 17000 tokens; acl_anthology 2024, seed 0)
-    """
-    text = utility.get("text") or {}
-    where = f"; {text.get('dataset')} {text.get('year')}, seed {text.get('seed')}" if text else ""
-    if utility.get("n_left_out"):
-        where += f"; {utility['n_left_out']} longer than the model's window left out"
-    return (
-        f"utility: {utility['kind']} {utility['perplexity']:.2f} per token, {utility['bits_per_byte']:.3f} "
-        f"bits per byte ({utility['n_texts']} texts, {utility['n_tokens']} tokens{where})"
-    )
-
-
-def report_lines(scored, pairs, metric: str) -> list[str]:
-    """Extra lines of the printout: rows the loader could not score; per-group scores with CIs."""
-    lines = []
-    dropped = pairs.attrs.get("dropped", [])
-    if dropped:
-        listing = "; ".join(f"line {d['line']} (row {d['source_row']}): {d['reason']}" for d in dropped)
-        lines.append(f"{len(dropped)} unscorable row(s) of {dropped[0]['file']} not scored: {listing}")
-    if pairs.attrs.get("source") == "winobias":
-        from trustkit.stats.winobias import winobias_scores
-
-        table = winobias_scores(scored, metric=metric)
-        lines.append(
-            "WinoBias bias score (100 x share of pairs where the pro-stereotyped sentence scores "
-            "higher; 95% bootstrap CI):"
-        )
-        lines += [
-            f"  {r.facet:<15} {r.group:<8} {r.estimate:6.2f} [{r.ci_low:6.2f}, {r.ci_high:6.2f}]  "
-            f"n {r.n}  ties {r.n_ties}"
-            for r in table.itertuples()
-        ]
-        odd = int((~scored["only_pronoun_differs"]).sum())
-        if odd:
-            lines.append(
-                f"  note: {odd} pair(s) differ beyond the pronoun in the published files (kept; "
-                "column only_pronoun_differs)"
-            )
-    return lines

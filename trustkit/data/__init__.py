@@ -10,15 +10,13 @@ from trustkit.data.anthology import (
     split_anthology_id,
 )
 from trustkit.data.fetching import DataIntegrityError, fetch, verify_file
+from trustkit.data.pair_checks import BIAS_TYPES, CROWS_BIAS_TYPES, normalise_bias_type
 from trustkit.data.pairs import (
-    BIAS_TYPES,
-    CROWS_BIAS_TYPES,
     PAIR_COLUMNS,
     PairFileError,
     PairFileWarning,
     check_pair_file,
     load_pairs,
-    normalise_bias_type,
     sample_pairs,
 )
 from trustkit.data.registry import REGISTRY, DataFile, Dataset, get_dataset, sha256_file

@@ -1,7 +1,7 @@
 """Reading a pair file into records: UTF-8 line by line, CSV/TSV (quotes, delimiters) or JSONL.
 
 Each record keeps its first and last line so that every problem can be named ``FILE:LINE`` (or
-``FILE:START-END``); the checks of a record's values are ``trustkit.data.pairs``'.
+``FILE:START-END``); the checks of a record's values are in ``trustkit.data.pair_checks``.
 """
 
 from __future__ import annotations

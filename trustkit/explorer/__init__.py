@@ -97,13 +97,8 @@ def explore(
 
     Example
     -------
-    >>> import pathlib, tempfile
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
-    >>> import pandas as pd
-    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
-    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
-    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
-    ...              ).to_csv(path, index=False)
+    >>> from trustkit.examples import two_pair_file
+    >>> path = two_pair_file()  # a CSV pair file of two pairs
     >>> from trustkit import load_pairs, load_scorer
     >>> from trustkit.models import random_control
     >>> scorer = load_scorer(random_control("bert", "tiny"), random_control=True, cache=False, progress=False)

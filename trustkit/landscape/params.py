@@ -41,7 +41,7 @@ class LandscapeParams:
     min_community_size
         communities with fewer words are kept in the network but are not
         drawn and cannot be a paper's dominant community.
-    n_boot
+    n_resamples
         bootstrap resamples of the AUC CI.
     trustnlp_venues
         positive venues of the validation.
@@ -68,7 +68,7 @@ class LandscapeParams:
     stability_seeds: int = 10
     top_n: int = 10
     min_community_size: int = 20
-    n_boot: int = 2000
+    n_resamples: int = 2000
     trustnlp_venues: tuple[str, ...] = relevance.TRUSTNLP_VENUES
     holdout_trustnlp: bool = True
     seed_terms: dict = field(default_factory=lambda: dict(comm.SEED_TERMS))

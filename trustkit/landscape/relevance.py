@@ -128,7 +128,7 @@ def dominant_community(relevance: pd.DataFrame, communities=None) -> pd.Series:
     return top.where(has_words, -1).astype(int).rename("dominant_community")
 
 
-def roc_auc_bootstrap(scores, labels, n_boot: int = 2000, ci: float = 0.95, seed: int = 0) -> dict:
+def roc_auc_bootstrap(scores, labels, n_resamples: int = 2000, ci: float = 0.95, seed: int = 0) -> dict:
     """ROC AUC of ``scores`` for binary ``labels``, with a stratified percentile bootstrap CI.
 
     AUC = P(score of a positive > score of a negative) + P(tie) / 2 (Mann-Whitney form, equal to
@@ -140,7 +140,7 @@ def roc_auc_bootstrap(scores, labels, n_boot: int = 2000, ci: float = 0.95, seed
         higher = more likely positive; NaN scores count as the lowest score.
     labels
         booleans.
-    n_boot
+    n_resamples
         bootstrap resamples.
     ci
         CI coverage.
@@ -149,9 +149,9 @@ def roc_auc_bootstrap(scores, labels, n_boot: int = 2000, ci: float = 0.95, seed
 
     Returns
     -------
-    dict ``estimate, ci_low, ci_high, n_pos, n_neg, n_boot``.
+    dict ``estimate, ci_low, ci_high, n_pos, n_neg, n_resamples``.
 
-    >>> roc_auc_bootstrap([0.9, 0.8, 0.1, 0.2], [True, True, False, False], n_boot=50)["estimate"]
+    >>> roc_auc_bootstrap([0.9, 0.8, 0.1, 0.2], [True, True, False, False], n_resamples=50)["estimate"]
     1.0
     """
     scores = np.nan_to_num(np.asarray(scores, dtype=np.float64), nan=-np.inf)
@@ -168,7 +168,7 @@ def roc_auc_bootstrap(scores, labels, n_boot: int = 2000, ci: float = 0.95, seed
     estimate = auc(pos, np.sort(neg))
     rng = np.random.default_rng(seed)
     boots = np.array(
-        [auc(rng.choice(pos, len(pos)), np.sort(rng.choice(neg, len(neg)))) for _ in range(n_boot)]
+        [auc(rng.choice(pos, len(pos)), np.sort(rng.choice(neg, len(neg)))) for _ in range(n_resamples)]
     )
     alpha = (1 - ci) / 2
     return {
@@ -177,7 +177,7 @@ def roc_auc_bootstrap(scores, labels, n_boot: int = 2000, ci: float = 0.95, seed
         "ci_high": float(np.quantile(boots, 1 - alpha)),
         "n_pos": len(pos),
         "n_neg": len(neg),
-        "n_boot": n_boot,
+        "n_resamples": n_resamples,
     }
 
 
@@ -186,7 +186,7 @@ def trustnlp_validation(
     relevance: pd.DataFrame,
     score_columns: dict[str, list],
     venues=TRUSTNLP_VENUES,
-    n_boot: int = 2000,
+    n_resamples: int = 2000,
     seed: int = 0,
 ) -> pd.DataFrame:
     """Validate relevance scores by ROC AUC with a bootstrap CI: TrustNLP papers against the rest.
@@ -205,22 +205,22 @@ def trustnlp_validation(
         ``{"trustworthy (all)": [12, 15, 16], "privacy": [15]}``.
     venues
         the positive venues.
-    n_boot, seed
+    n_resamples, seed
         bootstrap settings.
 
     Returns
     -------
-    Tidy DataFrame ``score, communities, estimate, ci_low, ci_high, n_pos, n_neg, n_boot,
+    Tidy DataFrame ``score, communities, estimate, ci_low, ci_high, n_pos, n_neg, n_resamples,
     positive_venues, years``.
 
     >>> from trustkit.landscape.study import run_landscape
     >>> from trustkit.landscape.synthetic import planted_papers
     >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-    ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
     >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
     >>> rel = paper_relevance(result.dtm, word_fingerprints(result.graph, result.membership))
     >>> papers = result.corpus.papers  # community 0 is the planted privacy topic
-    >>> auc = trustnlp_validation(papers, rel, {"privacy": [0]}, n_boot=200).iloc[0]
+    >>> auc = trustnlp_validation(papers, rel, {"privacy": [0]}, n_resamples=200).iloc[0]
     >>> auc["score"], round(float(auc["estimate"]), 3), int(auc["n_pos"]), int(auc["n_neg"])
     ('privacy', 0.88, 10, 310)
     """
@@ -238,7 +238,7 @@ def trustnlp_validation(
     rows = []
     for name, comms in score_columns.items():
         score = relevance[list(comms)].sum(axis=1).to_numpy()[same_years]
-        res = roc_auc_bootstrap(score, is_pos[same_years], n_boot=n_boot, seed=seed)
+        res = roc_auc_bootstrap(score, is_pos[same_years], n_resamples=n_resamples, seed=seed)
         rows.append(
             {
                 "score": name,
@@ -276,7 +276,7 @@ def trustworthy_share_by_year(
     >>> from trustkit.landscape.study import run_landscape
     >>> from trustkit.landscape.synthetic import planted_papers
     >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-    ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
     >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
     >>> rel = paper_relevance(result.dtm, word_fingerprints(result.graph, result.membership))
     >>> papers = result.corpus.papers  # community 0 is the planted privacy topic

@@ -151,7 +151,7 @@ class LandscapeResult:
         >>> from trustkit.landscape.study import run_landscape
         >>> from trustkit.landscape.synthetic import planted_papers
         >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-        ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+        ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
         >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
         >>> summary = result.summary()
         >>> summary["communities"], summary["separated"], summary["papers"]
@@ -211,7 +211,7 @@ class LandscapeResult:
         >>> from trustkit.landscape.study import run_landscape
         >>> from trustkit.landscape.synthetic import planted_papers
         >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-        ...          "stability_seeds": 1, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+        ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
         >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
         >>> import tempfile
         >>> paths = result.save(tempfile.mkdtemp())

@@ -59,7 +59,7 @@ def run_landscape(params=None, papers: pd.DataFrame | None = None, progress: boo
 
     >>> from trustkit.landscape.synthetic import planted_papers
     >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-    ...          "stability_seeds": 3, "n_boot": 200, "top_n": 5, "min_community_size": 5}
+    ...          "stability_seeds": 3, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
     >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
     >>> result.summary()["communities"], result.summary()["separated"]
     (4, 'SEPARATE')
@@ -143,7 +143,7 @@ def _relevance(state: dict, p: LandscapeParams) -> dict:
 def _validation(state: dict, p: LandscapeParams) -> dict:
     papers, rel, scores, labels = state["corpus"].papers, state["relevance"], state["scores"], state["labels"]
     validation = relevance.trustnlp_validation(
-        papers, rel, scores, p.trustnlp_venues, n_boot=p.n_boot, seed=p.seed
+        papers, rel, scores, p.trustnlp_venues, n_resamples=p.n_resamples, seed=p.seed
     )
     sizes = state["membership"].value_counts()
     major = sorted(set(sizes.index[sizes >= p.min_community_size]) | set(labels))

@@ -1,7 +1,8 @@
-"""A utility score beside the bias score: perplexity on a fixed, seeded sample of held-out text.
+"""Utility scores beside the bias score: perplexity on held-out text, and StereoSet's LMS.
 
 Causal LMs get their exact perplexity; masked LMs the pseudo-perplexity of Salazar et al. (2020),
-exp(−PLL / tokens), from the same per-token log-probabilities the bias scores use.
+exp(−PLL / tokens), from the same per-token log-probabilities the bias scores use. StereoSet's
+language-modeling score (LMS, Nadeem et al. 2021) comes from ``trustkit.metrics.stereoset``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import pandas as pd
 
 from trustkit.errors import InputError
 
-__all__ = ["HELDOUT_TEXT", "heldout_texts", "perplexity"]
+__all__ = ["HELDOUT_TEXT", "heldout_texts", "lms_line", "perplexity", "stereoset_lms"]
 
 #: the default held-out text: English ACL Anthology abstracts (2024) of 200–1,000 characters,
 #: a seeded random sample; they are not sentences of any bias benchmark, but a model may have
@@ -114,3 +115,93 @@ def perplexity(scorer, texts) -> dict:
         "n_left_out": len(left_out),
         "text": described,
     }
+
+
+def stereoset_lms(scorer, *, n_examples: int | None = None, seed: int = 0, examples=None) -> dict:
+    """StereoSet's language-modeling score (LMS) of ``scorer``'s model, with SS and ICAT beside it.
+
+    The intrasentence examples are scored as StereoSet's own code does
+    (``trustkit.metrics.stereoset.score_stereoset_original``: the BLANK word's probability for a
+    masked LM, the geometric-mean token probability after ``<|endoftext|>`` (when the tokenizer
+    has it) for a causal LM) and counted by ``stereoset_scores``: LMS is the share of
+    (stereotype, anti-stereotype) candidates that score strictly above the unrelated one, per
+    target term, averaged over terms. 100 is ideal; a model that cannot tell a related from an
+    unrelated candidate sits near 50. Contexts with more than one BLANK are left out (counted).
+
+    Parameters
+    ----------
+    scorer : a trustkit scorer (``trustkit.scoring.load_scorer``).
+    n_examples : a seeded random sample of this many examples; None: every example.
+    seed : the sample's seed.
+    examples : the intrasentence examples (default ``trustkit.data.load_stereoset()``).
+
+    Returns
+    -------
+    dict ``kind`` (``"stereoset_lms"``), ``lms``, ``ss``, ``icat``, ``n``, ``n_targets``,
+    ``scorer`` (the original scorer's name), ``n_left_out`` and ``data`` (dataset, sha256, seed).
+
+    Example
+    -------
+    >>> from trustkit.models import random_control
+    >>> from trustkit.scoring import load_scorer
+    >>> s = load_scorer(random_control("bert", "tiny"), random_control=True, cache=False, progress=False)
+    >>> u = stereoset_lms(s, n_examples=20)
+    >>> u["kind"], u["n"], u["scorer"], 0 <= u["lms"] <= 100
+    ('stereoset_lms', 20, 'stereoset_blank', True)
+    """
+    from trustkit.metrics.stereoset import (
+        _stereoset_policy_scorer,
+        score_stereoset_original,
+        stereoset_scores,
+    )
+
+    if examples is None:
+        from trustkit.data.stereoset import load_stereoset
+
+        examples = load_stereoset("intrasentence")
+    one_blank = examples["context"].str.count("BLANK") == 1
+    pool = examples[one_blank]
+    if n_examples is not None:
+        if not 1 <= n_examples <= len(pool):
+            raise InputError(
+                f"n_examples must be between 1 and {len(pool)} (the StereoSet examples with one BLANK), "
+                f"got {n_examples}"
+            )
+        pool = pool.sample(n_examples, random_state=seed).sort_index()
+    scored = score_stereoset_original(pool, _stereoset_policy_scorer(scorer))
+    overall = stereoset_scores(scored, kind=None).set_index("domain").loc["overall"]
+    return {
+        "kind": "stereoset_lms",
+        "lms": float(overall["lms"]),
+        "ss": float(overall["ss"]),
+        "icat": float(overall["icat"]),
+        "n": int(overall["n"]),
+        "n_targets": int(overall["n_targets"]),
+        "scorer": scored.attrs["scorer"],
+        "n_left_out": int((~one_blank).sum()),
+        "data": {
+            "dataset": "stereoset",
+            "task": "intrasentence",
+            "sha256": examples.attrs.get("sha256"),
+            "seed": seed if n_examples is not None else None,
+            "n_examples": n_examples,
+        },
+    }
+
+
+def lms_line(lms: dict, label: str | None = None) -> str:
+    """One line for a StereoSet LMS record (:func:`stereoset_lms`), of the run ``label`` if given.
+
+    Example
+    -------
+    >>> print(lms_line({"lms": 88.61, "ss": 60.2, "icat": 70.5, "n": 2104, "scorer": "geomean_prob",
+    ...     "n_left_out": 2, "data": {"seed": None}}))
+    utility: StereoSet LMS 88.6 (SS 60.2, ICAT 70.5; 2104 intrasentence examples, all, scorer geomean_prob)
+    """
+    seed = (lms.get("data") or {}).get("seed")
+    sample = "all" if seed is None else f"seeded sample, seed {seed}"
+    run = f" {label}" if label else ""
+    return (
+        f"utility{run}: StereoSet LMS {lms['lms']:.1f} (SS {lms['ss']:.1f}, ICAT {lms['icat']:.1f}; "
+        f"{lms['n']} intrasentence examples, {sample}, scorer {lms['scorer']})"
+    )

@@ -13,15 +13,10 @@ from trustkit.models.bundles import (
     list_bundles,
     resolve,
 )
+from trustkit.models.config import detect_kind, parse_device, parse_dtype
 from trustkit.models.controls import ARCHS, CONTROL_KEY, SIZES, control_config, parse_control, random_control
 from trustkit.models.gguf_conversion import convert_gguf, is_converted
-from trustkit.models.loading import (
-    LoadedModel,
-    detect_kind,
-    load_pretrained,
-    parse_device,
-    parse_dtype,
-)
+from trustkit.models.loading import LoadedModel, load_pretrained
 from trustkit.models.packaged import bert_uncased_tokenizer, bert_vocab_path, minilm_dir
 
 __all__ = [

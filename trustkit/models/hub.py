@@ -98,14 +98,10 @@ def snapshot_commit(path: str | os.PathLike) -> str | None:
 def local_snapshot(model_id: str, revision: str | None = None) -> Path | None:
     """The cached snapshot directory of a hub model at ``revision`` (default ``refs/main``), or None.
 
-    >>> import os, pathlib, tempfile
+    >>> import os
     >>> from unittest import mock
-    >>> cache = pathlib.Path(tempfile.mkdtemp())  # a hub cache holding one snapshot of config.json
-    >>> snapshot = cache / "models--bert-base-uncased" / "snapshots" / ("a" * 40)
-    >>> snapshot.mkdir(parents=True)
-    >>> _ = (snapshot / "config.json").write_text("{}")
-    >>> (cache / "models--bert-base-uncased" / "refs").mkdir()
-    >>> _ = (cache / "models--bert-base-uncased" / "refs" / "main").write_text("a" * 40)
+    >>> from trustkit.examples import tiny_hub_cache
+    >>> cache, snapshot = tiny_hub_cache()  # a hub cache holding one snapshot of config.json
     >>> with mock.patch.dict(os.environ, {"HF_HUB_CACHE": str(cache)}):
     ...     local_snapshot("bert-base-uncased") == snapshot, local_snapshot("bert-large-uncased")
     (True, None)
@@ -198,14 +194,10 @@ class CachedModel:
 def inspect_cached(model_id: str) -> CachedModel:
     """Say whether a hub model is in the local cache, at which revision, with config, tokenizer and weights.
 
-    >>> import os, pathlib, tempfile
+    >>> import os
     >>> from unittest import mock
-    >>> cache = pathlib.Path(tempfile.mkdtemp())  # a hub cache holding one snapshot of config.json
-    >>> snapshot = cache / "models--bert-base-uncased" / "snapshots" / ("a" * 40)
-    >>> snapshot.mkdir(parents=True)
-    >>> _ = (snapshot / "config.json").write_text("{}")
-    >>> (cache / "models--bert-base-uncased" / "refs").mkdir()
-    >>> _ = (cache / "models--bert-base-uncased" / "refs" / "main").write_text("a" * 40)
+    >>> from trustkit.examples import tiny_hub_cache
+    >>> cache, snapshot = tiny_hub_cache()  # a hub cache holding one snapshot of config.json
     >>> with mock.patch.dict(os.environ, {"HF_HUB_CACHE": str(cache)}):
     ...     found = inspect_cached("bert-base-uncased")
     >>> found.complete, found.missing

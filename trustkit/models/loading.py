@@ -1,43 +1,27 @@
 """Loading a language model for scoring: hub id, local directory, GGUF file or bundle name.
 
-``load_pretrained`` decides masked vs causal from the config, loads safetensors, GGUF or a pickle
-(read weights-only and converted to safetensors), refuses a model whose LM head would be randomly
-initialised unless a random control is requested, and returns the model with its provenance.
-Finding the weight files (bundle, file, directory or hub snapshot) is ``trustkit.models.sources``.
+``load_pretrained`` runs named stages: resolve the source and hash its files
+(``trustkit.models.sources``; a pickle is read weights-only and converted), the config and the
+model's kind (``trustkit.models.config``), the weights with a random LM head refused unless a
+random control is requested (``trustkit.models.weights``), the tokenizer, then precision and
+device; it returns the model with its provenance.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from trustkit import provenance as _provenance
-from trustkit.errors import InputError, TrustkitError
+from trustkit.errors import InputError
 from trustkit.fileio import file_identity, sha256_file
-from trustkit.models.controls import CONTROL_KEY
+from trustkit.models.config import load_config, parse_device, parse_dtype
 from trustkit.models.sources import _locate, weights_dir
+from trustkit.models.weights import RANDOM_INIT_SEED, load_weights
 
 KINDS = ("auto", "masked", "causal")
-RANDOM_INIT_SEED = 0  # seed of any weights a checkpoint lacks (accepted only with random_control)
-_DTYPES = {
-    "fp32": "float32",
-    "float32": "float32",
-    "bf16": "bfloat16",
-    "bfloat16": "bfloat16",
-    "fp16": "float16",
-    "float16": "float16",
-    "half": "float16",
-}
-# Parameter names of LM heads across architectures (BERT/ALBERT/DistilBERT/RoBERTa/ELECTRA/DeBERTa, decoders).
-_HEAD_PATTERN = re.compile(
-    r"(^|\.)(cls\.predictions|predictions|lm_head|vocab_projector|vocab_transform|vocab_layer_norm"
-    r"|generator_lm_head|generator_predictions|lm_predictions|mask_predictions)(\.|$)"
-)
 
 
 @dataclass
@@ -52,169 +36,6 @@ class LoadedModel:
     tokenizer: Any
     kind: str
     provenance: dict = field(default_factory=dict)
-
-
-def detect_kind(config) -> str:
-    """Return "masked" or "causal" for a transformers config.
-
-    Uses, in order: the checkpoint's ``architectures`` (``*ForMaskedLM``/``*ForPreTraining`` vs
-    ``*ForCausalLM``/``*LMHeadModel``), ``is_decoder``, then which auto-class mapping knows the
-    ``model_type`` (encoder types that have both, like BERT, count as masked).
-
-    Example
-    -------
-    >>> from transformers import BertConfig, LlamaConfig
-    >>> detect_kind(BertConfig()), detect_kind(LlamaConfig())
-    ('masked', 'causal')
-    """
-    from transformers.models.auto.modeling_auto import (
-        MODEL_FOR_CAUSAL_LM_MAPPING_NAMES,
-        MODEL_FOR_MASKED_LM_MAPPING_NAMES,
-    )
-
-    archs = list(getattr(config, "architectures", None) or [])
-    if any(a.endswith(("ForCausalLM", "LMHeadModel")) for a in archs) or getattr(config, "is_decoder", False):
-        return "causal"
-    if any(a.endswith(("ForMaskedLM", "ForPreTraining")) for a in archs):
-        return "masked"
-    model_type = getattr(config, "model_type", None)
-    masked = model_type in MODEL_FOR_MASKED_LM_MAPPING_NAMES
-    causal = model_type in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
-    if masked:
-        return "masked"
-    if causal:
-        return "causal"
-    raise InputError(
-        f"cannot tell whether model type {model_type!r} (architectures {archs}) is a masked "
-        "or a causal LM; pass kind='masked' or kind='causal'"
-    )
-
-
-def check_no_remote_code(config, model_id: str) -> None:
-    """Refuse a config that asks for its own modelling code (``auto_map``, an architecture transformers lacks).
-
-    transformers would otherwise build the stock class of the ``model_type`` from such a folder and
-    say nothing; trustkit never runs a checkpoint's code, so it refuses it by name instead.
-
-    >>> from transformers import BertConfig
-    >>> check_no_remote_code(BertConfig(architectures=["BertForMaskedLM"]), "ok")
-    >>> check_no_remote_code(BertConfig(architectures=["MyBertForMaskedLM"]), "./custom")
-    Traceback (most recent call last):
-    trustkit.errors.InputError: ./custom asks for custom modelling code (architectures MyBertForMaskedLM ...
-    """
-    import transformers
-
-    reasons = []
-    auto_map = getattr(config, "auto_map", None)
-    if auto_map:
-        reasons.append(f"auto_map {', '.join(f'{k}: {v}' for k, v in dict(auto_map).items())}")
-    unknown = [a for a in getattr(config, "architectures", None) or [] if not hasattr(transformers, str(a))]
-    if unknown:
-        reasons.append(f"architectures {', '.join(map(str, unknown))} is not a transformers class")
-    if reasons:
-        raise InputError(
-            f"{model_id} asks for custom modelling code ({'; '.join(reasons)}); trustkit runs no code "
-            f"from a checkpoint and will not load it as a stock {getattr(config, 'model_type', '?')} "
-            "model. If the weights are a stock model, remove these keys from a copy of its config.json"
-        )
-
-
-def parse_dtype(dtype):
-    """Map None/"fp32"/"bf16"/"fp16"/torch.dtype to a torch dtype (None means float32).
-
-    >>> str(parse_dtype("bf16"))
-    'torch.bfloat16'
-    """
-    import torch
-
-    if dtype is None:
-        return torch.float32
-    if isinstance(dtype, torch.dtype):
-        return dtype
-    name = _DTYPES.get(str(dtype).lower().removeprefix("torch."))
-    if name is None:
-        raise InputError(f"unknown dtype {dtype!r}; use one of fp32, bf16, fp16")
-    return getattr(torch, name)
-
-
-def parse_device(device) -> str:
-    """Map None (CPU), "auto" (CUDA when present, else CPU) or a device string to a torch device string.
-
-    >>> parse_device(None)
-    'cpu'
-    """
-    import torch
-
-    if device is None:
-        return "cpu"
-    name = str(device)
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    try:
-        torch.device(name)
-    except (RuntimeError, ValueError):
-        raise InputError(f"unknown device {name!r}; use cpu, cuda, cuda:N, mps or auto") from None
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise InputError(f"device {name!r} requested but torch sees no CUDA device; use device='cpu'")
-    return name
-
-
-def _untied_missing(model, missing: set[str]) -> set[str]:
-    """Missing keys that are not filled by a tied parameter (a tied decoder absent from the file is fine)."""
-    groups: dict[int, set[str]] = {}
-    for name, param in model.named_parameters(remove_duplicate=False):
-        groups.setdefault(id(param), set()).add(name)
-    owner = {name: group for group in groups.values() for name in group}
-    return {key for key in missing if not (owner.get(key, {key}) - missing)}
-
-
-def _check_head(model, info: dict, config, kind: str, location: str) -> list[str]:
-    missing = sorted(_untied_missing(model, set(info.get("missing_keys") or ())))
-    mismatched = sorted(str(k[0] if isinstance(k, tuple) else k) for k in info.get("mismatched_keys") or ())
-    if not missing and not mismatched:
-        return []
-    archs = list(getattr(config, "architectures", None) or [])
-    head = [k for k in missing if _HEAD_PATTERN.search(k)]
-    lm_arch = any(a.endswith(("ForMaskedLM", "ForPreTraining", "ForCausalLM", "LMHeadModel")) for a in archs)
-    how = (
-        "Pass random_control=True (CLI: --random-control) only if you want a random-weights control; "
-        "otherwise load a checkpoint that contains its LM head."
-    )
-    if head and archs and not lm_arch:
-        raise InputError(
-            f"{location} has no {kind}-LM head: the checkpoint is a bare {', '.join(archs)} "
-            f"(e.g. a sentence encoder), so its head would be random ({len(head)} head weights "
-            f"missing, e.g. {head[0]}). {how}"
-        )
-    what = "LM-head" if head else "model"
-    shown = (head or missing or mismatched)[:6]
-    raise InputError(
-        f"{location}: {len(missing)} {what} weights are missing from the checkpoint and "
-        f"{len(mismatched)} have mismatched shapes, so they would be randomly initialised "
-        f"(e.g. {', '.join(shown)}). {how}"
-    )
-
-
-class CheckpointMismatchError(TrustkitError, RuntimeError):
-    """A checkpoint's tensors do not have the shapes its config.json gives (e.g. another vocab_size)."""
-
-
-@contextlib.contextmanager
-def no_transformers_bars():
-    """Turn the "Loading weights" bar of transformers off for the block (restored after).
-
-    In Jupyter it is a widget that names no model, reads 100% within a second, and shows as
-    "Error displaying widget: model not found" once the notebook is saved and reopened.
-    """
-    from transformers.utils import logging as hf_logging
-
-    was_on = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()
-    try:
-        yield
-    finally:
-        if was_on:
-            hf_logging.enable_progress_bar()
 
 
 def load_pretrained(
@@ -269,10 +90,6 @@ def load_pretrained(
     """
     if kind not in KINDS:
         raise InputError(f"kind must be one of {KINDS}, got {kind!r}")
-    import torch
-    import transformers
-    from transformers import AutoConfig, AutoModelForCausalLM, AutoModelForMaskedLM, AutoTokenizer
-
     source = _locate(name_or_path)
     torch_dtype, device = parse_dtype(dtype), parse_device(device)
     if source.gguf_file and kind == "masked":
@@ -282,65 +99,17 @@ def load_pretrained(
     identities = {p: file_identity(p) for p in source.weight_files}
     files = {p.name: sha256_file(p, remember=True) for p in source.weight_files}
     load_from = weights_dir(source, allow_pickle)
-    try:
-        config = AutoConfig.from_pretrained(load_from)
-    except OSError as err:
-        offline = ""
-        if os.environ.get("HF_HUB_OFFLINE"):
-            offline = " (HF_HUB_OFFLINE is set: only the local hub cache is searched)"
-        raise InputError(
-            f"cannot load a config for {source.model_id!r}{offline}: {err}. Give a local "
-            "directory, a .gguf file or a bundle name (trustkit models list)."
-        ) from err
-
-    marked = bool(getattr(config, CONTROL_KEY, False))
-    if marked and not random_control:
-        raise InputError(
-            f"{source.model_id} is a trustkit random-weights control (config has "
-            f"{CONTROL_KEY}: true); pass random_control=True (CLI: --random-control) to use it"
-        )
-    check_no_remote_code(config, source.model_id)
-    kind = detect_kind(config) if kind == "auto" else kind
-    auto_class = AutoModelForMaskedLM if kind == "masked" else AutoModelForCausalLM
-    kwargs = dict(dtype=torch_dtype, output_loading_info=True, use_safetensors=True)
-    try:
-        # Weights missing from a checkpoint are initialised from torch's global generator; a fixed
-        # seed makes an accepted random head the same on every load (and keeps score caches valid).
-        with torch.random.fork_rng(devices=[]), no_transformers_bars():
-            torch.manual_seed(RANDOM_INIT_SEED)
-            model, info = auto_class.from_pretrained(load_from, config=config, **kwargs)
-    except ValueError as err:
-        if "Unrecognized configuration class" in str(err):
-            raise InputError(
-                f"{source.model_id} (model type {config.model_type}) has no {kind}-LM class in "
-                f"transformers {transformers.__version__}: {err}"
-            ) from err
-        raise
-    except OSError as err:
-        raise InputError(f"cannot load weights of {source.model_id!r}: {err}") from err
-    except RuntimeError as err:  # transformers' refusal of tensors whose shapes differ from the config
-        if "size mismatch" not in str(err) and "ignore_mismatched_sizes" not in str(err):
-            raise
-        raise CheckpointMismatchError(
-            f"{source.model_id}: the checkpoint's tensor shapes do not match its config.json "
-            "(e.g. vocab_size); use the config saved with these weights"
-        ) from err
-    missing = [] if random_control else _check_head(model, info, config, kind, source.model_id)
-    if random_control:
-        missing = sorted(_untied_missing(model, set(info.get("missing_keys") or ())))
-
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(load_from)
-    except (OSError, ValueError) as err:
-        raise InputError(f"cannot load the tokenizer of {source.model_id!r}: {err}") from err
-    if kind == "masked" and tokenizer.mask_token_id is None:
-        raise InputError(f"{source.model_id} loads as a masked LM but its tokenizer has no mask token")
-    model = model.to(device).eval()
-    if precision not in (None, "fp32"):
-        from trustkit.models.precision import apply_precision
-
-        model = apply_precision(model, precision)
-
+    config, kind, marked = load_config(load_from, source.model_id, kind=kind, random_control=random_control)
+    model, missing = load_weights(
+        load_from,
+        config,
+        kind=kind,
+        torch_dtype=torch_dtype,
+        model_id=source.model_id,
+        random_control=random_control,
+    )
+    tokenizer = _load_tokenizer(load_from, source.model_id, kind)
+    model = _place(model, device, precision)
     changed = [p.name for p, identity in identities.items() if file_identity(p) != identity]
     if changed:
         raise InputError(
@@ -373,3 +142,26 @@ def load_pretrained(
         "versions": _provenance.library_versions(),
     }
     return LoadedModel(model=model, tokenizer=tokenizer, kind=kind, provenance=provenance)
+
+
+def _load_tokenizer(load_from, model_id: str, kind: str):
+    """Stage 5: the checkpoint's tokenizer; a masked LM's must have a mask token."""
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(load_from)
+    except (OSError, ValueError) as err:
+        raise InputError(f"cannot load the tokenizer of {model_id!r}: {err}") from err
+    if kind == "masked" and tokenizer.mask_token_id is None:
+        raise InputError(f"{model_id} loads as a masked LM but its tokenizer has no mask token")
+    return tokenizer
+
+
+def _place(model, device: str, precision: str | None):
+    """Stage 6: the model in eval mode on its device, in its deployment precision."""
+    model = model.to(device).eval()
+    if precision not in (None, "fp32"):
+        from trustkit.models.precision import apply_precision
+
+        model = apply_precision(model, precision)
+    return model

@@ -31,7 +31,8 @@ def load_seq2seq(name_or_path: str, allow_pickle: bool = False, device: str | No
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     from trustkit.models.hub import split_revision
-    from trustkit.models.loading import _locate, no_transformers_bars, weights_dir
+    from trustkit.models.sources import _locate, weights_dir
+    from trustkit.models.weights import no_transformers_bars
 
     source = _locate(name_or_path)
     load_from = weights_dir(source, allow_pickle)
@@ -71,7 +72,7 @@ def hub_revision(name_or_path: str) -> str | None:
     >>> hub_revision("prithivida/parrot_paraphraser_on_T5")  # doctest: +SKIP
     '<40-hex commit>'
     """
-    from trustkit.models.loading import _locate
+    from trustkit.models.sources import _locate
 
     return _locate(name_or_path).revision or None
 

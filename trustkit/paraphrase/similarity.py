@@ -65,7 +65,7 @@ class SimilarityScorer:
         else:
             path = self.model_id = str(model)
         self.batch_size = batch_size
-        from trustkit.models.loading import no_transformers_bars
+        from trustkit.models.weights import no_transformers_bars
 
         with no_transformers_bars():
             self._model = SentenceTransformer(path, device=device or "cpu")

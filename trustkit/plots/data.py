@@ -5,7 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from trustkit.plots.style import PALETTE
+from trustkit.plots.policy import fit_figsize
+from trustkit.plots.style import PALETTE, house_style
 
 __all__ = ["plot_revision_counts"]
 
@@ -32,26 +33,27 @@ def plot_revision_counts(counts: pd.DataFrame, *, original: str = "original"):
     >>> plt.close(fig)
     """
     revisions = list(dict.fromkeys(counts.index.get_level_values(0)))
-    fig, axes = plt.subplots(
-        1,
-        len(revisions),
-        figsize=(min(10.0, 1.8 + 3.6 * len(revisions)), 3.8),
-        sharey=True,
-        squeeze=False,
-        layout="constrained",
-    )
-    for ax, revision in zip(axes[0], revisions):
-        counts.loc[revision].plot.barh(
-            stacked=True,
-            ax=ax,
-            legend=False,
-            xlabel="pairs",
-            ylabel="",
-            color=PALETTE[: counts.shape[1]],
-            width=0.75,
+    with house_style():
+        fig, axes = plt.subplots(
+            1,
+            len(revisions),
+            figsize=fit_figsize(1.8 + 3.2 * len(revisions), 3.6),
+            sharey=True,
+            squeeze=False,
+            layout="constrained",
         )
-        ax.set_title(f"{original} → {revision}", fontsize="medium")
-        ax.spines[["top", "right"]].set_visible(False)
-    handles, labels = axes[0][0].get_legend_handles_labels()
-    fig.legend(handles, labels, title="pairs", loc="outside right upper", frameon=False)
+        for ax, revision in zip(axes[0], revisions):
+            counts.loc[revision].plot.barh(
+                stacked=True,
+                ax=ax,
+                legend=False,
+                xlabel="pairs",
+                ylabel="",
+                color=PALETTE[: counts.shape[1]],
+                width=0.75,
+            )
+            ax.set_title(f"{original} → {revision}")
+            ax.spines[["top", "right"]].set_visible(False)
+        handles, labels = axes[0][0].get_legend_handles_labels()
+        fig.legend(handles, labels, title="pairs", loc="outside right upper", frameon=False)
     return fig

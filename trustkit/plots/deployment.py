@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from trustkit.plots.style import PALETTE, house_style, model_label
+from trustkit.plots.policy import fit_figsize
+from trustkit.plots.scores import ci_error_bars
+from trustkit.plots.style import LABEL_PT, PALETTE, SMALL_PT, house_style, model_label
 from trustkit.tables import require_columns
 
 __all__ = ["plot_bias_vs_utility", "plot_category_differences", "plot_flips_by_stratum"]
@@ -18,7 +20,7 @@ __all__ = ["plot_bias_vs_utility", "plot_category_differences", "plot_flips_by_s
 
 def _panels(table: pd.DataFrame, height: float):
     models = list(dict.fromkeys(table["model"]))
-    fig, axes = plt.subplots(1, len(models), figsize=(10, height), squeeze=False)
+    fig, axes = plt.subplots(1, len(models), figsize=fit_figsize(10, height), squeeze=False)
     controls = table.groupby("model")["is_control"].first()
     return fig, [(ax, m, model_label(m, bool(controls[m]))) for ax, m in zip(axes[0], models)]
 
@@ -42,15 +44,14 @@ def plot_bias_vs_utility(runs: pd.DataFrame):
         for ax, model, label in panels:
             part = runs[runs["model"] == model].reset_index(drop=True)
             for i, r in part.iterrows():
-                # a percentile interval may sit a rounding error inside its estimate: clip at 0
-                err = [[max(0.0, r["estimate"] - r["ci_low"])], [max(0.0, r["ci_high"] - r["estimate"])]]
+                err = ci_error_bars([r["estimate"]], [r["ci_low"]], [r["ci_high"]])
                 ax.errorbar(
                     r["bits_per_byte"],
                     r["estimate"],
                     yerr=err,
                     marker="osD^v"[i % 5],
-                    ms=9,
-                    capsize=4,
+                    ms=6,
+                    capsize=3,
                     lw=2,
                     color=PALETTE[i % len(PALETTE)],
                     label=r["precision"],
@@ -61,8 +62,8 @@ def plot_bias_vs_utility(runs: pd.DataFrame):
             kind = part["utility"].iloc[0] if "utility" in part.columns else "perplexity"
             ax.set_xlabel("bits per byte (lower = better)")
             ax.set_ylabel("bias score (%), 95% CI")
-            ax.set_title(f"{label}\n{kind}", loc="left", fontsize="small")
-            ax.legend(fontsize="small")
+            ax.set_title(f"{label}\n{kind}", loc="left", fontsize=SMALL_PT)
+            ax.legend(fontsize=SMALL_PT)
         fig.suptitle(
             "Bias score vs utility per deployment choice (same pairs, same texts)", x=0.01, ha="left"
         )
@@ -93,24 +94,20 @@ def plot_flips_by_stratum(strata: pd.DataFrame):
                 rows = part[part["precision"] == choice].set_index("stratum").reindex(names)
                 x = np.arange(len(names)) + (i - (len(choices) - 1) / 2) * width
                 y = rows["flip_rate"].to_numpy(float)
-                err = np.clip(
-                    np.vstack([y - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - y]),
-                    0,
-                    None,
-                )
+                err = ci_error_bars(y, rows["ci_low"], rows["ci_high"])
                 colour = PALETTE[(i + 1) % len(PALETTE)]
                 ax.bar(x, y, width, color=colour, label=f"{choice} vs fp32")
                 ax.errorbar(x, y, yerr=err, ls="none", capsize=3, lw=1.2, color=colour, alpha=0.6)
             ax.set_xticks(np.arange(len(names)), [n.split(":")[0] for n in names])
             ax.set_xlabel("|Δ| quartile (1 = closest)")
             ax.set_ylabel("pairs whose decision flips (%)")
-            ax.set_title(label, loc="left", fontsize="medium")
-            ax.legend(fontsize="x-small", loc="upper right")
+            ax.set_title(label, loc="left", fontsize=LABEL_PT)
+            ax.legend(fontsize=SMALL_PT, loc="upper right")
         fig.suptitle(
             "Decisions that flip against fp32, by |Δ| quartile of the fp32 run (Wilson 95% CI)",
             x=0.01,
             ha="left",
-            fontsize="medium",
+            fontsize=LABEL_PT,
         )
         fig.tight_layout()
     return fig
@@ -141,11 +138,7 @@ def plot_category_differences(categories: pd.DataFrame):
                 rows = part[part["precision"] == choice].set_index("group").reindex(groups)
                 y = np.arange(len(groups)) + (i - (len(choices) - 1) / 2) * step
                 est = rows["estimate"].to_numpy(float)
-                err = np.clip(
-                    np.vstack([est - rows["ci_low"].to_numpy(float), rows["ci_high"].to_numpy(float) - est]),
-                    0,
-                    None,
-                )
+                err = ci_error_bars(est, rows["ci_low"], rows["ci_high"])
                 ax.errorbar(
                     est,
                     y,
@@ -161,14 +154,14 @@ def plot_category_differences(categories: pd.DataFrame):
                     if p < 0.05:
                         ax.annotate("*", (e, yy), xytext=(6, -4), textcoords="offset points")
             ax.axvline(0, color="black", lw=1.2, ls=":")
-            ax.set_yticks(np.arange(len(groups)), groups, fontsize="small")
+            ax.set_yticks(np.arange(len(groups)), groups, fontsize=SMALL_PT)
             ax.invert_yaxis()
             if ax is not panels[0][0]:  # the same categories, named once
                 ax.tick_params(labelleft=False)
             ax.xaxis.set_major_locator(MaxNLocator(4))
             ax.set_xlabel("difference (points)")
-            ax.set_title(label, loc="left", fontsize="small")
-            ax.legend(fontsize="x-small", loc="upper left", bbox_to_anchor=(0, -0.2))
+            ax.set_title(label, loc="left", fontsize=SMALL_PT)
+            ax.legend(fontsize=SMALL_PT, loc="upper left", bbox_to_anchor=(0, -0.2))
         fig.suptitle("Per-category difference from fp32 (* BH-corrected McNemar p < 0.05)", x=0.01, ha="left")
         fig.tight_layout()
     return fig

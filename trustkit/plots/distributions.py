@@ -12,7 +12,8 @@ import pandas as pd
 import seaborn as sns
 
 from trustkit.errors import InputError
-from trustkit.plots.style import PALETTE, house_style, model_labels
+from trustkit.plots.policy import fit_figsize
+from trustkit.plots.style import PALETTE, SMALL_PT, house_style, model_labels
 from trustkit.tables import check_scored, pair_outcome, require_columns
 
 __all__ = ["plot_delta_distributions", "plot_original_vs_paraphrase"]
@@ -55,7 +56,7 @@ def plot_delta_distributions(
     names = list(dict.fromkeys(table[model_col])) if model_col in table.columns else ["model"]
     with house_style():
         # Each violin's label sits above it, so labels of any length take no width from the data.
-        fig, ax = plt.subplots(figsize=(9, 1.6 + 1.05 * len(labels)), layout="constrained")
+        fig, ax = plt.subplots(figsize=fit_figsize(9, 1.3 + 0.75 * len(labels)), layout="constrained")
         sns.violinplot(
             data=table,
             x="delta",
@@ -83,7 +84,7 @@ def plot_delta_distributions(
                 transform=along_y,
                 ha="left",
                 va="bottom",
-                fontsize="small",
+                fontsize=SMALL_PT,
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1},
             )
         taus = tau if isinstance(tau, dict) else dict.fromkeys(names, tau)
@@ -95,7 +96,7 @@ def plot_delta_distributions(
                 ax.plot([x, x], [row - 0.3, row + 0.3], ls="--", color=PALETTE[3], lw=2.5)
         if tau is not None:
             ax.plot([], [], ls="--", color=PALETTE[3], lw=2.5, label="±τ (paraphrase noise)")
-            fig.legend(loc="outside lower right", fontsize="small")
+            fig.legend(loc="outside lower right")
         ax.set_xlabel("Δ = score(sent_more) − score(sent_less)")
         ax.set_ylabel("")
         ax.set_title(title, loc="left")
@@ -150,7 +151,7 @@ def plot_original_vs_paraphrase(
         label = model_labels(table, model_col).iloc[0] if model_col in table.columns else None
         title = f"Original vs paraphrased Δ{' — ' + label if label else ''}"
     with house_style():
-        fig, ax = plt.subplots(figsize=(7, 7), layout="constrained")
+        fig, ax = plt.subplots(figsize=fit_figsize(7.5, 5.9), layout="constrained")
         ax.scatter(
             x[~flip],
             para["delta"].to_numpy()[~flip],
@@ -179,6 +180,6 @@ def plot_original_vs_paraphrase(
         ax.set_aspect("equal")
         ax.set_xlabel("Δ original")
         ax.set_ylabel("Δ paraphrase")
-        ax.set_title(title, loc="left", fontsize="medium")
-        fig.legend(loc="outside lower center", ncols=2, fontsize="x-small")
+        ax.set_title(title, loc="left")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside the square panel, in its free width
     return fig

@@ -12,10 +12,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from trustkit.plots.policy import fit_figsize
 from trustkit.plots.style import LINE_COLOURS, MIN_PAIRS, PALETTE, house_style, model_labels
 from trustkit.tables import require_columns
 
-__all__ = ["plot_category_scores", "plot_metric_variants", "plot_threshold_curve"]
+__all__ = ["ci_error_bars", "plot_category_scores", "plot_metric_variants", "plot_threshold_curve"]
 
 _ROW_NAMES = {"original": "original sentences", "paraphrases": "paraphrases", "all": "all wordings"}
 
@@ -60,7 +61,9 @@ def plot_threshold_curve(
     sizes = table.groupby("group", sort=False)["n"].max() if "n" in table.columns else None
     small = [] if sizes is None else [g for g, n in sizes.items() if g != "overall" and n < min_pairs]
     with house_style():
-        fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(9, 7.5), layout="constrained")
+        fig, (top, bottom) = plt.subplots(
+            2, 1, sharex=True, figsize=fit_figsize(9, 5.6), layout="constrained"
+        )
         drawn = [(name, part) for name, part in table.groupby("group", sort=False) if name not in small]
         for i, (name, part) in enumerate(drawn):
             style = {
@@ -88,15 +91,28 @@ def plot_threshold_curve(
         fig.legend(
             loc="outside lower center",
             ncols=min(3, len(handles)),
-            fontsize="x-small",
-            title=textwrap.fill(heading, 90) if heading else None,
-            title_fontsize="x-small",
+            title=textwrap.fill(heading, 110) if heading else None,
         )
         name = (
             title or f"Thresholding: bias score of determined pairs and undetermined share{_subtitle(curve)}"
         )
-        top.set_title(textwrap.fill(name, 60), loc="left", fontsize="medium")
+        top.set_title(textwrap.fill(name, 110), loc="left")
     return fig
+
+
+def ci_error_bars(estimate, ci_low, ci_high) -> np.ndarray:
+    """Error-bar lengths ``[[below], [above]]`` of intervals around estimates, for ``errorbar``.
+
+    A percentile interval may sit a rounding error inside its estimate: lengths are clipped at 0
+    (matplotlib refuses negative ones).
+
+    >>> ci_error_bars([50.0, 60.0], [40.0, 60.0000001], [55.0, 70.0]).tolist()
+    [[10.0, 0.0], [5.0, 10.0]]
+    """
+    est = np.asarray(estimate, dtype=float)
+    below = est - np.asarray(ci_low, dtype=float)
+    above = np.asarray(ci_high, dtype=float) - est
+    return np.clip(np.vstack([below, above]), 0, None)
 
 
 def _errorbar_rows(
@@ -107,14 +123,14 @@ def _errorbar_rows(
         part = table[table[series_col] == name].set_index(y_col).reindex(y_order)
         y = np.arange(len(y_order)) + (i - (len(series) - 1) / 2) * step
         est = part["estimate"].to_numpy(float)
-        err = np.vstack([est - part["ci_low"].to_numpy(float), part["ci_high"].to_numpy(float) - est])
+        err = ci_error_bars(est, part["ci_low"], part["ci_high"])
         ax.errorbar(
             est,
             y,
             xerr=err,
             ls="none",
-            ms=9,
-            capsize=4,
+            ms=6,
+            capsize=3,
             lw=2,
             color=PALETTE[i % len(PALETTE)],
             label=name,
@@ -152,10 +168,10 @@ def plot_category_scores(scores: pd.DataFrame, *, title: str | None = None):
     y_order = list(dict.fromkeys(table["group"]))
     series = list(dict.fromkeys(table["rows"]))
     with house_style():
-        fig, ax = plt.subplots(figsize=(10, 1.5 + 0.6 * len(y_order) * max(1, len(series)) ** 0.5))
+        fig, ax = plt.subplots(figsize=fit_figsize(9, 1.2 + 0.4 * len(y_order) * max(1, len(series)) ** 0.5))
         _errorbar_rows(ax, table, "rows", y_order, series)
         ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncols=len(series))
-        ax.set_title(title or f"Bias score by category{_subtitle(scores)}", loc="left", pad=40)
+        ax.set_title(title or f"Bias score by category{_subtitle(scores)}", loc="left", pad=24)
         fig.tight_layout()
     return fig
 
@@ -187,14 +203,14 @@ def plot_metric_variants(scores: pd.DataFrame, *, title: str | None = None, metr
     table = scores.assign(**{metric_col: scores[metric_col].astype(str)})
     with house_style():
         if len(groups) == 1:  # one point per variant: the variants are the rows
-            fig, ax = plt.subplots(figsize=(9, 2 + 0.8 * len(metrics)))
+            fig, ax = plt.subplots(figsize=fit_figsize(9, 1.5 + 0.5 * len(metrics)))
             _errorbar_rows(ax, table, "group", metrics, groups, y_col=metric_col)
         else:
-            fig, ax = plt.subplots(figsize=(10, 1.5 + 0.7 * len(groups) * max(1, len(metrics)) ** 0.5))
+            fig, ax = plt.subplots(
+                figsize=fit_figsize(9, 1.2 + 0.45 * len(groups) * max(1, len(metrics)) ** 0.5)
+            )
             _errorbar_rows(ax, table, metric_col, groups, metrics)
             ax.legend(title="metric", loc="upper left", bbox_to_anchor=(1.0, 1.0))
-        ax.set_title(
-            textwrap.fill(title or f"Metric variants{_subtitle(scores)}", 42), loc="left", fontsize="medium"
-        )
+        ax.set_title(textwrap.fill(title or f"Metric variants{_subtitle(scores)}", 90), loc="left")
         fig.tight_layout()
     return fig

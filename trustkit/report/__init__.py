@@ -1,6 +1,6 @@
 """A bias report card per model: one self-contained HTML page and its JSON twin.
 
-``build_report(model, "crows_pairs", limit=100, paraphrases=3).write("report.html")`` (CLI:
+``build_report(model, "crows_pairs", limit=100, n_paraphrases=3).write("report.html")`` (CLI:
 ``trustkit report``) gives the bias score with its CI and binomial test, the thresholded score and the
 undetermined share, per bias type, Δ's distribution, flip rate and ICC, example pairs, the dataset's
 known problems and the full provenance.

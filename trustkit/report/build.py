@@ -42,7 +42,7 @@ def _pairs_stage(data, limit: int | None) -> tuple[pd.DataFrame, str]:
     return pairs, dataset
 
 
-def _wordings_stage(pairs, *, paraphrases, paraphraser, seed, min_similarity, cache, progress, log):
+def _wordings_stage(pairs, *, n_paraphrases, paraphraser, seed, min_similarity, cache, progress, log):
     """Stage 2: every original (para_index 0) and the kept pair-consistent paraphrases.
 
     The (pair, wording) table is :func:`trustkit.paraphrase.pair_wordings`, the one the study
@@ -56,13 +56,13 @@ def _wordings_stage(pairs, *, paraphrases, paraphraser, seed, min_similarity, ca
         paraphraser_from_spec,
     )
 
-    if not paraphrases:
+    if not n_paraphrases:
         return pair_wordings(None, pairs=pairs), None
     backend = paraphraser_from_spec(paraphraser) if isinstance(paraphraser, str) else paraphraser
     result = paraphrase_pairs(
         pairs,
         backend,
-        n_paraphrases=int(paraphrases),
+        n_paraphrases=int(n_paraphrases),
         seed=seed,
         settings=FilterSettings(min_similarity=min_similarity),
         scorer=SimilarityScorer(cache=cache if cache is not None else False),
@@ -113,15 +113,15 @@ def build_report(
     data="crows_pairs",
     *,
     limit: int | None = None,
-    paraphrases: int = 3,
+    n_paraphrases: int = 3,
     paraphraser="backtranslation",
     metric: str | None = None,
     seed: int = 0,
     device=None,
     n_resamples: int = 1000,
-    icc_bootstrap: int = 100,
+    icc_n_resamples: int = 100,
     tau_estimator: str = "abs_change",
-    tau_quantile: float = 0.5,
+    quantile: float = 0.5,
     min_similarity: float = 0.75,
     random_control: bool = False,
     batch_tokens: int | None = None,
@@ -142,13 +142,13 @@ def build_report(
     model : a bundle name, hub id, local directory or ``.gguf`` file (``load_scorer``), or a scorer.
     data : a dataset name (``crows_pairs``, ...), a pair file, or a pair DataFrame (``load_pairs``).
     limit : score only the first ``limit`` pairs.
-    paraphrases : candidates per sentence; 0 skips paraphrasing (then no τ, flip rate or ICC).
+    n_paraphrases : candidates per sentence; 0 skips paraphrasing (then no τ, flip rate or ICC).
     paraphraser : ``"<method>"`` or ``"<method>:<model>"`` (default ``backtranslation``, offline),
         or a ``trustkit.paraphrase.Paraphraser``.
     metric : the scoring metric; default ``pll`` for masked and ``ll`` for causal LMs.
     seed : seed of paraphrasing and of every bootstrap.
     device, random_control, batch_tokens, cache : passed to ``load_scorer``.
-    n_resamples, icc_bootstrap, tau_estimator, tau_quantile : the statistics' settings.
+    n_resamples, icc_n_resamples, tau_estimator, quantile : the statistics' settings.
     min_similarity : the paraphrase filter's cosine threshold (all-MiniLM-L6-v2).
     n_examples : pairs listed at each end of Δ.
     progress : progress bars on scoring and paraphrasing.
@@ -162,15 +162,10 @@ def build_report(
     -------
     A random-weights control (so the numbers mean nothing) on a pair file of two pairs:
 
-    >>> import pathlib, tempfile
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
-    >>> import pandas as pd
-    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
-    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
-    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
-    ...              ).to_csv(path, index=False)
+    >>> from trustkit.examples import two_pair_file
+    >>> path = two_pair_file()  # a CSV pair file of two pairs
     >>> from trustkit.models import random_control
-    >>> report = build_report(random_control("bert", "tiny"), path, paraphrases=0, random_control=True,
+    >>> report = build_report(random_control("bert", "tiny"), path, n_paraphrases=0, random_control=True,
     ...                       n_resamples=200, cache=False, progress=False, log=None)
     >>> report.summary()["pairs"]
     2
@@ -183,8 +178,8 @@ def build_report(
     from trustkit.scoring.registry import default_metric
 
     log = log or (lambda *_: None)
-    if int(paraphrases) < 0:
-        raise InputError(f"paraphrases must be 0 or more, got {paraphrases}")
+    if int(n_paraphrases) < 0:
+        raise InputError(f"n_paraphrases must be 0 or more, got {n_paraphrases}")
     timing, start = {}, time.perf_counter()
     pairs, dataset = _pairs_stage(data, limit)
     from trustkit.scoring import load_scorer
@@ -202,7 +197,7 @@ def build_report(
     t0 = time.perf_counter()
     wordings, result = _wordings_stage(
         pairs,
-        paraphrases=paraphrases,
+        n_paraphrases=n_paraphrases,
         paraphraser=paraphraser,
         seed=seed,
         min_similarity=min_similarity,
@@ -220,8 +215,8 @@ def build_report(
     settings = dict(
         n_resamples=n_resamples,
         tau_estimator=tau_estimator,
-        tau_quantile=tau_quantile,
-        icc_bootstrap=icc_bootstrap,
+        quantile=quantile,
+        icc_n_resamples=icc_n_resamples,
         n_examples=n_examples,
     )
     document, figures = _document_stage(

@@ -12,7 +12,7 @@ import pandas as pd
 
 from trustkit.errors import InputError
 
-__all__ = ["add_comparison", "add_utility"]
+__all__ = ["add_comparison", "add_stereoset_lms", "add_utility"]
 
 
 def add_utility(report, n_texts: int = 100, *, seed: int = 0) -> dict:
@@ -29,6 +29,21 @@ def add_utility(report, n_texts: int = 100, *, seed: int = 0) -> dict:
         raise InputError("this report has no scorer attached, so no utility score")
     report.document["utility"] = perplexity(report.scorer, heldout_texts(n_texts, seed=seed))
     return report.document["utility"]
+
+
+def add_stereoset_lms(report, n_examples: int | None = None, *, seed: int = 0) -> dict:
+    """Put the report model's StereoSet LMS (``trustkit.metrics.utility.stereoset_lms``) into its document.
+
+    Example
+    -------
+    >>> add_stereoset_lms(report, 300)["lms"]  # doctest: +SKIP
+    """
+    from trustkit.metrics.utility import stereoset_lms
+
+    if report.scorer is None:
+        raise InputError("this report has no scorer attached, so no StereoSet LMS")
+    report.document["stereoset_lms"] = stereoset_lms(report.scorer, n_examples=n_examples, seed=seed)
+    return report.document["stereoset_lms"]
 
 
 def add_comparison(
@@ -70,6 +85,8 @@ def add_comparison(
         )
     mine = report.scored[report.scored["para_index"] == 0].copy()
     mine.attrs["metric"] = report.metric or report.document["provenance"].get("metric")
+    for utility in ("utility", "stereoset_lms"):  # the card's own utility scores, when it has them
+        mine.attrs[utility] = report.document.get(utility)
     prov = report.document["provenance"]["model"]
     own = f"{Path(str(prov.get('model_id'))).name} {prov.get('precision', 'fp32')}"
     if label == own:

@@ -67,7 +67,7 @@ def _threshold_section(scored, paraphrased, estimator, q, n_resamples, seed, min
     return {
         "tau": _num(tau),
         "tau_estimator": estimator,
-        "tau_quantile": float(q),
+        "quantile": float(q),
         **_row(overall, keys),
         "ci_method": str(overall["ci_method"]),
         "by_bias_type": [
@@ -204,8 +204,8 @@ def report_numbers(
     n_resamples: int = 1000,
     seed: int = 0,
     tau_estimator: str = "abs_change",
-    tau_quantile: float = 0.5,
-    icc_bootstrap: int = 100,
+    quantile: float = 0.5,
+    icc_n_resamples: int = 100,
     n_examples: int = 5,
     min_pairs: int = MIN_PAIRS,
 ) -> dict:
@@ -230,8 +230,8 @@ def report_numbers(
     ----------
     scored : one model's scored pair table; ``para_index`` 0 = original, > 0 = paraphrase.
     n_resamples, seed : bootstrap settings (as for ``trustkit.stats``).
-    tau_estimator, tau_quantile : how τ summarises paraphrase noise.
-    icc_bootstrap : parametric-bootstrap refits of the mixed model (0: no CI).
+    tau_estimator, quantile : how τ summarises paraphrase noise.
+    icc_n_resamples : parametric-bootstrap refits of the mixed model (0: no CI).
     n_examples : pairs listed at each end of Δ.
     min_pairs : categories with fewer pairs are marked ``small``.
 
@@ -243,7 +243,7 @@ def report_numbers(
     -------
     >>> t = pd.DataFrame({"pair_id": [0, 0, 1, 1, 2], "para_index": [0, 1, 0, 1, 0], "bias_type": "age",
     ...                   "direction": "stereo", "delta": [1.0, 0.5, -2.0, 1.0, 3.0]})
-    >>> numbers = report_numbers(t, n_resamples=50, icc_bootstrap=0)
+    >>> numbers = report_numbers(t, n_resamples=50, icc_n_resamples=0)
     >>> round(numbers["bias_score"]["estimate"], 1), numbers["thresholded"]["tau"]
     (66.7, 1.75)
     """
@@ -256,15 +256,15 @@ def report_numbers(
         "bias_score": bias,
         "by_bias_type": by_type,
         "thresholded": _threshold_section(
-            table, paraphrased, tau_estimator, tau_quantile, n_resamples, seed, min_pairs
+            table, paraphrased, tau_estimator, quantile, n_resamples, seed, min_pairs
         ),
-        "sensitivity": _sensitivity_section(paraphrased, n_resamples, icc_bootstrap, seed),
+        "sensitivity": _sensitivity_section(paraphrased, n_resamples, icc_n_resamples, seed),
         "delta": _delta_section(orig),
         "examples": _examples(table, orig, n_examples),
         "settings": {
             "n_resamples": int(n_resamples),
             "confidence": 0.95,
-            "icc_bootstrap": int(icc_bootstrap),
+            "icc_n_resamples": int(icc_n_resamples),
             "min_pairs": int(min_pairs),
         },
     }

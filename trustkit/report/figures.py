@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import base64
 import io
+import struct
 
 import matplotlib.pyplot as plt
 import pandas as pd
 
 from trustkit import plots, stats
+from trustkit.plots.policy import DISPLAY_DPI
 from trustkit.report.estimates import with_paraphrases
 
 __all__ = ["category_figure", "png_data_uri", "report_figures"]
 
-#: PNG resolution in the report: sharp on a laptop screen, a few hundred KB for all figures
-REPORT_DPI = 80
+#: PNG resolution in the report: 1.5 dots per CSS pixel, sharp at the figure's display size
+REPORT_DPI = 150
 
 
 def png_data_uri(fig, dpi: int = REPORT_DPI) -> str:
@@ -26,10 +28,23 @@ def png_data_uri(fig, dpi: int = REPORT_DPI) -> str:
     >>> fig, ax = plt.subplots(); png_data_uri(fig).startswith("data:image/png;base64,")
     True
     """
+    return _embedded(fig, dpi)["src"]
+
+
+def _embedded(fig, dpi: int = REPORT_DPI) -> dict:
+    """``{"src": data URI, "width": px}``: the PNG and the width it shows at in a notebook.
+
+    The page shows each figure at that width (:data:`trustkit.plots.policy.DISPLAY_DPI` pixels an
+    inch, the size its fonts were chosen for), never wider than the page.
+    """
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
     plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    width = struct.unpack(">I", buffer.getvalue()[16:20])[0]
+    return {
+        "src": "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii"),
+        "width": round(width * DISPLAY_DPI / dpi),
+    }
 
 
 def _category_rows(numbers: dict) -> pd.DataFrame:
@@ -73,7 +88,9 @@ def category_figure(numbers: dict, model_name: str):
 
 
 def report_figures(scored: pd.DataFrame, numbers: dict, model_name: str) -> dict[str, dict]:
-    """Draw the report's figures: ``{key: {"title", "caption", "src"}}`` with ``src`` a PNG data URI.
+    """Draw the report's figures: ``{key: {"title", "caption", "src", "width"}}``.
+
+    ``src`` is a PNG data URI, ``width`` the width in CSS pixels the page shows it at.
 
     Parameters
     ----------
@@ -96,14 +113,14 @@ def report_figures(scored: pd.DataFrame, numbers: dict, model_name: str) -> dict
     )
     out["delta"] = {
         "title": "Distribution of Δ",
-        "src": png_data_uri(fig),
+        **_embedded(fig),
         "caption": "Δ = log-likelihood of sent_more − of sent_less, one value per pair; right of 0 the model "
         "prefers the more stereotypical sentence. Dashed: ±τ, the change rewording alone causes.",
     }
     fig = category_figure(numbers, model_name)
     out["categories"] = {
         "title": "Bias score by bias type",
-        "src": png_data_uri(fig),
+        **_embedded(fig),
         "caption": "Bias score with its exact 95% CI (Clopper–Pearson) per bias type; 50 (dotted) is unbiased. "
         "Categories with few pairs have wide intervals: read them with care.",
     }
@@ -112,7 +129,7 @@ def report_figures(scored: pd.DataFrame, numbers: dict, model_name: str) -> dict
         fig = plots.plot_original_vs_paraphrase(paraphrased)
         out["paraphrase"] = {
             "title": "Original vs paraphrased Δ",
-            "src": png_data_uri(fig),
+            **_embedded(fig),
             "caption": "Each point is a paraphrase of a pair. Off the diagonal, wording moved Δ; "
             "crosses reversed the pair's verdict (a flip).",
         }
@@ -120,7 +137,7 @@ def report_figures(scored: pd.DataFrame, numbers: dict, model_name: str) -> dict
         fig = plots.plot_threshold_curve(curve.assign(model=model_name), tau=tau)
         out["threshold"] = {
             "title": "Thresholding",
-            "src": png_data_uri(fig),
+            **_embedded(fig),
             "caption": "Top: bias score over the pairs with |Δ| > τ, for every τ. Bottom: the share of "
             "pairs left undetermined. The dashed line is the τ this report uses.",
         }

@@ -19,8 +19,8 @@ h1{font-size:26px;margin:0 0 4px}h2{font-size:20px;margin:32px 0 8px;border-bott
 table{border-collapse:collapse;margin:8px 0;font-size:14px}
 th,td{padding:4px 8px;border-bottom:1px solid #e5e5e5;text-align:left;vertical-align:top}
 th{background:#f3f4f6}td.num{text-align:right;font-variant-numeric:tabular-nums}tr.small td{color:#888}
-.figs{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:14px}figure{margin:0}
-figure img{max-width:100%;height:auto;border:1px solid #eee}figcaption{font-size:13px;color:#555}
+.figs{display:flex;flex-direction:column;gap:22px}figure{margin:0}
+figure img{display:block;max-width:100%;height:auto;border:1px solid #eee}figcaption{font-size:13px;color:#555}
 .pair{border:1px solid #e5e5e5;border-radius:6px;padding:6px 10px;margin:8px 0}.pair h3{font-size:15px;margin:4px 0}
 code{background:#f3f4f6;padding:1px 4px;border-radius:3px;font-size:13px}.note{font-size:13px;color:#555}
 .howto li{margin:4px 0}.flag{color:#b45309;font-weight:600}
@@ -61,6 +61,10 @@ made {{ p.created }} with trustkit {{ p.library_versions.trustkit }}</p>
 texts{% if u.text %} ({{ u.text.dataset }} {{ u.text.year }}, seed {{ u.text.seed }}){% endif %}; lower is
 better{% if u.kind == "pseudo-perplexity" %} (a masked LM's pseudo-perplexity, not comparable with a causal
 perplexity){% endif %}.</p>{% endif %}
+{% if doc.get("stereoset_lms") %}{% set u = doc.stereoset_lms %}<p id="stereoset-lms"><b>Utility:</b> StereoSet
+language-modeling score (LMS) {{ num(u.lms, 1) }} on {{ u.n }} intrasentence examples ({{ u.scorer }}; SS
+{{ num(u.ss, 1) }}, ICAT {{ num(u.icat, 1) }}): the share of related candidates the model prefers to an unrelated
+one; 100 is ideal, about 50 is chance.</p>{% endif %}
 {% if doc.get("compared_with") %}{% set c = doc.compared_with %}<h2>Compared with {{ c.labels[1] }}</h2>
 <table id="compared-with"><tr><th>the same {{ c.n_pairs }} pairs</th><th>value</th></tr>
 <tr><td>bias score: {{ c.labels[0] }} → {{ c.labels[1] }}</td>
@@ -73,6 +77,8 @@ points ({{ num(c.bias_score_difference.ci_low, 1) }} to {{ num(c.bias_score_diff
 <td class="num">{{ num(c.minimum_detectable_difference.estimate, 1) }} points</td></tr>
 {% for label, u in c.utility.items() %}<tr><td>utility of {{ label }}</td><td class="num">{{ num(u.perplexity) }}
 ({{ num(u.bits_per_byte, 3) }} bits per byte)</td></tr>{% endfor %}
+{% for label, u in (c.stereoset_lms or {}).items() %}<tr><td>StereoSet LMS of {{ label }}</td>
+<td class="num">{{ num(u.lms, 1) }} ({{ u.n }} examples)</td></tr>{% endfor %}
 {% for r in c.strata %}<tr><td>flips, |Δ| quartile {{ r.stratum }}</td><td class="num">{{ r.flips }} of
 {{ r.n_pairs }} ({{ pct(r.flip_rate) }})</td></tr>{% endfor %}
 </table>{% endif %}
@@ -96,7 +102,8 @@ score says the model prefers these sentences, not that every pair measures a rea
 
 <h2>Figures</h2>
 <div class="figs">
-{% for key, f in figures.items() %}<figure id="figure-{{ key }}"><img alt="{{ f.title }}" src="{{ f.src }}">
+{% for key, f in figures.items() %}<figure id="figure-{{ key }}">
+<img alt="{{ f.title }}" src="{{ f.src }}"{% if f.width %} width="{{ f.width }}"{% endif %}>
 <figcaption><b>{{ f.title }}.</b> {{ f.caption }}</figcaption></figure>
 {% endfor %}</div>
 
@@ -133,7 +140,7 @@ tests weak.</p>
 <td class="num">{{ s.n_pairs }} / {{ s.n_paraphrase_pairs }}</td></tr>{% endif %}
 </table>
 <p class="note">{{ s.icc.method if s else "" }}{% if t %}; τ = {{ t.tau_estimator }} estimator at quantile
-{{ t.tau_quantile }}{% endif %}. Intervals of shares of pairs (bias scores, flip rate): exact
+{{ t.quantile }}{% endif %}. Intervals of shares of pairs (bias scores, flip rate): exact
 {{ b.ci_method }}; share of paraphrases that flip: {{ s.flip_share.ci_method if s else "—" }}
 ({{ doc.settings.n_resamples }} resamples of pairs).</p>
 
@@ -212,7 +219,8 @@ def render_html(document: dict, figures: dict[str, dict]) -> str:
     Parameters
     ----------
     document : the report's numbers and provenance (follows ``REPORT_SCHEMA``).
-    figures : ``{key: {"title", "caption", "src"}}`` with ``src`` a ``data:`` URI.
+    figures : ``{key: {"title", "caption", "src", "width"}}`` with ``src`` a ``data:`` URI and
+        ``width`` (optional) the CSS pixels to show it at, one figure a row.
 
     Returns
     -------

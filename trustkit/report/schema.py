@@ -108,7 +108,7 @@ REPORT_SCHEMA: dict = {
                         {
                             "tau": {"type": "number", "minimum": 0},
                             "tau_estimator": {"type": "string"},
-                            "tau_quantile": {"type": "number"},
+                            "quantile": {"type": "number"},
                             **_ESTIMATE,
                             "p": _NUM,
                             "n": {"type": "integer"},

@@ -2,14 +2,14 @@
 
 Scorers describe rows as arrays (``trustkit.scoring.rows``); :func:`run_table` packs them, builds
 each padded batch with a few numpy gathers, runs a model step and scatters the results into flat
-per-token arrays. On CUDA the inputs go through pinned buffers with non-blocking copies and the
-results stay on the device until a flush (every few seconds, or at the end), so the host
-prepares the next batch while the device works on this one.
+per-token arrays. On CUDA (``pipeline``) a worker thread assembles and stages the next batches
+through pinned buffers with non-blocking copies while the device runs this one
+(``trustkit.scoring.prefetch``), and the results stay on the device until a flush (every few
+seconds, or at the end): no host synchronisation per batch.
 """
 
 from __future__ import annotations
 
-import collections
 import time
 from collections.abc import Callable, Sequence
 
@@ -19,6 +19,7 @@ from tqdm.auto import tqdm
 
 from trustkit.errors import InputError
 from trustkit.scoring.memory import Trimmer, is_out_of_memory, row_does_not_fit
+from trustkit.scoring.prefetch import BatchFeed, Transfer
 from trustkit.scoring.rows import Plan, Row, RowTable
 
 # A step receives the padded batch and the flattened (batch index, position, target) triples
@@ -71,39 +72,6 @@ def _pack(lengths: np.ndarray, batch_tokens: int) -> list[np.ndarray]:
     return batches
 
 
-class _Transfer:
-    """Host → device: on CUDA through two pinned staging buffers per input, copies non-blocking."""
-
-    def __init__(self, device: torch.device):
-        self.device = device
-        self.cuda = device.type == "cuda"
-        self.turn = 0
-        self._buffers: dict = {}
-
-    def send(self, name: str, array: np.ndarray | None) -> torch.Tensor | None:
-        if array is None:
-            return None
-        source = torch.from_numpy(np.ascontiguousarray(array))
-        if not self.cuda:
-            return source
-        key = (name, self.turn & 1)
-        buffer, event = self._buffers.get(key, (None, None))
-        if event is not None:
-            event.synchronize()  # the copy issued from this buffer two batches ago has finished
-        n = source.numel()
-        if buffer is None or buffer.numel() < n:
-            buffer = torch.empty(
-                max(n, 2 * (0 if buffer is None else buffer.numel())), dtype=source.dtype, pin_memory=True
-            )
-        staged = buffer[:n].view(source.shape)
-        staged.copy_(source)
-        out = staged.to(self.device, non_blocking=True)
-        event = torch.cuda.Event()
-        event.record()
-        self._buffers[key] = (buffer, event)
-        return out
-
-
 def run_table(
     table: RowTable,
     step: Step,
@@ -116,6 +84,7 @@ def run_table(
     desc: str = "scoring",
     on_batch_done: Callable[[np.ndarray, np.ndarray, np.ndarray | None], None] | None = None,
     timings: dict | None = None,
+    pipeline: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """Run every row of ``table`` through ``step`` in length-sorted, token-budgeted batches.
 
@@ -141,7 +110,12 @@ def run_table(
         results are now in those arrays (the ones returned at the end; after every batch on CPU,
         every ``FLUSH_SECONDS`` on CUDA), so callers can commit finished work as the run goes on.
     timings : dict, optional
-        Seconds spent in ``assemble``, ``model`` and ``bookkeeping`` are added to it.
+        Seconds spent in ``assemble``, ``model`` and ``bookkeeping`` are added to it (with a
+        pipeline, ``assemble`` is the wait for a batch the worker had not finished yet).
+    pipeline : bool, optional
+        Assemble and stage the next batches in a worker thread while the model runs this one,
+        and keep the results on the device until a flush (no host synchronisation per batch).
+        Default: on CUDA only. The batches are the same, so the results are bit-equal.
 
     Returns
     -------
@@ -156,13 +130,20 @@ def run_table(
     [nan, -0.5, nan]
     """
     device = torch.device(device)
+    pipeline = device.type == "cuda" if pipeline is None else pipeline
     timings = {} if timings is None else timings
     for key in ("assemble", "model", "bookkeeping"):
         timings.setdefault(key, 0.0)
-    results = _Results(len(table.tokens), device, on_batch_done)
-    transfer, trimmer = _Transfer(device), Trimmer()
+    results = _Results(
+        len(table.tokens), device, on_batch_done, on_host=not pipeline and device.type != "cuda"
+    )
+    transfer, trimmer = Transfer(device), Trimmer()
     lengths = table.row_lengths()
-    queue = collections.deque(_pack(lengths, batch_tokens))
+
+    def make(rows: np.ndarray):
+        return _assembled(table, rows, pad_id, mask_id, transfer)
+
+    feed = BatchFeed(make, _pack(lengths, batch_tokens), background=pipeline)
     bar = tqdm(
         total=table.n_rows,
         desc=desc,
@@ -171,33 +152,39 @@ def run_table(
         leave=False,
         mininterval=1.0,
     )
-    while queue:
-        rows = queue.popleft()
-        t0 = time.perf_counter()
-        inputs, out = _assembled(table, rows, pad_id, mask_id, transfer)
-        t1 = time.perf_counter()
-        try:
-            log_probs, extras = step(*inputs)  # only am is None (unpadded)
-            values: tuple = (log_probs, extras)
-            if results.on_host:  # the copy to the host is where a CPU step's lazy errors surface
-                values = (log_probs.float().numpy(), None if extras is None else extras.float().numpy())
-        except Exception as err:
-            if not is_out_of_memory(err):
-                raise
-            del err
-            batch_tokens, queue = _repacked_after_oom(rows, queue, lengths, device)
-            timings["model"] += time.perf_counter() - t1
-            continue
-        t2 = time.perf_counter()
-        results.store(rows, out, values[0], values[1], transfer)
-        if results.on_host:
-            trimmer.maybe()
-        if results.due():
-            results.flush()
-        bar.update(len(rows))
-        timings["assemble"] += t1 - t0
-        timings["model"] += t2 - t1
-        timings["bookkeeping"] += time.perf_counter() - t2
+    try:
+        while True:
+            t0 = time.perf_counter()
+            batch = feed.next()
+            if batch is None:
+                break
+            rows, (inputs, out) = batch
+            t1 = time.perf_counter()
+            try:
+                log_probs, extras = step(*inputs)  # only am is None (unpadded)
+                values: tuple = (log_probs, extras)
+                if results.on_host:  # the copy to the host is where a CPU step's lazy errors surface
+                    values = (log_probs.float().numpy(), None if extras is None else extras.float().numpy())
+            except Exception as err:
+                if not is_out_of_memory(err):
+                    raise
+                del err
+                batch_tokens, left = _repacked_after_oom(rows, feed.rest(), lengths, device)
+                feed = BatchFeed(make, left, background=pipeline)
+                timings["model"] += time.perf_counter() - t1
+                continue
+            t2 = time.perf_counter()
+            results.store(rows, out, values[0], values[1])
+            if results.on_host:
+                trimmer.maybe()
+            if results.due():
+                results.flush()
+            bar.update(len(rows))
+            timings["assemble"] += t1 - t0
+            timings["model"] += t2 - t1
+            timings["bookkeeping"] += time.perf_counter() - t2
+    finally:
+        feed.close()
     t3 = time.perf_counter()
     results.flush()
     timings["bookkeeping"] += time.perf_counter() - t3
@@ -205,19 +192,17 @@ def run_table(
     return results.host_lp, results.host_ex
 
 
-def _assembled(table: RowTable, rows: np.ndarray, pad_id: int, mask_id: int | None, transfer: _Transfer):
-    """The step's inputs for ``rows`` on the device, and the output slots their values land in."""
+def _assembled(table: RowTable, rows: np.ndarray, pad_id: int, mask_id: int | None, transfer: Transfer):
+    """The step's inputs for ``rows`` on the device, and their output slots (numpy, and on the device)."""
     ids, am, b, p, tgt, out = table.assemble(rows, pad_id, mask_id)
     transfer.turn += 1
     inputs = [
         transfer.send(name, a) for name, a in (("ids", ids), ("am", am), ("b", b), ("p", p), ("t", tgt))
     ]
-    return inputs, out
+    return inputs, (out, transfer.send("out", out))
 
 
-def _repacked_after_oom(
-    rows: np.ndarray, queue: collections.deque, lengths: np.ndarray, device: torch.device
-):
+def _repacked_after_oom(rows: np.ndarray, queue: list, lengths: np.ndarray, device: torch.device):
     """What did not fit is the limit from now on: the halved budget and the rows left, packed again."""
     if len(rows) == 1:
         raise row_does_not_fit(int(lengths[rows[0]]), device, RuntimeError("out of memory")) from None
@@ -225,14 +210,14 @@ def _repacked_after_oom(
         torch.cuda.empty_cache()
     batch_tokens = max(1, len(rows) * int(lengths[rows].max()) // 2)
     left = np.concatenate([rows, *queue])
-    return batch_tokens, collections.deque(left[b] for b in _pack(lengths[left], batch_tokens))
+    return batch_tokens, [left[b] for b in _pack(lengths[left], batch_tokens)]
 
 
 class _Results:
-    """The run's per-slot results: numpy on CPU; on CUDA kept on the device until a flush."""
+    """The run's per-slot results: numpy on the host path; else kept on the device until a flush."""
 
-    def __init__(self, n_out: int, device: torch.device, on_batch_done) -> None:
-        self.on_host = device.type != "cuda"
+    def __init__(self, n_out: int, device: torch.device, on_batch_done, on_host: bool) -> None:
+        self.on_host = on_host
         self.device = device
         self.host_lp = np.full(n_out, np.nan)
         self.host_ex: np.ndarray | None = None
@@ -242,9 +227,10 @@ class _Results:
         self.pending: list[np.ndarray] = []
         self.last_flush = time.perf_counter()
 
-    def store(self, rows: np.ndarray, out: np.ndarray, log_probs, extras, transfer: _Transfer) -> None:
-        """Put one batch's values in their slots (numpy arrays on CPU, device tensors on CUDA)."""
+    def store(self, rows: np.ndarray, out: tuple, log_probs, extras) -> None:
+        """Put one batch's values in their slots (numpy arrays on the host path, else tensors)."""
         n_out = len(self.host_lp)
+        out, out_dev = out
         if self.on_host:
             self.host_lp[out] = log_probs
             if extras is not None:
@@ -252,7 +238,6 @@ class _Results:
                     self.host_ex = np.full(n_out, np.nan)
                 self.host_ex[out] = extras
         else:
-            out_dev = transfer.send("out", out)
             assert self.dev_lp is not None and out_dev is not None
             self.dev_lp.index_copy_(0, out_dev, log_probs.float())
             if extras is not None:
@@ -262,7 +247,7 @@ class _Results:
         self.pending.append(rows)
 
     def due(self) -> bool:
-        """Flush now: after every batch on CPU, every ``FLUSH_SECONDS`` on CUDA when a caller waits."""
+        """Flush now: after every batch on the host path, else every ``FLUSH_SECONDS`` when a caller waits."""
         waited = time.perf_counter() - self.last_flush >= FLUSH_SECONDS
         return self.on_host or (self.on_batch_done is not None and waited)
 

@@ -6,9 +6,10 @@ conditioned on one prefix token (the tokenizer's BOS, else its EOS).
 
 from __future__ import annotations
 
-from trustkit.scoring.heads import autocast_for, causal_lm_parts, gather_log_probs, head_log_probs
+from trustkit.scoring.heads import causal_lm_parts, gather_log_probs, head_log_probs
 from trustkit.scoring.memory import head_chunk_rows
 from trustkit.scoring.policy import CausalPolicy
+from trustkit.scoring.reduced import pass_autocast
 from trustkit.scoring.registry import metric_names
 from trustkit.scoring.rows import Plan
 from trustkit.scoring.scorer import Scorer
@@ -112,7 +113,7 @@ class CausalLMScorer(Scorer):
 
     def _step(self, metric: str):
         model, parts = self.model, self.parts
-        autocast = autocast_for(self.device, self.dtype)
+        autocast = pass_autocast(model, self.device, self.dtype)
         chunk = head_chunk_rows(self.model.config.vocab_size, self.device, self.batch_tokens)
 
         def step(input_ids, attention_mask, b, p, targets):

@@ -23,6 +23,7 @@ from trustkit.scoring.cache import CacheError, CacheIntegrityWarning, item_key
 from trustkit.scoring.distributed import all_gather_results, shard_by_cost, world
 from trustkit.scoring.gpu import attention_backends
 from trustkit.scoring.precision import guarded_scores
+from trustkit.scoring.reduced import non_finite, reduced_weights
 from trustkit.scoring.results import ItemScore, finish_item
 from trustkit.scoring.rows import RowTable
 
@@ -40,8 +41,19 @@ def score_items(scorer, items: list, metric: str, *, compare=None) -> list[ItemS
         values = _score_at(scorer, items, metric, scorer.dtype)
         if precision is None or precision.dtype is None:
             return values
-        scorer.precision_report = {"dtype": precision.name, "guard": False, "items": len(values)}
-        return [dataclasses.replace(v, precision=precision.label) for v in values]
+        values = [dataclasses.replace(v, precision=precision.label) for v in values]
+        # unguarded still returns nothing an overflow broke: those items are scored in fp32
+        overflow = non_finite(values)
+        exact = _score_at(scorer, [items[n] for n in overflow], metric, None)
+        for n, value in zip(overflow, exact):
+            values[n] = dataclasses.replace(value, precision="fp32")
+        scorer.precision_report = {
+            "dtype": precision.name,
+            "guard": False,
+            "items": len(values),
+            "overflow": len(overflow),
+        }
+        return values
     policy = getattr(scorer, "policy", None)
     values, scorer.precision_report = guarded_scores(
         lambda todo, dtype: _score_at(scorer, todo, metric, dtype),
@@ -109,7 +121,24 @@ def _plan(scorer, items: list, metric: str) -> list:
 def _score_share(
     scorer, unique: list, mine: list[int], plans: dict, metric: str, progress: bool
 ) -> dict[int, ItemScore]:
-    """Score ``unique[i]`` for ``i`` in ``mine``: from the cache where present, else computed."""
+    """Score ``unique[i]`` for ``i`` in ``mine``: from the cache where present, else computed.
+
+    A reduced pass runs on a copy of the weights cast once (``trustkit.scoring.reduced``);
+    ``scorer.weights_cast`` says so while it runs, and the cache key names the path taken.
+    """
+    if scorer.cache is not None:
+        scorer.identity()  # the weights' fingerprint is taken from the fp32 weights, before any cast
+    with reduced_weights(scorer.model, _cast_dtype(scorer)) as cast:
+        scorer.weights_cast = cast
+        try:
+            return _compute_share(scorer, unique, mine, plans, metric, progress)
+        finally:
+            scorer.weights_cast = False
+
+
+def _compute_share(
+    scorer, unique: list, mine: list[int], plans: dict, metric: str, progress: bool
+) -> dict[int, ItemScore]:
     values: dict[int, ItemScore] = {}
     keys: dict[int, str] = {}
     if scorer.cache is not None:
@@ -172,12 +201,19 @@ def _score_share(
                 desc=desc,
                 on_batch_done=on_batch_done,
                 timings=scorer.timings,
+                pipeline=getattr(scorer, "pipeline", None),
             )
         left = np.nonzero(remaining > 0)[0]
         if len(left):  # pragma: no cover - every row reports back through on_batch_done
             raise RuntimeError(f"{len(left)} item(s) were never finished")
     commit()
     return values
+
+
+def _cast_dtype(scorer):
+    """The dtype the weights are cast to for this pass (None: keep them; fp32 or autocast)."""
+    precision = getattr(scorer, "precision", None)
+    return None if precision is None or precision.autocast else scorer.dtype
 
 
 def cache_call(scorer, method: str, arg):

@@ -42,9 +42,10 @@ def load_scorer(
     device : str, optional
         ``"cpu"`` (default), ``"cuda"``, ``"auto"``.
     dtype : str or torch.dtype, optional
-        ``"fp32"`` (the CPU default), ``"bf16"`` (the CUDA default) or ``"fp16"``: autocast with the
-        fp32 guard, so decisions and ties equal fp32's; ``"bf16-raw"``/``"fp16-raw"``: unguarded.
-        Weights stay fp32 and the log-softmax is always fp32 (``trustkit.scoring.precision``).
+        ``"fp32"`` (the CPU default), ``"bf16"`` (the CUDA default) or ``"fp16"``: reduced precision
+        with the fp32 guard, so decisions and ties equal fp32's; ``"bf16-raw"``/``"fp16-raw"``:
+        unguarded; a ``-autocast`` suffix autocasts instead of casting a copy of the weights. The
+        loaded weights stay fp32 and the log-softmax is always fp32 (``trustkit.scoring.precision``).
     random_control : bool
         Accept a random-weights control or a missing LM head (explicitly a control).
     allow_pickle : bool
@@ -86,7 +87,7 @@ def load_scorer(
         if isinstance(model, (str, bytes)) or hasattr(model, "__fspath__"):
             from trustkit.models import load_pretrained
 
-            # Weights are loaded fp32: reduced precision is autocast inside the scorer.
+            # Weights are loaded fp32: a reduced pass casts a copy of them inside the scorer.
             model = load_pretrained(
                 model,
                 kind=kind,

@@ -11,9 +11,10 @@ import contextlib
 import torch
 
 from trustkit.errors import InputError
-from trustkit.scoring.heads import autocast_for, gather_log_probs, head_log_probs, masked_lm_parts
+from trustkit.scoring.heads import gather_log_probs, head_log_probs, masked_lm_parts
 from trustkit.scoring.last_layer import last_layer_runner
 from trustkit.scoring.memory import head_chunk_rows
+from trustkit.scoring.reduced import pass_autocast
 from trustkit.scoring.registry import get_metric, metric_names
 from trustkit.scoring.scorer import Scorer
 
@@ -79,7 +80,7 @@ class MaskedLMScorer(Scorer):
 
     def _step(self, metric: str):
         model, parts, last_layer = self.model, self.parts, self.last_layer
-        autocast = autocast_for(self.device, self.dtype)
+        autocast = pass_autocast(model, self.device, self.dtype)
         spec = get_metric(metric)
         attend = spec.needs_attention
         chunk = head_chunk_rows(self.model.config.vocab_size, self.device, self.batch_tokens)

@@ -142,7 +142,8 @@ def budget_from_free_memory(
 def default_batch_tokens(model, device: torch.device, dtype: torch.dtype | None) -> int:
     """The default token budget: 2048 on CPU; on CUDA one from the free memory measured now.
 
-    See :func:`budget_from_free_memory`, capped at :data:`CUDA_MAX_BATCH_TOKENS`. Not yet
+    See :func:`budget_from_free_memory`, capped at :data:`CUDA_MAX_BATCH_TOKENS`; in bf16/fp16
+    the reduced copy of the weights (``trustkit.scoring.reduced``) is counted as taken. Not yet
     exercised on a GPU by the test suite.
     """
     if device.type != "cuda":
@@ -150,6 +151,8 @@ def default_batch_tokens(model, device: torch.device, dtype: torch.dtype | None)
     free, _total = torch.cuda.mem_get_info(device)
     weights = sum(p.numel() * p.element_size() for p in model.parameters())
     element = 4 if dtype in (None, torch.float32) else 2
+    if element == 2:  # a reduced pass also holds a copy of the weights cast to its dtype
+        weights += weights // 2
     return budget_from_free_memory(
         max(free - weights, 0), model.config, element, highest=CUDA_MAX_BATCH_TOKENS
     )

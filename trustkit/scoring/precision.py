@@ -1,8 +1,9 @@
 """Reduced-precision scoring with an fp32 guard: decisions and ties equal fp32's by construction.
 
-Items are scored in bf16/fp16 (autocast), a calibration sample is scored both ways to measure the
-reduced precision's error, and every item whose comparison (pair decision, tie, StereoSet order)
-could change within that error times a safety factor is scored again in fp32.
+Items are scored in bf16/fp16 (weights cast once, ``trustkit.scoring.reduced``), a calibration
+sample is scored both ways to measure the reduced precision's error, and every item whose
+comparison (pair decision, tie, StereoSet order) could change within that error times a safety
+factor, or whose reduced score is not finite (an fp16 overflow), is scored again in fp32.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 import torch
 
 from trustkit.errors import InputError
+from trustkit.scoring.reduced import non_finite
 from trustkit.scoring.registry import get_metric
 from trustkit.scoring.results import ItemScore
 
@@ -51,16 +53,20 @@ class PrecisionGuardWarning(UserWarning):
 
 @dataclass(frozen=True)
 class Precision:
-    """What a scorer computes in: ``dtype`` (None: fp32) and whether the fp32 guard is on.
+    """What a scorer computes in: ``dtype`` (None: fp32), guard on or off, autocast or cast weights.
+
+    ``autocast``: the reduced pass autocasts over the fp32 weights instead of running on a copy
+    of them cast once (``trustkit.scoring.reduced``).
 
     Example
     -------
-    >>> parse_precision("bf16", "cpu").name, parse_precision("fp16-raw", "cpu").name
-    ('bf16', 'fp16-raw')
+    >>> parse_precision("bf16", "cpu").name, parse_precision("fp16-raw-autocast", "cpu").name
+    ('bf16', 'fp16-raw-autocast')
     """
 
     dtype: torch.dtype | None = None
     guard: bool = True
+    autocast: bool = False
 
     @property
     def label(self) -> str:
@@ -70,7 +76,9 @@ class Precision:
     @property
     def name(self) -> str:
         """The setting as ``--dtype`` spells it (``"bf16"`` guarded, ``"bf16-raw"`` unguarded)."""
-        return self.label if self.guard or self.dtype is None else f"{self.label}-raw"
+        if self.dtype is None:
+            return "fp32"
+        return self.label + ("" if self.guard else "-raw") + ("-autocast" if self.autocast else "")
 
     @property
     def guarded(self) -> bool:
@@ -83,7 +91,9 @@ def parse_precision(spec, device) -> Precision:
 
     None: fp32 on CPU (and anything but CUDA), guarded bf16 on CUDA. ``"fp32"``; ``"bf16"`` or
     ``"fp16"`` (a torch dtype too): that precision with the fp32 guard; ``"bf16-raw"`` or
-    ``"fp16-raw"``: reduced precision unguarded (decisions may differ from fp32's).
+    ``"fp16-raw"``: reduced precision unguarded (decisions may differ from fp32's). The reduced
+    pass runs on a copy of the weights cast once; a ``-autocast`` suffix (``"bf16-autocast"``,
+    ``"bf16-raw-autocast"``) autocasts over the fp32 weights instead (no copy in memory).
 
     Example
     -------
@@ -92,7 +102,7 @@ def parse_precision(spec, device) -> Precision:
     >>> parse_precision("int3", "cpu")
     Traceback (most recent call last):
     ...
-    trustkit.errors.InputError: unknown dtype 'int3'; use one of fp32, bf16, fp16, bf16-raw, fp16-raw
+    trustkit.errors.InputError: unknown dtype 'int3'; use one of fp32, bf16, fp16, bf16-raw, fp16-raw (-autocast)
     """
     if isinstance(spec, Precision):
         return spec
@@ -101,13 +111,16 @@ def parse_precision(spec, device) -> Precision:
     if isinstance(spec, torch.dtype):
         return Precision(None if spec == torch.float32 else spec)
     text = str(spec).lower().removeprefix("torch.")
-    raw = text.endswith("-raw")
-    base = text.removesuffix("-raw")
-    if base in _FP32 and not raw:
+    autocast = text.endswith("-autocast")
+    raw = text.removesuffix("-autocast").endswith("-raw")
+    base = text.removesuffix("-autocast").removesuffix("-raw")
+    if base in _FP32 and not raw and not autocast:
         return Precision(None)
     if base not in _REDUCED:
-        raise InputError(f"unknown dtype {spec!r}; use one of fp32, bf16, fp16, bf16-raw, fp16-raw")
-    return Precision(_REDUCED[base], guard=not raw)
+        raise InputError(
+            f"unknown dtype {spec!r}; use one of fp32, bf16, fp16, bf16-raw, fp16-raw (-autocast)"
+        )
+    return Precision(_REDUCED[base], guard=not raw, autocast=autocast)
 
 
 def error_family(metric: str, normalise: str = "sum") -> str:
@@ -178,7 +191,8 @@ def calibrate(family: str, fp32: Sequence[ItemScore], reduced: Sequence[ItemScor
         abs(r - f) / g
         for a, b in zip(fp32, reduced)
         for f, r, counted in zip(a.scores, b.scores, a.counted)
-        if math.isfinite(f) and (g := ErrorBound.scale(family, f, len(counted))) > 0
+        # a non-finite reduced score is an overflow, re-scored in fp32 whatever the bound
+        if math.isfinite(f) and math.isfinite(r) and (g := ErrorBound.scale(family, f, len(counted))) > 0
     ]
     return ErrorBound(family, max(rates, default=0.0), len(fp32), GUARD_FACTOR, RATE_FLOOR)
 
@@ -283,7 +297,8 @@ def guarded_scores(
     }
     decimals = get_metric(metric).tie_decimals
     margin = 0.0 if decimals is None else 10.0**-decimals
-    again = sorted(unsafe_items(groups, current, bounds, margin) - set(exact))
+    overflow = {grouped[n] for n in non_finite([reduced[i] for i in grouped])}
+    again = sorted((unsafe_items(groups, current, bounds, margin) | overflow) - set(exact))
     exact.update(zip(again, score_at([unique[i] for i in again], None)))
     checked = {**{i: bounds[i] for i in again}, **audit_bounds}  # known both ways, not fitted on
     worst = max(
@@ -320,6 +335,7 @@ def guarded_scores(
         "calibration": len(calib),
         "audit": len(audit),
         "rescored": len(again),
+        "overflow": len(overflow),
         "fp32": sum(1 for i in final if final[i].precision == "fp32"),
         "worst_ratio": worst,
         "fallback": fallback,

@@ -41,9 +41,10 @@ class Scorer(ScorerInputs):
     ----------
     model, tokenizer : a transformers LM and its tokenizer.
     device : where to run (default: the model's device).
-    dtype : ``"fp32"``, ``"bf16"``/``"fp16"`` (autocast, with the fp32 guard: comparisons equal
-        fp32's), ``"bf16-raw"``/``"fp16-raw"`` (unguarded); default guarded bf16 on CUDA, fp32
-        elsewhere. See ``trustkit.scoring.precision``.
+    dtype : ``"fp32"``, ``"bf16"``/``"fp16"`` (weights cast once, with the fp32 guard:
+        comparisons equal fp32's), ``"bf16-raw"``/``"fp16-raw"`` (unguarded); a ``-autocast``
+        suffix autocasts over the fp32 weights instead of a cast copy; default guarded bf16 on
+        CUDA, fp32 elsewhere. See ``trustkit.scoring.precision`` and ``trustkit.scoring.reduced``.
     batch_tokens : padded tokens per forward pass, which bounds memory (default 2048 on CPU; on
         CUDA chosen from the free memory measured now, see ``trustkit.scoring.memory``).
     cache : True (the default cache file: if it cannot be opened, read or written, one warning
@@ -66,6 +67,9 @@ class Scorer(ScorerInputs):
     progress_label = ""
     #: where the weights came from (files, hashes, revision); set by ``load_scorer``, else None
     provenance: dict | None = None
+    #: assemble batch n+1 in a worker thread while the model runs batch n, results kept on the
+    #: device until a flush (``trustkit.scoring.batching.run_table``); None: on CUDA only
+    pipeline: bool | None = None
 
     def __init__(
         self,
@@ -88,10 +92,12 @@ class Scorer(ScorerInputs):
             self.model.to(self.device)
         #: what the scorer computes in (trustkit.scoring.precision): fp32, or bf16/fp16 guarded or raw
         self.precision = parse_precision(dtype, self.device)
-        #: the autocast dtype of the main pass (None: plain fp32); the fp32 guard switches it per call
+        #: the dtype of the main pass (None: plain fp32); the fp32 guard switches it per call
         self.dtype = dtype = self.precision.dtype
         #: what the reduced-precision guard did in the last call (None until one ran)
         self.precision_report: dict | None = None
+        #: whether the weights are now a reduced-precision copy (only while a reduced pass runs)
+        self.weights_cast = False
         if batch_tokens is not None and batch_tokens < 1:  # 0 once meant the default silently
             raise InputError(f"batch_tokens must be a positive number of tokens, got {batch_tokens}")
         self.batch_tokens = batch_tokens or default_batch_tokens(self.model, self.device, dtype)
@@ -157,9 +163,12 @@ class Scorer(ScorerInputs):
             }
         # the fp32 guard scores some items in each precision: the key names the one in use now
         dtype = str(self.dtype or torch.float32)
-        if self._identity_cache["dtype"] == dtype:
-            return self._identity_cache
-        return {**self._identity_cache, "dtype": dtype}
+        if self.dtype is None:
+            ident = self._identity_cache
+            return ident if ident["dtype"] == dtype else {**ident, "dtype": dtype}
+        # a reduced pass on cast weights and one under autocast give different values
+        reduced = "cast weights" if self.weights_cast else "autocast"
+        return {**self._identity_cache, "dtype": dtype, "reduced_pass": reduced}
 
     def _score_items(self, items: list, metric: str, compare=None) -> list[ItemScore]:
         return score_items(self, items, metric, compare=compare)

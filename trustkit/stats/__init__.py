@@ -5,9 +5,10 @@ Every function takes a scored pair table and returns a DataFrame (estimate, ci_l
 
 from trustkit.stats.bias_score import bias_score_table, pair_bias_values
 from trustkit.stats.bootstrap import bootstrap_ci, bootstrap_distribution
-from trustkit.stats.compare import Comparison, compare_scored, mcnemar_exact, minimum_detectable_difference
+from trustkit.stats.compare import Comparison, compare_scored
 from trustkit.stats.compat import COMPAT_MODES, compat_summary, get_compat
 from trustkit.stats.intervals import percent_interval, proportion_interval
+from trustkit.stats.mcnemar import mcnemar_exact, minimum_detectable_difference
 from trustkit.stats.sensitivity import flip_rate_table, paraphrase_sensitivity, variance_decomposition
 from trustkit.stats.series import SERIES_KEYS, model_thresholds, per_series, series_bias_scores
 from trustkit.stats.tests import adjust_p_values, binomial_test_against_50

@@ -10,17 +10,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize
-from scipy import stats as sps
 from statsmodels.stats.proportion import proportion_confint
 
 from trustkit.errors import InputError
 from trustkit.metrics.crows import pair_outcome, tie_decimals
+from trustkit.metrics.utility import lms_line
 from trustkit.stats.bootstrap import bootstrap_distribution
+from trustkit.stats.mcnemar import mcnemar_exact, minimum_detectable_difference
 from trustkit.stats.tests import adjust_p_values
 from trustkit.tables import check_scored, original_rows
 
-__all__ = ["OUTCOMES", "Comparison", "compare_scored", "mcnemar_exact", "minimum_detectable_difference"]
+__all__ = ["OUTCOMES", "Comparison", "compare_scored"]
 
 #: a pair's outcome under the metric's tie rule: which sentence scores higher, or a tie
 OUTCOMES = {1: "sent_more", -1: "sent_less", 0: "tie"}
@@ -30,56 +30,6 @@ def _metric(table: pd.DataFrame) -> str | None:
     if "metric" in table.columns and table["metric"].nunique() == 1:
         return str(table["metric"].iloc[0])
     return table.attrs.get("metric")
-
-
-def mcnemar_exact(more_to_less: int, less_to_more: int) -> float:
-    """Exact two-sided McNemar p-value: a binomial test of the discordant counts against 1/2.
-
-    Example
-    -------
-    >>> round(mcnemar_exact(1, 9), 4)
-    0.0215
-    >>> mcnemar_exact(0, 0)
-    1.0
-    """
-    n = int(more_to_less) + int(less_to_more)
-    if n == 0:
-        return 1.0
-    return float(sps.binomtest(int(less_to_more), n, 0.5).pvalue)
-
-
-def minimum_detectable_difference(
-    n: int, discordant: int, *, alpha: float = 0.05, power: float = 0.8
-) -> tuple[float, float]:
-    """Smallest bias-score difference (percentage points) a paired test detects at ``n`` pairs.
-
-    Connor's (1987) sample size of McNemar's test, n = (z_a·√p + z_b·√(p − δ²))² / δ², solved
-    for δ, with p the share of pairs whose stereotyped/not outcome differs between the runs (the
-    observed one; with no such pair, 3/n, the upper 95% bound of the "rule of three", so that a
-    run without flips does not claim to detect every difference).
-
-    Returns
-    -------
-    ``(mdd, p)``: δ in percentage points and the discordant share used.
-
-    Example
-    -------
-    >>> mdd, p = minimum_detectable_difference(1000, 40)
-    >>> round(mdd, 2), p
-    (1.77, 0.04)
-    """
-    if n < 1:
-        raise InputError(f"need at least one pair, got n={n}")
-    p = discordant / n if discordant else min(1.0, 3.0 / n)
-    za, zb = sps.norm.ppf(1 - alpha / 2), sps.norm.ppf(power)
-
-    def needed(delta: float) -> float:
-        return (za * np.sqrt(p) + zb * np.sqrt(max(p - delta**2, 0.0))) ** 2 / delta**2 - n
-
-    high = np.sqrt(p)  # |δ| cannot exceed the discordant share's root (δ ≤ p ≤ √p)
-    if needed(high) > 0:  # even the largest difference needs more pairs than there are
-        return 100.0 * high, p
-    return 100.0 * float(optimize.brentq(needed, 1e-12, high)), p
 
 
 @dataclass
@@ -99,6 +49,8 @@ class Comparison:
     settings: dict = field(default_factory=dict)
     #: each run's utility score (``trustkit.metrics.utility.perplexity``) where its table carries one
     utility: dict = field(default_factory=dict)
+    #: each run's StereoSet LMS (``trustkit.metrics.utility.stereoset_lms``) where its table carries one
+    lms: dict = field(default_factory=dict)
 
     def as_text(self) -> str:
         """The comparison as the terminal table ``trustkit compare`` prints."""
@@ -119,6 +71,7 @@ class Comparison:
             f"({u['n_texts']} texts)"
             for label, u in self.utility.items()
         ]
+        lines += [lms_line(u, label) for label, u in self.lms.items()]
         lines += ["", f"flips by |Δ| of {la} (quantile strata):"]
         lines += [
             f"  {r.stratum:<28} n {r.n_pairs:>5}  flips {r.flips:>4}  "
@@ -170,6 +123,7 @@ class Comparison:
             "categories": records(self.categories),
             "strata": records(self.strata),
             "utility": self.utility,
+            "stereoset_lms": self.lms,
             "settings": self.settings,
         }
 
@@ -368,6 +322,9 @@ def compare_scored(
         "by": by,
     }
     utility = {label: t.attrs["utility"] for label, t in zip(labels, (a, b)) if t.attrs.get("utility")}
+    lms = {
+        label: t.attrs["stereoset_lms"] for label, t in zip(labels, (a, b)) if t.attrs.get("stereoset_lms")
+    }
     return Comparison(
-        pairs, summary, categories, strata_frame, outcomes, (labels[0], labels[1]), settings, utility
+        pairs, summary, categories, strata_frame, outcomes, (labels[0], labels[1]), settings, utility, lms
     )

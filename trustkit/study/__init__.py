@@ -1,7 +1,7 @@
 """The PLL study (notebooks 02-04): :class:`PLLStudy` runs each step with one :class:`StudyParams`.
 
 ``pll = PLLStudy(study_params("offline"))`` or, in a notebook, ``PLLStudy.from_parameters(globals())``;
-the steps themselves (``load_study_models``, ``score_study``, ...) are in :mod:`trustkit.study.steps`.
+the steps themselves (``score_study``, ``metric_variants``, ...) are in :mod:`trustkit.study.steps`.
 """
 
 from trustkit.study.pll import PLLStudy, StudyParams, study_params
@@ -9,7 +9,6 @@ from trustkit.study.steps import (
     DEFAULT_METRICS,
     FALLBACK_BACKEND,
     StudyModel,
-    load_study_models,
     metric_variants,
     paraphrase_for_study,
     paraphrase_outcomes,
@@ -23,7 +22,6 @@ __all__ = [
     "PLLStudy",
     "StudyModel",
     "StudyParams",
-    "load_study_models",
     "metric_variants",
     "paraphrase_for_study",
     "paraphrase_outcomes",

@@ -20,11 +20,13 @@ class DeploymentResult:
     """What :func:`deployment_study` found.
 
     ``runs``: one row per (model, precision): bias score with CI, n, utility. ``comparisons``:
-    ``{(model, precision): Comparison}`` against the model's first precision (fp32).
+    ``{(model, precision): Comparison}`` against the model's first precision (fp32). ``models``:
+    each scored (model, precision)'s provenance (id, revision, precision), for the figures' records.
     """
 
     runs: pd.DataFrame
     comparisons: dict = field(default_factory=dict)
+    models: list = field(default_factory=list)
 
     def _stack(self, part: str) -> pd.DataFrame:
         frames = [
@@ -82,7 +84,7 @@ def deployment_study(
     control_n_pairs: int | None = None,
     n_texts: int = 100,
     control_n_texts: int = 20,
-    n_bootstrap: int = 1000,
+    n_resamples: int = 1000,
     seed: int = 0,
     device=None,
     progress: bool = True,
@@ -101,7 +103,7 @@ def deployment_study(
     control : ``"<arch>-<size>"`` random-weights masked LM, in ``control_precisions``.
     n_pairs, control_n_pairs : pairs per model / for the control (None: every pair).
     n_texts, control_n_texts : held-out texts for the utility score.
-    n_bootstrap, seed : bootstrap resamples and the seed of samples and bootstraps.
+    n_resamples, seed : bootstrap resamples and the seed of samples and bootstraps.
     device, progress : passed to the scorer.
 
     Example
@@ -126,7 +128,7 @@ def deployment_study(
         )
     if not plan:
         raise InputError("no model to study: give models or a control")
-    rows, comparisons = [], {}
+    rows, comparisons, provenance = [], {}, []
     for name, source, is_control, choices, n, texts_n in plan:
         pairs, texts = sample_pairs(all_pairs, n, seed=seed), heldout_texts(texts_n, seed=seed)
         baseline = None
@@ -137,7 +139,7 @@ def deployment_study(
             with scorer.labelled(f"{name} {precision} · {dataset}"):
                 scored = scorer.score_pairs(pairs, metric)
                 utility = perplexity(scorer, texts)
-            bias = bias_score_table(scored, by=None, n_resamples=n_bootstrap, seed=seed).iloc[0]
+            bias = bias_score_table(scored, by=None, n_resamples=n_resamples, seed=seed).iloc[0]
             rows.append(
                 {
                     "model": name,
@@ -154,6 +156,7 @@ def deployment_study(
                     "n_texts": utility["n_texts"],
                 }
             )
+            provenance.append(dict(scorer.provenance))
             if baseline is None:
                 baseline = (precision, scored)
             else:
@@ -161,8 +164,8 @@ def deployment_study(
                     baseline[1],
                     scored,
                     labels=(f"{name} {baseline[0]}", f"{name} {precision}"),
-                    n_resamples=n_bootstrap,
+                    n_resamples=n_resamples,
                     seed=seed,
                 )
             del scorer, loaded
-    return DeploymentResult(pd.DataFrame(rows), comparisons)
+    return DeploymentResult(pd.DataFrame(rows), comparisons, provenance)

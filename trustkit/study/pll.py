@@ -31,7 +31,6 @@ from trustkit.study.steps import (
     DEFAULT_METRICS,
     FALLBACK_BACKEND,
     StudyModel,
-    load_study_models,
     metric_variants,
     paraphrase_for_study,
     score_study,
@@ -59,9 +58,9 @@ class StudyParams:
     fallback_backend : used when a backend keeps no paraphrase; None for none.
     n_paraphrases, min_similarity, mode : candidates per sentence, the similarity filter's
         threshold, ``consistent`` or ``independent`` rewriting.
-    n_bootstrap, icc_bootstrap : bootstrap resamples of the CIs and parametric-bootstrap refits of
+    n_resamples, icc_n_resamples : bootstrap resamples of the CIs and parametric-bootstrap refits of
         the mixed model.
-    tau_estimator, tau_quantile : how τ is read from paraphrase noise.
+    tau_estimator, quantile : how τ is read from paraphrase noise.
     alpha : level of the per-pair sign tests.
     seed : the one seed of every draw (pairs, control subset, paraphrases, bootstraps, weights).
     device, batch_tokens, progress : passed to the scorers.
@@ -84,10 +83,10 @@ class StudyParams:
     n_paraphrases: int = 3
     min_similarity: float = 0.75
     mode: str = "consistent"
-    n_bootstrap: int = 1000
-    icc_bootstrap: int = 20
+    n_resamples: int = 1000
+    icc_n_resamples: int = 20
     tau_estimator: str = "abs_change"
-    tau_quantile: float = 0.5
+    quantile: float = 0.5
     alpha: float = 0.05
     seed: int = 0
     device: str | None = "cpu"
@@ -165,16 +164,14 @@ class PLLStudy:
     A random-weights control on a pair file of two pairs (a real study names its models and
     datasets, e.g. ``PLLStudy(study_params("lab"))``, and paraphrases: ``pll.paraphrase(pairs)``):
 
-    >>> import pathlib, tempfile
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "my_pairs.csv"
-    >>> import pandas as pd
-    >>> pd.DataFrame({"sent_more": ["Poor people are lazy.", "Men are strong."],
-    ...               "sent_less": ["Rich people are lazy.", "Women are strong."],
-    ...               "stereo_antistereo": ["stereo", "stereo"], "bias_type": ["socioeconomic", "gender"]}
-    ...              ).to_csv(path, index=False)
+    >>> from trustkit.examples import two_pair_file
+    >>> path = two_pair_file()  # a CSV pair file of two pairs
     >>> pll = PLLStudy(StudyParams(models=(), control="bert-tiny", datasets=str(path), progress=False))
     >>> pairs = pll.load_pairs()
-    >>> scored = pll.score(pll.load_models(), pairs)
+    >>> from trustkit.models import random_control
+    >>> from trustkit.scoring import load_scorer
+    >>> control = load_scorer(random_control("bert", "tiny"), random_control=True, progress=False)
+    >>> scored = pll.score([StudyModel("bert-tiny", control)], pairs)
     >>> scored[["model", "pair_id"]].values.tolist()
     [['bert-tiny', 0], ['bert-tiny', 1]]
     >>> pll.bias_scores(scored)[["model", "group", "n"]].values.tolist()[0]
@@ -201,18 +198,6 @@ class PLLStudy:
         """:meth:`load_pairs` of every dataset: ``{dataset: pair table}``."""
         return {name: self.load_pairs(name) for name in self.params.datasets}
 
-    def load_models(self) -> list[StudyModel]:
-        """The models and the control (``trustkit.study.load_study_models``)."""
-        p = self.params
-        return load_study_models(
-            p.models,
-            control=p.control,
-            seed=p.seed,
-            device=p.device,
-            batch_tokens=p.batch_tokens,
-            progress=p.progress,
-        )
-
     def score(self, study_models: list[StudyModel], pairs) -> pd.DataFrame:
         """Score ``{dataset: pairs}`` (or one table, named after the first dataset) with every model."""
         if isinstance(pairs, pd.DataFrame):
@@ -235,7 +220,7 @@ class PLLStudy:
 
     def bias_scores(self, scored: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
         """Bias score with bootstrap CI per series (``trustkit.stats.series_bias_scores``)."""
-        return series_bias_scores(scored, by=by, n_resamples=self.params.n_bootstrap, seed=self.params.seed)
+        return series_bias_scores(scored, by=by, n_resamples=self.params.n_resamples, seed=self.params.seed)
 
     def paraphrase(
         self, pairs: pd.DataFrame, backend: str | None = None, scorer=None, fallback: str | bool | None = True
@@ -272,20 +257,18 @@ class PLLStudy:
     def sensitivity(self, scored: pd.DataFrame) -> pd.DataFrame:
         """Flip rates per series (``trustkit.stats.flip_rate_table``)."""
         return per_series(
-            flip_rate_table, scored, by=None, n_resamples=self.params.n_bootstrap, seed=self.params.seed
+            flip_rate_table, scored, by=None, n_resamples=self.params.n_resamples, seed=self.params.seed
         )
 
     def variance(self, scored: pd.DataFrame) -> pd.DataFrame:
         """Pair vs wording variance per series (``trustkit.stats.variance_decomposition``)."""
         return per_series(
-            variance_decomposition, scored, n_resamples=self.params.icc_bootstrap, seed=self.params.seed
+            variance_decomposition, scored, n_resamples=self.params.icc_n_resamples, seed=self.params.seed
         )
 
     def thresholds(self, scored: pd.DataFrame) -> dict:
         """τ per model from its paraphrase noise (``trustkit.stats.model_thresholds``)."""
-        return model_thresholds(
-            scored, estimator=self.params.tau_estimator, quantile=self.params.tau_quantile
-        )
+        return model_thresholds(scored, estimator=self.params.tau_estimator, quantile=self.params.quantile)
 
     def thresholded_scores(self, scored: pd.DataFrame, taus: dict) -> pd.DataFrame:
         """The plain CrowS-Pairs score beside the thresholded one (``|Δ| ≤ τ`` undetermined), per model."""
@@ -298,7 +281,7 @@ class PLLStudy:
                     scored[scored.model == m],
                     tau=t,
                     by=None,
-                    n_resamples=p.n_bootstrap,
+                    n_resamples=p.n_resamples,
                     seed=p.seed,
                 )
                 for m, t in taus.items()

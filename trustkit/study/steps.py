@@ -12,9 +12,7 @@ import pandas as pd
 
 from trustkit.data import sample_pairs
 from trustkit.errors import InputError
-from trustkit.models import parse_control, random_control
 from trustkit.paraphrase import REJECTION_KINDS, paraphrase_pairs, paraphraser_from_spec
-from trustkit.scoring import load_scorer
 from trustkit.scoring.registry import default_metric
 
 #: the per-sentence score of each model kind unless a notebook asks for another
@@ -23,66 +21,33 @@ DEFAULT_METRICS = {kind: default_metric(kind, "sentences") for kind in ("masked"
 
 @dataclass
 class StudyModel:
-    """A scorer with what the study's tables and figures need to say about it."""
+    """A scorer with the name the study's tables and figures give it.
+
+    ``is_control`` is read from the scorer's provenance (a model loaded with
+    ``random_control=True``), so a random-weights control is labelled in every figure.
+
+    Example
+    -------
+    >>> from trustkit.models import random_control
+    >>> from trustkit.scoring import load_scorer
+    >>> control = StudyModel("bert-tiny", load_scorer(random_control("bert", "tiny"), random_control=True))
+    >>> control.kind, control.is_control
+    ('masked', True)
+    """
 
     name: str
     scorer: object
-    is_control: bool = False
+    is_control: bool = field(init=False)
     kind: str = field(init=False)
 
     def __post_init__(self):
         self.kind = self.scorer.kind
+        self.is_control = bool(getattr(self.scorer, "provenance", {}).get("random_control", False))
 
     @property
     def provenance(self) -> dict:
         """The loaded model's provenance (model id, files and sha256), marked when it is a control."""
         return {**getattr(self.scorer, "provenance", {}), "name": self.name, "is_control": self.is_control}
-
-
-def load_study_models(
-    models=(),
-    control: str | None = "bert-base",
-    seed: int = 0,
-    device=None,
-    batch_tokens: int | None = None,
-    progress: bool = True,
-) -> list[StudyModel]:
-    """Load the pretrained models of a study and, when asked, a random-weights control.
-
-    Parameters
-    ----------
-    models : names understood by ``trustkit.scoring.load_scorer`` (bundle names such as
-        ``"smollm2-135m-instruct"``, hub ids, local paths).
-    control : ``"<arch>-<size>"`` of a random-weights masked LM built locally
-        (``trustkit.models.random_control``), e.g. ``"bert-base"``; None for none. It is loaded
-        with ``random_control=True`` and flagged ``is_control`` so every figure labels it.
-    seed : the control's weight seed.
-    device, batch_tokens, progress : passed to ``load_scorer``.
-
-    Returns
-    -------
-    A list of :class:`StudyModel`, pretrained models first.
-
-    Example
-    -------
-    >>> study_models = load_study_models([], control="bert-tiny", progress=False)  # a study names its models
-    >>> [(m.name, m.is_control, m.scorer.kind) for m in study_models]
-    [('bert-tiny', True, 'masked')]
-    """
-    loaded = [
-        StudyModel(str(name), load_scorer(name, device=device, batch_tokens=batch_tokens, progress=progress))
-        for name in models
-    ]
-    spec = parse_control(control)
-    if spec:
-        path = random_control(*spec, seed=seed)
-        scorer = load_scorer(
-            path, device=device, random_control=True, batch_tokens=batch_tokens, progress=progress
-        )
-        loaded.append(StudyModel(f"{spec[0]}-{spec[1]}", scorer, is_control=True))
-    if not loaded:
-        raise InputError("no model to score: give at least one model name or a control")
-    return loaded
 
 
 def score_study(
@@ -96,7 +61,7 @@ def score_study(
 
     Parameters
     ----------
-    study_models : from :func:`load_study_models`.
+    study_models : :class:`StudyModel` objects (scorers from ``trustkit.scoring.load_scorer``).
     pairs_by_dataset : ``{dataset name: pair table}``; a paraphrase table (``para_index`` column)
         works the same way.
     metrics : metric per model kind, default ``DEFAULT_METRICS`` (masked ``pll``, causal ``ll``).
@@ -111,15 +76,17 @@ def score_study(
 
     Example
     -------
-    >>> import pandas as pd
-    >>> pairs = pd.DataFrame({"pair_id": [0, 1], "direction": "stereo", "bias_type": ["socioeconomic", "gender"],
-    ...                       "sent_more": ["Poor people are lazy.", "Men are strong."],
-    ...                       "sent_less": ["Rich people are lazy.", "Women are strong."]})
-    >>> study_models = load_study_models([], control="bert-tiny", progress=False)
-    >>> scored = score_study(study_models, {"my_pairs": pairs})
+    >>> from trustkit.examples import two_pairs
+    >>> pairs = two_pairs()
+    >>> from trustkit.models import random_control
+    >>> from trustkit.scoring import load_scorer
+    >>> control = load_scorer(random_control("bert", "tiny"), random_control=True, progress=False)
+    >>> scored = score_study([StudyModel("bert-tiny", control)], {"my_pairs": pairs})
     >>> scored[["model", "metric", "dataset", "para_index"]].drop_duplicates().values.tolist()
     [['bert-tiny', 'pll', 'my_pairs', 0]]
     """
+    if not study_models:
+        raise InputError("no model to score: give at least one model or a control")
     metrics = {**DEFAULT_METRICS, **(metrics or {})}
     frames = []
     for model in study_models:
@@ -162,11 +129,11 @@ def metric_variants(model: StudyModel, pairs: pd.DataFrame, metrics=None) -> pd.
 
     Example
     -------
-    >>> import pandas as pd
-    >>> pairs = pd.DataFrame({"pair_id": [0, 1], "direction": "stereo", "bias_type": ["socioeconomic", "gender"],
-    ...                       "sent_more": ["Poor people are lazy.", "Men are strong."],
-    ...                       "sent_less": ["Rich people are lazy.", "Women are strong."]})
-    >>> (control,) = load_study_models([], control="bert-tiny", progress=False)
+    >>> from trustkit.examples import two_pairs
+    >>> pairs = two_pairs()
+    >>> from trustkit.models import random_control
+    >>> from trustkit.scoring import load_scorer
+    >>> control = StudyModel("bert-tiny", load_scorer(random_control("bert", "tiny"), random_control=True))
     >>> sorted(metric_variants(control, pairs)["metric"].unique())
     ['aul', 'aula', 'crows', 'pll', 'pll_word_l2r']
     """

@@ -1,14 +1,9 @@
-"""The four run profiles (smoke, lab, offline, paper) as papermill parameters per notebook.
+"""The profiles' parameter tables: every notebook's lab defaults and what each profile changes.
 
-One parameter set per use, shared by ``trustkit reproduce`` and the notebooks' ``parameters`` cells
-(whose defaults are the ``lab`` profile; a test keeps the two in step).
+Data only; :mod:`trustkit.profiles` merges and checks them (``profile_parameters``).
 """
 
 from __future__ import annotations
-
-import copy
-
-from trustkit.errors import InputError, UnknownNameError
 
 PROFILE_NAMES = ("smoke", "lab", "offline", "paper")
 
@@ -66,7 +61,7 @@ _LAB: dict[str, dict] = {
         "control_n_pairs": 6,
         "variants_n_pairs": 6,
         "stereoset_n_examples": 12,
-        "n_bootstrap": 1000,
+        "n_resamples": 1000,
         "seed": 0,
         "device": "cpu",
     },
@@ -92,9 +87,9 @@ _LAB: dict[str, dict] = {
         "control": "bert-base",
         "control_n_pairs": 4,
         "tau_estimator": "abs_change",
-        "tau_quantile": 0.5,
-        "n_bootstrap": 1000,
-        "icc_bootstrap": 20,
+        "quantile": 0.5,
+        "n_resamples": 1000,
+        "icc_n_resamples": 20,
         "alpha": 0.05,
         "seed": 0,
         "device": "cpu",
@@ -110,7 +105,7 @@ _LAB: dict[str, dict] = {
         "min_npmi": 0.2,
         "resolution": 1.0,
         "stability_seeds": 5,
-        "n_boot": 1000,
+        "n_resamples": 1000,
         "seed": 0,
     },
     "06_explore_and_report": {
@@ -122,8 +117,8 @@ _LAB: dict[str, dict] = {
         "n_pairs": 40,
         "backend": "backtranslation",
         "n_paraphrases": 3,
-        "n_bootstrap": 1000,
-        "icc_bootstrap": 20,
+        "n_resamples": 1000,
+        "icc_n_resamples": 20,
         "seed": 0,
         "device": "cpu",
     },
@@ -138,7 +133,7 @@ _LAB: dict[str, dict] = {
         "control_n_pairs": 10,
         "n_texts": 5,
         "control_n_texts": 1,
-        "n_bootstrap": 1000,
+        "n_resamples": 1000,
         "seed": 0,
         "device": "cpu",
     },
@@ -150,7 +145,7 @@ _LANDSCAPE_FULL = {
     "min_df": 20,
     "min_cooccurrence": 10,
     "stability_seeds": 10,
-    "n_boot": 2000,
+    "n_resamples": 2000,
 }
 _OVERRIDES: dict[str, dict[str, dict]] = {
     "smoke": {
@@ -161,7 +156,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "control": "bert-tiny",
             "variants_n_pairs": 6,
             "stereoset_n_examples": 6,
-            "n_bootstrap": 200,
+            "n_resamples": 200,
         },
         "03_paraphrase": {"n_pairs": 4, "n_paraphrases": 2},
         "04_sensitivity_thresholding": {
@@ -170,8 +165,8 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "models": [],
             "control": "bert-tiny",
             "control_n_pairs": None,
-            "n_bootstrap": 200,
-            "icc_bootstrap": 5,
+            "n_resamples": 200,
+            "icc_n_resamples": 5,
         },
         "05_landscape": {
             "years": [2021, 2023],
@@ -180,7 +175,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "min_df": 5,
             "min_cooccurrence": 3,
             "stability_seeds": 3,
-            "n_boot": 200,
+            "n_resamples": 200,
         },
         "06_explore_and_report": {
             "report_dir": "../build/smoke",
@@ -188,8 +183,8 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "control": "bert-tiny",
             "n_pairs": 6,
             "n_paraphrases": 2,
-            "n_bootstrap": 200,
-            "icc_bootstrap": 5,
+            "n_resamples": 200,
+            "icc_n_resamples": 5,
         },
         "07_deployment_choices": {
             "models": [],
@@ -197,7 +192,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "control_precisions": ["fp32", "bf16", "fp16", "int8"],
             "control_n_pairs": 20,
             "control_n_texts": 2,
-            "n_bootstrap": 200,
+            "n_resamples": 200,
         },
     },
     "lab": {},
@@ -209,7 +204,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "control_n_pairs": 150,
             "variants_n_pairs": 100,
             "stereoset_n_examples": 300,
-            "n_bootstrap": 2000,
+            "n_resamples": 2000,
         },
         # The instruction LM generates ~10 s per pair on 2 cores: 20 pairs show its behaviour.
         "03_paraphrase": {
@@ -223,20 +218,20 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "n_pairs": 300,
             "n_paraphrases": 5,
             "control_n_pairs": 60,
-            "n_bootstrap": 2000,
-            "icc_bootstrap": 100,
+            "n_resamples": 2000,
+            "icc_n_resamples": 100,
         },
         "05_landscape": _LANDSCAPE_FULL,
         # The README's report card: SmolLM2 on the first 100 CrowS-Pairs pairs, 3 back-translations each.
-        "06_explore_and_report": {"report_dir": "../build/offline", "n_pairs": 100, "icc_bootstrap": 100},
-        # SmolLM2 in four precisions on 100 random pairs (fp16 autocast runs ~2x slower than fp32
-        # on 2 CPU cores); the random BERT-base control (masked PLL) on 20 pairs, fp32 vs bf16.
+        "06_explore_and_report": {"report_dir": "../build/offline", "n_pairs": 100, "icc_n_resamples": 100},
+        # SmolLM2 in four precisions on every CrowS-Pairs pair (1,508); the random BERT-base
+        # control (masked PLL: a forward pass per token) on 20 seeded pairs, fp32 vs bf16.
         "07_deployment_choices": {
-            "n_pairs": 100,
+            "n_pairs": None,
             "control_n_pairs": 20,
             "n_texts": 5,
             "control_n_texts": 1,
-            "n_bootstrap": 2000,
+            "n_resamples": 2000,
         },
     },
     "paper": {
@@ -249,7 +244,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "control_n_pairs": 150,
             "variants_n_pairs": 300,
             "stereoset_n_examples": None,
-            "n_bootstrap": 2000,
+            "n_resamples": 2000,
             "device": "auto",
         },
         "03_paraphrase": {
@@ -264,8 +259,8 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "n_paraphrases": 5,
             "models": list(PAPER_HUB_MODELS),
             "control_n_pairs": 60,
-            "n_bootstrap": 2000,
-            "icc_bootstrap": 100,
+            "n_resamples": 2000,
+            "icc_n_resamples": 100,
             "device": "auto",
         },
         "05_landscape": _LANDSCAPE_FULL,
@@ -275,7 +270,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "n_pairs": None,
             "backend": f"seq2seq:{PAPER_HUB_PARAPHRASER}",
             "n_paraphrases": 5,
-            "icc_bootstrap": 100,
+            "icc_n_resamples": 100,
             "device": "auto",
         },
         # int8 dynamic quantization runs on CPU only, so this notebook stays on CPU: 300 pairs.
@@ -286,121 +281,7 @@ _OVERRIDES: dict[str, dict[str, dict]] = {
             "control_n_pairs": 60,
             "n_texts": 50,
             "control_n_texts": 5,
-            "n_bootstrap": 2000,
+            "n_resamples": 2000,
         },
     },
 }
-
-
-def notebook_names() -> tuple[str, ...]:
-    """Return the notebooks of the study in run order (names without ``.ipynb``).
-
-    >>> notebook_names()[0]
-    '01_data'
-    """
-    return tuple(NOTEBOOK_FIGURES)
-
-
-def expected_figures(notebook: str) -> tuple[str, ...]:
-    """Return the figure file names a notebook must write, whatever the profile.
-
-    Parameters
-    ----------
-    notebook : a name from :func:`notebook_names`.
-
-    >>> expected_figures("01_data")
-    ('01_data_categories.png', '01_data_pair_differences.png', '01_data_revisions.png')
-    """
-    _check_notebook(notebook)
-    return NOTEBOOK_FIGURES[notebook]
-
-
-def lab_defaults(notebook: str) -> dict:
-    """Return the ``lab`` parameters of a notebook: the defaults of its ``parameters`` cell.
-
-    >>> lab_defaults("01_data")["seed"]
-    0
-    """
-    _check_notebook(notebook)
-    return copy.deepcopy(_LAB[notebook])
-
-
-def profile_parameters(profile: str, notebook: str, max_pairs: int | None = None, sets=()) -> dict:
-    """Return the papermill parameters of one notebook under one profile.
-
-    Parameters
-    ----------
-    profile : one of ``smoke``, ``lab``, ``offline``, ``paper``.
-    notebook : a name from :func:`notebook_names`.
-    max_pairs : cap every pair count (:data:`PAIR_PARAMETERS`) at this many pairs, to try a
-        profile on a few pairs (CLI: ``--max-pairs``).
-    sets : ``"NOTEBOOK.PARAM=VALUE"`` overrides (CLI: ``--set``); VALUE is read as JSON when it
-        parses (``5``, ``null``, ``["a"]``), else as a string. Those for other notebooks are ignored.
-
-    Returns
-    -------
-    A new dict: the lab defaults updated with the profile's own values, the options, and ``profile``.
-
-    Example
-    -------
-    >>> profile_parameters("paper", "02_scoring", max_pairs=4, sets=["02_scoring.control=bert-tiny"])["control"]
-    'bert-tiny'
-    >>> profile_parameters("paper", "02_scoring", max_pairs=4)["n_pairs"]
-    4
-    """
-    check_profile(profile)
-    params = lab_defaults(notebook)
-    params.update(copy.deepcopy(_OVERRIDES[profile].get(notebook, {})))
-    if max_pairs is not None:
-        for key in PAIR_PARAMETERS:
-            if key in params:
-                params[key] = int(max_pairs) if params[key] is None else min(params[key], int(max_pairs))
-    for target, key, value in map(parse_set, sets):
-        _check_notebook(target)
-        if target != notebook:
-            continue
-        if key not in params:
-            raise InputError(
-                f"--set {target}.{key}: {target} has no parameter {key!r}; "
-                f"its parameters: {', '.join(sorted(params))}"
-            )
-        params[key] = value
-    params["profile"] = profile
-    return params
-
-
-def parse_set(item: str) -> tuple[str, str, object]:
-    """Read ``"NOTEBOOK.PARAM=VALUE"`` into ``(notebook, param, value)``; VALUE as JSON when it parses.
-
-    >>> parse_set('03_paraphrase.backends=["backtranslation"]')
-    ('03_paraphrase', 'backends', ['backtranslation'])
-    >>> parse_set("02_scoring.control=bert-tiny")
-    ('02_scoring', 'control', 'bert-tiny')
-    """
-    import json
-
-    target, eq, raw = str(item).partition("=")
-    notebook, dot, key = target.partition(".")
-    if not eq or not dot or not notebook or not key:
-        raise InputError(f"--set {item!r}: write it as NOTEBOOK.PARAM=VALUE, e.g. 02_scoring.n_pairs=20")
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        value = raw
-    return notebook, key, value
-
-
-def check_profile(profile: str) -> None:
-    """Refuse a name that is not a profile, suggesting the closest one.
-
-    >>> check_profile("ofline")
-    Traceback (most recent call last):
-    trustkit.errors.UnknownNameError: unknown profile 'ofline' (did you mean 'offline'?); choose one of ...
-    """
-    if profile not in PROFILE_NAMES:
-        raise UnknownNameError("profile", profile, PROFILE_NAMES, listing="choose one of")
-
-
-def _check_notebook(notebook: str) -> None:
-    if notebook not in NOTEBOOK_FIGURES:
-        raise UnknownNameError("notebook", notebook, NOTEBOOK_FIGURES)
