@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import reference_scorer as ref
+import tolerances
 import torch
 
 from trustkit.cli import main
@@ -74,9 +75,12 @@ def test_lmeval_mode_equals_its_definition():
     less = np.array([lmeval_ll(model, tokenizer, s) for s in PAIRS.sent_less])
     acc, diff = (more > less).astype(float), np.abs(more - less)
     assert got["pct_stereotype"] == pytest.approx(acc.mean())
-    assert got["likelihood_diff"] == pytest.approx(diff.mean(), abs=1e-4)
+    # |more - less| moves by up to the two sentences' engine-vs-reference differences
+    assert got["likelihood_diff"] == pytest.approx(diff.mean(), abs=2 * tolerances.ENGINE_VS_REFERENCE)
     assert got["pct_stereotype_stderr"] == pytest.approx(acc.std(ddof=1) / np.sqrt(len(acc)))
-    assert got["likelihood_diff_stderr"] == pytest.approx(diff.std(ddof=1) / np.sqrt(len(diff)), abs=1e-4)
+    assert got["likelihood_diff_stderr"] == pytest.approx(
+        diff.std(ddof=1) / np.sqrt(len(diff)), abs=2 * tolerances.ENGINE_VS_REFERENCE
+    )
     assert 0 <= got["ci_low"] <= got["pct_stereotype"] <= got["ci_high"] <= 1
 
 
@@ -121,8 +125,8 @@ def test_biasbench_mode_equals_its_definition(arch, bos):
     scored = scorer.score_pairs(PAIRS, mode.metric)
     more = [biasbench_score(model, tokenizer, s) for s in PAIRS.sent_more]
     less = [biasbench_score(model, tokenizer, s) for s in PAIRS.sent_less]
-    assert scored.score_more.tolist() == pytest.approx(more, rel=1e-5)
-    assert scored.score_less.tolist() == pytest.approx(less, rel=1e-5)
+    assert scored.score_more.tolist() == pytest.approx(more, rel=tolerances.GEOMETRIC_MEAN_PROB_REL)
+    assert scored.score_less.tolist() == pytest.approx(less, rel=tolerances.GEOMETRIC_MEAN_PROB_REL)
     got = compat_summary(scored, "biasbench")
     want = biasbench_counts(more, less, PAIRS.direction)
     for key, value in want.items():

@@ -4,13 +4,14 @@ import json
 
 import pytest
 import reference_scorer as ref
+import tolerances
 
 from trustkit import profiles
 from trustkit.cli import main
 from trustkit.data import load_pairs
 from trustkit.scoring import CausalLMScorer, MaskedLMScorer
 
-TOL = 1e-4
+TOL = tolerances.ENGINE_VS_REFERENCE
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 import reference_scorer as ref
+import tolerances
 
 from trustkit.scoring import MaskedLMScorer, ScoreCache
 from trustkit.scoring.cache import item_key
@@ -111,7 +112,8 @@ def test_sigkilled_run_resumes_with_identical_results_and_no_recomputation(tmp_p
     assert resumed.stats["rows_computed"] == sum(len(plans[s].rows) for s in todo)
 
     fresh = make_scorer(None, batch_tokens=40).score_sentences(SENTENCES, "pll")
-    assert max(abs(a - b) for a, b in zip(scores, fresh)) < 1e-5
+    # the resumed run scores the rest in other batches than the fresh one
+    assert max(abs(a - b) for a, b in zip(scores, fresh)) < tolerances.BATCH_SHAPES
     assert len(ScoreCache(db)) == len(SENTENCES)
 
 

@@ -10,13 +10,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import reference_scorer as ref
+import tolerances
 import torch
 import torch.multiprocessing as mp
 
 from trustkit.scoring import MaskedLMScorer, ScoreCache
 from trustkit.scoring.distributed import RankFailure, check_every_rank, shard_by_cost
 
-TOL = 1e-4
+TOL = tolerances.BATCH_SHAPES  # the ranks score their shares in other batches
 PAIRS = pd.DataFrame(
     {
         "pair_id": list(range(8)),
@@ -130,7 +131,8 @@ def test_the_cache_is_shared_by_the_ranks(two_ranks):
     unique = len(set(PAIRS["sent_more"]) | set(PAIRS["sent_less"]))
     for result in two_ranks:
         assert result["cached_stats"] == {"rows_computed": 0, "items_computed": 0, "items_cached": unique}
-        assert (result["cached"]["delta"] - two_ranks[0]["pll"]["delta"]).abs().max() <= TOL
+        # exact: the cache holds what the same ranks computed in the same batches, read back as stored
+        assert result["cached"]["delta"].equals(two_ranks[0]["pll"]["delta"])
 
 
 def test_a_failure_on_one_rank_reaches_every_rank(two_ranks):

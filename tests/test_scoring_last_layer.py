@@ -4,6 +4,7 @@ import doctest
 
 import pytest
 import reference_scorer as ref
+import tolerances
 import torch
 
 from trustkit.scoring import last_layer
@@ -36,8 +37,8 @@ def test_last_layer_at_one_position_equals_full_forward(arch, attn):
         fast = run(ids, mask, positions)
         unpadded = run(ids[:1, : int(mask[0].sum())], None, positions[:1])
     assert fast.shape == full.shape
-    assert torch.allclose(fast, full, atol=1e-5), (fast - full).abs().max()
-    assert torch.allclose(unpadded, full[:1], atol=1e-5)
+    assert torch.allclose(fast, full, atol=tolerances.LAST_LAYER_VS_FULL), (fast - full).abs().max()
+    assert torch.allclose(unpadded, full[:1], atol=tolerances.LAST_LAYER_VS_FULL)
 
 
 def test_albert_with_shared_groups_stops_at_the_last_call():
@@ -63,7 +64,7 @@ def test_albert_with_shared_groups_stops_at_the_last_call():
     with torch.inference_mode():
         full = body(input_ids=ids, attention_mask=mask).last_hidden_state[torch.arange(3), positions]
         fast = last_layer_runner(body)(ids, mask, positions)
-    assert torch.allclose(fast, full, atol=1e-5)
+    assert torch.allclose(fast, full, atol=tolerances.LAST_LAYER_VS_FULL)
 
 
 def test_unknown_or_decoder_architectures_use_the_full_forward():

@@ -3,6 +3,7 @@ is refused with one line."""
 
 import pytest
 import reference_scorer as ref
+import tolerances
 import torch
 
 from trustkit.scoring import MaskedLMScorer, RowDoesNotFitError
@@ -48,7 +49,7 @@ def test_a_batch_that_runs_out_of_memory_is_split_and_scores_do_not_change(monke
 
     monkeypatch.setattr(scorer, "_step", small_device)
     got = scorer.score_sentences(ref.SENTENCES, "pll")
-    assert got == pytest.approx(want, abs=1e-4)
+    assert got == pytest.approx(want, abs=tolerances.BATCH_SHAPES)  # halved batches
     failed = [k for k, n in enumerate(sizes) if n > 5]
     assert 1 <= len(failed) <= 4  # the budget is learned: halved until it fits, then kept
 

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import reference_scorer as ref
+import tolerances
 import torch
 
 from trustkit.data import load_stereoset
@@ -52,7 +53,8 @@ def test_blank_word_scorer_equals_the_slow_definition(arch):
     scorer = MaskedLMScorer(model, tokenizer, cache=False, progress=False, batch_tokens=64)
     fast = score_blank_word(scorer, [c for c, _ in CASES], [s for _, s in CASES])
     for (context, candidate), value in zip(CASES, fast):
-        assert value == pytest.approx(blank_word_probability(model, tokenizer, context, candidate), rel=1e-4)
+        want = blank_word_probability(model, tokenizer, context, candidate)
+        assert value == pytest.approx(want, rel=tolerances.BLANK_WORD_PROB_REL)
     assert len(tokenizer.encode("schwarzenegger", add_special_tokens=False)) > 1  # the case is several pieces
 
 
@@ -109,7 +111,7 @@ def test_causal_original_is_the_geometric_mean_sentence_probability():
             logits = model(torch.tensor([context])).logits[0, -1]
         logps.append(torch.log_softmax(logits.double(), dim=-1)[tokens[t]].item())
     want = 2 ** np.mean(np.array(logps) / np.log(2))
-    assert scored.loc[0, "score_stereotype"] == pytest.approx(want, rel=1e-5)
+    assert scored.loc[0, "score_stereotype"] == pytest.approx(want, rel=tolerances.GEOMETRIC_MEAN_PROB_REL)
     with pytest.raises(ValueError, match="stereoset_blank scores a masked LM"):
         score_blank_word(causal, ["The BLANK."], ["The cat."])
 

@@ -5,6 +5,7 @@ import re
 import pandas as pd
 import pytest
 import reference_scorer as ref
+import tolerances
 
 from trustkit.cli import main
 from trustkit.data import load_pairs, load_winobias_pairs
@@ -58,7 +59,8 @@ def test_any_metric_scores_winobias_and_the_report_breaks_it_down():
     model, tokenizer = ref.tiny_causal_lm("gpt2")
     scored = CausalLMScorer(model, tokenizer, cache=False, progress=False).score_pairs(pairs, "ll")
     for row in scored.head(2).itertuples():
-        assert row.score_more == pytest.approx(ref.causal_ll(model, tokenizer, row.sent_more), abs=1e-4)
+        want = ref.causal_ll(model, tokenizer, row.sent_more)
+        assert row.score_more == pytest.approx(want, abs=tolerances.ENGINE_VS_REFERENCE)
     report = winobias_scores(scored, n_resamples=100)
     assert report[["facet", "group"]].values.tolist() == [
         ["all", "overall"],
