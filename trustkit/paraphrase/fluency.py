@@ -29,9 +29,10 @@ class FluencyScorer:
 
     Example
     -------
-    >>> fluency = FluencyScorer()  # doctest: +SKIP
-    >>> fluency.drop(["Old places in weight and get fat."], ["Old people put on weight and get fat."])  # doctest: +SKIP
-    [1.77]
+    >>> fluency = FluencyScorer(cache=False)
+    >>> salad, source = "Old places in weight and get fat.", "Old people put on weight and get fat."
+    >>> [round(d, 1) for d in fluency.drop([salad], [source])]  # nats per token below the source
+    [1.0]
     """
 
     def __init__(self, model=DEFAULT_FLUENCY_MODEL, *, cache=True):

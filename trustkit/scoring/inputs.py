@@ -149,3 +149,19 @@ class ScorerInputs:
             pairs = pairs.drop(index=pairs.index[dropped])
             pairs.attrs = {**attrs, DROP_FLAG: [names[k] for k in dropped]}
         return pairs, row_names(pairs)
+
+    def model_label(self) -> str:
+        """The model's short name for progress bars: the last part of its id or path, else its kind.
+
+        >>> ScorerInputs.model_label(type("S", (), {"provenance": {"model_id": "/m/bert-tiny"}, "kind": "masked"})())
+        'bert-tiny'
+        """
+        name = (self.provenance or {}).get("model_id") or ""
+        return str(name).rstrip("/").rsplit("/", 1)[-1] or f"{self.kind} LM"
+
+    def _pairs_label(self, pairs: pd.DataFrame) -> str:
+        """The bar label of a pair table: the one set by :meth:`labelled`, else model · dataset."""
+        if self.progress_label:
+            return self.progress_label
+        source = str(getattr(pairs, "attrs", {}).get("source") or "")
+        return " · ".join(filter(None, [self.model_label(), source.rstrip("/").rsplit("/", 1)[-1]]))

@@ -110,3 +110,13 @@ def reduce_item(plan: Plan, log_probs: np.ndarray, weights: np.ndarray | None, s
         lps.append(_with_none(lp))
         start += len(ids)
     return ItemScore(scores, plan.ids, lps, plan.counted, ws if plan.reduce == "weighted_mean" else None)
+
+
+def pair_precision(values) -> str:
+    """A row's precision: ``"fp32"`` when every score in it is fp32's, else the reduced one's name.
+
+    >>> pair_precision([ItemScore([0.0], [], [], [], precision="fp32")] * 2)
+    'fp32'
+    """
+    labels = {v.precision for v in values}
+    return "fp32" if labels <= {"fp32"} else next(iter(sorted(labels - {"fp32"})))

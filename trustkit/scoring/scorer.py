@@ -27,7 +27,7 @@ from trustkit.scoring.inputs import ScorerInputs, _tokenising_once
 from trustkit.scoring.memory import default_batch_tokens
 from trustkit.scoring.precision import parse_precision
 from trustkit.scoring.registry import default_metric, get_metric
-from trustkit.scoring.results import ItemScore
+from trustkit.scoring.results import ItemScore, pair_precision
 from trustkit.scoring.rows import Plan
 from trustkit.scoring.tokens import token_records
 
@@ -142,22 +142,6 @@ class Scorer(ScorerInputs):
             yield self
         finally:
             self.progress_label = before
-
-    def model_label(self) -> str:
-        """The model's short name for progress bars: the last part of its id or path, else its kind.
-
-        >>> Scorer.model_label(type("S", (), {"provenance": {"model_id": "/m/bert-tiny"}, "kind": "masked"})())
-        'bert-tiny'
-        """
-        name = (self.provenance or {}).get("model_id") or ""
-        return str(name).rstrip("/").rsplit("/", 1)[-1] or f"{self.kind} LM"
-
-    def _pairs_label(self, pairs: pd.DataFrame) -> str:
-        """The bar label of a pair table: the one set by :meth:`labelled`, else model · dataset."""
-        if self.progress_label:
-            return self.progress_label
-        source = str(getattr(pairs, "attrs", {}).get("source") or "")
-        return " · ".join(filter(None, [self.model_label(), source.rstrip("/").rsplit("/", 1)[-1]]))
 
     def _plan(self, item, metric: str) -> Plan:
         """The plan of one item (for inspection; the engine plans all items in one call)."""
@@ -350,13 +334,3 @@ class Scorer(ScorerInputs):
             values = self._score_items(self._checked_sentences(data, metric), metric, compare=[])
             entries = [(k, "sentence", v, 0) for k, v in enumerate(values)]
         return pd.DataFrame.from_records(token_records(self.tokenizer, entries))
-
-
-def pair_precision(values) -> str:
-    """A row's precision: ``"fp32"`` when every score in it is fp32's, else the reduced one's name.
-
-    >>> pair_precision([ItemScore([0.0], [], [], [], precision="fp32")] * 2)
-    'fp32'
-    """
-    labels = {v.precision for v in values}
-    return "fp32" if labels <= {"fp32"} else next(iter(sorted(labels - {"fp32"})))
