@@ -49,6 +49,8 @@ class ScorerInputs:
     max_length: int
     timings: dict[str, float]
     _memo: dict | None
+    provenance: dict | None
+    progress_label: str
 
     def _encode_many(self, sentences: list[str]) -> list[list[int]]:  # pragma: no cover - abstract
         """Token ids of each sentence as the model sees it, before any truncation."""
