@@ -108,7 +108,8 @@ def _document_stage(scored, pairs, scorer, *, dataset, metric, seed, limit, resu
     t0 = time.perf_counter()
     found = pair_problems(pairs)
     scored = scored.copy()
-    scored["flag"] = scored["pair_id"].map(flag_reasons(found)).fillna("").astype(str)
+    reasons = flag_reasons(found)
+    scored["flag"] = [str(reasons.get(pair_id, "")) for pair_id in scored["pair_id"]]
     exclude = settings.pop("exclude_flagged")
     counted, flagged = _flagged_section(scored, exclude, settings, seed)
     numbers = report_numbers(counted, seed=seed, **settings)
