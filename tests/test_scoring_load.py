@@ -3,6 +3,7 @@
 import pandas as pd
 import pytest
 import reference_scorer as ref
+import tolerances
 import torch
 
 from trustkit.models import random_control
@@ -36,8 +37,10 @@ def test_pickle_checkpoint_scores_like_its_safetensors(tmp_path, control_dir):
     scorer = load_scorer(out, random_control=True, cache=False, progress=False)
     reference = load_scorer(control_dir, random_control=True, cache=False, progress=False)
     assert scorer.kind == "masked" and scorer.provenance["pickle"]
-    assert scorer.score_sentences(["He is strong."], "pll") == reference.score_sentences(
-        ["He is strong."], "pll"
+    mine, theirs = scorer.model.state_dict(), reference.model.state_dict()
+    assert mine.keys() == theirs.keys() and all(torch.equal(mine[k], theirs[k]) for k in mine)
+    assert scorer.score_sentences(["He is strong."], "pll") == pytest.approx(
+        reference.score_sentences(["He is strong."], "pll"), abs=tolerances.SAME_WEIGHTS_OTHER_BUFFERS
     )
 
 

@@ -6,7 +6,7 @@ import reference_scorer as ref
 import tolerances
 import torch
 
-from trustkit.scoring import MaskedLMScorer, RowDoesNotFitError
+from trustkit.scoring import MaskedLMScorer, RowDoesNotFitError, batching
 from trustkit.scoring.memory import budget_from_free_memory, bytes_per_token, default_batch_tokens
 
 
@@ -31,6 +31,9 @@ def test_every_batch_stays_within_the_token_budget(monkeypatch):
 
 @pytest.mark.parametrize("pipeline", [False, True])  # batches made inline, or ahead in a worker thread
 def test_a_batch_that_runs_out_of_memory_is_split_and_scores_do_not_change(monkeypatch, pipeline):
+    # Batches as large as the budget allows, as on CUDA: on CPU a short run is otherwise cut into
+    # MIN_CPU_STEPS batches for the progress bar, none of them over five rows.
+    monkeypatch.setattr(batching, "MIN_CPU_STEPS", 1)
     want = scorer_for(batch_tokens=4096).score_sentences(ref.SENTENCES, "pll")
     scorer = scorer_for(batch_tokens=4096)
     scorer.pipeline = pipeline
