@@ -10,7 +10,7 @@ import warnings
 
 import pandas as pd
 
-__all__ = ["REVISIONS", "flag_reasons", "pair_problems"]
+__all__ = ["REVISIONS", "flag_column", "flag_reasons", "pair_problems"]
 
 #: the later versions of each CrowS-Pairs file, with who made them
 REVISIONS = {
@@ -142,3 +142,17 @@ def flag_reasons(problems: list[dict]) -> dict[int, str]:
             if entry["flag"] not in reasons.setdefault(pair_id, []):
                 reasons[pair_id].append(entry["flag"])
     return {pair_id: "; ".join(reasons[pair_id]) for pair_id in sorted(reasons)}
+
+
+def flag_column(pair_ids, problems: list[dict]) -> list[str]:
+    """The ``flag`` column of a table with these pair ids: each pair's reasons, "" where none.
+
+    Example
+    -------
+    >>> p = pd.DataFrame({"pair_id": [0, 1], "sent_more": ["Poor people lie.", "He is, lazy."],
+    ...                   "sent_less": ["Rich people lie.", "She is lazy."]})
+    >>> flag_column(p["pair_id"], pair_problems(p))
+    ['', 'not a minimal pair; punctuation differs']
+    """
+    reasons = flag_reasons(problems)
+    return [reasons.get(pair_id, "") for pair_id in pair_ids]

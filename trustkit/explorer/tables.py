@@ -169,14 +169,14 @@ def _flags(orig: pd.DataFrame) -> pd.Series:
     A table without the dataset's row ids cannot be compared with the revisions, so for a plain scored
     table only the checks that read the two sentences apply (``trustkit.data.pair_flags``).
     """
-    from trustkit.data.pair_flags import flag_reasons, pair_problems
+    from trustkit.data.pair_flags import flag_column, pair_problems
 
     if "flag" in orig.columns:
-        return orig["flag"].fillna("").astype(str)
+        return orig["flag"].map(lambda v: "" if pd.isna(v) else str(v))  # a CSV reads "" as NaN
     if (orig["sent_more"] == "").all():
         return pd.Series("", index=orig.index)
-    reasons = flag_reasons(pair_problems(orig[["pair_id", "sent_more", "sent_less"]], source=""))
-    return orig["pair_id"].map(reasons).fillna("").astype(str)
+    found = pair_problems(orig[["pair_id", "sent_more", "sent_less"]], source="")
+    return pd.Series(flag_column(orig["pair_id"], found), index=orig.index)
 
 
 def wording_rows(scored: pd.DataFrame, model: str | None = None) -> pd.DataFrame:

@@ -103,13 +103,12 @@ def _flagged_section(scored, exclude_flagged: bool, settings: dict, seed: int) -
 
 def _document_stage(scored, pairs, scorer, *, dataset, metric, seed, limit, result, settings, timing):
     """Stage 4: every number, statement, figure and provenance record of the card, validated."""
-    from trustkit.data.pair_flags import flag_reasons, pair_problems
+    from trustkit.data.pair_flags import flag_column, pair_problems
 
     t0 = time.perf_counter()
     found = pair_problems(pairs)
     scored = scored.copy()
-    reasons = flag_reasons(found)
-    scored["flag"] = [str(reasons.get(pair_id, "")) for pair_id in scored["pair_id"]]
+    scored["flag"] = flag_column(scored["pair_id"], found)
     exclude = settings.pop("exclude_flagged")
     counted, flagged = _flagged_section(scored, exclude, settings, seed)
     numbers = report_numbers(counted, seed=seed, **settings)
