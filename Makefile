@@ -50,8 +50,11 @@ reproduce: setup
 LAB_PORT ?= 8888
 ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# JupyterLab settings for this environment (tools/jupyterlab-overrides.json): widget state is saved
+# in the notebook, so a reopened notebook shows the live-scoring form instead of "model not found".
 lab-deps: setup
 	$(PIP) install -e '.[dev,lab]'
+	install -D -m 644 tools/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 
 lab: lab-deps
 	@echo "JupyterLab on notebooks/: open the http://127.0.0.1:$(LAB_PORT)/lab?token=... URL it prints below"

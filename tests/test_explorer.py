@@ -170,6 +170,11 @@ def test_live_scoring_matches_the_table_path():
     assert (
         form.result.sent_more == "The old man forgot." and form.result.text()[:9] in widget.children[3].value
     )
+    widget.children[1].value = "The young man forgot."  # Enter or leaving the box scores again
+    assert (
+        form.result.sent_less == "The young man forgot."
+        and form.result.text()[:9] in widget.children[3].value
+    )
 
 
 @pytest.mark.parametrize("module", [tables, views])

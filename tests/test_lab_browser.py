@@ -5,8 +5,10 @@ starts JupyterLab on 127.0.0.1 with a token on copies of the notebooks carrying 
 parameters (the notebooks' own defaults; ``TRUSTKIT_LAB_PROFILE=smoke`` for seconds), opens each in Chromium
 through the system chromedriver, runs all cells and waits for the kernel, then checks what is on the
 page: no error or stderr output, every cell that saves a figure shows an image, progress widgets
-render. It changes a parameter, runs all again in the same kernel and checks again. Screenshots of
-every figure cell go to ``build/lab-browser/``.
+render. It changes a parameter, runs all again in the same kernel and checks again, then saves the
+notebook and opens it again in a new kernel: the figures are there and no widget shows "Error
+displaying widget" (the lab settings are ``make lab``'s, tools/jupyterlab-overrides.json). Screenshots
+of every figure cell and of the live-scoring form go to ``build/lab-browser/``.
 """
 
 from __future__ import annotations
@@ -90,6 +92,11 @@ def lab(tmp_path_factory):
     """JupyterLab on 127.0.0.1 over parameterised copies of the notebooks; yields its base URL and token."""
     for tool in (CHROMIUM, CHROMEDRIVER):
         assert tool.is_file(), f"{tool} is missing: apt-get install chromium chromium-driver"
+    overrides = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    wanted = json.loads((REPO / "tools" / "jupyterlab-overrides.json").read_text())
+    assert overrides.is_file() and json.loads(overrides.read_text()) == wanted, (
+        f"{overrides} does not hold tools/jupyterlab-overrides.json: run make lab-deps"
+    )
     root = tmp_path_factory.mktemp("lab")
     figures = root / "figures"
     for name in profiles.notebook_names():
@@ -189,6 +196,18 @@ def _wait(condition, timeout: float, what: str):
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
+def _open(driver, url: str, notebook: str) -> None:
+    driver.get(url)
+    _wait(
+        lambda: driver.execute_script(
+            "const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+            "return !!(w && w.content && w.content.widgets && w.content.widgets.length && w.sessionContext);"
+        ),
+        120,
+        f"JupyterLab to open {notebook}",
+    )
+
+
 def _run_all(driver) -> list[dict]:
     result = driver.execute_async_script(RUN_ALL)
     assert result.get("ok"), f"Run All failed: {result}"
@@ -233,7 +252,8 @@ def _screenshots(driver, notebook: str, run: str, cells: list[dict]) -> None:
         "return window.jupyterapp.shell.currentWidget.content.widgets.map(c => c.node);"
     )
     for cell in cells:
-        if "save_figure(" in cell["source"] and cell["index"] < len(nodes):
+        shown = "save_figure(" in cell["source"] or "live_scorer(" in cell["source"]
+        if shown and cell["index"] < len(nodes):
             driver.execute_script("arguments[0].scrollIntoView()", nodes[cell["index"]])
             nodes[cell["index"]].screenshot(str(SHOTS / f"{notebook}_{run}_cell{cell['index']:02d}.png"))
     driver.save_screenshot(str(SHOTS / f"{notebook}_{run}_window.png"))
@@ -242,15 +262,7 @@ def _screenshots(driver, notebook: str, run: str, cells: list[dict]) -> None:
 @pytest.mark.parametrize("notebook", list(profiles.notebook_names()))
 def test_run_all_shows_every_figure_twice(lab, browser, notebook):
     base, token, root = lab
-    browser.get(f"{base}/lab/workspaces/{notebook}/tree/{notebook}.ipynb?reset&token={token}")
-    _wait(
-        lambda: browser.execute_script(
-            "const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
-            "return !!(w && w.content && w.content.widgets && w.content.widgets.length && w.sessionContext);"
-        ),
-        120,
-        f"JupyterLab to open {notebook}",
-    )
+    _open(browser, f"{base}/lab/workspaces/{notebook}/tree/{notebook}.ipynb?reset&token={token}", notebook)
     timings = {}
     for run in ("first", "second"):
         if run == "second":  # a student changes a parameter and runs all again in the same kernel
@@ -272,6 +284,19 @@ def test_run_all_shows_every_figure_twice(lab, browser, notebook):
         print(
             f"{notebook} [{PROFILE}] {run} Run All: {timings[run]} s, {shown} images shown, {expected} saved"
         )
+    browser.execute_async_script(FINISH)
+    # Saved and opened again in a new kernel, as a student does the next day: the outputs are there
+    # and no widget (the live-scoring form) shows "Error displaying widget: model not found".
+    _open(browser, f"{base}/lab/workspaces/{notebook}/tree/{notebook}.ipynb?reset&token={token}", notebook)
+    _wait(lambda: browser.execute_script(KERNEL_STATUS) == "idle", 120, "the new kernel to go idle")
+    time.sleep(3)  # the widget manager restores its models, then renders the saved views
+    cells = browser.execute_script(READ_CELLS)
+    _screenshots(browser, notebook, "reopened", cells)
+    broken = [c["index"] for c in cells if "Error displaying widget" in c["text"]]
+    assert not broken, f"{notebook} reopened: cells {broken} show 'Error displaying widget'"
+    for cell in (c for c in cells if "live_scorer(" in c["source"]):  # the saved form, with its note
+        assert "not connected to a model" in cell["text"], f"{notebook} reopened: {cell['text'][:300]}"
+    assert sum(c["images"] for c in cells) >= len(profiles.expected_figures(notebook))
     browser.execute_async_script(FINISH)
 
 

@@ -23,6 +23,11 @@ STATIC_MESSAGE = (
     "this is a static view. Run the cell again in JupyterLab, or call "
     "trustkit.explorer.score_pair(scorer, sent_more, sent_less) for the same numbers."
 )
+#: under the form: a reopened notebook shows the saved form, which answers only once the cell runs again
+REOPENED_NOTE = (
+    "Press Enter or Score to score the pair. In a notebook opened again later, run this cell first: "
+    "the saved form shows the last result but is not connected to a model."
+)
 _DECISION = {
     1: "the model prefers sent_more: the pair counts as stereotyped",
     -1: "the model prefers sent_less: the pair counts as not stereotyped",
@@ -161,10 +166,12 @@ class LiveScorer:
                 display(pair)
 
         button.on_click(run)
-        more.on_submit(run)
-        less.on_submit(run)
+        for field in (more, less):  # scored again on Enter or when the box loses focus
+            field.continuous_update = False
+            field.observe(run, "value")
         run()
-        box = w.VBox([more, less, w.HBox([direction, button]), verdict, shown])
+        note = w.HTML(f"<small>{REOPENED_NOTE}</small>")
+        box = w.VBox([more, less, w.HBox([direction, button]), verdict, note, shown])
         box.add_class("trustkit-live-scorer")
         return box
 
