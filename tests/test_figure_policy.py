@@ -210,20 +210,9 @@ def test_figure_function_follows_the_policy(name):
 
 @pytest.fixture(scope="module")
 def landscape():
-    from trustkit.landscape import run_landscape
-    from trustkit.landscape.synthetic import planted_papers
+    from trustkit.landscape.synthetic import small_landscape
 
-    small = {
-        "years": (2021, 2023),
-        "phrase_threshold": 2.0,
-        "min_df": 5,
-        "min_cooccurrence": 5,
-        "stability_seeds": 1,
-        "n_resamples": 100,
-        "top_n": 5,
-        "min_community_size": 5,
-    }
-    return run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    return small_landscape()
 
 
 @pytest.mark.parametrize("name", ["network_map", "top_words", "trustworthy_share", "trustnlp_placement"])

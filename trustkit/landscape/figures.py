@@ -43,11 +43,8 @@ def plot_top_words(top_words_table, labels: dict, communities=None, n: int = 8, 
     -------
     matplotlib Figure.
 
-    >>> from trustkit.landscape.study import run_landscape
-    >>> from trustkit.landscape.synthetic import planted_papers
-    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-    ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
-    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> from trustkit.landscape.synthetic import small_landscape
+    >>> result = small_landscape()
     >>> import matplotlib.pyplot as plt
     >>> fig = plot_top_words(result.top_words, {0: "privacy", 1: "fairness"})
     >>> [ax.get_title() for ax in fig.axes if ax.get_title()]
@@ -88,11 +85,8 @@ def plot_trustworthy_share(share_table):
     -------
     matplotlib Figure.
 
-    >>> from trustkit.landscape.study import run_landscape
-    >>> from trustkit.landscape.synthetic import planted_papers
-    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-    ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
-    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> from trustkit.landscape.synthetic import small_landscape
+    >>> result = small_landscape()
     >>> import matplotlib.pyplot as plt
     >>> fig = plot_trustworthy_share(result.share_by_year)
     >>> len(fig.axes)
@@ -149,11 +143,8 @@ def plot_trustnlp_placement(
     -------
     matplotlib Figure.
 
-    >>> from trustkit.landscape.study import run_landscape
-    >>> from trustkit.landscape.synthetic import planted_papers
-    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-    ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
-    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> from trustkit.landscape.synthetic import small_landscape
+    >>> result = small_landscape()
     >>> import matplotlib.pyplot as plt
     >>> from trustkit.landscape.relevance import paper_relevance, trustnlp_validation, word_fingerprints
     >>> rel = paper_relevance(result.dtm, word_fingerprints(result.graph, result.membership))

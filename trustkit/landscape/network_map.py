@@ -77,11 +77,8 @@ def map_layout(
     -------
     (word -> (x, y), community -> (x, y)).
 
-    >>> from trustkit.landscape.study import run_landscape
-    >>> from trustkit.landscape.synthetic import planted_papers
-    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-    ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
-    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> from trustkit.landscape.synthetic import small_landscape
+    >>> result = small_landscape()
     >>> pos, centres = map_layout(result.graph, result.membership, [0, 1])
     >>> sorted(centres), len(pos)  # two communities, their most connected words
     ([0, 1], 30)
@@ -167,11 +164,8 @@ def plot_network_map(
     -------
     matplotlib Figure.
 
-    >>> from trustkit.landscape.study import run_landscape
-    >>> from trustkit.landscape.synthetic import planted_papers
-    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-    ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
-    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> from trustkit.landscape.synthetic import small_landscape
+    >>> result = small_landscape()
     >>> fig = plot_network_map(result.graph, result.membership, result.top_words, {0: "privacy"}, [0, 1])
     >>> len(fig.axes)
     1

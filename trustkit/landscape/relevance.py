@@ -213,11 +213,8 @@ def trustnlp_validation(
     Tidy DataFrame ``score, communities, estimate, ci_low, ci_high, n_pos, n_neg, n_resamples,
     positive_venues, years``.
 
-    >>> from trustkit.landscape.study import run_landscape
-    >>> from trustkit.landscape.synthetic import planted_papers
-    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-    ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
-    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> from trustkit.landscape.synthetic import small_landscape
+    >>> result = small_landscape()
     >>> rel = paper_relevance(result.dtm, word_fingerprints(result.graph, result.membership))
     >>> papers = result.corpus.papers  # community 0 is the planted privacy topic
     >>> auc = trustnlp_validation(papers, rel, {"privacy": [0]}, n_resamples=200).iloc[0]
@@ -273,11 +270,8 @@ def trustworthy_share_by_year(
     -------
     Tidy DataFrame ``year, label, share, mean_relevance, n_papers``.
 
-    >>> from trustkit.landscape.study import run_landscape
-    >>> from trustkit.landscape.synthetic import planted_papers
-    >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-    ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
-    >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+    >>> from trustkit.landscape.synthetic import small_landscape
+    >>> result = small_landscape()
     >>> rel = paper_relevance(result.dtm, word_fingerprints(result.graph, result.membership))
     >>> papers = result.corpus.papers  # community 0 is the planted privacy topic
     >>> share = trustworthy_share_by_year(papers, rel, {"privacy": [0]})

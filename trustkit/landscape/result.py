@@ -148,11 +148,8 @@ class LandscapeResult:
     def summary(self) -> Summary:
         """The findings: network size, communities, the claim test, the AUC (``.text()``: in words).
 
-        >>> from trustkit.landscape.study import run_landscape
-        >>> from trustkit.landscape.synthetic import planted_papers
-        >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-        ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
-        >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+        >>> from trustkit.landscape.synthetic import small_landscape
+        >>> result = small_landscape()
         >>> summary = result.summary()
         >>> summary["communities"], summary["separated"], summary["papers"]
         (4, 'SEPARATE', 320)
@@ -208,11 +205,8 @@ class LandscapeResult:
     def save(self, out_dir, prefix: str = "05_landscape") -> list[Path]:
         """Write every table as CSV and every figure as PNG (with provenance) under ``out_dir``.
 
-        >>> from trustkit.landscape.study import run_landscape
-        >>> from trustkit.landscape.synthetic import planted_papers
-        >>> small = {"years": (2021, 2023), "phrase_threshold": 2.0, "min_df": 5, "min_cooccurrence": 5,
-        ...          "stability_seeds": 1, "n_resamples": 200, "top_n": 5, "min_community_size": 5}
-        >>> result = run_landscape(small, papers=planted_papers(n_per_topic=80, seed=3), progress=False)
+        >>> from trustkit.landscape.synthetic import small_landscape
+        >>> result = small_landscape()
         >>> import tempfile
         >>> paths = result.save(tempfile.mkdtemp())
         >>> len(paths), paths[0].name, paths[-1].name

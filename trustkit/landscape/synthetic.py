@@ -160,3 +160,33 @@ def planted_papers(
                 }
             )
     return pd.DataFrame(rows)
+
+
+#: settings of a small study of :func:`planted_papers`, seconds to run (the docstring examples')
+SMALL_SETTINGS = {
+    "years": (2021, 2023),
+    "phrase_threshold": 2.0,
+    "min_df": 5,
+    "min_cooccurrence": 5,
+    "stability_seeds": 1,
+    "n_resamples": 200,
+    "top_n": 5,
+    "min_community_size": 5,
+}
+
+
+def small_landscape(seed: int = 3):
+    """``run_landscape`` with :data:`SMALL_SETTINGS` on ``planted_papers(n_per_topic=80, seed=seed)``.
+
+    The study the examples of the landscape's figures and tables share.
+
+    Example
+    -------
+    >>> result = small_landscape()
+    >>> len(result.top_words) >= 4  # the four planted topics come back as communities
+    True
+    """
+    from trustkit.landscape.study import run_landscape
+
+    papers = planted_papers(n_per_topic=80, seed=seed)
+    return run_landscape(SMALL_SETTINGS, papers=papers, progress=False)
