@@ -262,7 +262,8 @@ def _screenshots(driver, notebook: str, run: str, cells: list[dict]) -> None:
 @pytest.mark.parametrize("notebook", list(profiles.notebook_names()))
 def test_run_all_shows_every_figure_twice(lab, browser, notebook):
     base, token, root = lab
-    _open(browser, f"{base}/lab/workspaces/{notebook}/tree/{notebook}.ipynb?reset&token={token}", notebook)
+    url = f"{base}/lab/workspaces/{notebook}/tree/{notebook}.ipynb?reset&token={token}"
+    _open(browser, url, notebook)
     timings = {}
     for run in ("first", "second"):
         if run == "second":  # a student changes a parameter and runs all again in the same kernel
@@ -287,7 +288,7 @@ def test_run_all_shows_every_figure_twice(lab, browser, notebook):
     browser.execute_async_script(FINISH)
     # Saved and opened again in a new kernel, as a student does the next day: the outputs are there
     # and no widget (the live-scoring form) shows "Error displaying widget: model not found".
-    _open(browser, f"{base}/lab/workspaces/{notebook}/tree/{notebook}.ipynb?reset&token={token}", notebook)
+    _open(browser, url, notebook)
     _wait(lambda: browser.execute_script(KERNEL_STATUS) == "idle", 120, "the new kernel to go idle")
     time.sleep(3)  # the widget manager restores its models, then renders the saved views
     cells = browser.execute_script(READ_CELLS)

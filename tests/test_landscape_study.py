@@ -4,18 +4,9 @@ import matplotlib.pyplot as plt
 import pytest
 
 from trustkit.landscape import LandscapeParams, landscape_params, run_landscape
-from trustkit.landscape.synthetic import planted_papers
+from trustkit.landscape.synthetic import SMALL_SETTINGS, planted_papers
 
-SMALL = {
-    "years": (2021, 2023),
-    "phrase_threshold": 2.0,
-    "min_df": 5,
-    "min_cooccurrence": 5,
-    "stability_seeds": 3,
-    "n_resamples": 200,
-    "top_n": 5,
-    "min_community_size": 5,
-}
+SMALL = {**SMALL_SETTINGS, "stability_seeds": 3}
 
 
 @pytest.fixture(scope="module")
